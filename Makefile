@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build build/mptcpify (and its BPF objects and skeletons)
+# make test       every test: unit (Check), host kernel (root), kernel matrix (QEMU)
+# make demo       boot a 6.12 kernel in QEMU and show the main job
+# make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from a kernel's BTF
+# make install    install mptcpify (DESTDIR, PREFIX)
+#
+# The build installs the Debian packages it needs when they are missing.
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BUILD := build
+PREFIX ?= /usr/local
+DESTDIR ?=
+V ?= 0
+ifeq ($(V),0)
+Q := @
+endif
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+# Build, test and demo dependencies, by Debian package name.
+DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
+	     pkg-config make gcc
+DEB_TEST := check iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
+	    zstd cpio
+DEPS_STAMP := $(BUILD)/.deps
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
+INCLUDES := -Iinclude -I$(BUILD)
+LDLIBS := -lbpf -ljansson -lelf -lz
+# The VM matrix needs one binary that runs on a bare initramfs.
+STATIC_LDLIBS := -static -lbpf -ljansson -lelf -lz
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+LOADER_SRCS := $(wildcard loader/*.c)
+LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
+# Everything but main(): linked into the unit tests too.
+LIB_OBJS := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
+HEADERS := $(wildcard include/*.h loader/*.h)
+
+.PHONY: all deps vmlinux test unit hosttest vmtest demo bench install clean static \
+	format check-format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(BUILD)/mptcpify
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP):
+	$(Q)mkdir -p $(BUILD)
+	$(Q)missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "  APT     "$$missing; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	$(Q)touch $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(HEADERS) vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
+	@echo "  BPF     $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
+
+$(BUILD)/loader/%.o: loader/%.c $(HEADERS) $(SKELS) | $(DEPS_STAMP)
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -c $< -o $@
+
+$(BUILD)/mptcpify: $(LOADER_OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# Statically linked loader and test programs for the QEMU initramfs.
+$(BUILD)/static/mptcpify: $(LOADER_OBJS)
+	@echo "  LD      $@ (static)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(STATIC_LDLIBS) 2>/dev/null
+
+vmlinux:
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > vmlinux/$(ARCH)/vmlinux.h
+	@grep -q '^struct mptcp_sock {$$' vmlinux/$(ARCH)/vmlinux.h || \
+		{ echo "Error: $(VMLINUX_BTF) has no struct mptcp_sock: build it with CONFIG_MPTCP=y" >&2; exit 1; }
+
+include tests/tests.mk
+
+install: $(BUILD)/mptcpify
+	install -D -m 0755 $(BUILD)/mptcpify $(DESTDIR)$(PREFIX)/sbin/mptcpify
+
+format:
+	clang-format -i bpf/*.c loader/*.c loader/*.h include/*.h tests/unit/*.c tests/progs/*.c
+
+clean:
+	rm -rf $(BUILD)

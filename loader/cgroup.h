@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Finding cgroup v2 and turning a user's CGROUP argument into a cgroup. */
+#ifndef MPTCPIFY_CGROUP_H
+#define MPTCPIFY_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+struct cgroup_ref {
+	char path[PATH_MAX]; /* absolute, e.g. /sys/fs/cgroup/unified/a/b */
+	char rel[PATH_MAX];  /* relative to the mount, e.g. /a/b; "/" for the root */
+	__u64 id;	     /* the kernel's cgroup id (kernfs inode number) */
+};
+
+/*
+ * The first cgroup2 mount point listed in @mountinfo (a /proc/PID/mountinfo
+ * file), with the kernel's octal escapes undone. Returns 0 or -ENOENT.
+ */
+int cgroup2_mount_from(const char *mountinfo, char *out, size_t len);
+/* The same for /proc/self/mountinfo, or $MPTCPIFY_CGROUP2 when set. */
+int cgroup2_mount(char *out, size_t len);
+
+/* Flags of cgroup_resolve(). */
+enum {
+	/* Skip the statfs() check that the path is on cgroup2: unit tests run
+	 * against a fake tree on tmpfs. */
+	CGROUP_NO_FS_CHECK = 1 << 0,
+};
+
+/*
+ * Resolve @arg, an absolute cgroupfs path or a path relative to @mount, to an
+ * existing cgroup v2 directory. On error returns -errno and sets *why to a
+ * sentence fit for "Error: ..." and *hint to a hint (or NULL).
+ */
+int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struct cgroup_ref *ref,
+		   const char **why, const char **hint);
+
+/*
+ * Call @fn for every cgroup below @mount (itself included) with its path
+ * relative to the mount and its id. A non-zero return stops the walk and is
+ * returned. Cgroups removed during the walk are skipped.
+ */
+typedef int (*cgroup_walk_fn)(const char *rel, __u64 id, void *ctx);
+int cgroup_walk(const char *mount, cgroup_walk_fn fn, void *ctx);
+
+#endif

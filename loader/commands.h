@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The commands of the table in main.c. argv[0] is the command word. */
+#ifndef MPTCPIFY_COMMANDS_H
+#define MPTCPIFY_COMMANDS_H
+
+#include <linux/types.h>
+
+/* The pin directory of this run (--pin-dir, $MPTCPIFY_PIN_DIR or default). */
+extern const char *pin_dir;
+
+/* Helpers the commands share; each prints its own error line. */
+struct cgroup_ref;
+struct pins;
+int cmd_need_root(void);
+int cmd_resolve(const char *arg, char *mount, struct cgroup_ref *ref);
+int cmd_open_pins(struct pins *p, int how);
+int cmd_check_mode(__u32 mode);
+
+int do_probe(int argc, char **argv);
+int do_load(int argc, char **argv);
+int do_attach(int argc, char **argv);
+int do_detach(int argc, char **argv);
+int do_list(int argc, char **argv);
+int do_stats(int argc, char **argv);
+int do_unload(int argc, char **argv);
+int do_run(int argc, char **argv);
+
+#endif

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "mptcpify.skel.h"
+#include "output.h"
+#include "pins.h"
+#include "probe.h"
+
+static const char *const map_names[] = { "policy", "stats", "cache", "state" };
+
+static const char *mode_pin(__u32 mode)
+{
+	return mode == MPTCPIFY_MODE_REWRITE ? "rewrite" : "audit";
+}
+
+static void pin_path(char *out, const struct pins *p, const char *kind, const char *name)
+{
+	snprintf(out, PATH_MAX, "%s/%s/%s", p->dir, kind, name);
+}
+
+static int *map_fd_slot(struct pins *p, int i)
+{
+	int *slots[] = { &p->policy_fd, &p->stats_fd, &p->cache_fd, &p->state_fd };
+
+	return slots[i];
+}
+
+const char *pins_default_dir(void)
+{
+	const char *env = getenv("MPTCPIFY_PIN_DIR");
+
+	return env && *env ? env : MPTCPIFY_PIN_DIR;
+}
+
+__u64 pins_build_id(void)
+{
+	const unsigned char *bytes;
+	__u64 hash = 0xcbf29ce484222325ULL; /* FNV-1a */
+	size_t size, i;
+
+	bytes = mptcpify_bpf__elf_bytes(&size);
+	for (i = 0; i < size; i++)
+		hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+	return hash;
+}
+
+static bool on_bpffs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == BPF_FS_MAGIC;
+}
+
+/* bpffs must hold the pin directory; mount it at the usual place if missing. */
+static int ensure_bpffs(const char *parent, bool create, const char **why)
+{
+	if (on_bpffs(parent))
+		return 0;
+	if (!create)
+		return -ENOENT;
+	if (strcmp(parent, "/sys/fs/bpf")) {
+		*why = "the pin directory's parent is not on bpffs";
+		return -ENODEV;
+	}
+	if (mount("bpf", parent, "bpf", 0, "mode=0700")) {
+		*why = "bpffs is not mounted at /sys/fs/bpf and cannot be mounted";
+		return -errno;
+	}
+	return 0;
+}
+
+static int read_state(int fd, struct mptcpify_state *st)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(fd, &zero, st) ? -errno : 0;
+}
+
+int pins_read_state(const struct pins *p, struct mptcpify_state *st)
+{
+	return read_state(p->state_fd, st);
+}
+
+static int write_state(int fd, const struct mptcpify_state *st)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(fd, &zero, st, BPF_ANY) ? -errno : 0;
+}
+
+int pins_bump_gen(struct pins *p)
+{
+	struct mptcpify_state st;
+	int err = read_state(p->state_fd, &st);
+
+	if (err)
+		return err;
+	st.gen++;
+	return write_state(p->state_fd, &st);
+}
+
+bool pins_has_link(const struct pins *p, __u32 mode)
+{
+	char path[PATH_MAX];
+
+	pin_path(path, p, "links", mode_pin(mode));
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Open the skeleton with the pinned maps in place of its own, and load only
+ * the programs asked for. libbpf stays quiet unless -v.
+ */
+static struct mptcpify_bpf *load_skel(struct pins *p, bool rewrite, bool audit, const char **why)
+{
+	struct mptcpify_bpf *skel;
+	struct bpf_map *maps[4];
+	int i, err;
+
+	skel = mptcpify_bpf__open();
+	if (!skel) {
+		*why = "cannot open the BPF object";
+		return NULL;
+	}
+	maps[0] = skel->maps.policy;
+	maps[1] = skel->maps.stats;
+	maps[2] = skel->maps.cache;
+	maps[3] = skel->maps.state;
+	for (i = 0; i < 4; i++) {
+		err = bpf_map__reuse_fd(maps[i], *map_fd_slot(p, i));
+		if (err) {
+			*why = "cannot reuse the pinned maps";
+			goto fail;
+		}
+	}
+	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, rewrite);
+	bpf_program__set_autoload(skel->progs.mptcpify_audit, audit);
+	err = mptcpify_bpf__load(skel);
+	if (err) {
+		*why = rewrite ? "the kernel refused the rewrite program"
+			       : "the kernel refused the audit program";
+		goto fail;
+	}
+	return skel;
+fail:
+	mptcpify_bpf__destroy(skel);
+	errno = err < 0 ? -err : EINVAL;
+	return NULL;
+}
+
+static int pin_prog(struct pins *p, struct bpf_program *prog, const char *name)
+{
+	char path[PATH_MAX];
+
+	pin_path(path, p, "progs", name);
+	unlink(path);
+	return bpf_program__pin(prog, path);
+}
+
+static struct bpf_link *attach_prog(struct mptcpify_bpf *skel, __u32 mode, const char *cgroup2)
+{
+	struct bpf_link *link;
+	int cg_fd;
+
+	if (mode == MPTCPIFY_MODE_REWRITE)
+		return bpf_program__attach(skel->progs.mptcpify_rewrite);
+	/* Audit sees every socket of the node; the policy map picks ours. */
+	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0)
+		return NULL;
+	link = bpf_program__attach_cgroup(skel->progs.mptcpify_audit, cg_fd);
+	close(cg_fd);
+	return link;
+}
+
+int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char **why)
+{
+	bool rewrite = mode == MPTCPIFY_MODE_REWRITE;
+	struct mptcpify_bpf *skel;
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	char path[PATH_MAX];
+	int err;
+
+	if ((mode != MPTCPIFY_MODE_REWRITE && mode != MPTCPIFY_MODE_AUDIT) ||
+	    pins_has_link(p, mode))
+		return 0;
+	skel = load_skel(p, rewrite, !rewrite, why);
+	if (!skel)
+		return -errno;
+	prog = rewrite ? skel->progs.mptcpify_rewrite : skel->progs.mptcpify_audit;
+	link = attach_prog(skel, mode, cgroup2);
+	if (!link) {
+		err = -errno;
+		*why = rewrite ? "cannot attach the rewrite program" : "cannot attach the audit program";
+		goto out;
+	}
+	pin_path(path, p, "links", mode_pin(mode));
+	err = bpf_link__pin(link, path);
+	if (!err)
+		err = pin_prog(p, prog, mode_pin(mode));
+	if (err)
+		*why = "cannot pin the program";
+	bpf_link__destroy(link); /* the pin keeps it attached */
+out:
+	mptcpify_bpf__destroy(skel);
+	return err;
+}
+
+/* Wait for the kernel to free a program, so that "gone" means gone. */
+static void wait_prog_gone(__u32 id)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int fd, i;
+
+	for (i = 0; id && i < 300; i++) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			return;
+		close(fd);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static __u32 pinned_prog_id(const char *path)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
+int pins_drop_link(struct pins *p, __u32 mode)
+{
+	char link_path[PATH_MAX], prog_path[PATH_MAX];
+	__u32 prog_id;
+	int fd;
+
+	pin_path(link_path, p, "links", mode_pin(mode));
+	pin_path(prog_path, p, "progs", mode_pin(mode));
+	prog_id = pinned_prog_id(prog_path);
+	fd = bpf_obj_get(link_path);
+	if (fd >= 0) {
+		/* Cgroup links detach at once; others when the last ref goes. */
+		bpf_link_detach(fd);
+		close(fd);
+	}
+	unlink(link_path);
+	unlink(prog_path);
+	wait_prog_gone(prog_id);
+	return 0;
+}
+
+/*
+ * A different build adopts the pins: load its programs against the pinned
+ * maps, then swap. Cgroup links are updated in place (BPF_LINK_UPDATE).
+ * Tracing links cannot be updated, so the new fmod_ret link is attached and
+ * pinned over the old one before the old one goes: for a moment both run,
+ * reading the same maps, and no socket() is ever without a program.
+ */
+static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
+{
+	bool has_rewrite = pins_has_link(p, MPTCPIFY_MODE_REWRITE);
+	bool has_audit = pins_has_link(p, MPTCPIFY_MODE_AUDIT);
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct mptcpify_bpf *skel;
+	struct bpf_link *link;
+	__u32 old_prog = 0;
+	int err = 0, fd;
+
+	skel = load_skel(p, has_rewrite, has_audit, why);
+	if (!skel)
+		return -errno;
+	if (has_audit) {
+		pin_path(path, p, "links", "audit");
+		fd = bpf_obj_get(path);
+		err = fd < 0 ? -errno
+			     : bpf_link_update(fd, bpf_program__fd(skel->progs.mptcpify_audit),
+					       NULL);
+		if (fd >= 0)
+			close(fd);
+		if (!err)
+			err = pin_prog(p, skel->progs.mptcpify_audit, "audit");
+		if (err) {
+			*why = "cannot replace the audit program";
+			goto out;
+		}
+	}
+	if (has_rewrite) {
+		link = bpf_program__attach(skel->progs.mptcpify_rewrite);
+		if (!link) {
+			err = -errno;
+			*why = "cannot attach the new rewrite program";
+			goto out;
+		}
+		pin_path(path, p, "links", "rewrite");
+		snprintf(tmp, sizeof(tmp), "%s.new", path);
+		unlink(tmp);
+		err = bpf_link__pin(link, tmp);
+		if (!err && rename(tmp, path))
+			err = -errno;
+		bpf_link__destroy(link);
+		if (err) {
+			unlink(tmp);
+			*why = "cannot pin the new rewrite program";
+			goto out;
+		}
+		pin_path(path, p, "progs", "rewrite");
+		old_prog = pinned_prog_id(path);
+		err = pin_prog(p, skel->progs.mptcpify_rewrite, "rewrite");
+		if (err) {
+			*why = "cannot pin the new rewrite program";
+			goto out;
+		}
+	}
+	st->build_id = pins_build_id();
+	err = write_state(p->state_fd, st);
+	wait_prog_gone(old_prog);
+	p->upgraded = true;
+out:
+	mptcpify_bpf__destroy(skel);
+	return err;
+}
+
+static int open_maps(struct pins *p)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		pin_path(path, p, "maps", map_names[i]);
+		*map_fd_slot(p, i) = bpf_obj_get(path);
+		if (*map_fd_slot(p, i) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* First run: create and pin the maps, no program yet. */
+static int create_maps(struct pins *p, const char **why)
+{
+	struct mptcpify_state st = { .gen = 1, .layout = MPTCPIFY_LAYOUT };
+	const char *subdirs[] = { "", "/maps", "/progs", "/links" };
+	struct mptcpify_bpf *skel;
+	char path[PATH_MAX];
+	int i, err;
+
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "%s%s", p->dir, subdirs[i]);
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			*why = "cannot create the pin directory";
+			return -errno;
+		}
+	}
+	skel = mptcpify_bpf__open();
+	if (!skel) {
+		*why = "cannot open the BPF object";
+		return -errno;
+	}
+	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, false);
+	bpf_program__set_autoload(skel->progs.mptcpify_audit, false);
+	err = mptcpify_bpf__load(skel);
+	for (i = 0; !err && i < 4; i++) {
+		struct bpf_map *maps[] = { skel->maps.policy, skel->maps.stats, skel->maps.cache,
+					   skel->maps.state };
+
+		pin_path(path, p, "maps", map_names[i]);
+		err = bpf_map__pin(maps[i], path);
+	}
+	st.build_id = pins_build_id();
+	if (!err)
+		err = write_state(bpf_map__fd(skel->maps.state), &st);
+	mptcpify_bpf__destroy(skel);
+	if (err) {
+		*why = "cannot create the maps";
+		return err;
+	}
+	return open_maps(p);
+}
+
+int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **why)
+{
+	struct mptcpify_state st;
+	char parent[PATH_MAX], *slash;
+	int i, err;
+
+	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
+	for (i = 0; i < 4; i++)
+		*map_fd_slot(p, i) = -1;
+	if (strlen(dir) >= sizeof(p->dir) - 32) {
+		*why = "pin directory path too long";
+		return -ENAMETOOLONG;
+	}
+	strcpy(p->dir, dir);
+	strcpy(parent, dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent) {
+		*why = "the pin directory must be below a bpffs mount";
+		return -EINVAL;
+	}
+	*slash = '\0';
+
+	err = ensure_bpffs(parent, how == PINS_CREATE, why);
+	if (err)
+		return err;
+	/* Serialise mptcpify runs: flock works on the bpffs directory itself. */
+	p->lock_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->lock_fd < 0 || flock(p->lock_fd, LOCK_EX)) {
+		*why = "cannot lock the bpffs directory";
+		return -errno;
+	}
+
+	err = open_maps(p);
+	if (err == -ENOENT && how == PINS_CREATE)
+		err = create_maps(p, why);
+	if (err) {
+		if (!*why)
+			*why = err == -ENOENT ? "mptcpify is not loaded" : "cannot open the pinned maps";
+		return err;
+	}
+	err = read_state(p->state_fd, &st);
+	if (err) {
+		*why = "cannot read the pinned state";
+		return err;
+	}
+	if (st.layout != MPTCPIFY_LAYOUT) {
+		*why = "the pins come from an mptcpify with another map layout";
+		return -EPROTO;
+	}
+	if (how == PINS_CREATE && st.build_id != pins_build_id())
+		return upgrade(p, &st, why);
+	return 0;
+}
+
+void pins_close(struct pins *p)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (*map_fd_slot(p, i) >= 0)
+			close(*map_fd_slot(p, i));
+	if (p->lock_fd >= 0)
+		close(p->lock_fd);
+	p->lock_fd = -1;
+}
+
+int pins_unload(struct pins *p)
+{
+	char path[PATH_MAX];
+	int i;
+
+	pins_drop_link(p, MPTCPIFY_MODE_REWRITE);
+	pins_drop_link(p, MPTCPIFY_MODE_AUDIT);
+	for (i = 0; i < 4; i++) {
+		pin_path(path, p, "maps", map_names[i]);
+		unlink(path);
+	}
+	for (i = 0; i < 3; i++) {
+		const char *sub[] = { "maps", "progs", "links" };
+
+		snprintf(path, sizeof(path), "%s/%s", p->dir, sub[i]);
+		rmdir(path);
+	}
+	return rmdir(p->dir) ? -errno : 0;
+}

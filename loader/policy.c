@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "policy.h"
+
+int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
+{
+	return bpf_map_lookup_elem(p->policy_fd, &cgid, out) ? -errno : 0;
+}
+
+/* Zeroed counters for a new entry: the BPF side never allocates. */
+static int stats_create(struct pins *p, __u64 cgid)
+{
+	int ncpus = libbpf_num_possible_cpus(), err;
+	struct mptcpify_stats *zero;
+
+	if (ncpus < 0)
+		return ncpus;
+	zero = calloc(ncpus, sizeof(*zero));
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map_update_elem(p->stats_fd, &cgid, zero, BPF_NOEXIST);
+	err = err && errno != EEXIST ? -errno : 0;
+	free(zero);
+	return err;
+}
+
+int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *cgroup2,
+	       bool *changed, const char **why)
+{
+	struct mptcpify_policy old, entry = { .mode = mode, .owner = owner };
+	int err;
+
+	*changed = true;
+	if (!policy_get(p, cgid, &old) && old.mode == mode && old.owner == owner)
+		*changed = false;
+	err = pins_ensure_link(p, mode, cgroup2, why);
+	if (err || !*changed)
+		return err;
+	err = stats_create(p, cgid);
+	if (!err && bpf_map_update_elem(p->policy_fd, &cgid, &entry, BPF_ANY))
+		err = -errno;
+	if (err) {
+		*why = err == -E2BIG ? "too many configured cgroups" : "cannot update the policy map";
+		return err;
+	}
+	return pins_bump_gen(p);
+}
+
+int policy_count(struct pins *p, unsigned int counts[4])
+{
+	struct mptcpify_policy entry;
+	__u64 key, *prev = NULL;
+
+	memset(counts, 0, 4 * sizeof(counts[0]));
+	while (!bpf_map_get_next_key(p->policy_fd, prev, &key)) {
+		if (!bpf_map_lookup_elem(p->policy_fd, &key, &entry) && entry.mode < 4)
+			counts[entry.mode]++;
+		prev = &key;
+	}
+	return 0;
+}
+
+int policy_remove(struct pins *p, __u64 cgid, bool *unloaded)
+{
+	unsigned int counts[4];
+	int err;
+
+	*unloaded = false;
+	if (bpf_map_delete_elem(p->policy_fd, &cgid))
+		return -errno;
+	err = pins_bump_gen(p);
+	bpf_map_delete_elem(p->stats_fd, &cgid);
+	if (err)
+		return err;
+
+	policy_count(p, counts);
+	if (!counts[MPTCPIFY_MODE_REWRITE] && !counts[MPTCPIFY_MODE_AUDIT] &&
+	    !counts[MPTCPIFY_MODE_EXCLUDE]) {
+		*unloaded = true;
+		return pins_unload(p);
+	}
+	if (!counts[MPTCPIFY_MODE_REWRITE])
+		pins_drop_link(p, MPTCPIFY_MODE_REWRITE);
+	if (!counts[MPTCPIFY_MODE_AUDIT])
+		pins_drop_link(p, MPTCPIFY_MODE_AUDIT);
+	return 0;
+}
