@@ -21,6 +21,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#ifndef MPTCPIFY_BUILD_SALT
+#define MPTCPIFY_BUILD_SALT 0
+#endif
+/* Tells two builds of the same source apart: the tests build a second one
+ * to exercise an in-place upgrade. */
+const volatile __u32 build_salt = MPTCPIFY_BUILD_SALT;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MPTCPIFY_MAX_POLICIES);

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+# Included by the top-level Makefile: every test target.
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+ASAN_BINS := $(addprefix $(BUILD)/asan/tests/,$(UNIT_TESTS))
+LIB_SRCS := $(filter-out loader/main.c,$(LOADER_SRCS))
+# Evaluated when used, after the deps stamp installed pkg-config and check.
+CHECK_LIBS = $(shell pkg-config --libs check)
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# What the QEMU initramfs carries: static loader, a second build of it (for
+# the upgrade case) and the static test programs.
+VM_BIN := $(BUILD)/vm-bin
+VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn
+HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn
+
+.PHONY: unit asan valgrind hosttest vmtest demo vm-bin
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iloader $< $(LIB_OBJS) -o $@ $(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_SRCS) $(HEADERS) $(SKELS)
+	@echo "  CC      $@ (asan, ubsan)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) -Iloader $< $(LIB_SRCS) -o $@ \
+		$(LDLIBS) $(CHECK_LIBS)
+
+$(BUILD)/asan/mptcpify: $(LOADER_SRCS) $(HEADERS) $(SKELS)
+	@echo "  CC      $@ (asan, ubsan)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) $(LOADER_SRCS) -o $@ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/progs/%.c | $(DEPS_STAMP)
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@
+
+$(VM_BIN)/%: tests/progs/%.c | $(DEPS_STAMP)
+	@echo "  CC      $@ (static)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@
+
+$(VM_BIN)/mptcpify: $(BUILD)/static/mptcpify
+	$(Q)mkdir -p $(@D) && cp $< $@
+
+# The same source with another build salt: a "newer build" for the upgrade test.
+$(VM_BIN)/mptcpify-next: $(BPF_SRCS) $(LOADER_SRCS) $(HEADERS)
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/next \
+		EXTRA_BPF_CFLAGS=-DMPTCPIFY_BUILD_SALT=1 $(BUILD)/next/static/mptcpify
+	$(Q)mkdir -p $(@D) && cp $(BUILD)/next/static/mptcpify $@
+
+vm-bin: $(VM_PROGS)
+
+unit: $(UNIT_BINS)
+	$(Q)for t in $^; do $$t || exit 1; done
+
+asan: $(ASAN_BINS) $(BUILD)/asan/mptcpify
+	$(Q)for t in $(ASAN_BINS); do $$t || exit 1; done
+
+# Check forks each test; valgrind follows the tests better without.
+valgrind: $(UNIT_BINS)
+	$(Q)for t in $^; do CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite $$t || exit 1; done
+
+hosttest: $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS)
+	$(Q)tests/host/run.sh
+
+vmtest: $(VM_PROGS)
+	$(Q)VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/cases VM_OUT=$(BUILD)/vm tests/vm/run.sh
+
+# Everything, with one closing tally (tests/run.sh).
+test: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
+      $(VM_PROGS)
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+demo: $(VM_PROGS)
+	$(Q)VM_DEMO=1 KERNELS=$${KERNELS:-6.12} VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/demo \
+		VM_OUT=$(BUILD)/demo tests/vm/run.sh

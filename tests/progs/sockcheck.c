@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * sockcheck: which protocol does socket() give this process?
+ *
+ *   sockcheck [--raw] FAMILY TYPE[,nonblock][,cloexec] PROTO
+ *       one socket; prints its SO_PROTOCOL (6, 262, 17, ...) or "error ERRNO"
+ *   sockcheck --loop SECONDS FAMILY TYPE PROTO
+ *       socket()+close() until SECONDS pass; prints "tcp=N mptcp=N other=N
+ *       errors=N": how many of each the kernel gave
+ *
+ * --raw calls syscall(SYS_socket) directly, as a static or Go binary would.
+ * Built statically for the VM tests: LD_PRELOAD cannot reach it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <netinet/in.h>
+
+static int parse_family(const char *s)
+{
+	if (!strcmp(s, "inet"))
+		return AF_INET;
+	if (!strcmp(s, "inet6"))
+		return AF_INET6;
+	if (!strcmp(s, "unix"))
+		return AF_UNIX;
+	return -1;
+}
+
+static int parse_type(const char *s)
+{
+	char buf[64], *tok, *save = NULL;
+	int type = -1;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "stream"))
+			type = SOCK_STREAM;
+		else if (!strcmp(tok, "dgram"))
+			type = SOCK_DGRAM;
+		else if (!strcmp(tok, "nonblock") && type >= 0)
+			type |= SOCK_NONBLOCK;
+		else if (!strcmp(tok, "cloexec") && type >= 0)
+			type |= SOCK_CLOEXEC;
+		else
+			return -1;
+	}
+	return type;
+}
+
+static int make_socket(int raw, int family, int type, int proto)
+{
+	if (raw)
+		return (int)syscall(SYS_socket, family, type, proto);
+	return socket(family, type, proto);
+}
+
+static int protocol_of(int fd)
+{
+	int proto = -1;
+	socklen_t len = sizeof(proto);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len))
+		return -1;
+	return proto;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: sockcheck [--raw] [--loop SECONDS] FAMILY TYPE[,nonblock][,cloexec] "
+			"PROTO\n");
+	return 64;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long tcp = 0, mptcp = 0, other = 0, errors = 0;
+	int raw = 0, family, type, proto, fd, p;
+	double loop = 0, end;
+
+	while (argc > 1 && argv[1][0] == '-' && argv[1][1] == '-') {
+		if (!strcmp(argv[1], "--raw")) {
+			raw = 1;
+		} else if (!strcmp(argv[1], "--loop") && argc > 2) {
+			loop = atof(argv[2]);
+			argv++;
+			argc--;
+		} else {
+			return usage();
+		}
+		argv++;
+		argc--;
+	}
+	if (argc != 4)
+		return usage();
+	family = parse_family(argv[1]);
+	type = parse_type(argv[2]);
+	proto = atoi(argv[3]);
+	if (family < 0 || type < 0)
+		return usage();
+
+	if (!loop) {
+		fd = make_socket(raw, family, type, proto);
+		if (fd < 0) {
+			printf("error %d\n", errno);
+			return 1;
+		}
+		printf("%d\n", protocol_of(fd));
+		close(fd);
+		return 0;
+	}
+	for (end = now() + loop; now() < end;) {
+		fd = make_socket(raw, family, type, proto);
+		if (fd < 0) {
+			errors++;
+			continue;
+		}
+		p = protocol_of(fd);
+		if (p == IPPROTO_TCP)
+			tcp++;
+		else if (p == 262)
+			mptcp++;
+		else
+			other++;
+		close(fd);
+	}
+	printf("tcp=%lu mptcp=%lu other=%lu errors=%lu\n", tcp, mptcp, other, errors);
+	return 0;
+}
