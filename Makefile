@@ -25,7 +25,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 # Build, test and demo dependencies, by Debian package name.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
 	     pkg-config make gcc
-DEB_TEST := check iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
+DEB_TEST := check jq iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
 	    zstd cpio
 DEPS_STAMP := $(BUILD)/.deps
 

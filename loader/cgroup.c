@@ -90,6 +90,27 @@ static int fail(int err, const char **why, const char *w, const char **hint, con
 	return -err;
 }
 
+/* Does the relative path @rel climb above its start with ".."? */
+static bool escapes(const char *rel)
+{
+	int depth = 0;
+	const char *p = rel;
+	size_t n;
+
+	while (*p) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			depth--;
+		else if (n && !(n == 1 && p[0] == '.'))
+			depth++;
+		if (depth < 0)
+			return true;
+		p += n;
+		p += *p == '/';
+	}
+	return false;
+}
+
 int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struct cgroup_ref *ref,
 		   const char **why, const char **hint)
 {
@@ -105,10 +126,18 @@ int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struc
 		return fail(errno, why, "cannot open the cgroup2 mount", hint,
 			    "is cgroup v2 mounted? see /proc/self/mountinfo");
 
-	if (arg[0] == '/')
+	/*
+	 * An absolute path that exists is a filesystem path. One that does
+	 * not is taken as /proc/PID/cgroup writes it: below the mount.
+	 */
+	if (arg[0] == '/' && (path_within(arg, canon_mount) || !access(arg, F_OK))) {
 		snprintf(joined, sizeof(joined), "%s", arg);
-	else
+	} else {
+		if (escapes(arg))
+			return fail(EXDEV, why, "path is outside the cgroup2 mount", hint,
+				    "relative paths must stay below the cgroup2 mount");
 		snprintf(joined, sizeof(joined), "%s/%s", canon_mount, arg);
+	}
 	if (strlen(joined) >= PATH_MAX)
 		return fail(ENAMETOOLONG, why, "cgroup path too long", hint, NULL);
 
@@ -130,14 +159,16 @@ int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struc
 			return fail(EINVAL, why, "not on a cgroup v2 filesystem", hint,
 				    "use a path under the cgroup2 mount");
 	}
+	/* A symlink below the mount may still lead out of it. */
 	if (!path_within(ref->path, canon_mount))
 		return fail(EXDEV, why, "path is outside the cgroup2 mount", hint,
 			    "relative paths must stay below the cgroup2 mount");
 
-	snprintf(ref->rel, sizeof(ref->rel), "%s",
-		 ref->path[strlen(canon_mount)] ? ref->path + strlen(canon_mount) : "/");
-	if (strcmp(canon_mount, "/") == 0)
+	if (!strcmp(canon_mount, "/"))
 		snprintf(ref->rel, sizeof(ref->rel), "%s", ref->path);
+	else
+		snprintf(ref->rel, sizeof(ref->rel), "%s",
+			 ref->path[strlen(canon_mount)] ? ref->path + strlen(canon_mount) : "/");
 	/* On cgroup2 (64-bit kernfs ids) the inode number is the cgroup id. */
 	ref->id = st.st_ino;
 	return 0;

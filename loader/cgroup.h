@@ -29,8 +29,9 @@ enum {
 };
 
 /*
- * Resolve @arg, an absolute cgroupfs path or a path relative to @mount, to an
- * existing cgroup v2 directory. On error returns -errno and sets *why to a
+ * Resolve @arg to an existing cgroup v2 directory. @arg is a cgroupfs path,
+ * a path relative to @mount, or one as /proc/PID/cgroup shows it ("/a/b",
+ * below @mount, when no such absolute path exists). On error returns -errno and sets *why to a
  * sentence fit for "Error: ..." and *hint to a hint (or NULL).
  */
 int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struct cgroup_ref *ref,

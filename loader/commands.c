@@ -177,6 +177,9 @@ int cmd_check_mode(__u32 mode)
 	err = probe_rewrite(&reason);
 	if (!err)
 		return 0;
+	/* A missing hook or MPTCP is no failed call: no errno text for those. */
+	if (err == -ENOENT || err == -EPROTONOSUPPORT)
+		err = 0;
 	p_err(-err, "use --mode audit to count TCP and MPTCP sockets instead",
 	      "cannot rewrite sockets here: %s", reason);
 	return EXIT_FAIL;
@@ -254,9 +257,12 @@ int do_detach(int argc, char **argv)
 		return EXIT_FAIL;
 	err = policy_remove(&p, cg.id, &unloaded);
 	pins_close(&p);
+	if (err == -ENOENT) {
+		p_err(ENOENT, "see 'mptcpify list'", "'%s' is not attached", a.cgroup);
+		return EXIT_FAIL;
+	}
 	if (err) {
-		p_err(-err, err == -ENOENT ? "see 'mptcpify list'" : NULL, "cannot detach '%s'",
-		      a.cgroup);
+		p_err(-err, NULL, "cannot detach '%s'", a.cgroup);
 		return EXIT_FAIL;
 	}
 	emit(json_pack("{s:s, s:I, s:b}", "cgroup", cg.rel, "id", (json_int_t)cg.id, "unloaded",

@@ -12,7 +12,8 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # What the QEMU initramfs carries: static loader, a second build of it (for
 # the upgrade case) and the static test programs.
 VM_BIN := $(BUILD)/vm-bin
-VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn
+VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
+	    $(VM_BIN)/mptcpify-guest-lib.sh
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn
 
 .PHONY: unit asan valgrind hosttest vmtest demo vm-bin
@@ -42,6 +43,9 @@ $(VM_BIN)/%: tests/progs/%.c | $(DEPS_STAMP)
 	@echo "  CC      $@ (static)"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@
+
+$(VM_BIN)/mptcpify-guest-lib.sh: tests/vm/guest-lib.sh
+	$(Q)mkdir -p $(@D) && cp $< $@
 
 $(VM_BIN)/mptcpify: $(BUILD)/static/mptcpify
 	$(Q)mkdir -p $(@D) && cp $< $@

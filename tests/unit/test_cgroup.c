@@ -143,6 +143,19 @@ START_TEST(relative_and_absolute_paths)
 }
 END_TEST
 
+/* "/a/b" as /proc/PID/cgroup writes it: no such absolute path, so below the mount. */
+START_TEST(proc_cgroup_style_paths)
+{
+	struct cgroup_ref ref;
+	const char *why;
+
+	ck_assert_int_eq(resolve("/a/b", &ref, &why), 0);
+	ck_assert_str_eq(ref.rel, "/a/b");
+	ck_assert_int_eq(resolve("/nope", &ref, &why), -ENOENT);
+	ck_assert_int_eq(resolve("/../../etc", &ref, &why), -EXDEV);
+}
+END_TEST
+
 START_TEST(bad_paths)
 {
 	struct cgroup_ref ref;
@@ -240,6 +253,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(mnt, no_cgroup2);
 	tcase_add_checked_fixture(res, setup, teardown);
 	tcase_add_test(res, relative_and_absolute_paths);
+	tcase_add_test(res, proc_cgroup_style_paths);
 	tcase_add_test(res, bad_paths);
 	tcase_add_test(res, filesystem_is_checked);
 	tcase_add_test(res, walk_visits_every_cgroup_once);

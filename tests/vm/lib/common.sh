@@ -3,7 +3,7 @@
 
 # Downloads live outside the work tree so `make clean` and fresh checkouts
 # keep them, and a warm cache means no network at all.
-VMTEST_CACHE=${MPTCPIFY_CACHE:-${HOME:-/root}/.cache/mptcpify}
+export VMTEST_CACHE=${MPTCPIFY_CACHE:-${HOME:-/root}/.cache/mptcpify}
 
 # Progress goes to stderr: stdout is reserved for headers, TAP and summaries.
 msg() { printf 'vmtest: %s\n' "$*" >&2; }

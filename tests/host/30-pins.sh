@@ -1,0 +1,67 @@
+#!/bin/bash
+# Pins: enforcement outlives the loader, a second run adopts, a newer build
+# replaces the program in place, and detach/unload leave nothing behind.
+. "$(dirname "$0")/env.sh"
+
+prog_ids() {
+	bpftool -j prog show | jq -r '.[] | select(.name == "mptcpify_audit") | .id' | sort | tr '\n' ' '
+}
+link_ids() {
+	bpftool -j link show | jq -r '.[] | select(.attach_type == "cgroup_inet_sock_create") | .id' |
+		sort | tr '\n' ' '
+}
+audit_attached() {
+	# bpftool prints nothing at all for a cgroup without programs.
+	bpftool -j cgroup show "$CG2" | jq -s '[.[][]? | select(.name == "mptcpify_audit")] | length'
+}
+
+mkdir -p "$TESTCG/a" "$TESTCG/b"
+base_links=$(link_ids)
+check "attach a" "$M" attach --mode audit "$TESTCG/a"
+is "the audit program is attached once to the cgroup2 root" "$(audit_attached)" 1
+first=$(prog_ids)
+in_cgroup "$TESTCG/a" "$SOCKCHECK" inet stream 0 >/dev/null
+is "a socket after the loader exited is counted" "$(stat_of "$TESTCG/a" tcp_created)" 1
+
+out=$("$M" attach --mode audit "$TESTCG/a")
+is "a second identical attach says so" "$out" "/$(basename "$TESTCG")/a audit: already attached"
+check "and exits 0" "$M" attach --mode audit "$TESTCG/a"
+is "a second attach loads no second copy" "$(prog_ids)" "$first"
+check "attach b adopts the pins" "$M" attach --mode audit "$TESTCG/b"
+is "still one audit program" "$(prog_ids)" "$first"
+is "still attached once" "$(audit_attached)" 1
+
+modes=$(stat -c '%a' "$MPTCPIFY_PIN_DIR" "$MPTCPIFY_PIN_DIR"/* "$MPTCPIFY_PIN_DIR"/*/* |
+	sort -u | tr '\n' ' ')
+is "pins are root-only (0700 dirs, 0600 files)" "$modes" "600 700 "
+
+# A newer build: same maps, its own program, the same cgroup link updated.
+if [ -x "$NEXT" ]; then
+	links=$(link_ids)
+	check "a newer build adopts and upgrades" "$NEXT" load
+	is "the upgrade replaced the program" "$([ "$(prog_ids)" != "$first" ] && echo new)" new
+	is "the link is the same, updated in place" "$(link_ids)" "$links"
+	is "counters survive the upgrade" "$(stat_of "$TESTCG/a" tcp_created)" 1
+	in_cgroup "$TESTCG/a" "$SOCKCHECK" inet stream 0 >/dev/null
+	is "the new program counts" "$(stat_of "$TESTCG/a" tcp_created)" 2
+	check "the old build adopts the newer pins" "$M" load
+else
+	skip "upgrade in place" "$NEXT not built (make vm-bin)"
+fi
+
+check "detach a" "$M" detach "$TESTCG/a"
+is "b is still attached" "$("$M" -j list | jq -r '[.cgroups[].cgroup] | join(" ")')" \
+	"/$(basename "$TESTCG")/b"
+check "detach b, the last entry" "$M" detach "$TESTCG/b"
+check "no pin directory left" test ! -e "$MPTCPIFY_PIN_DIR"
+is "no mptcpify program left" "$(prog_ids)" ""
+is "no mptcpify cgroup attachment left" "$(audit_attached)" 0
+is "no link left" "$(link_ids)" "$base_links"
+
+check "attach again" "$M" attach --mode audit "$TESTCG/a"
+check "unload" "$M" unload
+check "unload leaves no pin" test ! -e "$MPTCPIFY_PIN_DIR"
+is "unload leaves no program" "$(prog_ids)" ""
+is "unload leaves no attachment" "$(audit_attached)" 0
+is "a second unload is fine" "$("$M" unload)" "mptcpify was not loaded"
+tap_done

@@ -1,0 +1,41 @@
+#!/bin/bash
+# The loader itself under AddressSanitizer/UBSan and valgrind, through the
+# commands that touch the kernel (the unit tests cover the pure code).
+. "$(dirname "$0")/env.sh"
+
+ASAN=$BUILD/asan/mptcpify
+export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=halt_on_error=1:exitcode=99
+mkdir -p "$TESTCG/a"
+
+for args in "probe" "-j probe" "attach --mode audit $TESTCG/a" "attach --mode audit $TESTCG/a" \
+	"list" "-p stats" "stats $TESTCG/a" "load" "detach $TESTCG/a" "list" "unload" \
+	"attach $CG2/nonexistent" "frob"; do
+	# shellcheck disable=SC2086 # word splitting wanted
+	"$ASAN" $args >/dev/null 2>/tmp/mptcpify-asan.$$
+	rc=$?
+	if [ "$rc" = 99 ] || grep -q 'Sanitizer' /tmp/mptcpify-asan.$$; then
+		not_ok "asan/ubsan clean: mptcpify $args" "$(head -n 20 /tmp/mptcpify-asan.$$)"
+	else
+		ok "asan/ubsan clean: mptcpify $args (exit $rc)"
+	fi
+done
+rm -f /tmp/mptcpify-asan.$$
+
+if command -v valgrind >/dev/null; then
+	for args in "-j probe" "attach --mode audit $TESTCG/a" "stats" "detach $TESTCG/a"; do
+		# shellcheck disable=SC2086
+		if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--suppressions="$ROOT/tests/valgrind.supp" \
+			"$M" $args >/dev/null 2>/tmp/mptcpify-vg.$$; then
+			ok "valgrind clean: mptcpify $args"
+		elif [ $? = 99 ]; then
+			not_ok "valgrind clean: mptcpify $args" "$(head -n 30 /tmp/mptcpify-vg.$$)"
+		else
+			ok "valgrind clean: mptcpify $args (command failed, no memory error)"
+		fi
+	done
+	rm -f /tmp/mptcpify-vg.$$
+else
+	skip "valgrind" "valgrind is not installed"
+fi
+tap_done

@@ -1,0 +1,70 @@
+#!/bin/bash
+# `make test`: every suite in turn, each one's output kept under
+# $BUILD/test-logs, and one closing tally. Exit status is non-zero when any
+# test failed or any suite broke without saying which test.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+LOGS=$BUILD/test-logs
+mkdir -p "$LOGS"
+passed=0 failed=0 skipped=0 broken=""
+
+# tally NAME RC: read NAME's log for Check summaries and TAP test points.
+tally() {
+	local log=$LOGS/$1.log p f s checks failures errors
+	p=$(grep -cE '^ok ' "$log")
+	s=$(grep -cE '^ok .*# (SKIP|skip)' "$log")
+	f=$(grep -cE '^not ok ' "$log")
+	while read -r checks failures errors; do
+		p=$((p + checks - failures - errors))
+		f=$((f + failures + errors))
+	done < <(sed -nE 's/^[0-9]+%: Checks: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+)$/\1 \2 \3/p' "$log")
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+	if [ "$2" != 0 ] && [ "$f" = 0 ]; then
+		broken="$broken $1"
+		failed=$((failed + 1))
+	fi
+	printf '# %s: %d passed, %d failed, %d skipped (exit %s)\n' "$1" $((p - s)) "$f" "$s" "$2"
+}
+
+suite() {
+	local name=$1 rc
+	shift
+	printf '\n=== %s\n' "$name"
+	"$@" 2>&1 | tee "$LOGS/$name.log"
+	rc=${PIPESTATUS[0]}
+	tally "$name" "$rc"
+}
+
+cd "$ROOT" || exit 1
+unit_all() {
+	local t rc=0
+	for t in "$BUILD"/tests/test_*; do "$t" || rc=1; done
+	return $rc
+}
+asan_all() {
+	local t rc=0
+	for t in "$BUILD"/asan/tests/test_*; do "$t" || rc=1; done
+	return $rc
+}
+valgrind_all() {
+	local t rc=0
+	for t in "$BUILD"/tests/test_*; do
+		CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite "$t" || rc=1
+	done
+	return $rc
+}
+
+suite unit unit_all
+suite unit-asan asan_all
+suite unit-valgrind valgrind_all
+suite host env BUILD="$BUILD" tests/host/run.sh
+suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm" tests/vm/run.sh
+
+echo
+[ -n "$broken" ] && echo "# suites that failed without a failing test:$broken"
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Enforcement lives in the pins: it outlives the loader, ends with unload,
+# and a rebuilt loader replaces the programs while a client loops on
+# socket() without one TCP socket slipping through.
+. /usr/bin/mptcpify-guest-lib.sh
+need_rewrite "persistence and upgrade"
+
+sysctl -qw net.core.bpf_jit_kallsyms=1
+mkdir -p "$T/app"
+check "attach (the loader exits)" mptcpify attach "$T/app"
+check "the rewrite link is pinned" test -e /sys/fs/bpf/mptcpify/links/rewrite
+is "a socket created after the loader exited is MPTCP" "$(in_cg "$T/app" sockcheck inet stream 0)" 262
+
+# upgrade BINARY: a client loops on socket() in the cgroup while BINARY,
+# another build, adopts the pins and replaces the program under it.
+upgrade() {
+	in_cg "$T/app" sockcheck --loop 4 inet stream 0 >/tmp/loop.out &
+	loop=$!
+	sleep 1
+	out=$("$1" -j load)
+	wait $loop
+	diag "$1 load: $out; loop: $(cat /tmp/loop.out)"
+	case "$out" in
+	*'"upgraded":true'*) ok "$1 replaced the running programs" ;;
+	*) not_ok "$1 replaced the running programs" "$out" ;;
+	esac
+	case "$(cat /tmp/loop.out)" in
+	"tcp=0 mptcp="*" other=0 errors=0") ok "no TCP socket escaped during the upgrade to $1" ;;
+	*) not_ok "no TCP socket escaped during the upgrade to $1" "$(cat /tmp/loop.out)" ;;
+	esac
+	# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
+	is "the old program is gone: one rewrite program loaded" \
+		"$(grep -c '_mptcpify_rewrite' /proc/kallsyms)" 1
+}
+upgrade mptcpify-next
+is "the new build's pins work" "$(in_cg "$T/app" sockcheck inet stream 0)" 262
+upgrade mptcpify
+check "a second load of the same build changes nothing" \
+	sh -c "mptcpify -j load | grep -q '\"upgraded\":false'"
+
+check "unload" mptcpify unload
+check "no pins left" test ! -e /sys/fs/bpf/mptcpify
+is "after unload the next socket is TCP" "$(in_cg "$T/app" sockcheck inet stream 0)" 6
+case_cleanup

@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# QEMU invocation and the once-per-run KVM probe (sourced by run.sh).
+
+VM_MEM=${VM_MEM:-1024}
+VM_SMP=${VM_SMP:-2}
+VM_ACCEL_RESULT="" # kvm or tcg, decided once per run by probe_kvm
+VM_ACCEL_WHY=""    # why not kvm
+
+qemu_accel_args() { # kvm|tcg
+	if [ "$1" = kvm ]; then
+		echo "-accel kvm -cpu host"
+	else
+		# Multi-threaded TCG runs one host thread per vCPU.
+		echo "-accel tcg,thread=multi -cpu max"
+	fi
+}
+
+# /dev/kvm may exist and still fail under nested virtualisation: QEMU aborts
+# on an MSR assertion, or reports "KVM internal error" and then hangs. So a
+# tiny boot (busybox printing a marker) decides, and errors on stderr end it
+# early rather than waiting for the time limit.
+probe_kvm() { # VMLINUZ
+	local tmp pid i
+	if [ -n "${VM_ACCEL:-}" ]; then
+		VM_ACCEL_RESULT=$VM_ACCEL VM_ACCEL_WHY="VM_ACCEL=$VM_ACCEL"
+		return
+	fi
+	VM_ACCEL_RESULT=tcg
+	if [ ! -w /dev/kvm ]; then
+		VM_ACCEL_WHY="no writable /dev/kvm"
+		return
+	fi
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/root/bin"
+	cp /bin/busybox "$tmp/root/bin/"
+	printf '#!/bin/busybox sh\n/bin/busybox echo VMTEST-KVM-OK\n/bin/busybox poweroff -f\n' >"$tmp/root/init"
+	chmod +x "$tmp/root/init"
+	(cd "$tmp/root" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/probe.cpio"
+	# The subshell (not exec'ed: `true` follows) reaps QEMU itself, so an
+	# abort is not reported as a job message on our stderr.
+	# shellcheck disable=SC2046 # the accel arguments are words
+	(
+		qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
+			$(qemu_accel_args kvm) -m 256 -smp 1 -kernel "$1" -initrd "$tmp/probe.cpio" \
+			-append "console=ttyS0 panic=-1 rdinit=/init quiet" \
+			-serial "file:$tmp/out" </dev/null >/dev/null 2>"$tmp/err"
+		true
+	) 2>/dev/null &
+	pid=$!
+	VM_ACCEL_WHY="no marker within 20s"
+	for ((i = 0; i < 200; i++)); do
+		if grep -q VMTEST-KVM-OK "$tmp/out" 2>/dev/null; then
+			VM_ACCEL_RESULT=kvm VM_ACCEL_WHY=""
+			break
+		fi
+		if grep -qi -e error -e assert "$tmp/err" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null; then
+			VM_ACCEL_WHY=$(grep -m1 -i -e error -e assert "$tmp/err" ||
+				echo "qemu exited without the marker")
+			break
+		fi
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	VM_ACCEL_WHY=${VM_ACCEL_WHY#qemu-system-x86_64: }
+	rm -rf "$tmp"
+}
+
+# Boot one kernel. ttyS0 (the kernel console) goes to CONSOLE; ttyS1, the
+# guest's clean output, comes out on stdout. No stdin: CI has none, and
+# QEMU must never wait on a terminal. The host enforces VM_TIMEOUT.
+run_vm() { # VMLINUZ INITRD CONSOLE
+	local append
+	# loglevel=5 keeps info noise off the console but shows warnings, so
+	# WARN() splats land in console.log; printk.time marks kernel lines.
+	append="console=ttyS0 loglevel=5 printk.time=1 panic=-1 rdinit=/init ${VM_APPEND:-}"
+	# --foreground: stay in our process group so ^C reaches QEMU too.
+	# shellcheck disable=SC2046 # the accel arguments are words
+	timeout --foreground -k 10 "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
+		-nodefaults -no-user-config -display none -no-reboot \
+		$(qemu_accel_args "$VM_ACCEL_RESULT") -m "$VM_MEM" -smp "$VM_SMP" \
+		-kernel "$1" -initrd "$2" -append "$append" \
+		-serial "file:${3//,/,,}" -chardev stdio,id=tap,signal=off -serial chardev:tap \
+		</dev/null
+}
