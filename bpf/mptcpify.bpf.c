@@ -2,9 +2,12 @@
 /*
  * mptcpify: make the TCP sockets of chosen cgroups MPTCP.
  *
- * mptcpify_rewrite runs as fmod_ret on update_socket_protocol() (Linux 6.6+)
- * and returns IPPROTO_MPTCP for the TCP sockets of processes whose nearest
- * configured cgroup says "rewrite". mptcpify_audit runs on cgroup/sock_create
+ * mptcpify_hook is attached as fmod_ret on update_socket_protocol() (Linux
+ * 6.6+) and never changes: it tail-calls mptcpify_rewrite through the
+ * rewrite_impl slot, which returns IPPROTO_MPTCP for the TCP sockets of
+ * processes whose nearest configured cgroup says "rewrite". A newer build
+ * swaps the slot with one map update: no trampoline is re-patched and no
+ * socket() runs without a program. mptcpify_audit runs on cgroup/sock_create
  * and only counts; it works wherever cgroup BPF does.
  *
  * Both resolve the caller's policy the same way: a per-cgroup cache answers in
@@ -27,6 +30,13 @@ char LICENSE[] SEC("license") = "GPL";
 /* Tells two builds of the same source apart: the tests build a second one
  * to exercise an in-place upgrade. */
 const volatile __u32 build_salt = MPTCPIFY_BUILD_SALT;
+
+/*
+ * 0 when this kernel has no MPTCP over IPv6 (CONFIG_MPTCP_IPV6=n). The
+ * loader finds out with a trial socket(): BTF does not reliably carry a type
+ * that only exists with that option.
+ */
+const volatile __u8 mptcp_ipv6 = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -58,6 +68,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct mptcpify_state);
 } state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} rewrite_impl SEC(".maps");
 
 /*
  * net/mptcp/ctrl.c keeps net.mptcp.enabled in a per-netns struct found through
@@ -143,8 +160,7 @@ static __always_inline int mptcp_available(int family)
 	unsigned int id, len;
 	__u8 enabled = 1;
 
-	/* Without CONFIG_MPTCP_IPV6, MPTCP over AF_INET6 does not exist. */
-	if (family == MPTCPIFY_AF_INET6 && !bpf_core_type_exists(struct mptcp6_sock))
+	if (family == MPTCPIFY_AF_INET6 && !mptcp_ipv6)
 		return 0;
 	if (!bpf_core_type_exists(struct mptcp_pernet) || !&mptcp_pernet_id)
 		return 1;
@@ -162,6 +178,14 @@ static __always_inline int mptcp_available(int family)
 	return enabled != 0;
 }
 
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_hook)
+{
+	bpf_tail_call(ctx, &rewrite_impl, 0);
+	return 0; /* empty slot: keep the caller's protocol */
+}
+
+/* Only ever reached through mptcpify_hook's tail call; never attached. */
 SEC("fmod_ret/update_socket_protocol")
 int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
 {

@@ -19,7 +19,8 @@
 #include "pins.h"
 #include "probe.h"
 
-static const char *const map_names[] = { "policy", "stats", "cache", "state" };
+static const char *const map_names[] = { "policy", "stats", "cache", "state", "rewrite_impl" };
+#define N_MAPS 5
 
 static const char *mode_pin(__u32 mode)
 {
@@ -33,7 +34,7 @@ static void pin_path(char *out, const struct pins *p, const char *kind, const ch
 
 static int *map_fd_slot(struct pins *p, int i)
 {
-	int *slots[] = { &p->policy_fd, &p->stats_fd, &p->cache_fd, &p->state_fd };
+	int *slots[] = { &p->policy_fd, &p->stats_fd, &p->cache_fd, &p->state_fd, &p->impl_fd };
 
 	return slots[i];
 }
@@ -127,7 +128,7 @@ bool pins_has_link(const struct pins *p, __u32 mode)
 static struct mptcpify_bpf *load_skel(struct pins *p, bool rewrite, bool audit, const char **why)
 {
 	struct mptcpify_bpf *skel;
-	struct bpf_map *maps[4];
+	struct bpf_map *maps[N_MAPS];
 	int i, err;
 
 	skel = mptcpify_bpf__open();
@@ -139,15 +140,18 @@ static struct mptcpify_bpf *load_skel(struct pins *p, bool rewrite, bool audit, 
 	maps[1] = skel->maps.stats;
 	maps[2] = skel->maps.cache;
 	maps[3] = skel->maps.state;
-	for (i = 0; i < 4; i++) {
+	maps[4] = skel->maps.rewrite_impl;
+	for (i = 0; i < N_MAPS; i++) {
 		err = bpf_map__reuse_fd(maps[i], *map_fd_slot(p, i));
 		if (err) {
 			*why = "cannot reuse the pinned maps";
 			goto fail;
 		}
 	}
+	bpf_program__set_autoload(skel->progs.mptcpify_hook, rewrite);
 	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, rewrite);
 	bpf_program__set_autoload(skel->progs.mptcpify_audit, audit);
+	skel->rodata->mptcp_ipv6 = probe_mptcp_ipv6();
 	err = mptcpify_bpf__load(skel);
 	if (err) {
 		*why = rewrite ? "the kernel refused the rewrite program"
@@ -176,7 +180,7 @@ static struct bpf_link *attach_prog(struct mptcpify_bpf *skel, __u32 mode, const
 	int cg_fd;
 
 	if (mode == MPTCPIFY_MODE_REWRITE)
-		return bpf_program__attach(skel->progs.mptcpify_rewrite);
+		return bpf_program__attach(skel->progs.mptcpify_hook);
 	/* Audit sees every socket of the node; the policy map picks ours. */
 	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0)
@@ -186,11 +190,18 @@ static struct bpf_link *attach_prog(struct mptcpify_bpf *skel, __u32 mode, const
 	return link;
 }
 
+/* Point the hook's tail call at @prog_fd: one atomic map update. */
+static int set_impl(struct pins *p, int prog_fd)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(p->impl_fd, &zero, &prog_fd, BPF_ANY) ? -errno : 0;
+}
+
 int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char **why)
 {
 	bool rewrite = mode == MPTCPIFY_MODE_REWRITE;
 	struct mptcpify_bpf *skel;
-	struct bpf_program *prog;
 	struct bpf_link *link;
 	char path[PATH_MAX];
 	int err;
@@ -201,7 +212,14 @@ int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char
 	skel = load_skel(p, rewrite, !rewrite, why);
 	if (!skel)
 		return -errno;
-	prog = rewrite ? skel->progs.mptcpify_rewrite : skel->progs.mptcpify_audit;
+	/* The slot is filled before the hook can run. */
+	if (rewrite) {
+		err = set_impl(p, bpf_program__fd(skel->progs.mptcpify_rewrite));
+		if (err) {
+			*why = "cannot fill the rewrite slot";
+			goto out;
+		}
+	}
 	link = attach_prog(skel, mode, cgroup2);
 	if (!link) {
 		err = -errno;
@@ -210,8 +228,11 @@ int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char
 	}
 	pin_path(path, p, "links", mode_pin(mode));
 	err = bpf_link__pin(link, path);
+	if (!err && rewrite)
+		err = pin_prog(p, skel->progs.mptcpify_hook, "hook");
 	if (!err)
-		err = pin_prog(p, prog, mode_pin(mode));
+		err = pin_prog(p, rewrite ? skel->progs.mptcpify_rewrite : skel->progs.mptcpify_audit,
+			       mode_pin(mode));
 	if (err)
 		*why = "cannot pin the program";
 	bpf_link__destroy(link); /* the pin keeps it attached */
@@ -251,13 +272,16 @@ static __u32 pinned_prog_id(const char *path)
 
 int pins_drop_link(struct pins *p, __u32 mode)
 {
-	char link_path[PATH_MAX], prog_path[PATH_MAX];
-	__u32 prog_id;
+	char link_path[PATH_MAX], prog_path[PATH_MAX], hook_path[PATH_MAX];
+	__u32 prog_id, hook_id = 0, zero = 0;
 	int fd;
 
 	pin_path(link_path, p, "links", mode_pin(mode));
 	pin_path(prog_path, p, "progs", mode_pin(mode));
+	pin_path(hook_path, p, "progs", "hook");
 	prog_id = pinned_prog_id(prog_path);
+	if (mode == MPTCPIFY_MODE_REWRITE)
+		hook_id = pinned_prog_id(hook_path);
 	fd = bpf_obj_get(link_path);
 	if (fd >= 0) {
 		/* Cgroup links detach at once; others when the last ref goes. */
@@ -266,25 +290,82 @@ int pins_drop_link(struct pins *p, __u32 mode)
 	}
 	unlink(link_path);
 	unlink(prog_path);
+	if (mode == MPTCPIFY_MODE_REWRITE) {
+		unlink(hook_path);
+		bpf_map_delete_elem(p->impl_fd, &zero); /* the slot holds the program too */
+	}
 	wait_prog_gone(prog_id);
+	wait_prog_gone(hook_id);
 	return 0;
+}
+
+static bool same_tag(const char *pinned, int prog_fd)
+{
+	struct bpf_prog_info a = {}, b = {};
+	__u32 len = sizeof(a);
+	int fd = bpf_obj_get(pinned);
+	bool same;
+
+	if (fd < 0)
+		return false;
+	same = !bpf_obj_get_info_by_fd(fd, &a, &len) &&
+	       !bpf_obj_get_info_by_fd(prog_fd, &b, &(__u32){ sizeof(b) }) &&
+	       !memcmp(a.tag, b.tag, sizeof(a.tag));
+	close(fd);
+	return same;
+}
+
+/*
+ * The hook's own code changed (rare: it only tail-calls). Tracing links
+ * cannot be updated, so the new hook is attached and pinned over the old one
+ * before the old one goes: both run for a moment, through the same slot.
+ */
+static int replace_hook(struct pins *p, struct mptcpify_bpf *skel, const char **why)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_program__attach(skel->progs.mptcpify_hook);
+	if (!link) {
+		*why = "cannot attach the new hook";
+		return -errno;
+	}
+	pin_path(path, p, "links", "rewrite");
+	/* bpffs refuses dots in names (EPERM): "rewrite-new", not "rewrite.new". */
+	snprintf(tmp, sizeof(tmp), "%s-new", path);
+	unlink(tmp);
+	err = bpf_link__pin(link, tmp);
+	if (err)
+		*why = "cannot pin the new hook's link";
+	if (!err && rename(tmp, path)) {
+		err = -errno;
+		*why = "cannot move the new hook's link over the old one";
+	}
+	bpf_link__destroy(link);
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	err = pin_prog(p, skel->progs.mptcpify_hook, "hook");
+	if (err)
+		*why = "cannot pin the new hook";
+	return err;
 }
 
 /*
  * A different build adopts the pins: load its programs against the pinned
- * maps, then swap. Cgroup links are updated in place (BPF_LINK_UPDATE).
- * Tracing links cannot be updated, so the new fmod_ret link is attached and
- * pinned over the old one before the old one goes: for a moment both run,
- * reading the same maps, and no socket() is ever without a program.
+ * maps, then swap. The rewrite program is swapped in the hook's tail-call
+ * slot, one atomic map update; the audit link is updated in place
+ * (BPF_LINK_UPDATE). Neither re-patches kernel text.
  */
 static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 {
 	bool has_rewrite = pins_has_link(p, MPTCPIFY_MODE_REWRITE);
 	bool has_audit = pins_has_link(p, MPTCPIFY_MODE_AUDIT);
-	char path[PATH_MAX], tmp[PATH_MAX];
+	__u32 old_prog = 0, old_hook = 0;
 	struct mptcpify_bpf *skel;
-	struct bpf_link *link;
-	__u32 old_prog = 0;
+	char path[PATH_MAX];
 	int err = 0, fd;
 
 	skel = load_skel(p, has_rewrite, has_audit, why);
@@ -306,35 +387,27 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		}
 	}
 	if (has_rewrite) {
-		link = bpf_program__attach(skel->progs.mptcpify_rewrite);
-		if (!link) {
-			err = -errno;
-			*why = "cannot attach the new rewrite program";
-			goto out;
-		}
-		pin_path(path, p, "links", "rewrite");
-		snprintf(tmp, sizeof(tmp), "%s.new", path);
-		unlink(tmp);
-		err = bpf_link__pin(link, tmp);
-		if (!err && rename(tmp, path))
-			err = -errno;
-		bpf_link__destroy(link);
-		if (err) {
-			unlink(tmp);
-			*why = "cannot pin the new rewrite program";
-			goto out;
-		}
 		pin_path(path, p, "progs", "rewrite");
 		old_prog = pinned_prog_id(path);
-		err = pin_prog(p, skel->progs.mptcpify_rewrite, "rewrite");
+		err = set_impl(p, bpf_program__fd(skel->progs.mptcpify_rewrite));
+		if (!err)
+			err = pin_prog(p, skel->progs.mptcpify_rewrite, "rewrite");
 		if (err) {
-			*why = "cannot pin the new rewrite program";
+			*why = "cannot swap the rewrite program";
 			goto out;
+		}
+		pin_path(path, p, "progs", "hook");
+		if (!same_tag(path, bpf_program__fd(skel->progs.mptcpify_hook))) {
+			old_hook = pinned_prog_id(path);
+			err = replace_hook(p, skel, why);
+			if (err)
+				goto out;
 		}
 	}
 	st->build_id = pins_build_id();
 	err = write_state(p->state_fd, st);
 	wait_prog_gone(old_prog);
+	wait_prog_gone(old_hook);
 	p->upgraded = true;
 out:
 	mptcpify_bpf__destroy(skel);
@@ -346,7 +419,7 @@ static int open_maps(struct pins *p)
 	char path[PATH_MAX];
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < N_MAPS; i++) {
 		pin_path(path, p, "maps", map_names[i]);
 		*map_fd_slot(p, i) = bpf_obj_get(path);
 		if (*map_fd_slot(p, i) < 0)
@@ -376,12 +449,13 @@ static int create_maps(struct pins *p, const char **why)
 		*why = "cannot open the BPF object";
 		return -errno;
 	}
+	bpf_program__set_autoload(skel->progs.mptcpify_hook, false);
 	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, false);
 	bpf_program__set_autoload(skel->progs.mptcpify_audit, false);
 	err = mptcpify_bpf__load(skel);
-	for (i = 0; !err && i < 4; i++) {
+	for (i = 0; !err && i < N_MAPS; i++) {
 		struct bpf_map *maps[] = { skel->maps.policy, skel->maps.stats, skel->maps.cache,
-					   skel->maps.state };
+					   skel->maps.state, skel->maps.rewrite_impl };
 
 		pin_path(path, p, "maps", map_names[i]);
 		err = bpf_map__pin(maps[i], path);
@@ -405,7 +479,7 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 
 	memset(p, 0, sizeof(*p));
 	p->lock_fd = -1;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < N_MAPS; i++)
 		*map_fd_slot(p, i) = -1;
 	if (strlen(dir) >= sizeof(p->dir) - 32) {
 		*why = "pin directory path too long";
@@ -456,7 +530,7 @@ void pins_close(struct pins *p)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < N_MAPS; i++)
 		if (*map_fd_slot(p, i) >= 0)
 			close(*map_fd_slot(p, i));
 	if (p->lock_fd >= 0)
@@ -471,7 +545,7 @@ int pins_unload(struct pins *p)
 
 	pins_drop_link(p, MPTCPIFY_MODE_REWRITE);
 	pins_drop_link(p, MPTCPIFY_MODE_AUDIT);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < N_MAPS; i++) {
 		pin_path(path, p, "maps", map_names[i]);
 		unlink(path);
 	}

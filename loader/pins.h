@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The pinned state under bpffs (default /sys/fs/bpf/mptcpify):
- *   maps/{policy,stats,cache,state}  progs/{rewrite,audit}  links/{rewrite,audit}
+ *   maps/{policy,stats,cache,state,rewrite_impl}  progs/{hook,rewrite,audit}
+ *   links/{rewrite,audit}
  * Enforcement lives in the links and maps, so it outlives the loader. Any
  * later run adopts these pins; a run of a different build replaces the
  * programs in place (see pins_open()).
@@ -25,6 +26,7 @@ struct pins {
 	int stats_fd;
 	int cache_fd;
 	int state_fd;
+	int impl_fd; /* the hook's tail-call slot (PROG_ARRAY) */
 	bool upgraded; /* this run replaced the programs of an older build */
 };
 

@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
+#include <netinet/in.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/btf.h>
@@ -12,6 +14,10 @@
 #include "cgroup.h"
 #include "probe.h"
 #include "probe.skel.h"
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
 
 const char *probe_verdict_name(enum probe_verdict v)
 {
@@ -68,6 +74,18 @@ int probe_rewrite(const char **reason)
 out:
 	probe_bpf__destroy(skel);
 	return err;
+}
+
+bool probe_mptcp_ipv6(void)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_MPTCP);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	/* ENOPROTOOPT: MPTCP is there, only switched off in our namespace. */
+	return errno != EPROTONOSUPPORT && errno != EAFNOSUPPORT;
 }
 
 static int read_int_file(const char *path)

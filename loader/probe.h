@@ -33,6 +33,9 @@ void probe_run(struct probe_result *r);
 /* Only the rewrite trial: 0, or -errno and *reason. */
 int probe_rewrite(const char **reason);
 
+/* Can this kernel make MPTCP sockets over IPv6? (a trial socket()) */
+bool probe_mptcp_ipv6(void);
+
 const char *probe_verdict_name(enum probe_verdict v);
 
 #endif

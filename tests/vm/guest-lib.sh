@@ -56,12 +56,13 @@ two_paths_cleanup() {
 	ip netns del srv 2>/dev/null
 }
 
-# start_server CGROUP: an unmodified TCP server on 10.0.1.2:8080 in srv,
+# start_server CGROUP: an unmodified TCP server on port 8080 of every address
+# of srv (the second subflow joins on the announced 10.0.2.2),
 # inside CGROUP, in the background; returns once it listens. Its report goes
 # to stdout when it exits.
 start_server() {
 	rm -f /tmp/ready
-	in_cg "$1" ip netns exec srv mptcp_conn server --ready /tmp/ready 10.0.1.2 8080 &
+	in_cg "$1" ip netns exec srv mptcp_conn server --ready /tmp/ready 0.0.0.0 8080 &
 	_i=0
 	while [ ! -e /tmp/ready ] && [ $_i -lt 100 ]; do
 		sleep 0.1

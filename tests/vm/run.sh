@@ -57,17 +57,13 @@ VM_CASES=${VM_CASES:-$VMTEST_DIR/cases}
 VM_MODULES=${VM_MODULES-veth sch_tbf sch_netem}
 export VM_TIMEOUT=${VM_TIMEOUT:-300} CASE_TIMEOUT=${CASE_TIMEOUT:-120}
 
-# The case files, in the order the guest's glob will run them.
-if [ "$VM_DEMO_MODE" = 1 ] && [ -f "$VM_DEMO" ]; then
-	VM_CASE_FILES=("$VM_DEMO")
-elif [ -f "$VM_CASES" ]; then
-	VM_CASE_FILES=("$VM_CASES")
-elif [ -d "$VM_CASES" ]; then
-	mapfile -t VM_CASE_FILES < <(LC_ALL=C ls -d "$VM_CASES"/*.sh 2>/dev/null)
-else
-	die "VM_CASES=$VM_CASES: no such file or directory"
+# What goes to the guest's /cases: a directory, or one script.
+VM_CASES_SRC=$VM_CASES
+[ "$VM_DEMO_MODE" = 0 ] || [ ! -f "$VM_DEMO" ] || VM_CASES_SRC=$VM_DEMO
+[ -e "$VM_CASES_SRC" ] || die "VM_CASES=$VM_CASES_SRC: no such file or directory"
+if [ -d "$VM_CASES_SRC" ] && ! compgen -G "$VM_CASES_SRC/*.sh" >/dev/null; then
+	msg "warning: no *.sh test cases in $VM_CASES_SRC"
 fi
-[ ${#VM_CASE_FILES[@]} -gt 0 ] || msg "warning: no test cases in $VM_CASES"
 [ -z "${VM_BINDIR:-}" ] || [ -d "$VM_BINDIR" ] || die "VM_BINDIR=$VM_BINDIR is not a directory"
 
 ensure_tools
@@ -93,6 +89,8 @@ fetch_busybox
 probe_kvm "${VMLINUZ[$1]}"
 if [ "$VM_ACCEL_RESULT" = kvm ]; then
 	echo "# accel: kvm"
+elif [ -n "${VM_ACCEL:-}" ]; then
+	echo "# accel: $VM_ACCEL (VM_ACCEL=$VM_ACCEL, no probe)"
 else
 	echo "# accel: tcg (kvm probe failed: $VM_ACCEL_WHY)"
 fi

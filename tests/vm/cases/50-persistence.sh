@@ -14,6 +14,7 @@ is "a socket created after the loader exited is MPTCP" "$(in_cg "$T/app" sockche
 # upgrade BINARY: a client loops on socket() in the cgroup while BINARY,
 # another build, adopts the pins and replaces the program under it.
 upgrade() {
+	hook=$(grep '_mptcpify_hook' /proc/kallsyms)
 	in_cg "$T/app" sockcheck --loop 4 inet stream 0 >/tmp/loop.out &
 	loop=$!
 	sleep 1
@@ -31,6 +32,8 @@ upgrade() {
 	# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
 	is "the old program is gone: one rewrite program loaded" \
 		"$(grep -c '_mptcpify_rewrite' /proc/kallsyms)" 1
+	is "the attached hook stayed: no kernel text was re-patched" \
+		"$(grep '_mptcpify_hook' /proc/kallsyms)" "$hook"
 }
 upgrade mptcpify-next
 is "the new build's pins work" "$(in_cg "$T/app" sockcheck inet stream 0)" 262

@@ -6,7 +6,7 @@
 # private source list, lists, cache and (empty) dpkg status under
 # $VMTEST_CACHE/apt/<suite>/, so only that one suite is visible and packages
 # installed on the host cannot shadow the suite's candidate. Signatures are
-# checked as usual with the Debian archive keyring (see debian_keyring).
+# checked as usual with the Debian archive keyring (see KEYRING).
 
 # Matrix name -> Debian suite whose linux-image-amd64 defines that kernel.
 kernel_suite() {
@@ -41,21 +41,18 @@ debian_mirror() {
 			[ -r "$f" ] || continue
 			uri=$(awk '
 			function flush() {
-				if (en != "no" && (" " ty " ") ~ / deb / && (" " su " ") ~ / bookworm /) {
-					split(ur, u, " "); print u[1]; done = 1; exit
+				if (tolower(f["enabled"]) != "no" && (" " f["types"] " ") ~ / deb / &&
+				    (" " f["suites"] " ") ~ / bookworm /) {
+					split(f["uris"], u, " "); print u[1]; done = 1; exit
 				}
-				ty = ur = su = key = ""; en = "yes"
+				delete f
 			}
 			/^[ \t]*#/ { next }
 			/^[ \t]*$/ { flush(); next }
-			/^[ \t]/ { v[key] = v[key] " " $0 }
-			/^[^ \t]/ {
+			/^[ \t]/ { f[key] = f[key] " " $0; next }  # continuation line
+			{
 				key = tolower($1); sub(/:$/, "", key)
-				val = $0; sub(/^[^:]*:[ \t]*/, "", val)
-				if (key == "types") ty = val
-				else if (key == "uris") ur = val
-				else if (key == "suites") su = val
-				else if (key == "enabled") en = tolower(val)
+				val = $0; sub(/^[^:]*:[ \t]*/, "", val); f[key] = val
 			}
 			END { if (!done) flush() }' "$f")
 			[ -n "$uri" ] && break
@@ -78,39 +75,23 @@ apt_priv() {
 	# the _apt user cannot enter; this changes privileges, not signatures.
 }
 
-# Bookworm's debian-archive-keyring (2023.3+deb12u2 and later) also holds
-# the trixie keys, so trixie-backports verifies with the system keyring. An
-# older host keyring gets the current keyring package from bookworm itself,
-# verified by the bookworm key the host does trust: the chain of trust
-# stays intact and signature checking is never disabled.
-debian_keyring() {
-	local k=$VMTEST_CACHE/apt/debian-archive-keyring.gpg
-	if [ -s "$k" ]; then echo "$k"; else echo /usr/share/keyrings/debian-archive-keyring.gpg; fi
-}
+# Signatures: trixie(-backports) Release files are signed by both the 12/bookworm
+# and the 13/trixie archive keys, and bookworm's debian-archive-keyring
+# (2023.3+deb12u2) holds both, so the system keyring verifies all three
+# suites and signature checking stays fully on.
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 apt_update_suite() { # SUITE
 	local d=$VMTEST_CACHE/apt/$1 log
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/parts"
 	: >"$d/status"
-	echo "deb [arch=amd64 signed-by=$(debian_keyring)] $(debian_mirror) $1 main" >"$d/sources.list"
+	echo "deb [arch=amd64 signed-by=$KEYRING] $(debian_mirror) $1 main" >"$d/sources.list"
 	# apt-get update exits 0 on some signature problems: look at W:/E: too.
 	if ! log=$(apt_priv "$1" apt-get -q update 2>&1) ||
 		printf '%s\n' "$log" | grep -q '^[WE]:'; then
 		printf '%s\n' "$log" >&2
 		return 1
 	fi
-}
-
-refresh_keyring() {
-	local tmp k=$VMTEST_CACHE/apt/debian-archive-keyring.gpg
-	msg "system keyring cannot verify: fetching debian-archive-keyring from bookworm"
-	apt_update_suite bookworm || die "apt-get update bookworm failed"
-	tmp=$(mktemp -d)
-	(cd "$tmp" && apt_priv bookworm apt-get -qq download debian-archive-keyring) &&
-		dpkg-deb -x "$tmp"/debian-archive-keyring_*.deb "$tmp/x" &&
-		cp "$tmp/x/usr/share/keyrings/debian-archive-keyring.gpg" "$k.new" && mv "$k.new" "$k"
-	rm -rf "$tmp"
-	[ -s "$k" ] || die "could not fetch debian-archive-keyring"
 }
 
 # Names from a package's Depends (all alternatives, no versions).
@@ -125,6 +106,7 @@ pkg_depends() { # SUITE PKG
 deb_extract() { # DEB DIR
 	dpkg-deb -x "$1" "$2" 2>/dev/null && return
 	local m
+	command -v ar >/dev/null || die "cannot extract $1: dpkg-deb failed and binutils' ar is missing"
 	m=$(ar t "$1" | grep '^data\.tar') || return 1
 	case $m in
 	*.zst) ar p "$1" "$m" | zstd -dcq | tar -x -C "$2" ;;
@@ -144,10 +126,7 @@ fetch_kernel() { # NAME
 	fi
 	suite=$(kernel_suite "$name") || die "unknown kernel '$name' (known: 6.1 6.12 7.3)"
 	msg "fetching kernel $name from $suite"
-	if ! apt_update_suite "$suite"; then
-		refresh_keyring
-		apt_update_suite "$suite" || die "apt-get update $suite failed"
-	fi
+	apt_update_suite "$suite" || die "apt-get update $suite failed"
 	# linux-image-amd64 is a metapackage: follow it to the versioned image
 	# and from there to its split-out parts (7.x has linux-binary-*,
 	# linux-modules-*, linux-base-*), i.e. every dependency with the ABI name.
@@ -171,6 +150,7 @@ fetch_kernel() { # NAME
 	done
 	msg "downloading$pkgs"
 	mkdir -p "$VMTEST_CACHE/kernels"
+	rm -rf "$VMTEST_CACHE/kernels/.$name".* # left by an interrupted fetch
 	tmp=$(mktemp -d "$VMTEST_CACHE/kernels/.$name.XXXXXX")
 	# shellcheck disable=SC2086 # a package list
 	(cd "$tmp" && apt_priv "$suite" apt-get -qq download $pkgs) || die "download failed:$pkgs"

@@ -4,7 +4,7 @@
 # Layout of the guest:
 #   /init               tests/vm/init
 #   /tap.sh             tests/vm/tap.sh, sourced by the cases ($TAP_SH)
-#   /cases/*.sh         the test cases (VM_CASES)
+#   /cases/*.sh         the test cases (VM_CASES, or the VM_DEMO script)
 #   /usr/bin/*          VM_BINDIR (static mptcpify and test programs)
 #   /sbin/ip /sbin/tc /bin/ss   iproute2 with their ELF interpreter and
 #                       libraries (busybox's ip lacks `ip mptcp`, its tc netem)
@@ -15,14 +15,19 @@
 
 VMTEST_DIR=${VMTEST_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 
-# Copy a dynamically linked program with its interpreter and every library
-# ldd lists, keeping their paths, so that it runs without a distribution.
-copy_elf() { # SRC ROOT DEST
+# Copy the ELF interpreter and every library ldd lists for a program,
+# keeping their paths, so that it runs without a distribution. Static
+# programs and scripts have none (ldd fails for them).
+copy_libs() { # PROGRAM ROOT
 	local lib
-	install -D -m 0755 "$(readlink -f "$1")" "$2$3"
-	for lib in $(ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+	for lib in $(ldd "$1" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
 		[ -e "$2$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$2$lib"
 	done
+}
+
+copy_elf() { # SRC ROOT DEST
+	install -D -m 0755 "$(readlink -f "$1")" "$2$3"
+	copy_libs "$1" "$2"
 }
 
 # Print the module files (relative to MODDIR) to load, dependencies first,
@@ -31,7 +36,7 @@ copy_elf() { # SRC ROOT DEST
 resolve_modules() { # MODDIR NAME...
 	local moddir=$1
 	shift
-	awk -v want="$*" '
+	awk -v want="$*" -v dir="$moddir" '
 	function norm(s) {
 		sub(/.*\//, "", s); sub(/\.ko(\.xz|\.zst|\.gz)?:?$/, "", s)
 		gsub(/-/, "_", s); return s
@@ -44,7 +49,7 @@ resolve_modules() { # MODDIR NAME...
 		for (i = 1; i <= k; i++) {
 			n = norm(w[i])
 			if (n in builtin) { printf "vmtest: module %s is built in\n", w[i] > "/dev/stderr"; continue }
-			if (!(n in path)) { printf "vmtest: module %s not found\n", w[i] > "/dev/stderr"; bad = 1; continue }
+			if (!(n in path)) { printf "vmtest: module %s not found in %s\n", w[i], dir > "/dev/stderr"; bad = 1; continue }
 			m = split(line[n], d, " ")
 			# modules.dep lists the closure so that the last one loads first.
 			for (j = m; j >= 2; j--) emit(d[j])
@@ -80,10 +85,19 @@ mkinitramfs() { # NAME MODDIR|"" OUT.cpio
 	copy_elf "$(command -v ss)" "$root" /bin/ss
 	if [ -n "${VM_BINDIR:-}" ]; then
 		for f in "$VM_BINDIR"/*; do
-			[ -f "$f" ] && cp -L "$f" "$root/usr/bin/"
+			[ -f "$f" ] || continue
+			cp -L "$f" "$root/usr/bin/"
+			copy_libs "$f" "$root" # in case it is not static after all
 		done
 	fi
-	for f in "${VM_CASE_FILES[@]}"; do cp "$f" "$root/cases/"; done
+	# A case directory is copied whole (helpers and data files too); the
+	# guest runs only its *.sh. A single file is copied alone.
+	if [ -d "$VM_CASES_SRC" ]; then
+		cp -RL "$VM_CASES_SRC"/. "$root/cases/"
+	else
+		f=${VM_CASES_SRC##*/}
+		cp "$VM_CASES_SRC" "$root/cases/${f%.sh}.sh"
+	fi
 	copy_elf "$VMTEST_CACHE/busybox/busybox" "$root" /bin/busybox
 	for f in $("$root/bin/busybox" --list-full); do
 		[ -e "$root/$f" ] || [ -L "$root/$f" ] || ln -s /bin/busybox "$root/$f"
@@ -97,6 +111,10 @@ mkinitramfs() { # NAME MODDIR|"" OUT.cpio
 			unpack_module "$moddir/$m" "$root/lib/modules/$kver/${m%.ko*}.ko"
 			echo "${m%.ko*}.ko" >>"$root/etc/vmtest/modules"
 		done
+		# Their part of modules.dep, so busybox modprobe/rmmod work by name.
+		awk -v list="$rel" 'BEGIN { n = split(list, a, " "); for (i = 1; i <= n; i++) w[a[i] ":"] = 1 }
+			$1 in w { gsub(/\.ko\.(xz|zst|gz)/, ".ko"); print }' \
+			"$moddir/modules.dep" >"$root/lib/modules/$kver/modules.dep"
 	elif [ -n "${VM_MODULES:-}" ]; then
 		msg "kernel $name: no modules directory, assuming VM_MODULES are built in"
 	fi

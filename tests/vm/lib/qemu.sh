@@ -73,7 +73,8 @@ run_vm() { # VMLINUZ INITRD CONSOLE
 	local append
 	# loglevel=5 keeps info noise off the console but shows warnings, so
 	# WARN() splats land in console.log; printk.time marks kernel lines.
-	append="console=ttyS0 loglevel=5 printk.time=1 panic=-1 rdinit=/init ${VM_APPEND:-}"
+	# 8250.nr_uarts=2: ttyS1 exists even where the default is one port.
+	append="console=ttyS0 loglevel=5 printk.time=1 panic=-1 rdinit=/init 8250.nr_uarts=2 ${VM_APPEND:-}"
 	# --foreground: stay in our process group so ^C reaches QEMU too.
 	# shellcheck disable=SC2046 # the accel arguments are words
 	timeout --foreground -k 10 "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
