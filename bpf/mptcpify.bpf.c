@@ -6,7 +6,7 @@
  * 6.6+) and never changes: it tail-calls mptcpify_rewrite through the
  * rewrite_impl slot, which returns IPPROTO_MPTCP for the TCP sockets of
  * processes whose nearest configured cgroup says "rewrite". A newer build
- * swaps the slot with one map update: no trampoline is re-patched and no
+ * swaps the slot with one map update: no kernel text is re-patched and no
  * socket() runs without a program. mptcpify_audit runs on cgroup/sock_create
  * and only counts; it works wherever cgroup BPF does.
  *
@@ -181,7 +181,12 @@ static __always_inline int mptcp_available(int family)
 SEC("fmod_ret/update_socket_protocol")
 int BPF_PROG(mptcpify_hook)
 {
-	bpf_tail_call(ctx, &rewrite_impl, 0);
+	struct mptcpify_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (st)
+		bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
 	return 0; /* empty slot: keep the caller's protocol */
 }
 
