@@ -46,7 +46,7 @@ LOADER_SRCS := $(wildcard loader/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 # Everything but main(): linked into the unit tests too.
 LIB_OBJS := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
-HEADERS := $(wildcard include/*.h loader/*.h)
+HEADERS := $(wildcard include/*.h loader/*.h bpf/*.bpf.h)
 
 .PHONY: all deps vmlinux test unit hosttest vmtest demo bench install clean static \
 	format check-format

@@ -19,8 +19,10 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "mptcpify.h"
 #include "policy.h"
+#include "subflow.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -222,3 +224,5 @@ int mptcpify_audit(struct bpf_sock *sk)
 		count(policy_cgid, mptcpify_audit_stat(mode, sk->family, sk->type, sk->protocol));
 	return 1; /* never refuse a socket */
 }
+
+#include "subflow.bpf.h"

@@ -10,7 +10,7 @@
 #ifndef MPTCPIFY_H
 #define MPTCPIFY_H
 
-#define MPTCPIFY_LAYOUT 1
+#define MPTCPIFY_LAYOUT 2
 
 /* Sizes of the pinned maps. */
 #define MPTCPIFY_MAX_POLICIES 131072 /* configured cgroups */

@@ -118,6 +118,10 @@ int parse_cmd_args(int argc, char **argv, enum cmd_shape shape, struct cmd_args 
 
 	memset(a, 0, sizeof(*a));
 	a->mode = MPTCPIFY_MODE_REWRITE;
+	if (shape == SHAPE_WORDS) {
+		take_output_flags(argc, argv, a);
+		return 0;
+	}
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
@@ -180,6 +184,8 @@ int parse_cmd_args(int argc, char **argv, enum cmd_shape shape, struct cmd_args 
 		}
 		a->cgroup = npos ? argv[optind] : NULL;
 		break;
+	case SHAPE_WORDS:
+		break;
 	case SHAPE_MODE_COMMAND:
 		if (!npos) {
 			*err = "missing the command to run";
@@ -189,4 +195,60 @@ int parse_cmd_args(int argc, char **argv, enum cmd_shape shape, struct cmd_args 
 		break;
 	}
 	return 0;
+}
+
+int take_output_flags(int argc, char **argv, struct cmd_args *a)
+{
+	int i, out = 0;
+
+	for (i = 0; i < argc; i++) {
+		const char *w = argv[i];
+
+		if (!strcmp(w, "-j") || !strcmp(w, "--json")) {
+			a->json = 1;
+		} else if (!strcmp(w, "-p") || !strcmp(w, "--pretty")) {
+			a->json = a->pretty = 1;
+		} else if (!strcmp(w, "-v") || !strcmp(w, "--verbose")) {
+			a->verbose = 1;
+		} else {
+			argv[out++] = argv[i];
+			continue;
+		}
+	}
+	argv[out] = NULL;
+	return out;
+}
+
+int split_rules(int n, char **words, char *buf, size_t len, char **rules, int max)
+{
+	size_t used = 0, wlen;
+	int i, count = 0, all_arrows = n > 0;
+	char *save = NULL, *tok;
+
+	for (i = 0; i < n; i++)
+		all_arrows &= strstr(words[i], "->") != NULL;
+	if (all_arrows) {
+		if (n > max)
+			return -E2BIG;
+		for (i = 0; i < n; i++)
+			rules[i] = words[i];
+		return n;
+	}
+	for (i = 0; i < n; i++) {
+		wlen = strlen(words[i]);
+		if (used + wlen + 2 > len)
+			return -E2BIG;
+		memcpy(buf + used, words[i], wlen);
+		used += wlen;
+		buf[used++] = ' ';
+	}
+	buf[used] = '\0';
+	for (tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
+		if (strspn(tok, " \t") == strlen(tok))
+			continue; /* "a ; ; b" or a trailing ';' */
+		if (count == max)
+			return -E2BIG;
+		rules[count++] = tok;
+	}
+	return count;
 }

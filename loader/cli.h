@@ -50,6 +50,7 @@ enum cmd_shape {
 	SHAPE_CGROUP_MODE,    /* attach CGROUP [--mode M] [--exclude] */
 	SHAPE_OPT_CGROUP,     /* stats [CGROUP] */
 	SHAPE_MODE_COMMAND,   /* run [--mode M] [--] CMD ARGS... */
+	SHAPE_WORDS,	      /* subflow ...: words the command parses itself */
 };
 
 struct cmd {
@@ -62,5 +63,21 @@ struct cmd {
 /* Parse a command's arguments; 0, or -EINVAL with *err for a usage error. */
 int parse_cmd_args(int argc, char **argv, enum cmd_shape shape, struct cmd_args *a,
 		   const char **err);
+
+/*
+ * Remove the output flags (-j, --json, -p, --pretty, -v, --verbose) given as
+ * whole words, setting them in @a; returns the new argc. For commands whose
+ * arguments may start with '-' (a rule "-> mark 1") and so cannot go
+ * through getopt.
+ */
+int take_output_flags(int argc, char **argv, struct cmd_args *a);
+
+/*
+ * Subflow rules from the words after CGROUP: when every word holds "->",
+ * each word is one rule (quoted rules); otherwise the words are joined with
+ * spaces and split at ';'. The rules point into @buf. Returns their number,
+ * or -E2BIG when more than @max or when @buf is too small.
+ */
+int split_rules(int n, char **words, char *buf, size_t len, char **rules, int max);
 
 #endif

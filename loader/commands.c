@@ -168,7 +168,7 @@ int cmd_check_mode(__u32 mode)
 		return 0;
 	/* Already attached: the kernel took it once, no need for a trial. */
 	if (cmd_open_pins(&p, PINS_READ) == 0) {
-		bool attached = pins_has_link(&p, MPTCPIFY_MODE_REWRITE);
+		bool attached = pins_has_link(&p, PINS_LINK_REWRITE);
 
 		pins_close(&p);
 		if (attached)
@@ -361,6 +361,10 @@ static void stats_plain(json_t *r)
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
 	}
+	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
+		printf("\nsubflow profiles:\n");
+		subflow_profiles_plain(json_object_get(r, "subflow_profiles"));
+	}
 }
 
 static int list_or_stats(int argc, char **argv, bool with_stats)
@@ -396,17 +400,21 @@ static int list_or_stats(int argc, char **argv, bool with_stats)
 	json_object_set_new(res, "loaded", json_boolean(!err));
 	json_object_set_new(res, "programs",
 			    json_pack("{s:b, s:b}", "rewrite",
-				      !err && pins_has_link(&p, MPTCPIFY_MODE_REWRITE), "audit",
-				      !err && pins_has_link(&p, MPTCPIFY_MODE_AUDIT)));
+				      !err && pins_has_link(&p, PINS_LINK_REWRITE), "audit",
+				      !err && pins_has_link(&p, PINS_LINK_AUDIT)));
 	if (!err) {
 		w.p = &p;
 		if (mount[0])
 			cgroup_walk(mount, collect_entry, &w);
 		collect_gone(&w);
+		if (with_stats)
+			json_object_set_new(res, "subflow_profiles",
+					    subflow_profiles_json(&p, mount, w.only));
 		pins_close(&p);
 	}
 	json_object_set_new(res, "cgroups", w.entries);
-	if (a.cgroup && !json_array_size(w.entries)) {
+	if (a.cgroup && !json_array_size(w.entries) &&
+	    !json_array_size(json_object_get(res, "subflow_profiles"))) {
 		json_decref(res);
 		p_err(ENOENT, "see 'mptcpify list'", "'%s' is not attached", a.cgroup);
 		return EXIT_FAIL;
@@ -435,7 +443,6 @@ int do_unload(int argc, char **argv)
 {
 	const char *why = NULL;
 	struct cmd_args a;
-	struct pins p;
 	int err;
 
 	if (parse_cmd_args(argc, argv, SHAPE_NONE, &a, &why)) {
@@ -444,17 +451,11 @@ int do_unload(int argc, char **argv)
 	}
 	if (cmd_need_root())
 		return EXIT_FAIL;
-	err = cmd_open_pins(&p, PINS_READ);
-	if (err && err != -ENOENT)
+	err = pins_unload_any(pin_dir);
+	if (err && err != -ENOENT) {
+		p_err(-err, "see 'bpftool prog show' and the pin directory", "cannot remove %s",
+		      pin_dir);
 		return EXIT_FAIL;
-	if (!err) {
-		err = pins_unload(&p);
-		pins_close(&p);
-		if (err) {
-			p_err(-err, "see 'bpftool prog show' and the pin directory",
-			      "cannot remove %s", pin_dir);
-			return EXIT_FAIL;
-		}
 	}
 	emit(json_pack("{s:s, s:b}", "pin_dir", pin_dir, "was_loaded", err != -ENOENT),
 	     unload_plain);

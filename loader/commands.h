@@ -24,5 +24,11 @@ int do_list(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_unload(int argc, char **argv);
 int do_run(int argc, char **argv);
+int do_subflow(int argc, char **argv);
+
+/* Subflow profiles as JSON (all, or @only's) and as text, for stats too. */
+#include <jansson.h>
+json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only);
+void subflow_profiles_plain(json_t *profiles);
 
 #endif

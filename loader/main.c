@@ -22,6 +22,8 @@ static const struct cmd commands[] = {
 	{ "detach", do_detach, SHAPE_CGROUP, "detach CGROUP" },
 	{ "list", do_list, SHAPE_NONE, "list" },
 	{ "stats", do_stats, SHAPE_OPT_CGROUP, "stats [CGROUP]" },
+	{ "subflow", do_subflow, SHAPE_WORDS,
+	  "subflow set CGROUP RULE... | subflow show [CGROUP] | subflow clear CGROUP" },
 	{ "run", do_run, SHAPE_MODE_COMMAND, "run [--mode rewrite|audit] [--] CMD [ARGS...]" },
 	{ "load", do_load, SHAPE_NONE, "load" },
 	{ "unload", do_unload, SHAPE_NONE, "unload" },

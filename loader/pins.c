@@ -19,12 +19,19 @@
 #include "pins.h"
 #include "probe.h"
 
-static const char *const map_names[] = { "policy", "stats", "cache", "state", "rewrite_impl" };
-#define N_MAPS 5
+static const char *const map_names[] = { "policy", "stats",        "cache",     "state",
+					 "rewrite_impl", "profile", "rule_stats" };
+#define N_MAPS 7
 
-static const char *mode_pin(__u32 mode)
+static const char *const link_names[PINS_LINK_NR] = { "rewrite", "audit", "subflow" };
+
+enum pins_link pins_link_of_mode(__u32 mode)
 {
-	return mode == MPTCPIFY_MODE_REWRITE ? "rewrite" : "audit";
+	if (mode == MPTCPIFY_MODE_REWRITE)
+		return PINS_LINK_REWRITE;
+	if (mode == MPTCPIFY_MODE_AUDIT)
+		return PINS_LINK_AUDIT;
+	return PINS_LINK_NR;
 }
 
 static void pin_path(char *out, const struct pins *p, const char *kind, const char *name)
@@ -34,7 +41,8 @@ static void pin_path(char *out, const struct pins *p, const char *kind, const ch
 
 static int *map_fd_slot(struct pins *p, int i)
 {
-	int *slots[] = { &p->policy_fd, &p->stats_fd, &p->cache_fd, &p->state_fd, &p->impl_fd };
+	int *slots[] = { &p->policy_fd, &p->stats_fd,	 &p->cache_fd,	    &p->state_fd,
+			 &p->impl_fd,	&p->profile_fd, &p->rule_stats_fd };
 
 	return slots[i];
 }
@@ -113,19 +121,23 @@ int pins_bump_gen(struct pins *p)
 	return write_state(p->state_fd, &st);
 }
 
-bool pins_has_link(const struct pins *p, __u32 mode)
+bool pins_has_link(const struct pins *p, enum pins_link link)
 {
 	char path[PATH_MAX];
 
-	pin_path(path, p, "links", mode_pin(mode));
+	if (link >= PINS_LINK_NR)
+		return false;
+	pin_path(path, p, "links", link_names[link]);
 	return access(path, F_OK) == 0;
 }
 
+#define LINK_BIT(l) (1u << (l))
+
 /*
  * Open the skeleton with the pinned maps in place of its own, and load only
- * the programs asked for. libbpf stays quiet unless -v.
+ * the programs of @links (LINK_BIT()s). libbpf stays quiet unless -v.
  */
-static struct mptcpify_bpf *load_skel(struct pins *p, bool rewrite, bool audit, const char **why)
+static struct mptcpify_bpf *load_skel(struct pins *p, unsigned int links, const char **why)
 {
 	struct mptcpify_bpf *skel;
 	struct bpf_map *maps[N_MAPS];
@@ -141,6 +153,8 @@ static struct mptcpify_bpf *load_skel(struct pins *p, bool rewrite, bool audit, 
 	maps[2] = skel->maps.cache;
 	maps[3] = skel->maps.state;
 	maps[4] = skel->maps.rewrite_impl;
+	maps[5] = skel->maps.profile;
+	maps[6] = skel->maps.rule_stats;
 	for (i = 0; i < N_MAPS; i++) {
 		err = bpf_map__reuse_fd(maps[i], *map_fd_slot(p, i));
 		if (err) {
@@ -148,14 +162,14 @@ static struct mptcpify_bpf *load_skel(struct pins *p, bool rewrite, bool audit, 
 			goto fail;
 		}
 	}
-	bpf_program__set_autoload(skel->progs.mptcpify_hook, rewrite);
-	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, rewrite);
-	bpf_program__set_autoload(skel->progs.mptcpify_audit, audit);
+	bpf_program__set_autoload(skel->progs.mptcpify_hook, links & LINK_BIT(PINS_LINK_REWRITE));
+	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, links & LINK_BIT(PINS_LINK_REWRITE));
+	bpf_program__set_autoload(skel->progs.mptcpify_audit, links & LINK_BIT(PINS_LINK_AUDIT));
+	bpf_program__set_autoload(skel->progs.mptcpify_subflow, links & LINK_BIT(PINS_LINK_SUBFLOW));
 	skel->rodata->mptcp_ipv6 = probe_mptcp_ipv6();
 	err = mptcpify_bpf__load(skel);
 	if (err) {
-		*why = rewrite ? "the kernel refused the rewrite program"
-			       : "the kernel refused the audit program";
+		*why = "the kernel refused the BPF programs";
 		goto fail;
 	}
 	return skel;
@@ -174,20 +188,34 @@ static int pin_prog(struct pins *p, struct bpf_program *prog, const char *name)
 	return bpf_program__pin(prog, path);
 }
 
-static struct bpf_link *attach_prog(struct mptcpify_bpf *skel, __u32 mode, const char *cgroup2)
+static struct bpf_program *link_prog(struct mptcpify_bpf *skel, enum pins_link link)
 {
-	struct bpf_link *link;
+	struct bpf_program *progs[PINS_LINK_NR] = { skel->progs.mptcpify_rewrite,
+						    skel->progs.mptcpify_audit,
+						    skel->progs.mptcpify_subflow };
+
+	return progs[link];
+}
+
+static struct bpf_link *attach_prog(struct mptcpify_bpf *skel, enum pins_link link,
+				    const char *cgroup2)
+{
+	struct bpf_link *l;
 	int cg_fd;
 
-	if (mode == MPTCPIFY_MODE_REWRITE)
+	if (link == PINS_LINK_REWRITE)
 		return bpf_program__attach(skel->progs.mptcpify_hook);
-	/* Audit sees every socket of the node; the policy map picks ours. */
+	/*
+	 * Audit and subflow programs see every socket of the node, once: the
+	 * policy and profile maps pick ours, nearest entry first. Attached per
+	 * cgroup instead, nested entries would run (and count) twice.
+	 */
 	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0)
 		return NULL;
-	link = bpf_program__attach_cgroup(skel->progs.mptcpify_audit, cg_fd);
+	l = bpf_program__attach_cgroup(link_prog(skel, link), cg_fd);
 	close(cg_fd);
-	return link;
+	return l;
 }
 
 /* Point the hook's tail call at @prog_fd: one atomic map update. */
@@ -198,18 +226,17 @@ static int set_impl(struct pins *p, int prog_fd)
 	return bpf_map_update_elem(p->impl_fd, &zero, &prog_fd, BPF_ANY) ? -errno : 0;
 }
 
-int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char **why)
+int pins_ensure_link(struct pins *p, enum pins_link which, const char *cgroup2, const char **why)
 {
-	bool rewrite = mode == MPTCPIFY_MODE_REWRITE;
+	bool rewrite = which == PINS_LINK_REWRITE;
 	struct mptcpify_bpf *skel;
 	struct bpf_link *link;
 	char path[PATH_MAX];
 	int err;
 
-	if ((mode != MPTCPIFY_MODE_REWRITE && mode != MPTCPIFY_MODE_AUDIT) ||
-	    pins_has_link(p, mode))
+	if (which >= PINS_LINK_NR || pins_has_link(p, which))
 		return 0;
-	skel = load_skel(p, rewrite, !rewrite, why);
+	skel = load_skel(p, LINK_BIT(which), why);
 	if (!skel)
 		return -errno;
 	/* The slot is filled before the hook can run. */
@@ -220,19 +247,18 @@ int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char
 			goto out;
 		}
 	}
-	link = attach_prog(skel, mode, cgroup2);
+	link = attach_prog(skel, which, cgroup2);
 	if (!link) {
 		err = -errno;
-		*why = rewrite ? "cannot attach the rewrite program" : "cannot attach the audit program";
+		*why = "cannot attach the program";
 		goto out;
 	}
-	pin_path(path, p, "links", mode_pin(mode));
+	pin_path(path, p, "links", link_names[which]);
 	err = bpf_link__pin(link, path);
 	if (!err && rewrite)
 		err = pin_prog(p, skel->progs.mptcpify_hook, "hook");
 	if (!err)
-		err = pin_prog(p, rewrite ? skel->progs.mptcpify_rewrite : skel->progs.mptcpify_audit,
-			       mode_pin(mode));
+		err = pin_prog(p, link_prog(skel, which), link_names[which]);
 	if (err)
 		*why = "cannot pin the program";
 	bpf_link__destroy(link); /* the pin keeps it attached */
@@ -270,17 +296,17 @@ static __u32 pinned_prog_id(const char *path)
 	return info.id;
 }
 
-int pins_drop_link(struct pins *p, __u32 mode)
+int pins_drop_link(struct pins *p, enum pins_link which)
 {
 	char link_path[PATH_MAX], prog_path[PATH_MAX], hook_path[PATH_MAX];
 	__u32 prog_id, hook_id = 0, zero = 0;
 	int fd;
 
-	pin_path(link_path, p, "links", mode_pin(mode));
-	pin_path(prog_path, p, "progs", mode_pin(mode));
+	pin_path(link_path, p, "links", link_names[which]);
+	pin_path(prog_path, p, "progs", link_names[which]);
 	pin_path(hook_path, p, "progs", "hook");
 	prog_id = pinned_prog_id(prog_path);
-	if (mode == MPTCPIFY_MODE_REWRITE)
+	if (which == PINS_LINK_REWRITE)
 		hook_id = pinned_prog_id(hook_path);
 	fd = bpf_obj_get(link_path);
 	if (fd >= 0) {
@@ -290,7 +316,7 @@ int pins_drop_link(struct pins *p, __u32 mode)
 	}
 	unlink(link_path);
 	unlink(prog_path);
-	if (mode == MPTCPIFY_MODE_REWRITE) {
+	if (which == PINS_LINK_REWRITE) {
 		unlink(hook_path);
 		bpf_map_delete_elem(p->impl_fd, &zero); /* the slot holds the program too */
 	}
@@ -361,32 +387,35 @@ static int replace_hook(struct pins *p, struct mptcpify_bpf *skel, const char **
  */
 static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 {
-	bool has_rewrite = pins_has_link(p, MPTCPIFY_MODE_REWRITE);
-	bool has_audit = pins_has_link(p, MPTCPIFY_MODE_AUDIT);
 	__u32 old_prog = 0, old_hook = 0;
 	struct mptcpify_bpf *skel;
+	unsigned int links = 0;
 	char path[PATH_MAX];
-	int err = 0, fd;
+	int err = 0, fd, l;
 
-	skel = load_skel(p, has_rewrite, has_audit, why);
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if (pins_has_link(p, l))
+			links |= LINK_BIT(l);
+	skel = load_skel(p, links, why);
 	if (!skel)
 		return -errno;
-	if (has_audit) {
-		pin_path(path, p, "links", "audit");
+	for (l = PINS_LINK_AUDIT; l < PINS_LINK_NR; l++) {
+		if (!(links & LINK_BIT(l)))
+			continue;
+		pin_path(path, p, "links", link_names[l]);
 		fd = bpf_obj_get(path);
 		err = fd < 0 ? -errno
-			     : bpf_link_update(fd, bpf_program__fd(skel->progs.mptcpify_audit),
-					       NULL);
+			     : bpf_link_update(fd, bpf_program__fd(link_prog(skel, l)), NULL);
 		if (fd >= 0)
 			close(fd);
 		if (!err)
-			err = pin_prog(p, skel->progs.mptcpify_audit, "audit");
+			err = pin_prog(p, link_prog(skel, l), link_names[l]);
 		if (err) {
-			*why = "cannot replace the audit program";
+			*why = "cannot replace a cgroup program";
 			goto out;
 		}
 	}
-	if (has_rewrite) {
+	if (links & LINK_BIT(PINS_LINK_REWRITE)) {
 		pin_path(path, p, "progs", "rewrite");
 		old_prog = pinned_prog_id(path);
 		err = set_impl(p, bpf_program__fd(skel->progs.mptcpify_rewrite));
@@ -414,16 +443,37 @@ out:
 	return err;
 }
 
-static int open_maps(struct pins *p)
+/*
+ * The state map first: it says which layout made the pins, so a build with
+ * another set of maps says so instead of tripping over a missing one.
+ */
+static int open_maps(struct pins *p, const char **why)
 {
+	struct mptcpify_state st;
 	char path[PATH_MAX];
-	int i;
+	int i, state = 3;
 
+	pin_path(path, p, "maps", map_names[state]);
+	p->state_fd = bpf_obj_get(path);
+	if (p->state_fd < 0)
+		return -errno;
+	if (read_state(p->state_fd, &st)) {
+		*why = "cannot read the pinned state";
+		return -EIO;
+	}
+	if (st.layout != MPTCPIFY_LAYOUT) {
+		*why = "the pins come from an mptcpify with another map layout";
+		return -EPROTO;
+	}
 	for (i = 0; i < N_MAPS; i++) {
+		if (i == state)
+			continue;
 		pin_path(path, p, "maps", map_names[i]);
 		*map_fd_slot(p, i) = bpf_obj_get(path);
-		if (*map_fd_slot(p, i) < 0)
-			return -errno;
+		if (*map_fd_slot(p, i) < 0) {
+			*why = "a pinned map is missing";
+			return -EPROTO;
+		}
 	}
 	return 0;
 }
@@ -452,10 +502,13 @@ static int create_maps(struct pins *p, const char **why)
 	bpf_program__set_autoload(skel->progs.mptcpify_hook, false);
 	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, false);
 	bpf_program__set_autoload(skel->progs.mptcpify_audit, false);
+	bpf_program__set_autoload(skel->progs.mptcpify_subflow, false);
 	err = mptcpify_bpf__load(skel);
 	for (i = 0; !err && i < N_MAPS; i++) {
-		struct bpf_map *maps[] = { skel->maps.policy, skel->maps.stats, skel->maps.cache,
-					   skel->maps.state, skel->maps.rewrite_impl };
+		struct bpf_map *maps[] = { skel->maps.policy,  skel->maps.stats,
+					   skel->maps.cache,   skel->maps.state,
+					   skel->maps.rewrite_impl, skel->maps.profile,
+					   skel->maps.rule_stats };
 
 		pin_path(path, p, "maps", map_names[i]);
 		err = bpf_map__pin(maps[i], path);
@@ -468,7 +521,7 @@ static int create_maps(struct pins *p, const char **why)
 		*why = "cannot create the maps";
 		return err;
 	}
-	return open_maps(p);
+	return open_maps(p, why);
 }
 
 int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **why)
@@ -504,7 +557,7 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 		return -errno;
 	}
 
-	err = open_maps(p);
+	err = open_maps(p, why);
 	if (err == -ENOENT && how == PINS_CREATE)
 		err = create_maps(p, why);
 	if (err) {
@@ -516,10 +569,6 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 	if (err) {
 		*why = "cannot read the pinned state";
 		return err;
-	}
-	if (st.layout != MPTCPIFY_LAYOUT) {
-		*why = "the pins come from an mptcpify with another map layout";
-		return -EPROTO;
 	}
 	if (how == PINS_CREATE && st.build_id != pins_build_id())
 		return upgrade(p, &st, why);
@@ -543,8 +592,8 @@ int pins_unload(struct pins *p)
 	char path[PATH_MAX];
 	int i;
 
-	pins_drop_link(p, MPTCPIFY_MODE_REWRITE);
-	pins_drop_link(p, MPTCPIFY_MODE_AUDIT);
+	for (i = 0; i < PINS_LINK_NR; i++)
+		pins_drop_link(p, i);
 	for (i = 0; i < N_MAPS; i++) {
 		pin_path(path, p, "maps", map_names[i]);
 		unlink(path);
@@ -556,4 +605,19 @@ int pins_unload(struct pins *p)
 		rmdir(path);
 	}
 	return rmdir(p->dir) ? -errno : 0;
+}
+
+int pins_unload_any(const char *dir)
+{
+	struct pins p;
+	const char *why = NULL;
+	int err = pins_open(&p, dir, PINS_READ, &why);
+
+	/* Pins of another layout go too: unload only needs their paths. */
+	if (err == -EPROTO)
+		err = 0;
+	if (!err)
+		err = pins_unload(&p);
+	pins_close(&p);
+	return err;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The pinned state under bpffs (default /sys/fs/bpf/mptcpify):
- *   maps/{policy,stats,cache,state,rewrite_impl}  progs/{hook,rewrite,audit}
- *   links/{rewrite,audit}
+ *   maps/{policy,stats,cache,state,rewrite_impl,profile,rule_stats}
+ *   progs/{hook,rewrite,audit,subflow}  links/{rewrite,audit,subflow}
  * Enforcement lives in the links and maps, so it outlives the loader. Any
  * later run adopts these pins; a run of a different build replaces the
  * programs in place (see pins_open()).
@@ -27,6 +27,8 @@ struct pins {
 	int cache_fd;
 	int state_fd;
 	int impl_fd; /* the hook's tail-call slot (PROG_ARRAY) */
+	int profile_fd;
+	int rule_stats_fd;
 	bool upgraded; /* this run replaced the programs of an older build */
 };
 
@@ -47,11 +49,22 @@ const char *pins_default_dir(void);
 int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **why);
 void pins_close(struct pins *p);
 
-/* Attach the program @mode needs (rewrite or audit) if it is not attached. */
-int pins_ensure_link(struct pins *p, __u32 mode, const char *cgroup2, const char **why);
-bool pins_has_link(const struct pins *p, __u32 mode);
-/* Detach and unpin the program of @mode; waits until the kernel let it go. */
-int pins_drop_link(struct pins *p, __u32 mode);
+/* The programs that get attached, one pinned link each. */
+enum pins_link {
+	PINS_LINK_REWRITE, /* fmod_ret hook, tail-calling the rewrite program */
+	PINS_LINK_AUDIT,   /* cgroup/sock_create on the cgroup2 root */
+	PINS_LINK_SUBFLOW, /* sockops on the cgroup2 root */
+	PINS_LINK_NR,
+};
+
+/* The link a policy mode needs, or PINS_LINK_NR for none (exclude). */
+enum pins_link pins_link_of_mode(__u32 mode);
+
+/* Attach the program of @link if it is not attached yet. */
+int pins_ensure_link(struct pins *p, enum pins_link link, const char *cgroup2, const char **why);
+bool pins_has_link(const struct pins *p, enum pins_link link);
+/* Detach and unpin the program of @link; waits until the kernel let it go. */
+int pins_drop_link(struct pins *p, enum pins_link link);
 
 /* Bump the policy generation: every cached resolution is recomputed. */
 int pins_bump_gen(struct pins *p);
@@ -59,6 +72,8 @@ int pins_read_state(const struct pins *p, struct mptcpify_state *st);
 
 /* Remove every program, link, map and the directory. */
 int pins_unload(struct pins *p);
+/* The same for whatever is pinned under @dir, of any layout; -ENOENT if none. */
+int pins_unload_any(const char *dir);
 
 /* Hash of the BPF object built into this binary. */
 __u64 pins_build_id(void);

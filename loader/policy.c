@@ -37,7 +37,7 @@ int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *
 	*changed = true;
 	if (!policy_get(p, cgid, &old) && old.mode == mode && old.owner == owner)
 		*changed = false;
-	err = pins_ensure_link(p, mode, cgroup2, why);
+	err = pins_ensure_link(p, pins_link_of_mode(mode), cgroup2, why);
 	if (err || !*changed)
 		return err;
 	err = stats_create(p, cgid);
@@ -66,7 +66,6 @@ int policy_count(struct pins *p, unsigned int counts[4])
 
 int policy_remove(struct pins *p, __u64 cgid, bool *unloaded)
 {
-	unsigned int counts[4];
 	int err;
 
 	*unloaded = false;
@@ -77,15 +76,24 @@ int policy_remove(struct pins *p, __u64 cgid, bool *unloaded)
 	if (err)
 		return err;
 
+	return policy_release_unused(p, unloaded);
+}
+
+int policy_release_unused(struct pins *p, bool *unloaded)
+{
+	unsigned int counts[4];
+	__u64 key;
+
+	*unloaded = false;
 	policy_count(p, counts);
 	if (!counts[MPTCPIFY_MODE_REWRITE] && !counts[MPTCPIFY_MODE_AUDIT] &&
-	    !counts[MPTCPIFY_MODE_EXCLUDE]) {
+	    !counts[MPTCPIFY_MODE_EXCLUDE] && bpf_map_get_next_key(p->profile_fd, NULL, &key)) {
 		*unloaded = true;
 		return pins_unload(p);
 	}
 	if (!counts[MPTCPIFY_MODE_REWRITE])
-		pins_drop_link(p, MPTCPIFY_MODE_REWRITE);
+		pins_drop_link(p, PINS_LINK_REWRITE);
 	if (!counts[MPTCPIFY_MODE_AUDIT])
-		pins_drop_link(p, MPTCPIFY_MODE_AUDIT);
+		pins_drop_link(p, PINS_LINK_AUDIT);
 	return 0;
 }

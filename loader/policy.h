@@ -21,6 +21,12 @@ int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *
  */
 int policy_remove(struct pins *p, __u64 cgid, bool *unloaded);
 
+/*
+ * Detach the programs nothing needs any more; with no policy entry and no
+ * subflow profile left, remove all pins (*unloaded).
+ */
+int policy_release_unused(struct pins *p, bool *unloaded);
+
 /* Entries per mode, indexed by enum mptcpify_mode. */
 int policy_count(struct pins *p, unsigned int counts[4]);
 

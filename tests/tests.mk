@@ -13,8 +13,10 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # the upgrade case) and the static test programs.
 VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
-	    $(VM_BIN)/mptcpify-guest-lib.sh
+	    $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn
+# veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
+VM_MODULES := veth sch_tbf sch_netem tcp_diag
 
 .PHONY: unit asan valgrind hosttest vmtest demo vm-bin
 
@@ -44,7 +46,7 @@ $(VM_BIN)/%: tests/progs/%.c | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@
 
-$(VM_BIN)/mptcpify-guest-lib.sh: tests/vm/guest-lib.sh
+$(VM_BIN)/mptcpify-%.sh: tests/vm/%.sh
 	$(Q)mkdir -p $(@D) && cp $< $@
 
 $(VM_BIN)/mptcpify: $(BUILD)/static/mptcpify
@@ -73,13 +75,15 @@ hosttest: $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS)
 	$(Q)tests/host/run.sh
 
 vmtest: $(VM_PROGS)
-	$(Q)VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/cases VM_OUT=$(BUILD)/vm tests/vm/run.sh
+	$(Q)VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/cases VM_OUT=$(BUILD)/vm VM_MODULES="$(VM_MODULES)" \
+		tests/vm/run.sh
 
 # Everything, with one closing tally (tests/run.sh).
 test: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
       $(VM_PROGS)
-	$(Q)BUILD=$(BUILD) tests/run.sh
+	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" tests/run.sh
 
 demo: $(VM_PROGS)
 	$(Q)VM_DEMO=1 KERNELS=$${KERNELS:-6.12} VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/demo \
+		VM_MODULES="$(VM_MODULES)" \
 		VM_OUT=$(BUILD)/demo tests/vm/run.sh

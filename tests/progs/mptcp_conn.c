@@ -6,9 +6,12 @@
  *   mptcp_conn server [--proto tcp|mptcp] [--ready FILE] ADDR PORT
  *       listen, accept one connection, read to EOF, reply with the byte
  *       count, print "protocol=P fallback=F subflows=N bytes=N"
- *   mptcp_conn client [--proto tcp|mptcp] [--bytes N] [--subflows N] ADDR PORT
+ *   mptcp_conn client [--proto tcp|mptcp] [--bytes N] [--subflows N] [--hold MS]
+ *                     [--msk-user-timeout] ADDR PORT
  *       connect, send N bytes, wait (up to 10 s) for N subflows when asked,
- *       print the same line for the client side
+ *       keep the connection MS milliseconds more (for ss to look at), and
+ *       print the same line for the client side; --msk-user-timeout also
+ *       tries TCP_USER_TIMEOUT on the socket itself and says what happened
  *
  * --proto tcp (the default) is socket(family, SOCK_STREAM, 0): what an
  * application that knows nothing of MPTCP does. subflows is the total number
@@ -25,6 +28,7 @@
 #include <unistd.h>
 #include <linux/mptcp.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #ifndef SOL_MPTCP
@@ -126,18 +130,31 @@ static int server(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 	return 0;
 }
 
+struct client_opts {
+	long long bytes;
+	int want_subflows;
+	int hold_ms;
+	int msk_user_timeout;
+};
+
 static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t len,
-		  long long bytes, int want_subflows)
+		  const struct client_opts *o)
 {
 	static char buf[65536];
+	char uto[32] = "";
 	struct report r;
-	long long sent = 0;
-	int fd, i;
+	long long sent = 0, bytes = o->bytes;
+	int fd, i, ms = 5000;
 	ssize_t n;
 
 	fd = socket(family, SOCK_STREAM, proto);
 	if (fd < 0)
 		die("socket");
+	if (o->msk_user_timeout)
+		snprintf(uto, sizeof(uto), " msk_user_timeout=%s",
+			 setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms))
+				 ? strerror(errno)
+				 : "ok");
 	for (i = 0; connect(fd, (struct sockaddr *)ss, len); i++) {
 		if (errno != ECONNREFUSED || i > 100)
 			die("connect");
@@ -157,25 +174,28 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 	/* Additional subflows come after the handshake; give them time. */
 	for (i = 0; i < 200; i++) {
 		report_of(fd, &r);
-		if (r.subflows >= want_subflows || r.fallback)
+		if (r.subflows >= o->want_subflows || r.fallback)
 			break;
 		sleep_ms(50);
 	}
+	if (o->hold_ms)
+		sleep_ms(o->hold_ms);
 	shutdown(fd, SHUT_WR);
 	n = read(fd, buf, sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 	close(fd);
-	printf("protocol=%d fallback=%d subflows=%d bytes=%lld reply=%s", r.protocol, r.fallback,
-	       r.subflows, sent, n > 0 ? buf : "none\n");
+	printf("protocol=%d fallback=%d subflows=%d bytes=%lld reply=%s%s\n", r.protocol,
+	       r.fallback, r.subflows, sent, n > 0 ? buf : "none", uto);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	struct client_opts copts = { .bytes = 1, .want_subflows = 1 };
 	const char *ready = NULL, *role;
 	struct sockaddr_storage ss;
-	int proto = 0, want = 1, family;
-	long long bytes = 1;
+	int proto = 0, family;
 	socklen_t len;
 
 	if (argc < 2)
@@ -184,14 +204,22 @@ int main(int argc, char **argv)
 	argv++;
 	argc--;
 	while (argc > 2 && !strncmp(argv[1], "--", 2)) {
+		if (!strcmp(argv[1], "--msk-user-timeout")) {
+			copts.msk_user_timeout = 1;
+			argv++;
+			argc--;
+			continue;
+		}
 		if (!strcmp(argv[1], "--proto"))
 			proto = !strcmp(argv[2], "mptcp") ? IPPROTO_MPTCP : 0;
 		else if (!strcmp(argv[1], "--ready"))
 			ready = argv[2];
 		else if (!strcmp(argv[1], "--bytes"))
-			bytes = atoll(argv[2]);
+			copts.bytes = atoll(argv[2]);
 		else if (!strcmp(argv[1], "--subflows"))
-			want = atoi(argv[2]);
+			copts.want_subflows = atoi(argv[2]);
+		else if (!strcmp(argv[1], "--hold"))
+			copts.hold_ms = atoi(argv[2]);
 		else
 			goto usage;
 		argv += 2;
@@ -206,9 +234,9 @@ int main(int argc, char **argv)
 	if (!strcmp(role, "server"))
 		return server(family, proto, &ss, len, ready);
 	if (!strcmp(role, "client"))
-		return client(family, proto, &ss, len, bytes, want);
+		return client(family, proto, &ss, len, &copts);
 usage:
 	fprintf(stderr, "usage: mptcp_conn server|client [--proto tcp|mptcp] [--ready FILE] "
-			"[--bytes N] [--subflows N] ADDR PORT\n");
+			"[--bytes N] [--subflows N] [--hold MS] [--msk-user-timeout] ADDR PORT\n");
 	return 64;
 }

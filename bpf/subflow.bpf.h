@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The sockops half of mptcpify.bpf.c (one object, so one set of pins and one
+ * upgrade path): per-subflow socket options from per-cgroup profiles.
+ *
+ * mptcpify_subflow sees every TCP socket of the node at connect (active) and
+ * when established by accept (passive). For MPTCP subflows (initial and
+ * MP_JOIN alike) it finds the profile of the nearest configured ancestor of
+ * the socket's cgroup — subflows carry their MPTCP socket's cgroup — and
+ * applies the first rule that matches with bpf_setsockopt(). A refused option
+ * is counted, never fatal: the subflow carries on.
+ */
+
+#define MPTCPIFY_MAX_PROFILES 4096
+
+#define SOL_SOCKET_ 1
+#define SO_PRIORITY_ 12
+#define SO_KEEPALIVE_ 9
+#define SO_BINDTODEVICE_ 25
+#define SO_MARK_ 36
+#define SO_MAX_PACING_RATE_ 47
+#define SOL_TCP_ 6
+#define TCP_KEEPIDLE_ 4
+#define TCP_KEEPINTVL_ 5
+#define TCP_KEEPCNT_ 6
+#define TCP_CONGESTION_ 13
+#define TCP_USER_TIMEOUT_ 18
+#define TCP_NOTSENT_LOWAT_ 25
+#define SOL_IP_ 0
+#define IP_TOS_ 1
+#define SOL_IPV6_ 41
+#define IPV6_TCLASS_ 67
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_PROFILES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, struct mptcpify_profile);
+} profile SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_PROFILES * MPTCPIFY_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mptcpify_rule_key);
+	__type(value, struct mptcpify_rule_stats);
+} rule_stats SEC(".maps");
+
+/* Nearest ancestor (or self) of the socket's cgroup that has a profile. */
+static __always_inline struct mptcpify_profile *profile_of(struct tcp_sock *tp, __u64 *cgid)
+{
+	struct mptcpify_profile *found = NULL, *p;
+	struct cgroup *cg, *anc;
+	int level, i;
+	__u64 id;
+
+	cg = BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup);
+	if (!cg)
+		return NULL;
+	level = BPF_CORE_READ(cg, level);
+	for (i = 0; i < MPTCPIFY_MAX_DEPTH; i++) {
+		if (i > level || bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[i]))
+			break;
+		id = BPF_CORE_READ(anc, kn, id);
+		p = bpf_map_lookup_elem(&profile, &id);
+		if (p) {
+			found = p;
+			*cgid = id;
+		}
+	}
+	return found;
+}
+
+/* Addresses as ::ffff:a.b.c.d for IPv4, ports in host order. */
+static __always_inline void describe(struct bpf_sock_ops *skops, struct tcp_sock *tp,
+				     struct mptcpify_subflow *sf)
+{
+	/*
+	 * Every ctx field is read once, straight-line, with a constant offset:
+	 * read inside the family branches, clang merges the loads into one
+	 * ctx pointer plus a computed offset, which the verifier refuses.
+	 */
+	__u32 l6[4] = { skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2],
+			skops->local_ip6[3] };
+	__u32 r6[4] = { skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2],
+			skops->remote_ip6[3] };
+	__u32 l4 = skops->local_ip4, r4 = skops->remote_ip4, family = skops->family;
+	struct mptcp_subflow_context *ctx;
+
+	if (family == MPTCPIFY_AF_INET) {
+		sf->local[10] = sf->local[11] = sf->remote[10] = sf->remote[11] = 0xff;
+		__builtin_memcpy(&sf->local[12], &l4, 4);
+		__builtin_memcpy(&sf->remote[12], &r4, 4);
+	} else {
+		__builtin_memcpy(sf->local, l6, 16);
+		__builtin_memcpy(sf->remote, r6, 16);
+	}
+	sf->lport = skops->local_port;
+	sf->rport = bpf_ntohl(skops->remote_port); /* the port sits in the top half */
+	sf->passive = skops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB;
+
+	ctx = (void *)BPF_CORE_READ(tp, inet_conn.icsk_ulp_data);
+	sf->join = BPF_CORE_READ_BITFIELD_PROBED(ctx, request_join) ||
+		   BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_join);
+	/* subflow_id (6.7+) numbers a connection's subflows from 1. */
+	if (bpf_core_field_exists(ctx->subflow_id))
+		sf->nth = BPF_CORE_READ(ctx, subflow_id);
+	else
+		sf->nth = sf->join ? 2 : 1;
+}
+
+static __always_inline void tally(struct mptcpify_rule_stats *st, long err)
+{
+	if (!st)
+		return;
+	if (!err) {
+		st->applied++;
+		return;
+	}
+	st->failed++;
+	st->last_errno = -err;
+	st->last_fail_ns = bpf_ktime_get_ns();
+}
+
+#define SET_INT(flag, level, opt, field)                                                           \
+	do {                                                                                       \
+		if (r->actions & (flag)) {                                                         \
+			int v_ = r->field;                                                         \
+			tally(st, bpf_setsockopt(skops, level, opt, &v_, sizeof(v_)));             \
+		}                                                                                  \
+	} while (0)
+
+static __always_inline void apply(struct bpf_sock_ops *skops, struct mptcpify_rule *r,
+				  struct mptcpify_rule_stats *st)
+{
+	int one = 1;
+
+	if (st)
+		st->matched++;
+	SET_INT(MPTCPIFY_SET_MARK, SOL_SOCKET_, SO_MARK_, mark);
+	SET_INT(MPTCPIFY_SET_PRIORITY, SOL_SOCKET_, SO_PRIORITY_, priority);
+	if (skops->family == MPTCPIFY_AF_INET)
+		SET_INT(MPTCPIFY_SET_TOS, SOL_IP_, IP_TOS_, tos);
+	else
+		SET_INT(MPTCPIFY_SET_TOS, SOL_IPV6_, IPV6_TCLASS_, tos);
+	if (r->actions & MPTCPIFY_SET_KEEPALIVE)
+		tally(st, bpf_setsockopt(skops, SOL_SOCKET_, SO_KEEPALIVE_, &one, sizeof(one)));
+	SET_INT(MPTCPIFY_SET_KEEPIDLE, SOL_TCP_, TCP_KEEPIDLE_, keepidle);
+	SET_INT(MPTCPIFY_SET_KEEPINTVL, SOL_TCP_, TCP_KEEPINTVL_, keepintvl);
+	SET_INT(MPTCPIFY_SET_KEEPCNT, SOL_TCP_, TCP_KEEPCNT_, keepcnt);
+	SET_INT(MPTCPIFY_SET_USER_TIMEOUT, SOL_TCP_, TCP_USER_TIMEOUT_, user_timeout);
+	SET_INT(MPTCPIFY_SET_NOTSENT_LOWAT, SOL_TCP_, TCP_NOTSENT_LOWAT_, notsent_lowat);
+	SET_INT(MPTCPIFY_SET_PACING_RATE, SOL_SOCKET_, SO_MAX_PACING_RATE_, pacing_rate);
+	if (r->actions & MPTCPIFY_SET_CC)
+		tally(st, bpf_setsockopt(skops, SOL_TCP_, TCP_CONGESTION_, r->cc, sizeof(r->cc)));
+	if (r->actions & MPTCPIFY_SET_DEVICE)
+		tally(st, bpf_setsockopt(skops, SOL_SOCKET_, SO_BINDTODEVICE_, r->device,
+					 sizeof(r->device)));
+}
+
+SEC("sockops")
+int mptcpify_subflow(struct bpf_sock_ops *skops)
+{
+	struct mptcpify_rule_key key = {};
+	struct mptcpify_subflow sf = {};
+	struct mptcpify_profile *prof;
+	struct bpf_sock *sk;
+	struct tcp_sock *tp;
+	__u32 i;
+
+	if (skops->op != BPF_SOCK_OPS_TCP_CONNECT_CB &&
+	    skops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
+		return 1;
+	sk = skops->sk;
+	if (!sk || !bpf_skc_to_mptcp_sock(sk)) /* only MPTCP subflows */
+		return 1;
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return 1;
+	prof = profile_of(tp, &key.cgid);
+	if (!prof)
+		return 1;
+	describe(skops, tp, &sf);
+	for (i = 0; i < MPTCPIFY_MAX_RULES && i < prof->nrules; i++) {
+		if (mptcpify_rule_matches(&prof->rules[i], &sf)) {
+			key.rule = i;
+			apply(skops, &prof->rules[i], bpf_map_lookup_elem(&rule_stats, &key));
+			break;
+		}
+	}
+	return 1;
+}

@@ -1,0 +1,57 @@
+#!/bin/sh
+# Per-subflow options through the rewrite: an unmodified client and server
+# (plain TCP sockets) in enforced cgroups with subflow profiles. The join
+# subflow gets a mark and reno, policy routing by the mark sends it out of
+# the second pair, and the counters equal the subflows each rule saw.
+. /usr/bin/mptcpify-guest-lib.sh
+need_rewrite "per-subflow options through the rewrite"
+
+mkdir -p "$T/client" "$T/server"
+check "client and server cgroups enforced" sh -c \
+	"mptcpify attach $T/client && mptcpify attach $T/server"
+check "client profile" mptcpify subflow set "$T/client" \
+	"join -> mark 0x20 cc reno user-timeout 5000" "initial -> tos 0x10"
+check "server profile" mptcpify subflow set "$T/server" "passive -> priority 6"
+paths() { join_paths && join_paths_route_mark 0x20; }
+check "two paths, the join from 10.0.2.1, policy routing by mark 0x20" paths
+
+before=$(tx_bytes cli c2)
+start_server "$T/server" >/tmp/server.out
+in_cg "$T/client" ip netns exec cli mptcp_conn client --bytes 2000000 --subflows 2 --hold 1500 \
+	10.0.1.2 8080 >/tmp/client.out &
+sleep 1
+ip netns exec cli ss -tnie state established 2>/dev/null |
+	awk '/^[0-9]/ { if (l) print l; l = $0; next } { l = l " " $0 } END { if (l) print l }' \
+		>/tmp/ss.out
+wait
+c2=$(($(tx_bytes cli c2) - before))
+diag "client: $(cat /tmp/client.out)" "server: $(cat /tmp/server.out)" "bytes out of c2: $c2"
+case "$(cat /tmp/client.out)" in
+"protocol=262 fallback=0 subflows=2 bytes=2000000 reply=2000000") ok "rewritten to MPTCP, two subflows" ;;
+*) not_ok "rewritten to MPTCP, two subflows" "$(cat /tmp/client.out)" ;;
+esac
+join=$(grep '10.0.2.1:' /tmp/ss.out)
+initial=$(grep '10.0.1.1:' /tmp/ss.out)
+case "$join" in
+*fwmark:0x20*reno*) ok "the join subflow has the mark and reno" ;;
+*) not_ok "the join subflow has the mark and reno" "$join" ;;
+esac
+case "$initial" in
+*fwmark* | *reno*) not_ok "the initial subflow keeps its defaults" "$initial" ;;
+"") not_ok "the initial subflow keeps its defaults" "not found in ss" ;;
+*) ok "the initial subflow keeps its defaults" ;;
+esac
+check "the marked subflow left by c2 (> 200 kB of 2 MB)" test "$c2" -gt 200000
+
+rule() { # CGROUP RULE_INDEX FIELD: from subflow show -j, without jq
+	mptcpify -j subflow show "$1" | tr '{' '\n' | grep '"rule"' | sed -n "$(($2 + 1))p" |
+		grep -o "\"$3\":[0-9]*" | cut -d: -f2
+}
+is "join rule: matched 1" "$(rule "$T/client" 0 matched)" 1
+is "join rule: applied 3 (mark, cc, user-timeout)" "$(rule "$T/client" 0 applied)" 3
+is "join rule: failed 0" "$(rule "$T/client" 0 failed)" 0
+is "initial rule: matched 1" "$(rule "$T/client" 1 matched)" 1
+is "passive rule: matched 2" "$(rule "$T/server" 0 matched)" 2
+
+two_paths_cleanup
+case_cleanup
