@@ -63,6 +63,7 @@ suite unit-asan asan_all
 suite unit-valgrind valgrind_all
 suite host env BUILD="$BUILD" tests/host/run.sh
 suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm" \
+	VM_SMP="${VM_SMP:-1}" \
 	VM_MODULES="${VM_MODULES:-veth sch_tbf sch_netem tcp_diag}" tests/vm/run.sh
 
 echo

@@ -17,6 +17,12 @@ VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn
 # veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
 VM_MODULES := veth sch_tbf sch_netem tcp_diag
+# One vCPU: under QEMU TCG with two, the kernel's own live code patching
+# (static keys at boot, trampolines, JITed jumps) now and then leaves a
+# stale int3 that another vCPU executes, and the guest oopses (seen on 6.12
+# and 7.3, at boot too, before any test ran). VM_SMP=2 brings it back.
+VM_SMP ?= 1
+export VM_SMP
 
 .PHONY: unit asan valgrind hosttest vmtest demo vm-bin
 

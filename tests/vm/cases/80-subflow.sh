@@ -12,7 +12,12 @@ check "client and server cgroups enforced" sh -c \
 check "client profile" mptcpify subflow set "$T/client" \
 	"join -> mark 0x20 cc reno user-timeout 5000" "initial -> tos 0x10"
 check "server profile" mptcpify subflow set "$T/server" "passive -> priority 6"
-paths() { join_paths && join_paths_route_mark 0x20; }
+# Equal rate limits on both paths, so the scheduler uses both subflows.
+paths() {
+	join_paths && join_paths_route_mark 0x20 &&
+		ip netns exec cli tc qdisc add dev c1 root tbf rate 40mbit burst 64kb latency 100ms &&
+		ip netns exec cli tc qdisc add dev c2 root tbf rate 40mbit burst 64kb latency 100ms
+}
 check "two paths, the join from 10.0.2.1, policy routing by mark 0x20" paths
 
 before=$(tx_bytes cli c2)
