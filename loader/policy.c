@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "policy.h"
+#include "stats.h"
 
 int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
 {
@@ -14,12 +15,10 @@ int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
 /* Zeroed counters for a new entry: the BPF side never allocates. */
 static int stats_create(struct pins *p, __u64 cgid)
 {
-	int ncpus = libbpf_num_possible_cpus(), err;
 	struct mptcpify_stats *zero;
+	int ncpus, err;
 
-	if (ncpus < 0)
-		return ncpus;
-	zero = calloc(ncpus, sizeof(*zero));
+	zero = percpu_alloc(sizeof(*zero), &ncpus);
 	if (!zero)
 		return -ENOMEM;
 	err = bpf_map_update_elem(p->stats_fd, &cgid, zero, BPF_NOEXIST);

@@ -40,14 +40,18 @@ void stats_to_json(const struct mptcpify_stats *s, json_t *obj)
 			json_object_set_new(obj, names[i], json_integer((json_int_t)s->count[i]));
 }
 
+void *percpu_alloc(size_t value_size, int *ncpus)
+{
+	*ncpus = libbpf_num_possible_cpus();
+	return *ncpus > 0 ? calloc(*ncpus, value_size) : NULL;
+}
+
 int stats_read(int fd, __u64 cgid, struct mptcpify_stats *out)
 {
-	int ncpus = libbpf_num_possible_cpus(), err = 0;
 	struct mptcpify_stats *percpu;
+	int ncpus, err = 0;
 
-	if (ncpus < 0)
-		return ncpus;
-	percpu = calloc(ncpus, sizeof(*percpu));
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
 	if (!percpu)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(fd, &cgid, percpu))

@@ -16,6 +16,12 @@ const char *stats_name(int idx);
 /* Add every named counter of @s to the JSON object @obj. */
 void stats_to_json(const struct mptcpify_stats *s, json_t *obj);
 
+/*
+ * A zeroed buffer of one @value_size value per possible CPU, the shape
+ * per-CPU maps read and write; *ncpus gets the count. NULL on error.
+ */
+void *percpu_alloc(size_t value_size, int *ncpus);
+
 /* Read and sum @cgid's counters from the per-CPU map @fd. */
 int stats_read(int fd, __u64 cgid, struct mptcpify_stats *out);
 

@@ -18,6 +18,7 @@
 #include "pins.h"
 #include "policy.h"
 #include "rules.h"
+#include "stats.h"
 #include "subflow.h"
 
 static int usage(const char *why)
@@ -29,11 +30,11 @@ static int usage(const char *why)
 static void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
 {
 	struct mptcpify_rule_key key = { .cgid = cgid, .rule = rule };
-	int ncpus = libbpf_num_possible_cpus(), cpu;
 	struct mptcpify_rule_stats *percpu;
+	int ncpus, cpu;
 
 	memset(out, 0, sizeof(*out));
-	percpu = ncpus > 0 ? calloc(ncpus, sizeof(*percpu)) : NULL;
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
 	if (!percpu)
 		return;
 	if (!bpf_map_lookup_elem(p->rule_stats_fd, &key, percpu)) {
@@ -149,13 +150,11 @@ static void show_plain(json_t *r)
 /* Fresh zeroed counters for rules 0..n-1, none left from an older profile. */
 static int reset_rule_stats(struct pins *p, __u64 cgid, __u32 n)
 {
-	int ncpus = libbpf_num_possible_cpus(), err = 0;
 	struct mptcpify_rule_key key = { .cgid = cgid };
 	struct mptcpify_rule_stats *zero;
+	int ncpus, err = 0;
 
-	if (ncpus < 0)
-		return ncpus;
-	zero = calloc(ncpus, sizeof(*zero));
+	zero = percpu_alloc(sizeof(*zero), &ncpus);
 	if (!zero)
 		return -ENOMEM;
 	for (key.rule = 0; key.rule < MPTCPIFY_MAX_RULES; key.rule++) {

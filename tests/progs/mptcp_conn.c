@@ -141,7 +141,7 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 		  const struct client_opts *o)
 {
 	static char buf[65536];
-	char uto[32] = "";
+	char uto[80] = "";
 	struct report r;
 	long long sent = 0, bytes = o->bytes;
 	int fd, i, ms = 5000;

@@ -23,7 +23,7 @@ check "two paths, the join from 10.0.2.1, policy routing by mark 0x20" paths
 before=$(tx_bytes cli c2)
 start_server "$T/server" >/tmp/server.out
 in_cg "$T/client" ip netns exec cli mptcp_conn client --bytes 2000000 --subflows 2 --hold 1500 \
-	10.0.1.2 8080 >/tmp/client.out &
+	--msk-user-timeout 10.0.1.2 8080 >/tmp/client.out &
 sleep 1
 ip netns exec cli ss -tnie state established 2>/dev/null |
 	awk '/^[0-9]/ { if (l) print l; l = $0; next } { l = l " " $0 } END { if (l) print l }' \
@@ -31,9 +31,16 @@ ip netns exec cli ss -tnie state established 2>/dev/null |
 wait
 c2=$(($(tx_bytes cli c2) - before))
 diag "client: $(cat /tmp/client.out)" "server: $(cat /tmp/server.out)" "bytes out of c2: $c2"
-case "$(cat /tmp/client.out)" in
-"protocol=262 fallback=0 subflows=2 bytes=2000000 reply=2000000") ok "rewritten to MPTCP, two subflows" ;;
-*) not_ok "rewritten to MPTCP, two subflows" "$(cat /tmp/client.out)" ;;
+client=$(cat /tmp/client.out)
+case "$client" in
+"protocol=262 fallback=0 subflows=2 bytes=2000000 reply=2000000 "*) ok "rewritten to MPTCP, two subflows" ;;
+*) not_ok "rewritten to MPTCP, two subflows" "$client" ;;
+esac
+case "$client" in
+*"msk_user_timeout=Protocol not available") ok "TCP_USER_TIMEOUT on the MPTCP socket fails" ;;
+*"msk_user_timeout=ok") skip "TCP_USER_TIMEOUT on the MPTCP socket fails" \
+	"this kernel accepts it on MPTCP sockets" ;;
+*) not_ok "TCP_USER_TIMEOUT on the MPTCP socket fails" "$client" ;;
 esac
 join=$(grep '10.0.2.1:' /tmp/ss.out)
 initial=$(grep '10.0.1.1:' /tmp/ss.out)
@@ -53,7 +60,8 @@ rule() { # CGROUP RULE_INDEX FIELD: from subflow show -j, without jq
 		grep -o "\"$3\":[0-9]*" | cut -d: -f2
 }
 is "join rule: matched 1" "$(rule "$T/client" 0 matched)" 1
-is "join rule: applied 3 (mark, cc, user-timeout)" "$(rule "$T/client" 0 applied)" 3
+is "join rule: applied 3 (mark, cc and user-timeout on the subflow)" \
+	"$(rule "$T/client" 0 applied)" 3
 is "join rule: failed 0" "$(rule "$T/client" 0 failed)" 0
 is "initial rule: matched 1" "$(rule "$T/client" 1 matched)" 1
 is "passive rule: matched 2" "$(rule "$T/server" 0 matched)" 2
