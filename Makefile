@@ -101,8 +101,14 @@ include tests/tests.mk
 install: $(BUILD)/mptcpify
 	install -D -m 0755 $(BUILD)/mptcpify $(DESTDIR)$(PREFIX)/sbin/mptcpify
 
+FORMATTED := bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c tests/unit/*.h \
+	     tests/progs/*.c
+
 format:
-	clang-format -i bpf/*.c loader/*.c loader/*.h include/*.h tests/unit/*.c tests/progs/*.c
+	clang-format -i $(FORMATTED)
+
+check-format:
+	$(Q)clang-format --dry-run -Werror $(FORMATTED) && echo "format: ok"
 
 clean:
 	rm -rf $(BUILD)

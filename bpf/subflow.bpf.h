@@ -41,7 +41,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, MPTCPIFY_MAX_PROFILES * MPTCPIFY_MAX_RULES);
+	__uint(max_entries, MPTCPIFY_MAX_PROFILES *MPTCPIFY_MAX_RULES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct mptcpify_rule_key);
 	__type(value, struct mptcpify_rule_stats);
@@ -81,10 +81,10 @@ static __always_inline void describe(struct bpf_sock_ops *skops, struct tcp_sock
 	 * read inside the family branches, clang merges the loads into one
 	 * ctx pointer plus a computed offset, which the verifier refuses.
 	 */
-	__u32 l6[4] = { skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2],
-			skops->local_ip6[3] };
-	__u32 r6[4] = { skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2],
-			skops->remote_ip6[3] };
+	__u32 l6[4] = {skops->local_ip6[0], skops->local_ip6[1], skops->local_ip6[2],
+		       skops->local_ip6[3]};
+	__u32 r6[4] = {skops->remote_ip6[0], skops->remote_ip6[1], skops->remote_ip6[2],
+		       skops->remote_ip6[3]};
 	__u32 l4 = skops->local_ip4, r4 = skops->remote_ip4, family = skops->family;
 	struct mptcp_subflow_context *ctx;
 
@@ -123,12 +123,12 @@ static __always_inline void tally(struct mptcpify_rule_stats *st, long err)
 	st->last_fail_ns = bpf_ktime_get_ns();
 }
 
-#define SET_INT(flag, level, opt, field)                                                           \
-	do {                                                                                       \
-		if (r->actions & (flag)) {                                                         \
-			int v_ = r->field;                                                         \
-			tally(st, bpf_setsockopt(skops, level, opt, &v_, sizeof(v_)));             \
-		}                                                                                  \
+#define SET_INT(flag, level, opt, field)                                               \
+	do {                                                                           \
+		if (r->actions & (flag)) {                                             \
+			int v_ = r->field;                                             \
+			tally(st, bpf_setsockopt(skops, level, opt, &v_, sizeof(v_))); \
+		}                                                                      \
 	} while (0)
 
 static __always_inline void apply(struct bpf_sock_ops *skops, struct mptcpify_rule *r,

@@ -37,8 +37,8 @@ static inline int mptcpify_is_mptcp(int family, int type, int protocol)
  * SOCK_CLOEXEC. @mptcp_available is 0 when MPTCP cannot be created in the
  * caller's network namespace (net.mptcp.enabled=0).
  */
-static inline enum mptcpify_verdict mptcpify_decide(__u32 mode, int family, int type,
-						    int protocol, int mptcp_available)
+static inline enum mptcpify_verdict mptcpify_decide(__u32 mode, int family, int type, int protocol,
+						    int mptcp_available)
 {
 	if (mode != MPTCPIFY_MODE_REWRITE && mode != MPTCPIFY_MODE_EXCLUDE)
 		return MPTCPIFY_VERDICT_IGNORE;

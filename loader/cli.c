@@ -58,12 +58,12 @@ enum { OPT_PIN_DIR = 256, OPT_MODE, OPT_EXCLUDE };
 int parse_global(int argc, char **argv, struct global_opts *g, const char **err)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "pin-dir", required_argument, NULL, OPT_PIN_DIR },
+		{"json", no_argument, NULL, 'j'},
+		{"pretty", no_argument, NULL, 'p'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"pin-dir", required_argument, NULL, OPT_PIN_DIR},
 		{},
 	};
 	int c;
@@ -92,8 +92,8 @@ int parse_global(int argc, char **argv, struct global_opts *g, const char **err)
 			g->pin_dir = optarg;
 			break;
 		default:
-			*err = optopt == OPT_PIN_DIR ? "--pin-dir needs a directory"
-						     : "unknown global option";
+			*err = optopt == OPT_PIN_DIR ? "--pin-dir needs a directory" :
+						       "unknown global option";
 			return -1;
 		}
 	}
@@ -104,11 +104,11 @@ int parse_cmd_args(int argc, char **argv, enum cmd_shape shape, struct cmd_args 
 		   const char **err)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "mode", required_argument, NULL, OPT_MODE },
-		{ "exclude", no_argument, NULL, OPT_EXCLUDE },
+		{"json", no_argument, NULL, 'j'},
+		{"pretty", no_argument, NULL, 'p'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"mode", required_argument, NULL, OPT_MODE},
+		{"exclude", no_argument, NULL, OPT_EXCLUDE},
 		{},
 	};
 	bool takes_mode = shape == SHAPE_CGROUP_MODE || shape == SHAPE_MODE_COMMAND;
@@ -154,7 +154,8 @@ int parse_cmd_args(int argc, char **argv, enum cmd_shape shape, struct cmd_args 
 			break;
 		case '?':
 		default:
-			*err = optopt == OPT_MODE ? "--mode needs rewrite or audit" : "unknown option";
+			*err = optopt == OPT_MODE ? "--mode needs rewrite or audit" :
+						    "unknown option";
 			return -EINVAL;
 		}
 	}

@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-
 /*
  * The command @word names or is a prefix of. NULL when none matches or when
  * the prefix is ambiguous (*ambiguous set then).
@@ -45,12 +44,12 @@ struct cmd_args {
 
 /* Arity of a command's positionals. */
 enum cmd_shape {
-	SHAPE_NONE,	      /* probe, list, unload, load */
-	SHAPE_CGROUP,	      /* detach CGROUP */
-	SHAPE_CGROUP_MODE,    /* attach CGROUP [--mode M] [--exclude] */
-	SHAPE_OPT_CGROUP,     /* stats [CGROUP] */
-	SHAPE_MODE_COMMAND,   /* run [--mode M] [--] CMD ARGS... */
-	SHAPE_WORDS,	      /* subflow ...: words the command parses itself */
+	SHAPE_NONE,	    /* probe, list, unload, load */
+	SHAPE_CGROUP,	    /* detach CGROUP */
+	SHAPE_CGROUP_MODE,  /* attach CGROUP [--mode M] [--exclude] */
+	SHAPE_OPT_CGROUP,   /* stats [CGROUP] */
+	SHAPE_MODE_COMMAND, /* run [--mode M] [--] CMD ARGS... */
+	SHAPE_WORDS,	    /* subflow ...: words the command parses itself */
 };
 
 struct cmd {

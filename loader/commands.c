@@ -27,24 +27,23 @@ static void probe_plain(json_t *r)
 
 	printf("kernel:          %s\n", json_string_value(json_object_get(r, "kernel")));
 	printf("btf:             %s\n", yes_no(json_is_true(json_object_get(r, "btf"))));
-	printf("mptcp compiled:  %s\n",
-	       yes_no(json_is_true(json_object_get(r, "mptcp_compiled"))));
+	printf("mptcp compiled:  %s\n", yes_no(json_is_true(json_object_get(r, "mptcp_compiled"))));
 	v = json_object_get(r, "mptcp_enabled");
 	printf("mptcp enabled:   %s\n", json_is_null(v) ? "unknown" : yes_no(json_is_true(v)));
 	printf("netns switch:    %s\n",
-	       json_is_true(json_object_get(r, "netns_switch_readable"))
-		       ? "readable (net.mptcp.enabled=0 namespaces stay TCP)"
-		       : "not readable (no mptcp_pernet_id in kallsyms; see README)");
+	       json_is_true(json_object_get(r, "netns_switch_readable")) ?
+		       "readable (net.mptcp.enabled=0 namespaces stay TCP)" :
+		       "not readable (no mptcp_pernet_id in kallsyms; see README)");
 	v = json_object_get(r, "cgroup2");
 	printf("cgroup2:         %s\n", json_is_null(v) ? "not mounted" : json_string_value(v));
 	printf("bpffs:           %s\n", yes_no(json_is_true(json_object_get(r, "bpffs"))));
 	printf("cgroup bpf:      %s\n", yes_no(json_is_true(json_object_get(r, "cgroup_bpf"))));
-	printf("hook:            %s\n",
-	       json_is_true(json_object_get(r, "hook")) ? "update_socket_protocol"
-							 : "missing (needs Linux 6.6+)");
+	printf("hook:            %s\n", json_is_true(json_object_get(r, "hook")) ?
+						"update_socket_protocol" :
+						"missing (needs Linux 6.6+)");
 	v = json_object_get(r, "rewrite_error");
-	printf("fmod_ret trial:  %s\n", json_is_null(v) ? "loaded and attached"
-							: json_string_value(v));
+	printf("fmod_ret trial:  %s\n",
+	       json_is_null(v) ? "loaded and attached" : json_string_value(v));
 	v = json_object_get(r, "reason");
 	printf("verdict:         %s%s%s\n", json_string_value(json_object_get(r, "verdict")),
 	       json_is_null(v) ? "" : ": ", json_is_null(v) ? "" : json_string_value(v));
@@ -68,8 +67,8 @@ int do_probe(int argc, char **argv)
 	json_object_set_new(res, "cgroup_bpf", json_boolean(r.cgroup_bpf));
 	json_object_set_new(res, "hook", json_boolean(r.hook));
 	json_object_set_new(res, "rewrite_error",
-			    r.rewrite_err ? json_sprintf("%s", strerror(-r.rewrite_err))
-					  : json_null());
+			    r.rewrite_err ? json_sprintf("%s", strerror(-r.rewrite_err)) :
+					    json_null());
 	json_object_set_new(res, "verdict", json_string(probe_verdict_name(r.verdict)));
 	json_object_set_new(res, "reason", r.reason[0] ? json_string(r.reason) : json_null());
 	emit(res, probe_plain);
@@ -119,8 +118,8 @@ int cmd_open_pins(struct pins *p, int how)
 	if (err == -ENOENT && how == PINS_READ)
 		return -ENOENT;
 	p_err(-err,
-	      err == -EPROTO ? "run 'mptcpify unload' with the older build, then attach again"
-			     : "run with -v for libbpf's messages",
+	      err == -EPROTO ? "run 'mptcpify unload' with the older build, then attach again" :
+			       "run with -v for libbpf's messages",
 	      "%s (%s)", why ? why : "cannot open the pins", pin_dir);
 	return EXIT_FAIL;
 }
@@ -317,7 +316,7 @@ static void collect_gone(struct entry_walk *w)
 		if ((w->only && w->only != key) || policy_get(w->p, key, &e))
 			continue;
 		seen = false;
-		json_array_foreach(w->entries, i, o)
+		json_array_foreach (w->entries, i, o)
 			seen |= (__u64)json_integer_value(json_object_get(o, "id")) == key;
 		if (!seen)
 			json_array_append_new(w->entries, entry_json(w, NULL, key, &e));
@@ -332,8 +331,7 @@ static void list_plain(json_t *r)
 	printf("programs: rewrite %s, audit %s\n",
 	       json_is_true(json_object_get(progs, "rewrite")) ? "attached" : "-",
 	       json_is_true(json_object_get(progs, "audit")) ? "attached" : "-");
-	json_array_foreach(json_object_get(r, "cgroups"), i, e)
-	{
+	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		json_t *cg = json_object_get(e, "cgroup");
 
 		printf("%-8s %-6s %s\n", json_string_value(json_object_get(e, "mode")),
@@ -350,12 +348,15 @@ static void stats_plain(json_t *r)
 
 	printf("%-8s %10s %9s %11s %8s %8s %8s %8s  %s\n", "mode", "rewritten", "excluded",
 	       "unavailable", "non_tcp", "native", "tcp", "mptcp", "cgroup");
-	json_array_foreach(json_object_get(r, "cgroups"), i, e)
-	{
+	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		printf("%-8s", json_string_value(json_object_get(e, "mode")));
 		for (k = 0; k < MPTCPIFY_STAT_NR; k++)
 			if (stats_name(k))
-				printf(" %*lld", k == 0 ? 10 : k == 1 ? 9 : k == 2 ? 11 : 8,
+				printf(" %*lld",
+				       k == 0 ? 10 :
+				       k == 1 ? 9 :
+				       k == 2 ? 11 :
+						8,
 				       (long long)json_integer_value(
 					       json_object_get(e, stats_name(k))));
 		cg = json_object_get(e, "cgroup");
@@ -369,7 +370,7 @@ static void stats_plain(json_t *r)
 
 static int list_or_stats(int argc, char **argv, bool with_stats)
 {
-	struct entry_walk w = { .with_stats = with_stats };
+	struct entry_walk w = {.with_stats = with_stats};
 	const char *why = NULL;
 	char mount[PATH_MAX];
 	struct cgroup_ref cg;
@@ -435,8 +436,8 @@ int do_stats(int argc, char **argv)
 
 static void unload_plain(json_t *r)
 {
-	puts(json_is_true(json_object_get(r, "was_loaded")) ? "mptcpify unloaded"
-							    : "mptcpify was not loaded");
+	puts(json_is_true(json_object_get(r, "was_loaded")) ? "mptcpify unloaded" :
+							      "mptcpify was not loaded");
 }
 
 int do_unload(int argc, char **argv)

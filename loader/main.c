@@ -16,18 +16,18 @@
 static int do_help(int argc, char **argv);
 
 static const struct cmd commands[] = {
-	{ "probe", do_probe, SHAPE_NONE, "probe" },
-	{ "attach", do_attach, SHAPE_CGROUP_MODE,
-	  "attach CGROUP [--mode rewrite|audit] [--exclude]" },
-	{ "detach", do_detach, SHAPE_CGROUP, "detach CGROUP" },
-	{ "list", do_list, SHAPE_NONE, "list" },
-	{ "stats", do_stats, SHAPE_OPT_CGROUP, "stats [CGROUP]" },
-	{ "subflow", do_subflow, SHAPE_WORDS,
-	  "subflow set CGROUP RULE... | subflow show [CGROUP] | subflow clear CGROUP" },
-	{ "run", do_run, SHAPE_MODE_COMMAND, "run [--mode rewrite|audit] [--] CMD [ARGS...]" },
-	{ "load", do_load, SHAPE_NONE, "load" },
-	{ "unload", do_unload, SHAPE_NONE, "unload" },
-	{ "help", do_help, SHAPE_NONE, "help" },
+	{"probe", do_probe, SHAPE_NONE, "probe"},
+	{"attach", do_attach, SHAPE_CGROUP_MODE,
+	 "attach CGROUP [--mode rewrite|audit] [--exclude]"},
+	{"detach", do_detach, SHAPE_CGROUP, "detach CGROUP"},
+	{"list", do_list, SHAPE_NONE, "list"},
+	{"stats", do_stats, SHAPE_OPT_CGROUP, "stats [CGROUP]"},
+	{"subflow", do_subflow, SHAPE_WORDS,
+	 "subflow set CGROUP RULE... | subflow show [CGROUP] | subflow clear CGROUP"},
+	{"run", do_run, SHAPE_MODE_COMMAND, "run [--mode rewrite|audit] [--] CMD [ARGS...]"},
+	{"load", do_load, SHAPE_NONE, "load"},
+	{"unload", do_unload, SHAPE_NONE, "unload"},
+	{"help", do_help, SHAPE_NONE, "help"},
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -38,10 +38,9 @@ static int do_help(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	fprintf(stderr,
-		"Usage: mptcpify [OPTIONS] COMMAND [ARGS]\n"
-		"\n"
-		"Commands (any unique prefix works):\n");
+	fprintf(stderr, "Usage: mptcpify [OPTIONS] COMMAND [ARGS]\n"
+			"\n"
+			"Commands (any unique prefix works):\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(stderr, "  mptcpify %s\n", commands[i].usage);
 	fprintf(stderr,

@@ -22,8 +22,7 @@ extern bool verbose;
  * {"error": ..., "hint": ...} on stdout with -j. err is a positive errno, or 0
  * when there is no errno to tell; hint may be NULL.
  */
-void p_err(int err, const char *hint, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void p_err(int err, const char *hint, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A warning line on stderr ("Warning: ..."), never in the JSON output. */
 void p_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Diagnostics shown only with -v. */

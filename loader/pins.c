@@ -19,11 +19,11 @@
 #include "pins.h"
 #include "probe.h"
 
-static const char *const map_names[] = { "policy", "stats",        "cache",     "state",
-					 "rewrite_impl", "profile", "rule_stats" };
+static const char *const map_names[] = {"policy",	"stats",   "cache",	"state",
+					"rewrite_impl", "profile", "rule_stats"};
 #define N_MAPS 7
 
-static const char *const link_names[PINS_LINK_NR] = { "rewrite", "audit", "subflow" };
+static const char *const link_names[PINS_LINK_NR] = {"rewrite", "audit", "subflow"};
 
 enum pins_link pins_link_of_mode(__u32 mode)
 {
@@ -41,8 +41,8 @@ static void pin_path(char *out, const struct pins *p, const char *kind, const ch
 
 static int *map_fd_slot(struct pins *p, int i)
 {
-	int *slots[] = { &p->policy_fd, &p->stats_fd,	 &p->cache_fd,	    &p->state_fd,
-			 &p->impl_fd,	&p->profile_fd, &p->rule_stats_fd };
+	int *slots[] = {&p->policy_fd, &p->stats_fd,   &p->cache_fd,	 &p->state_fd,
+			&p->impl_fd,   &p->profile_fd, &p->rule_stats_fd};
 
 	return slots[i];
 }
@@ -163,9 +163,11 @@ static struct mptcpify_bpf *load_skel(struct pins *p, unsigned int links, const 
 		}
 	}
 	bpf_program__set_autoload(skel->progs.mptcpify_hook, links & LINK_BIT(PINS_LINK_REWRITE));
-	bpf_program__set_autoload(skel->progs.mptcpify_rewrite, links & LINK_BIT(PINS_LINK_REWRITE));
+	bpf_program__set_autoload(skel->progs.mptcpify_rewrite,
+				  links & LINK_BIT(PINS_LINK_REWRITE));
 	bpf_program__set_autoload(skel->progs.mptcpify_audit, links & LINK_BIT(PINS_LINK_AUDIT));
-	bpf_program__set_autoload(skel->progs.mptcpify_subflow, links & LINK_BIT(PINS_LINK_SUBFLOW));
+	bpf_program__set_autoload(skel->progs.mptcpify_subflow,
+				  links & LINK_BIT(PINS_LINK_SUBFLOW));
 	skel->rodata->mptcp_ipv6 = probe_mptcp_ipv6();
 	err = mptcpify_bpf__load(skel);
 	if (err) {
@@ -190,9 +192,9 @@ static int pin_prog(struct pins *p, struct bpf_program *prog, const char *name)
 
 static struct bpf_program *link_prog(struct mptcpify_bpf *skel, enum pins_link link)
 {
-	struct bpf_program *progs[PINS_LINK_NR] = { skel->progs.mptcpify_rewrite,
-						    skel->progs.mptcpify_audit,
-						    skel->progs.mptcpify_subflow };
+	struct bpf_program *progs[PINS_LINK_NR] = {skel->progs.mptcpify_rewrite,
+						   skel->progs.mptcpify_audit,
+						   skel->progs.mptcpify_subflow};
 
 	return progs[link];
 }
@@ -270,7 +272,7 @@ out:
 /* Wait for the kernel to free a program, so that "gone" means gone. */
 static void wait_prog_gone(__u32 id)
 {
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	struct timespec ts = {0, 10 * 1000 * 1000};
 	int fd, i;
 
 	for (i = 0; id && i < 300; i++) {
@@ -335,7 +337,7 @@ static bool same_tag(const char *pinned, int prog_fd)
 	if (fd < 0)
 		return false;
 	same = !bpf_obj_get_info_by_fd(fd, &a, &len) &&
-	       !bpf_obj_get_info_by_fd(prog_fd, &b, &(__u32){ sizeof(b) }) &&
+	       !bpf_obj_get_info_by_fd(prog_fd, &b, &(__u32){sizeof(b)}) &&
 	       !memcmp(a.tag, b.tag, sizeof(a.tag));
 	close(fd);
 	return same;
@@ -404,8 +406,8 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 			continue;
 		pin_path(path, p, "links", link_names[l]);
 		fd = bpf_obj_get(path);
-		err = fd < 0 ? -errno
-			     : bpf_link_update(fd, bpf_program__fd(link_prog(skel, l)), NULL);
+		err = fd < 0 ? -errno :
+			       bpf_link_update(fd, bpf_program__fd(link_prog(skel, l)), NULL);
 		if (fd >= 0)
 			close(fd);
 		if (!err)
@@ -481,8 +483,8 @@ static int open_maps(struct pins *p, const char **why)
 /* First run: create and pin the maps, no program yet. */
 static int create_maps(struct pins *p, const char **why)
 {
-	struct mptcpify_state st = { .gen = 1, .layout = MPTCPIFY_LAYOUT };
-	const char *subdirs[] = { "", "/maps", "/progs", "/links" };
+	struct mptcpify_state st = {.gen = 1, .layout = MPTCPIFY_LAYOUT};
+	const char *subdirs[] = {"", "/maps", "/progs", "/links"};
 	struct mptcpify_bpf *skel;
 	char path[PATH_MAX];
 	int i, err;
@@ -505,10 +507,10 @@ static int create_maps(struct pins *p, const char **why)
 	bpf_program__set_autoload(skel->progs.mptcpify_subflow, false);
 	err = mptcpify_bpf__load(skel);
 	for (i = 0; !err && i < N_MAPS; i++) {
-		struct bpf_map *maps[] = { skel->maps.policy,  skel->maps.stats,
-					   skel->maps.cache,   skel->maps.state,
-					   skel->maps.rewrite_impl, skel->maps.profile,
-					   skel->maps.rule_stats };
+		struct bpf_map *maps[] = {skel->maps.policy,	   skel->maps.stats,
+					  skel->maps.cache,	   skel->maps.state,
+					  skel->maps.rewrite_impl, skel->maps.profile,
+					  skel->maps.rule_stats};
 
 		pin_path(path, p, "maps", map_names[i]);
 		err = bpf_map__pin(maps[i], path);
@@ -562,7 +564,8 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 		err = create_maps(p, why);
 	if (err) {
 		if (!*why)
-			*why = err == -ENOENT ? "mptcpify is not loaded" : "cannot open the pinned maps";
+			*why = err == -ENOENT ? "mptcpify is not loaded" :
+						"cannot open the pinned maps";
 		return err;
 	}
 	err = read_state(p->state_fd, &st);
@@ -599,7 +602,7 @@ int pins_unload(struct pins *p)
 		unlink(path);
 	}
 	for (i = 0; i < 3; i++) {
-		const char *sub[] = { "maps", "progs", "links" };
+		const char *sub[] = {"maps", "progs", "links"};
 
 		snprintf(path, sizeof(path), "%s/%s", p->dir, sub[i]);
 		rmdir(path);

@@ -30,7 +30,7 @@ static int stats_create(struct pins *p, __u64 cgid)
 int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *cgroup2,
 	       bool *changed, const char **why)
 {
-	struct mptcpify_policy old, entry = { .mode = mode, .owner = owner };
+	struct mptcpify_policy old, entry = {.mode = mode, .owner = owner};
 	int err;
 
 	*changed = true;
@@ -43,7 +43,8 @@ int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *
 	if (!err && bpf_map_update_elem(p->policy_fd, &cgid, &entry, BPF_ANY))
 		err = -errno;
 	if (err) {
-		*why = err == -E2BIG ? "too many configured cgroups" : "cannot update the policy map";
+		*why = err == -E2BIG ? "too many configured cgroups" :
+				       "cannot update the policy map";
 		return err;
 	}
 	return pins_bump_gen(p);

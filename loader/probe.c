@@ -64,8 +64,8 @@ int probe_rewrite(const char **reason)
 	err = probe_bpf__load(skel);
 	if (err) {
 		/* Refused before verification, with an empty log. */
-		*reason = err == -EPERM ? "this kernel refuses trampoline (fmod_ret) programs"
-					: "the kernel refused an fmod_ret program";
+		*reason = err == -EPERM ? "this kernel refuses trampoline (fmod_ret) programs" :
+					  "the kernel refused an fmod_ret program";
 		goto out;
 	}
 	err = probe_bpf__attach(skel);

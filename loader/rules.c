@@ -37,34 +37,33 @@ struct word {
 
 /* In canonical order: rule_format() prints the words in this order. */
 static const struct word words[] = {
-	{ MATCH("initial", INITIAL), .conflict = MPTCPIFY_MATCH_JOIN },
-	{ MATCH("join", JOIN), .conflict = MPTCPIFY_MATCH_INITIAL },
-	{ MATCH("nth", NTH), .value = V_NUM, FIELD(nth), .min = 1, .max = UINT32_MAX },
-	{ MATCH("local", LOCAL), .value = V_PREFIX, FIELD(local) },
-	{ MATCH("remote", REMOTE), .value = V_PREFIX, FIELD(remote) },
-	{ MATCH("lport", LPORT), .value = V_NUM, FIELD(lport), .min = 1, .max = 65535 },
-	{ MATCH("rport", RPORT), .value = V_NUM, FIELD(rport), .min = 1, .max = 65535 },
-	{ MATCH("active", ACTIVE), .conflict = MPTCPIFY_MATCH_PASSIVE },
-	{ MATCH("passive", PASSIVE), .conflict = MPTCPIFY_MATCH_ACTIVE },
-	{ ACTION("mark", MARK), .value = V_NUM, FIELD(mark), .max = UINT32_MAX, .hex = true },
-	{ ACTION("cc", CC), .value = V_CC, FIELD(cc) },
-	{ ACTION("tos", TOS), .value = V_NUM, FIELD(tos), .max = 255, .hex = true },
-	{ ACTION("priority", PRIORITY), .value = V_NUM, FIELD(priority), .max = UINT32_MAX },
-	{ ACTION("keepalive", KEEPALIVE) },
+	{MATCH("initial", INITIAL), .conflict = MPTCPIFY_MATCH_JOIN},
+	{MATCH("join", JOIN), .conflict = MPTCPIFY_MATCH_INITIAL},
+	{MATCH("nth", NTH), .value = V_NUM, FIELD(nth), .min = 1, .max = UINT32_MAX},
+	{MATCH("local", LOCAL), .value = V_PREFIX, FIELD(local)},
+	{MATCH("remote", REMOTE), .value = V_PREFIX, FIELD(remote)},
+	{MATCH("lport", LPORT), .value = V_NUM, FIELD(lport), .min = 1, .max = 65535},
+	{MATCH("rport", RPORT), .value = V_NUM, FIELD(rport), .min = 1, .max = 65535},
+	{MATCH("active", ACTIVE), .conflict = MPTCPIFY_MATCH_PASSIVE},
+	{MATCH("passive", PASSIVE), .conflict = MPTCPIFY_MATCH_ACTIVE},
+	{ACTION("mark", MARK), .value = V_NUM, FIELD(mark), .max = UINT32_MAX, .hex = true},
+	{ACTION("cc", CC), .value = V_CC, FIELD(cc)},
+	{ACTION("tos", TOS), .value = V_NUM, FIELD(tos), .max = 255, .hex = true},
+	{ACTION("priority", PRIORITY), .value = V_NUM, FIELD(priority), .max = UINT32_MAX},
+	{ACTION("keepalive", KEEPALIVE)},
 	/* The kernel's MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL and MAX_TCP_KEEPCNT. */
-	{ ACTION("keepidle", KEEPIDLE), .value = V_NUM, FIELD(keepidle), .min = 1, .max = 32767 },
-	{ ACTION("keepintvl", KEEPINTVL), .value = V_NUM, FIELD(keepintvl), .min = 1,
-	  .max = 32767 },
-	{ ACTION("keepcnt", KEEPCNT), .value = V_NUM, FIELD(keepcnt), .min = 1, .max = 127 },
+	{ACTION("keepidle", KEEPIDLE), .value = V_NUM, FIELD(keepidle), .min = 1, .max = 32767},
+	{ACTION("keepintvl", KEEPINTVL), .value = V_NUM, FIELD(keepintvl), .min = 1, .max = 32767},
+	{ACTION("keepcnt", KEEPCNT), .value = V_NUM, FIELD(keepcnt), .min = 1, .max = 127},
 	/* TCP_USER_TIMEOUT reads an int and refuses negative ones. */
-	{ ACTION("user-timeout", USER_TIMEOUT), .value = V_NUM, FIELD(user_timeout),
-	  .max = INT32_MAX },
-	{ ACTION("notsent-lowat", NOTSENT_LOWAT), .value = V_NUM, FIELD(notsent_lowat),
-	  .max = UINT32_MAX },
+	{ACTION("user-timeout", USER_TIMEOUT), .value = V_NUM, FIELD(user_timeout),
+	 .max = INT32_MAX},
+	{ACTION("notsent-lowat", NOTSENT_LOWAT), .value = V_NUM, FIELD(notsent_lowat),
+	 .max = UINT32_MAX},
 	/* A zero maximum pacing rate stalls the subflow under fq: never what one wants. */
-	{ ACTION("pacing-rate", PACING_RATE), .value = V_RATE, FIELD(pacing_rate), .min = 1,
-	  .max = UINT32_MAX },
-	{ ACTION("dev", DEVICE), .value = V_DEV, FIELD(device) },
+	{ACTION("pacing-rate", PACING_RATE), .value = V_RATE, FIELD(pacing_rate), .min = 1,
+	 .max = UINT32_MAX},
+	{ACTION("dev", DEVICE), .value = V_DEV, FIELD(device)},
 };
 
 #define NWORDS (sizeof(words) / sizeof(words[0]))
@@ -160,7 +159,7 @@ static int parse_num(const char *s, int base, unsigned long long *out)
 static int parse_rate(char *s, unsigned long long *out)
 {
 	static const char suffixes[] = "kKmMgG";
-	static const unsigned long long mult[] = { 1000, 1000000, 1000000000 };
+	static const unsigned long long mult[] = {1000, 1000000, 1000000000};
 	size_t n = strlen(s);
 	const char *sfx = n ? strchr(suffixes, s[n - 1]) : NULL;
 	unsigned long long v;
@@ -173,7 +172,7 @@ static int parse_rate(char *s, unsigned long long *out)
 	return 0;
 }
 
-static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+static const __u8 v4mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 static int parse_prefix(char *s, struct mptcpify_prefix *p)
 {
@@ -246,7 +245,7 @@ int cc_available(const char *name, const char *available_cc)
 static int cc_missing(const struct tok *t, const char *available_cc, char *err, size_t errlen)
 {
 	char list[256];
-	struct out o = { list, sizeof(list), 0 };
+	struct out o = {list, sizeof(list), 0};
 	const char *p = available_cc;
 	size_t w;
 
@@ -346,8 +345,8 @@ static int take(const struct tok *t, const char **p, const char *end, bool actio
 		return fail(err, errlen, "unknown option '%.*s'", TOK(t));
 	if (w->action != action)
 		return fail(err, errlen, "'%s' is %s", w->name,
-			    action ? "a match: it goes before '->'"
-				   : "an action: it goes after '->'");
+			    action ? "a match: it goes before '->'" :
+				     "an action: it goes after '->'");
 	if (*mask & w->bit)
 		return fail(err, errlen, "'%s' given twice", w->name);
 	if (*mask & w->conflict)
@@ -470,7 +469,7 @@ static void put_words(struct out *o, const struct mptcpify_rule *r, bool action)
 
 int rule_format(const struct mptcpify_rule *r, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0 };
+	struct out o = {buf, len, 0};
 
 	if (!r->match)
 		put(&o, "any");

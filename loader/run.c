@@ -67,7 +67,7 @@ static void exec_in(const char *cgroup_path, char **command)
 /* A cgroup is busy for a moment after its last task is reaped. */
 static int remove_cgroup(const char *path)
 {
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	struct timespec ts = {0, 5 * 1000 * 1000};
 	int i;
 
 	for (i = 0; i < 200; i++) {

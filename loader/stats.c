@@ -7,12 +7,9 @@
 #include "stats.h"
 
 static const char *const names[MPTCPIFY_STAT_NR] = {
-	[MPTCPIFY_STAT_REWRITTEN] = "rewritten",
-	[MPTCPIFY_STAT_EXCLUDED] = "excluded",
-	[MPTCPIFY_STAT_UNAVAILABLE] = "unavailable",
-	[MPTCPIFY_STAT_NON_TCP] = "non_tcp",
-	[MPTCPIFY_STAT_NATIVE] = "native_mptcp",
-	[MPTCPIFY_STAT_AUDIT_TCP] = "tcp_created",
+	[MPTCPIFY_STAT_REWRITTEN] = "rewritten",       [MPTCPIFY_STAT_EXCLUDED] = "excluded",
+	[MPTCPIFY_STAT_UNAVAILABLE] = "unavailable",   [MPTCPIFY_STAT_NON_TCP] = "non_tcp",
+	[MPTCPIFY_STAT_NATIVE] = "native_mptcp",       [MPTCPIFY_STAT_AUDIT_TCP] = "tcp_created",
 	[MPTCPIFY_STAT_AUDIT_MPTCP] = "mptcp_created",
 };
 

@@ -29,7 +29,7 @@ static int usage(const char *why)
 
 static void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
 {
-	struct mptcpify_rule_key key = { .cgid = cgid, .rule = rule };
+	struct mptcpify_rule_key key = {.cgid = cgid, .rule = rule};
 	struct mptcpify_rule_stats *percpu;
 	int ncpus, cpu;
 
@@ -68,8 +68,8 @@ static json_t *profile_json(struct pins *p, const char *rel, __u64 cgid,
 			rules, json_pack("{s:s, s:I, s:I, s:I, s:o}", "rule", text, "matched",
 					 (json_int_t)st.matched, "applied", (json_int_t)st.applied,
 					 "failed", (json_int_t)st.failed, "last_error",
-					 st.failed ? json_string(strerror((int)st.last_errno))
-						   : json_null()));
+					 st.failed ? json_string(strerror((int)st.last_errno)) :
+						     json_null()));
 	}
 	return json_pack("{s:o, s:I, s:o}", "cgroup", rel ? json_string(rel) : json_null(), "id",
 			 (json_int_t)cgid, "rules", rules);
@@ -93,7 +93,7 @@ static int collect_profile(const char *rel, __u64 id, void *ctx)
 
 json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only)
 {
-	struct profile_walk w = { .p = p, .out = json_array(), .only = only };
+	struct profile_walk w = {.p = p, .out = json_array(), .only = only};
 	struct mptcpify_profile prof;
 	__u64 key, *prev = NULL;
 	size_t i, seen;
@@ -107,7 +107,7 @@ json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only)
 		if ((only && only != key) || bpf_map_lookup_elem(p->profile_fd, &key, &prof))
 			continue;
 		seen = 0;
-		json_array_foreach(w.out, i, o)
+		json_array_foreach (w.out, i, o)
 			seen |= (__u64)json_integer_value(json_object_get(o, "id")) == key;
 		if (!seen)
 			json_array_append_new(w.out, profile_json(p, NULL, key, &prof));
@@ -120,15 +120,13 @@ void subflow_profiles_plain(json_t *profiles)
 	json_t *prof, *rule, *cg, *err;
 	size_t i, j;
 
-	json_array_foreach(profiles, i, prof)
-	{
+	json_array_foreach (profiles, i, prof) {
 		cg = json_object_get(prof, "cgroup");
 		printf("%s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
-		json_array_foreach(json_object_get(prof, "rules"), j, rule)
-		{
+		json_array_foreach (json_object_get(prof, "rules"), j, rule) {
 			err = json_object_get(rule, "last_error");
-			printf("  %zu: %s\n     matched %lld, applied %lld, failed %lld%s%s\n", j + 1,
-			       json_string_value(json_object_get(rule, "rule")),
+			printf("  %zu: %s\n     matched %lld, applied %lld, failed %lld%s%s\n",
+			       j + 1, json_string_value(json_object_get(rule, "rule")),
 			       (long long)json_integer_value(json_object_get(rule, "matched")),
 			       (long long)json_integer_value(json_object_get(rule, "applied")),
 			       (long long)json_integer_value(json_object_get(rule, "failed")),
@@ -150,7 +148,7 @@ static void show_plain(json_t *r)
 /* Fresh zeroed counters for rules 0..n-1, none left from an older profile. */
 static int reset_rule_stats(struct pins *p, __u64 cgid, __u32 n)
 {
-	struct mptcpify_rule_key key = { .cgid = cgid };
+	struct mptcpify_rule_key key = {.cgid = cgid};
 	struct mptcpify_rule_stats *zero;
 	int ncpus, err = 0;
 
@@ -229,7 +227,8 @@ static int subflow_show(int argc, char **argv)
 		pins_close(&p);
 	if (argc == 2 && !json_array_size(profiles)) {
 		json_decref(profiles);
-		p_err(ENOENT, "see 'mptcpify subflow show'", "'%s' has no subflow profile", argv[1]);
+		p_err(ENOENT, "see 'mptcpify subflow show'", "'%s' has no subflow profile",
+		      argv[1]);
 		return EXIT_FAIL;
 	}
 	emit(json_pack("{s:o}", "profiles", profiles), show_plain);
@@ -259,7 +258,8 @@ static int subflow_clear(int argc, char **argv)
 	if (err == -ENOENT || (!err && bpf_map_delete_elem(p.profile_fd, &cg.id))) {
 		if (!err)
 			pins_close(&p);
-		p_err(ENOENT, "see 'mptcpify subflow show'", "'%s' has no subflow profile", argv[1]);
+		p_err(ENOENT, "see 'mptcpify subflow show'", "'%s' has no subflow profile",
+		      argv[1]);
 		return EXIT_FAIL;
 	}
 	if (err)
@@ -282,9 +282,9 @@ static int subflow_clear(int argc, char **argv)
 int do_subflow(int argc, char **argv)
 {
 	static const struct cmd subs[] = {
-		{ "set", subflow_set, SHAPE_WORDS, "set CGROUP RULE..." },
-		{ "show", subflow_show, SHAPE_WORDS, "show [CGROUP]" },
-		{ "clear", subflow_clear, SHAPE_WORDS, "clear CGROUP" },
+		{"set", subflow_set, SHAPE_WORDS, "set CGROUP RULE..."},
+		{"show", subflow_show, SHAPE_WORDS, "show [CGROUP]"},
+		{"clear", subflow_clear, SHAPE_WORDS, "clear CGROUP"},
 	};
 	const struct cmd *sub;
 	struct cmd_args a;

@@ -58,6 +58,11 @@ valgrind_all() {
 	return $rc
 }
 
+format_check() {
+	make --no-print-directory check-format && echo "ok 1 - the C sources follow .clang-format"
+}
+
+suite format format_check
 suite unit unit_all
 suite unit-asan asan_all
 suite unit-valgrind valgrind_all

@@ -92,7 +92,7 @@ static int parse_addr(const char *addr, int port, struct sockaddr_storage *ss, s
 
 static void sleep_ms(int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -152,9 +152,9 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 		die("socket");
 	if (o->msk_user_timeout)
 		snprintf(uto, sizeof(uto), " msk_user_timeout=%s",
-			 setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms))
-				 ? strerror(errno)
-				 : "ok");
+			 setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) ?
+				 strerror(errno) :
+				 "ok");
 	for (i = 0; connect(fd, (struct sockaddr *)ss, len); i++) {
 		if (errno != ECONNREFUSED || i > 100)
 			die("connect");
@@ -192,7 +192,7 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 
 int main(int argc, char **argv)
 {
-	struct client_opts copts = { .bytes = 1, .want_subflows = 1 };
+	struct client_opts copts = {.bytes = 1, .want_subflows = 1};
 	const char *ready = NULL, *role;
 	struct sockaddr_storage ss;
 	int proto = 0, family;

@@ -81,8 +81,9 @@ static double now(void)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: sockcheck [--raw] [--loop SECONDS] FAMILY TYPE[,nonblock][,cloexec] "
-			"PROTO\n");
+	fprintf(stderr,
+		"usage: sockcheck [--raw] [--loop SECONDS] FAMILY TYPE[,nonblock][,cloexec] "
+		"PROTO\n");
 	return 64;
 }
 

@@ -14,11 +14,9 @@ static int fake(int argc, char **argv)
 }
 
 static const struct cmd table[] = {
-	{ "attach", fake, SHAPE_CGROUP_MODE, "" },
-	{ "detach", fake, SHAPE_CGROUP, "" },
-	{ "stats", fake, SHAPE_OPT_CGROUP, "" },
-	{ "subflow", fake, SHAPE_NONE, "" },
-	{ "list", fake, SHAPE_NONE, "" },
+	{"attach", fake, SHAPE_CGROUP_MODE, ""}, {"detach", fake, SHAPE_CGROUP, ""},
+	{"stats", fake, SHAPE_OPT_CGROUP, ""},	 {"subflow", fake, SHAPE_NONE, ""},
+	{"list", fake, SHAPE_NONE, ""},
 };
 
 #define N (sizeof(table) / sizeof(table[0]))
@@ -68,7 +66,7 @@ END_TEST
 
 START_TEST(global_options_stop_at_the_command)
 {
-	char *argv[] = { "mptcpify", "-j", "--pin-dir", "/x/y", "attach", "-p", "cg", NULL };
+	char *argv[] = {"mptcpify", "-j", "--pin-dir", "/x/y", "attach", "-p", "cg", NULL};
 	struct global_opts g;
 	const char *err = NULL;
 
@@ -81,8 +79,8 @@ END_TEST
 
 START_TEST(global_option_errors)
 {
-	char *bad[] = { "mptcpify", "--bogus", "list", NULL };
-	char *missing[] = { "mptcpify", "--pin-dir", NULL };
+	char *bad[] = {"mptcpify", "--bogus", "list", NULL};
+	char *missing[] = {"mptcpify", "--pin-dir", NULL};
 	struct global_opts g;
 	const char *err = NULL;
 
@@ -96,8 +94,8 @@ END_TEST
 
 START_TEST(attach_arguments)
 {
-	char *argv[] = { "attach", "kubepods.slice", "--mode", "audit", "-p", NULL };
-	char *excl[] = { "attach", "--exclude", "a/b", NULL };
+	char *argv[] = {"attach", "kubepods.slice", "--mode", "audit", "-p", NULL};
+	char *excl[] = {"attach", "--exclude", "a/b", NULL};
 	struct cmd_args a;
 	const char *err = NULL;
 
@@ -113,7 +111,7 @@ END_TEST
 
 START_TEST(attach_defaults_to_rewrite)
 {
-	char *argv[] = { "attach", "x", NULL };
+	char *argv[] = {"attach", "x", NULL};
 	struct cmd_args a;
 	const char *err = NULL;
 
@@ -124,12 +122,12 @@ END_TEST
 
 START_TEST(usage_errors)
 {
-	char *none[] = { "attach", NULL };
-	char *two[] = { "detach", "a", "b", NULL };
-	char *badmode[] = { "attach", "a", "--mode", "exclude", NULL };
-	char *nomode[] = { "detach", "a", "--mode", "audit", NULL };
-	char *extra[] = { "list", "a", NULL };
-	char *unknown[] = { "list", "--frob", NULL };
+	char *none[] = {"attach", NULL};
+	char *two[] = {"detach", "a", "b", NULL};
+	char *badmode[] = {"attach", "a", "--mode", "exclude", NULL};
+	char *nomode[] = {"detach", "a", "--mode", "audit", NULL};
+	char *extra[] = {"list", "a", NULL};
+	char *unknown[] = {"list", "--frob", NULL};
 	struct cmd_args a;
 	const char *err = NULL;
 
@@ -147,9 +145,9 @@ END_TEST
 /* run's own options stop at the command; the command keeps its flags. */
 START_TEST(run_keeps_the_commands_options)
 {
-	char *argv[] = { "run", "--mode", "audit", "--", "curl", "-j", "--mode", NULL };
-	char *bare[] = { "run", "iperf3", "-c", "::1", NULL };
-	char *empty[] = { "run", "--", NULL };
+	char *argv[] = {"run", "--mode", "audit", "--", "curl", "-j", "--mode", NULL};
+	char *bare[] = {"run", "iperf3", "-c", "::1", NULL};
+	char *empty[] = {"run", "--", NULL};
 	struct cmd_args a;
 	const char *err = NULL;
 

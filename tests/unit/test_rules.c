@@ -35,7 +35,7 @@ static void parse_fails(const char *text, const char *ccs, const char *want)
 /* An address as the BPF side sees it: IPv4 mapped as ::ffff:a.b.c.d. */
 static void addr(const char *text, __u8 out[16])
 {
-	static const __u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const __u8 mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 	if (strchr(text, ':')) {
 		ck_assert_int_eq(inet_pton(AF_INET6, text, out), 1);
@@ -75,7 +75,7 @@ END_TEST
 
 START_TEST(empty_match_is_any)
 {
-	static const char *const texts[] = { "any -> mark 1", "-> mark 1", "  ->\tmark   1\n" };
+	static const char *const texts[] = {"any -> mark 1", "-> mark 1", "  ->\tmark   1\n"};
 	struct mptcpify_rule r;
 	size_t i;
 
@@ -147,31 +147,31 @@ END_TEST
 static const struct {
 	const char *text, *err;
 } errors[] = {
-	{ "-> marx 1", "unknown option 'marx'" },
-	{ "local 10.2.0.0/33 -> mark 1", "bad prefix '10.2.0.0/33'" },
-	{ "join mark 1", "missing '->'" },
-	{ "any->mark 1", "missing '->'" }, /* the arrow is a word of its own */
-	{ "join ->", "no action after '->'" },
-	{ "initial join -> mark 1", "'initial' and 'join' conflict" },
-	{ "-> mark 1 mark 2", "'mark' given twice" },
-	{ "-> mark", "'mark' needs a value" },
-	{ "", "empty rule" },
-	{ " \t\n", "empty rule" },
-	{ "nth -> mark 1", "'nth' needs a value" },
-	{ "-> cc -> mark 1", "'cc' needs a value" },
-	{ "-> mark 1 -> tos 1", "'->' given twice" },
-	{ "mark 1 -> tos 1", "'mark' is an action: it goes after '->'" },
-	{ "-> mark 1 join", "'join' is a match: it goes before '->'" },
-	{ "-> mark 1 2", "unknown option '2'" },
-	{ "-> keepalive 1", "unknown option '1'" },
-	{ "-> MARK 1", "unknown option 'MARK'" },
-	{ "-> mark 0x20 tos 0x100", "bad tos '0x100' (0..255)" },
-	{ "-> mark -1", "bad mark '-1' (0..4294967295)" },
-	{ "-> mark 0x100000000", "bad mark '0x100000000' (0..4294967295)" },
-	{ "-> user-timeout 2147483648", "bad user-timeout '2147483648' (0..2147483647)" },
-	{ "-> keepidle 0", "bad keepidle '0' (1..32767)" },
-	{ "-> keepintvl 32768", "bad keepintvl '32768' (1..32767)" },
-	{ "-> keepcnt 128", "bad keepcnt '128' (1..127)" },
+	{"-> marx 1", "unknown option 'marx'"},
+	{"local 10.2.0.0/33 -> mark 1", "bad prefix '10.2.0.0/33'"},
+	{"join mark 1", "missing '->'"},
+	{"any->mark 1", "missing '->'"}, /* the arrow is a word of its own */
+	{"join ->", "no action after '->'"},
+	{"initial join -> mark 1", "'initial' and 'join' conflict"},
+	{"-> mark 1 mark 2", "'mark' given twice"},
+	{"-> mark", "'mark' needs a value"},
+	{"", "empty rule"},
+	{" \t\n", "empty rule"},
+	{"nth -> mark 1", "'nth' needs a value"},
+	{"-> cc -> mark 1", "'cc' needs a value"},
+	{"-> mark 1 -> tos 1", "'->' given twice"},
+	{"mark 1 -> tos 1", "'mark' is an action: it goes after '->'"},
+	{"-> mark 1 join", "'join' is a match: it goes before '->'"},
+	{"-> mark 1 2", "unknown option '2'"},
+	{"-> keepalive 1", "unknown option '1'"},
+	{"-> MARK 1", "unknown option 'MARK'"},
+	{"-> mark 0x20 tos 0x100", "bad tos '0x100' (0..255)"},
+	{"-> mark -1", "bad mark '-1' (0..4294967295)"},
+	{"-> mark 0x100000000", "bad mark '0x100000000' (0..4294967295)"},
+	{"-> user-timeout 2147483648", "bad user-timeout '2147483648' (0..2147483647)"},
+	{"-> keepidle 0", "bad keepidle '0' (1..32767)"},
+	{"-> keepintvl 32768", "bad keepintvl '32768' (1..32767)"},
+	{"-> keepcnt 128", "bad keepcnt '128' (1..127)"},
 };
 
 START_TEST(error_messages)
@@ -283,14 +283,14 @@ START_TEST(pacing_rate)
 		const char *value;
 		__u32 rate;
 	} good[] = {
-		{ "1", 1 },
-		{ "1k", 1000 },
-		{ "10m", 10000000 },
-		{ "10M", 10000000 },
-		{ "4g", 4000000000u },
-		{ "4294967295", 4294967295u },
-		{ "4294967k", 4294967000u },
-		{ "0x10k", 16000 },
+		{"1", 1},
+		{"1k", 1000},
+		{"10m", 10000000},
+		{"10M", 10000000},
+		{"4g", 4000000000u},
+		{"4294967295", 4294967295u},
+		{"4294967k", 4294967000u},
+		{"0x10k", 16000},
 	};
 	static const char *const bad[] = {
 		"0", "0k", "5g", "4294968k", "4294967296", "k", "10x", "10mm", "-1m", "1.5m",
@@ -401,8 +401,8 @@ END_TEST
 
 START_TEST(profile_of_rules)
 {
-	char *texts[] = { "initial -> mark 1", "join local 10.2.0.0/16 -> mark 2 cc bbr",
-			  "-> marx 3" };
+	char *texts[] = {"initial -> mark 1", "join local 10.2.0.0/16 -> mark 2 cc bbr",
+			 "-> marx 3"};
 	struct mptcpify_profile p, sentinel;
 	struct mptcpify_rule r;
 	char err[ERRLEN];
@@ -470,19 +470,19 @@ START_TEST(canonical_text)
 	static const struct {
 		const char *in, *out;
 	} cases[] = {
-		{ "join local 10.2.0.0/16 -> mark 32 cc bbr tos 16",
-		  "join local 10.2.0.0/16 -> mark 0x20 cc bbr tos 0x10" },
-		{ "-> keepalive", "any -> keepalive" },
-		{ "passive rport 443 lport 8080 remote 2001:DB8:0:0::/48 nth 3 -> dev wg0 "
-		  "pacing-rate 1g",
-		  "nth 3 remote 2001:db8::/48 lport 8080 rport 443 passive -> "
-		  "pacing-rate 1000000000 dev wg0" },
-		{ "local 10.0.0.1/32 remote ::ffff:192.168.0.0/112 -> tos 16 mark 255",
-		  "local 10.0.0.1 remote 192.168.0.0/16 -> mark 0xff tos 0x10" },
-		{ "local ::/0 remote 0.0.0.0/0 -> mark 1",
-		  "local ::/0 remote 0.0.0.0/0 -> mark 0x1" },
-		{ "remote 2001:db8::1/128 -> keepcnt 3 keepalive user-timeout 0x10",
-		  "remote 2001:db8::1 -> keepalive keepcnt 3 user-timeout 16" },
+		{"join local 10.2.0.0/16 -> mark 32 cc bbr tos 16",
+		 "join local 10.2.0.0/16 -> mark 0x20 cc bbr tos 0x10"},
+		{"-> keepalive", "any -> keepalive"},
+		{"passive rport 443 lport 8080 remote 2001:DB8:0:0::/48 nth 3 -> dev wg0 "
+		 "pacing-rate 1g",
+		 "nth 3 remote 2001:db8::/48 lport 8080 rport 443 passive -> "
+		 "pacing-rate 1000000000 dev wg0"},
+		{"local 10.0.0.1/32 remote ::ffff:192.168.0.0/112 -> tos 16 mark 255",
+		 "local 10.0.0.1 remote 192.168.0.0/16 -> mark 0xff tos 0x10"},
+		{"local ::/0 remote 0.0.0.0/0 -> mark 1",
+		 "local ::/0 remote 0.0.0.0/0 -> mark 0x1"},
+		{"remote 2001:db8::1/128 -> keepcnt 3 keepalive user-timeout 0x10",
+		 "remote 2001:db8::1 -> keepalive keepcnt 3 user-timeout 16"},
 	};
 	struct mptcpify_rule r;
 	char text[256];
@@ -567,7 +567,7 @@ START_TEST(matcher_agrees)
 	ck_assert(!matches("local 10.2.0.4 -> mark 1", &first));
 	ck_assert(matches("remote 0.0.0.0/0 -> mark 1", &first));
 
-	ck_assert(matches("remote 2001:db8:1:2::/64 -> mark 1", &served)); /* last address */
+	ck_assert(matches("remote 2001:db8:1:2::/64 -> mark 1", &served));   /* last address */
 	ck_assert(!matches("remote 2001:db8:1:2::/64 -> mark 1", &served2)); /* one past */
 	ck_assert(matches("remote 2001:db8:1:2::/63 -> mark 1", &served2));
 	ck_assert(matches("local ::/0 -> mark 1", &first)); /* IPv6 ::/0 takes mapped IPv4 too */
