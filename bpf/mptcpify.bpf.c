@@ -127,11 +127,16 @@ static __always_inline __u32 resolve_policy(__u64 *policy_cgid)
 	fresh.gen = st->gen;
 
 	cached = bpf_map_lookup_elem(&cache, &cgid);
-	if (cached && cached->gen == fresh.gen) {
-		*policy_cgid = cached->policy_cgid;
-		return cached->mode;
+	if (cached) {
+		struct mptcpify_resolved hit = *cached;
+
+		if (hit.cgid == cgid && hit.gen == fresh.gen) {
+			*policy_cgid = hit.policy_cgid;
+			return hit.mode;
+		}
 	}
 
+	fresh.cgid = cgid;
 	fresh.mode = walk_ancestors(cgid, &fresh.policy_cgid);
 	bpf_map_update_elem(&cache, &cgid, &fresh, BPF_ANY);
 	*policy_cgid = fresh.policy_cgid;
@@ -146,8 +151,9 @@ static __always_inline void count(__u64 policy_cgid, int stat)
 		return;
 	/* The loader creates the entry with the policy; no allocation here. */
 	s = bpf_map_lookup_elem(&stats, &policy_cgid);
+	/* Atomic: with full preemption two tasks may share this CPU's slot. */
 	if (s)
-		s->count[stat]++;
+		__sync_fetch_and_add(&s->count[stat], 1);
 }
 
 /*

@@ -115,10 +115,10 @@ static __always_inline void tally(struct mptcpify_rule_stats *st, long err)
 	if (!st)
 		return;
 	if (!err) {
-		st->applied++;
+		__sync_fetch_and_add(&st->applied, 1);
 		return;
 	}
-	st->failed++;
+	__sync_fetch_and_add(&st->failed, 1);
 	st->last_errno = -err;
 	st->last_fail_ns = bpf_ktime_get_ns();
 }
@@ -137,7 +137,7 @@ static __always_inline void apply(struct bpf_sock_ops *skops, struct mptcpify_ru
 	int one = 1;
 
 	if (st)
-		st->matched++;
+		__sync_fetch_and_add(&st->matched, 1);
 	SET_INT(MPTCPIFY_SET_MARK, SOL_SOCKET_, SO_MARK_, mark);
 	SET_INT(MPTCPIFY_SET_PRIORITY, SOL_SOCKET_, SO_PRIORITY_, priority);
 	if (skops->family == MPTCPIFY_AF_INET)

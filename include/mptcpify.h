@@ -71,8 +71,13 @@ struct mptcpify_stats {
 	__u64 count[MPTCPIFY_STAT_NR];
 };
 
-/* Value of the LRU "cache" map, keyed by the caller's cgroup id. */
+/*
+ * Value of the LRU "cache" map, keyed by the caller's cgroup id. The key is
+ * repeated inside: the LRU recycles elements without waiting for readers, so
+ * a reader checks that the value it read is still the one for its cgroup.
+ */
 struct mptcpify_resolved {
+	__u64 cgid;
 	__u64 policy_cgid; /* entry that decided, 0 when mode is NONE */
 	__u32 mode;	   /* enum mptcpify_mode */
 	__u32 gen;	   /* policy generation the answer was computed at */

@@ -219,3 +219,25 @@ int cgroup_walk(const char *mount, cgroup_walk_fn fn, void *ctx)
 		return -errno;
 	return walk_dir(fd, rel, sizeof(rel), 0, fn, ctx);
 }
+
+/* FILEID_KERNFS: a cgroup2 file handle is its 64-bit id. */
+#define FILEID_KERNFS_ 0xfe
+
+int cgroup_id_alive(int mount_fd, __u64 id)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(__u64)];
+	} h;
+	int fd;
+
+	h.fh.handle_bytes = sizeof(id);
+	h.fh.handle_type = FILEID_KERNFS_;
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
+}

@@ -38,6 +38,12 @@ int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struc
 		   const char **why, const char **hint);
 
 /*
+ * Does the cgroup with @id still exist below the cgroup2 mount @mount_fd?
+ * 1, 0, or -errno. Cgroup ids are never reused, so 0 is for good.
+ */
+int cgroup_id_alive(int mount_fd, __u64 id);
+
+/*
  * Call @fn for every cgroup below @mount (itself included) with its path
  * relative to the mount and its id. A non-zero return stops the walk and is
  * returned. Cgroups removed during the walk are skipped.

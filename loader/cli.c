@@ -202,7 +202,8 @@ int take_output_flags(int argc, char **argv, struct cmd_args *a)
 {
 	int i, out = 0;
 
-	for (i = 0; i < argc; i++) {
+	/* argv may have been through here already: stop at its new end. */
+	for (i = 0; i < argc && argv[i]; i++) {
 		const char *w = argv[i];
 
 		if (!strcmp(w, "-j") || !strcmp(w, "--json")) {

@@ -118,7 +118,7 @@ int cmd_open_pins(struct pins *p, int how)
 	if (err == -ENOENT && how == PINS_READ)
 		return -ENOENT;
 	p_err(-err,
-	      err == -EPROTO ? "run 'mptcpify unload' with the older build, then attach again" :
+	      err == -EPROTO ? "run 'mptcpify unload', then attach again" :
 			       "run with -v for libbpf's messages",
 	      "%s (%s)", why ? why : "cannot open the pins", pin_dir);
 	return EXIT_FAIL;
@@ -134,6 +134,7 @@ static void load_plain(json_t *r)
 
 int do_load(int argc, char **argv)
 {
+	char mount[PATH_MAX];
 	struct mptcpify_state st = {};
 	const char *why = NULL;
 	struct cmd_args a;
@@ -147,6 +148,8 @@ int do_load(int argc, char **argv)
 	}
 	if (cmd_need_root() || cmd_open_pins(&p, PINS_CREATE))
 		return EXIT_FAIL;
+	if (!cgroup2_mount(mount, sizeof(mount)))
+		policy_prune(&p, mount);
 	upgraded = p.upgraded;
 	pins_read_state(&p, &st);
 	pins_close(&p);
@@ -165,14 +168,14 @@ int cmd_check_mode(__u32 mode)
 
 	if (mode != MPTCPIFY_MODE_REWRITE)
 		return 0;
-	/* Already attached: the kernel took it once, no need for a trial. */
-	if (cmd_open_pins(&p, PINS_READ) == 0) {
-		bool attached = pins_has_link(&p, PINS_LINK_REWRITE);
-
+	/* Already attached: the kernel took it once, no need for a trial.
+	 * Quietly: the caller opens the pins next and reports their errors. */
+	if (pins_open(&p, pin_dir, PINS_READ, &reason) == 0 &&
+	    pins_has_link(&p, PINS_LINK_REWRITE)) {
 		pins_close(&p);
-		if (attached)
-			return 0;
+		return 0;
 	}
+	pins_close(&p);
 	err = probe_rewrite(&reason);
 	if (!err)
 		return 0;
@@ -198,7 +201,7 @@ int do_attach(int argc, char **argv)
 	struct cmd_args a;
 	struct cgroup_ref cg;
 	struct pins p;
-	bool changed;
+	bool changed, unloaded;
 	int err;
 
 	err = parse_cmd_args(argc, argv, SHAPE_CGROUP_MODE, &a, &why);
@@ -213,7 +216,11 @@ int do_attach(int argc, char **argv)
 		return EXIT_FAIL;
 	if (cmd_open_pins(&p, PINS_CREATE))
 		return EXIT_FAIL;
+	policy_prune(&p, mount);
 	err = policy_set(&p, cg.id, a.mode, MPTCPIFY_OWNER_CLI, mount, &changed, &why);
+	/* A mode change may leave a program nothing needs any more. */
+	if (!err && changed)
+		policy_release_unused(&p, &unloaded);
 	pins_close(&p);
 	if (err) {
 		p_err(-err, "run with -v for libbpf's messages", "%s", why);
@@ -254,6 +261,7 @@ int do_detach(int argc, char **argv)
 	}
 	if (err)
 		return EXIT_FAIL;
+	policy_prune(&p, mount);
 	err = policy_remove(&p, cg.id, &unloaded);
 	pins_close(&p);
 	if (err == -ENOENT) {

@@ -76,6 +76,8 @@ static bool on_bpffs(const char *path)
 /* bpffs must hold the pin directory; mount it at the usual place if missing. */
 static int ensure_bpffs(const char *parent, bool create, const char **why)
 {
+	int fd = -1, err = 0;
+
 	if (on_bpffs(parent))
 		return 0;
 	if (!create)
@@ -84,11 +86,25 @@ static int ensure_bpffs(const char *parent, bool create, const char **why)
 		*why = "the pin directory's parent is not on bpffs";
 		return -ENODEV;
 	}
-	if (mount("bpf", parent, "bpf", 0, "mode=0700")) {
-		*why = "bpffs is not mounted at /sys/fs/bpf and cannot be mounted";
-		return -errno;
+	/*
+	 * Two first runs must not both mount (one bpffs on top of the other
+	 * would hide the pins of the lower): lock the directory underneath,
+	 * and look again once we hold it.
+	 */
+	fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		err = -errno;
+		*why = "cannot lock /sys/fs/bpf to mount bpffs";
+		goto out;
 	}
-	return 0;
+	if (!on_bpffs(parent) && mount("bpf", parent, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		*why = "bpffs is not mounted at /sys/fs/bpf and cannot be mounted";
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 static int read_state(int fd, struct mptcpify_state *st)
@@ -436,6 +452,7 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		}
 	}
 	st->build_id = pins_build_id();
+	st->gen++; /* the new programs recompute every cached answer */
 	err = write_state(p->state_fd, st);
 	wait_prog_gone(old_prog);
 	wait_prog_gone(old_hook);
@@ -506,18 +523,24 @@ static int create_maps(struct pins *p, const char **why)
 	bpf_program__set_autoload(skel->progs.mptcpify_audit, false);
 	bpf_program__set_autoload(skel->progs.mptcpify_subflow, false);
 	err = mptcpify_bpf__load(skel);
-	for (i = 0; !err && i < N_MAPS; i++) {
-		struct bpf_map *maps[] = {skel->maps.policy,	   skel->maps.stats,
-					  skel->maps.cache,	   skel->maps.state,
-					  skel->maps.rewrite_impl, skel->maps.profile,
-					  skel->maps.rule_stats};
-
-		pin_path(path, p, "maps", map_names[i]);
-		err = bpf_map__pin(maps[i], path);
-	}
 	st.build_id = pins_build_id();
 	if (!err)
 		err = write_state(bpf_map__fd(skel->maps.state), &st);
+	/* state goes last: a pinned state means a complete, initialised set. */
+	for (i = 0; !err && i < N_MAPS; i++) {
+		struct bpf_map *maps[] = {skel->maps.policy,  skel->maps.stats,
+					  skel->maps.cache,   skel->maps.rewrite_impl,
+					  skel->maps.profile, skel->maps.rule_stats,
+					  skel->maps.state};
+
+		pin_path(path, p, "maps", bpf_map__name(maps[i]));
+		err = bpf_map__pin(maps[i], path);
+	}
+	if (err)
+		for (i = 0; i < N_MAPS; i++) {
+			pin_path(path, p, "maps", map_names[i]);
+			unlink(path);
+		}
 	mptcpify_bpf__destroy(skel);
 	if (err) {
 		*why = "cannot create the maps";
@@ -616,8 +639,11 @@ int pins_unload_any(const char *dir)
 	const char *why = NULL;
 	int err = pins_open(&p, dir, PINS_READ, &why);
 
-	/* Pins of another layout go too: unload only needs their paths. */
-	if (err == -EPROTO)
+	/*
+	 * Pins of another layout go too, and so do the leftovers of a run
+	 * that died while creating them: unload only needs their paths.
+	 */
+	if (err == -EPROTO || (err == -ENOENT && p.lock_fd >= 0 && !access(dir, F_OK)))
 		err = 0;
 	if (!err)
 		err = pins_unload(&p);

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cgroup.h"
 #include "policy.h"
 #include "stats.h"
+#include "subflow.h"
 
 int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
 {
@@ -96,4 +100,61 @@ int policy_release_unused(struct pins *p, bool *unloaded)
 	if (!counts[MPTCPIFY_MODE_AUDIT])
 		pins_drop_link(p, PINS_LINK_AUDIT);
 	return 0;
+}
+
+/*
+ * Delete the keys of map @fd (u64 cgroup ids) whose cgroup is gone. Found
+ * first, deleted after: deleting under get_next_key restarts the walk.
+ */
+static int prune_map(int fd, int mount_fd, void (*gone)(struct pins *, __u64), struct pins *p)
+{
+	__u64 key, *prev = NULL, *dead = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+
+	while (!bpf_map_get_next_key(fd, prev, &key)) {
+		prev = &key;
+		if (cgroup_id_alive(mount_fd, key) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(dead, cap * sizeof(*dead));
+			if (!grown)
+				break;
+			dead = grown;
+		}
+		dead[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		if (!bpf_map_delete_elem(fd, &dead[i]))
+			gone(p, dead[i]);
+	free(dead);
+	return (int)n;
+}
+
+static void policy_gone(struct pins *p, __u64 cgid)
+{
+	bpf_map_delete_elem(p->stats_fd, &cgid);
+}
+
+static void profile_gone(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_rule_key key = {.cgid = cgid};
+
+	for (key.rule = 0; key.rule < MPTCPIFY_MAX_RULES; key.rule++)
+		bpf_map_delete_elem(p->rule_stats_fd, &key);
+}
+
+int policy_prune(struct pins *p, const char *cgroup2)
+{
+	int mount_fd, n;
+
+	mount_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return -errno;
+	n = prune_map(p->policy_fd, mount_fd, policy_gone, p);
+	n += prune_map(p->profile_fd, mount_fd, profile_gone, p);
+	close(mount_fd);
+	if (n)
+		pins_bump_gen(p);
+	return n;
 }

@@ -27,6 +27,13 @@ int policy_remove(struct pins *p, __u64 cgid, bool *unloaded);
  */
 int policy_release_unused(struct pins *p, bool *unloaded);
 
+/*
+ * Drop the policy entries and subflow profiles (with their counters) of
+ * cgroups that no longer exist: an entry follows one cgroup, not a path, and
+ * a removed cgroup never comes back. Returns how many went, or -errno.
+ */
+int policy_prune(struct pins *p, const char *cgroup2);
+
 /* Entries per mode, indexed by enum mptcpify_mode. */
 int policy_count(struct pins *p, unsigned int counts[4]);
 

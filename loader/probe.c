@@ -52,6 +52,10 @@ int probe_rewrite(const char **reason)
 		*reason = "MPTCP is not compiled into this kernel (no /proc/sys/net/mptcp)";
 		return -EPROTONOSUPPORT;
 	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		*reason = "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)";
+		return -ENOENT;
+	}
 	if (!hook_in_btf()) {
 		*reason = "kernel older than 6.6: no update_socket_protocol hook";
 		return -ENOENT;

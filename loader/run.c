@@ -64,6 +64,15 @@ static void exec_in(const char *cgroup_path, char **command)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+static pid_t child;
+
+/* SIGTERM and SIGHUP go on to CMD; we wait for it and clean up after. */
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
 /* A cgroup is busy for a moment after its last task is reaped. */
 static int remove_cgroup(const char *path)
 {
@@ -101,9 +110,9 @@ int do_run(int argc, char **argv)
 	struct cgroup_ref cg;
 	struct cmd_args a;
 	struct pins p;
-	int err, status;
+	int err, status = 0;
+	pid_t pid, waited;
 	bool changed;
-	pid_t pid;
 
 	if (parse_cmd_args(argc, argv, SHAPE_MODE_COMMAND, &a, &why)) {
 		p_err(0, "mptcpify run [--mode rewrite|audit] [--] CMD [ARGS]", "%s", why);
@@ -133,6 +142,7 @@ int do_run(int argc, char **argv)
 		rmdir(path);
 		return EXIT_FAIL;
 	}
+	policy_prune(&p, mount);
 	err = policy_set(&p, cg.id, a.mode, MPTCPIFY_OWNER_CLI, mount, &changed, &why);
 	pins_close(&p);
 	if (err) {
@@ -142,21 +152,37 @@ int do_run(int argc, char **argv)
 	}
 	p_info("running %s in %s (%s)", a.command[0], cg.rel, mode_name(a.mode));
 
-	/* Like system(): the terminal's signals go to CMD, we wait for it. */
+	/*
+	 * Like system(): the terminal's signals go to CMD, we wait for it;
+	 * SIGTERM and SIGHUP are passed on, so that `timeout` or a closed
+	 * terminal still leaves us to remove the cgroup. An inherited
+	 * SIGCHLD=SIG_IGN would make waitpid() lose the status.
+	 */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
 	fflush(NULL);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		exec_in(path, a.command);
+	}
 	if (pid < 0) {
 		p_err(errno, NULL, "cannot fork");
 		forget(path, cg.id);
 		return EXIT_FAIL;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+	child = pid;
+	signal(SIGTERM, forward);
+	signal(SIGHUP, forward);
+	while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
 		;
 	forget(path, cg.id);
+	if (waited < 0) {
+		p_err(errno, NULL, "cannot wait for '%s'", a.command[0]);
+		return EXIT_FAIL;
+	}
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

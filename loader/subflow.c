@@ -171,7 +171,9 @@ static int subflow_set(int argc, char **argv)
 	struct mptcpify_profile prof;
 	const char *why = NULL;
 	struct cgroup_ref cg;
+	bool unloaded;
 	struct pins p;
+	__u64 key;
 	int n, rc;
 
 	if (argc < 3)
@@ -189,14 +191,21 @@ static int subflow_set(int argc, char **argv)
 	}
 	if (cmd_need_root() || cmd_resolve(argv[1], mount, &cg) || cmd_open_pins(&p, PINS_CREATE))
 		return EXIT_FAIL;
+	policy_prune(&p, mount);
 	rc = pins_ensure_link(&p, PINS_LINK_SUBFLOW, mount, &why);
+	/* The profile first: if the map is full, the old counters stay. */
+	if (!rc && bpf_map_update_elem(p.profile_fd, &cg.id, &prof, BPF_ANY)) {
+		rc = -errno;
+		why = rc == -E2BIG ? "too many subflow profiles" : "cannot store the profile";
+		policy_release_unused(&p, &unloaded);
+		if (bpf_map_get_next_key(p.profile_fd, NULL, &key))
+			pins_drop_link(&p, PINS_LINK_SUBFLOW);
+	}
 	if (!rc)
 		rc = reset_rule_stats(&p, cg.id, prof.nrules);
-	if (!rc && bpf_map_update_elem(p.profile_fd, &cg.id, &prof, BPF_ANY))
-		rc = -errno;
 	if (rc) {
 		p_err(-rc, "run with -v for libbpf's messages", "%s",
-		      why ? why : "cannot store the subflow profile");
+		      why ? why : "cannot reset the rule counters");
 		pins_close(&p);
 		return EXIT_FAIL;
 	}
@@ -265,6 +274,7 @@ static int subflow_clear(int argc, char **argv)
 	if (err)
 		return EXIT_FAIL;
 	reset_rule_stats(&p, cg.id, 0);
+	policy_prune(&p, mount);
 	if (bpf_map_get_next_key(p.profile_fd, NULL, &key))
 		pins_drop_link(&p, PINS_LINK_SUBFLOW);
 	err = policy_release_unused(&p, &unloaded);

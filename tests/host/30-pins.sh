@@ -49,6 +49,22 @@ else
 	skip "upgrade in place" "$NEXT not built (make vm-bin)"
 fi
 
+# A mode change releases the program the old mode needed.
+check "b becomes an exclusion" "$M" attach --exclude "$TESTCG/b"
+check "a becomes an exclusion: no audit entry left" "$M" attach --exclude "$TESTCG/a"
+is "the audit program is released" "$(audit_attached)" 0
+check "a audits again" "$M" attach --mode audit "$TESTCG/a"
+check "b audits again" "$M" attach --mode audit "$TESTCG/b"
+
+# An entry follows one cgroup: once it is removed, the next change prunes it.
+mkdir -p "$TESTCG/gone"
+check "attach a cgroup that will be removed" "$M" attach --mode audit "$TESTCG/gone"
+rmdir "$TESTCG/gone"
+is "list shows it as removed" "$("$M" -j list | jq '[.cgroups[] | select(.cgroup == null)] | length')" 1
+check "the next change runs" "$M" attach --mode audit "$TESTCG/a"
+is "and the removed cgroup's entry is gone" \
+	"$("$M" -j list | jq '[.cgroups[] | select(.cgroup == null)] | length')" 0
+
 check "detach a" "$M" detach "$TESTCG/a"
 is "b is still attached" "$("$M" -j list | jq -r '[.cgroups[].cgroup] | join(" ")')" \
 	"/$(basename "$TESTCG")/b"

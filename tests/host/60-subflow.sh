@@ -82,6 +82,8 @@ is "join rule failed nothing (TCP_USER_TIMEOUT applies per subflow)" \
 	"$(rule_counter "$TESTCG/client" 0 failed)" 0
 is "initial rule matched the initial subflow" "$(rule_counter "$TESTCG/client" 1 matched)" 1
 is "passive rule matched both accepted subflows" "$(rule_counter "$TESTCG/server" 0 matched)" 2
+is "output flags may follow the subcommand" \
+	"$("$M" subflow show "$TESTCG/server" -j | jq -r '.profiles[0].rules[0].matched')" 2
 is "stats shows the same counters" \
 	"$("$M" -j stats | jq -r "[.subflow_profiles[] | .rules[].matched] | add")" 4
 
