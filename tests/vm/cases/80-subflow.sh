@@ -66,5 +66,31 @@ is "join rule: failed 0" "$(rule "$T/client" 0 failed)" 0
 is "initial rule: matched 1" "$(rule "$T/client" 1 matched)" 1
 is "passive rule: matched 2" "$(rule "$T/server" 0 matched)" 2
 
+# A congestion control this kernel has not loaded is refused up front.
+absent=""
+for cc in vegas westwood hybla illinois htcp nv; do
+	grep -qw "$cc" /proc/sys/net/ipv4/tcp_available_congestion_control || {
+		absent=$cc
+		break
+	}
+done
+out=$(mptcpify subflow set "$T/client" "join -> cc $absent" 2>&1)
+is "an absent congestion control ($absent) is refused with exit 64" "$?" 64
+is "the profile in place is unchanged" "$(rule "$T/client" 0 matched)" 1
+
+# An option refused at run time is counted; the connection carries on.
+check "a rule binding joins to a device that does not exist" \
+	mptcpify subflow set "$T/client" "join -> dev nosuchdev0"
+start_server "$T/server" >/tmp/server.out
+client=$(in_cg "$T/client" ip netns exec cli mptcp_conn client --bytes 100000 --subflows 2 \
+	10.0.1.2 8080)
+wait
+case "$client" in
+"protocol=262 fallback=0 subflows="*" bytes=100000 reply=100000") ok "the connection carried on" ;;
+*) not_ok "the connection carried on" "$client" ;;
+esac
+is "the failure is counted" "$(rule "$T/client" 0 failed)" 1
+check "with its errno" sh -c "mptcpify -j subflow show $T/client | grep -q '\"last_error\":\"No such device\"'"
+
 two_paths_cleanup
 case_cleanup
