@@ -3,11 +3,12 @@
  * mptcpify: make the TCP sockets of chosen cgroups MPTCP.
  *
  * mptcpify_hook is attached as fmod_ret on update_socket_protocol() (Linux
- * 6.6+) and never changes: it tail-calls mptcpify_rewrite through the
- * rewrite_impl slot, which returns IPPROTO_MPTCP for the TCP sockets of
- * processes whose nearest configured cgroup says "rewrite". A newer build
- * swaps the slot with one map update: no kernel text is re-patched and no
- * socket() runs without a program. mptcpify_audit runs on cgroup/sock_create
+ * 6.6+) and stays attached: it tail-calls mptcpify_rewrite through the
+ * rewrite_impl slot (deciding itself should the call not happen), which
+ * returns IPPROTO_MPTCP for the TCP sockets of processes whose nearest
+ * configured cgroup says "rewrite". A newer build swaps the slot with one
+ * map update: no kernel text is re-patched and no socket() runs without a
+ * program. mptcpify_audit runs on cgroup/sock_create
  * and only counts; it works wherever cgroup BPF does.
  *
  * Both resolve the caller's policy the same way: a per-cgroup cache answers in
@@ -186,21 +187,8 @@ static __always_inline int mptcp_available(int family)
 	return enabled != 0;
 }
 
-SEC("fmod_ret/update_socket_protocol")
-int BPF_PROG(mptcpify_hook)
-{
-	struct mptcpify_state *st;
-	__u32 zero = 0;
-
-	st = bpf_map_lookup_elem(&state, &zero);
-	if (st)
-		bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
-	return 0; /* empty slot: keep the caller's protocol */
-}
-
-/* Only ever reached through mptcpify_hook's tail call; never attached. */
-SEC("fmod_ret/update_socket_protocol")
-int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
+/* The rewrite decision, compiled into both fmod_ret programs below. */
+static __always_inline int rewrite(int family, int type, int protocol)
 {
 	enum mptcpify_verdict verdict;
 	__u64 policy_cgid = 0;
@@ -217,6 +205,34 @@ int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
 
 	/* 0 lets the kernel (and any other fmod_ret program) keep @protocol. */
 	return verdict == MPTCPIFY_VERDICT_REWRITE ? MPTCPIFY_IPPROTO_MPTCP : 0;
+}
+
+/*
+ * Attached once. It hands over to the rewrite program in the slot, which an
+ * upgrade swaps. Should the tail call not happen (an empty slot, or the
+ * kernel declining it), the hook decides itself with its own copy of the
+ * same code and the same maps, and counts that it had to: no socket()
+ * escapes either way.
+ */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
+{
+	struct mptcpify_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (st) {
+		bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
+		__sync_fetch_and_add(&st->hook_fallbacks, 1);
+	}
+	return rewrite(family, type, protocol);
+}
+
+/* Reached through mptcpify_hook's tail call; never attached itself. */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
+{
+	return rewrite(family, type, protocol);
 }
 
 SEC("cgroup/sock_create")

@@ -98,7 +98,8 @@ struct mptcpify_state {
 	 * an upgrade is a plain pointer store.
 	 */
 	__u32 impl_slot;
-	__u32 pad;
+	/* Times the hook decided itself because its tail call did not happen. */
+	__u32 hook_fallbacks;
 };
 
 #endif /* MPTCPIFY_H */

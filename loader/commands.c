@@ -407,6 +407,12 @@ static int list_or_stats(int argc, char **argv, bool with_stats)
 		return EXIT_FAIL;
 	}
 	json_object_set_new(res, "loaded", json_boolean(!err));
+	if (!err) {
+		struct mptcpify_state st = {};
+
+		pins_read_state(&p, &st);
+		json_object_set_new(res, "hook_fallbacks", json_integer(st.hook_fallbacks));
+	}
 	json_object_set_new(res, "programs",
 			    json_pack("{s:b, s:b}", "rewrite",
 				      !err && pins_has_link(&p, PINS_LINK_REWRITE), "audit",

@@ -20,14 +20,16 @@ upgrade() {
 	sleep 1
 	out=$("$1" -j load)
 	wait $loop
-	diag "$1 load: $out; loop: $(cat /tmp/loop.out)"
+	diag "$1 load: $out; loop: $(cat /tmp/loop.out)" \
+		"hook fallbacks so far: $(mptcpify -j list | grep -o '"hook_fallbacks":[0-9]*')"
 	case "$out" in
 	*'"upgraded":true'*) ok "$1 replaced the running programs" ;;
 	*) not_ok "$1 replaced the running programs" "$out" ;;
 	esac
 	case "$(cat /tmp/loop.out)" in
 	"tcp=0 mptcp="*" other=0 errors=0") ok "no TCP socket escaped during the upgrade to $1" ;;
-	*) not_ok "no TCP socket escaped during the upgrade to $1" "$(cat /tmp/loop.out)" ;;
+	*) not_ok "no TCP socket escaped during the upgrade to $1" "$(cat /tmp/loop.out)" \
+		"$(mptcpify -j stats "$T/app")" ;;
 	esac
 	# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
 	is "the old program is gone: one rewrite program loaded" \
