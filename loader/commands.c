@@ -331,6 +331,40 @@ static void collect_gone(struct entry_walk *w)
 	}
 }
 
+/*
+ * What each pinned program costs, from the kernel: run count and time
+ * (with sysctl kernel.bpf_stats_enabled=1), instructions the verifier
+ * processed, and JITed size.
+ */
+static json_t *programs_json(struct pins *p)
+{
+	static const char *const names[] = {"hook", "rewrite", "audit", "subflow"};
+	json_t *out = json_object();
+	char path[PATH_MAX];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		snprintf(path, sizeof(path), "%s/progs/%s", p->dir, names[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			json_object_set_new(
+				out, names[i],
+				json_pack("{s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)info.id,
+					  "run_cnt", (json_int_t)info.run_cnt, "run_time_ns",
+					  (json_int_t)info.run_time_ns, "verified_insns",
+					  (json_int_t)info.verified_insns, "jited_bytes",
+					  (json_int_t)info.jited_prog_len));
+		close(fd);
+	}
+	return out;
+}
+
 static void list_plain(json_t *r)
 {
 	json_t *e, *progs = json_object_get(r, "programs");
@@ -414,9 +448,12 @@ static int list_or_stats(int argc, char **argv, bool with_stats)
 		json_object_set_new(res, "hook_fallbacks", json_integer(st.hook_fallbacks));
 	}
 	json_object_set_new(res, "programs",
-			    json_pack("{s:b, s:b}", "rewrite",
+			    json_pack("{s:b, s:b, s:b}", "rewrite",
 				      !err && pins_has_link(&p, PINS_LINK_REWRITE), "audit",
-				      !err && pins_has_link(&p, PINS_LINK_AUDIT)));
+				      !err && pins_has_link(&p, PINS_LINK_AUDIT), "subflow",
+				      !err && pins_has_link(&p, PINS_LINK_SUBFLOW)));
+	if (!err)
+		json_object_set_new(res, "program_costs", programs_json(&p));
 	if (!err) {
 		w.p = &p;
 		if (mount[0])

@@ -24,7 +24,7 @@ VM_MODULES := veth sch_tbf sch_netem tcp_diag
 VM_SMP ?= 1
 export VM_SMP
 
-.PHONY: unit asan valgrind hosttest vmtest demo vm-bin
+.PHONY: unit asan valgrind hosttest vmtest demo vm-bin bench
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)
 	@echo "  CC      $@"
@@ -93,3 +93,20 @@ demo: $(VM_PROGS)
 	$(Q)VM_DEMO=1 KERNELS=$${KERNELS:-6.12} VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/demo \
 		VM_MODULES="$(VM_MODULES)" \
 		VM_OUT=$(BUILD)/demo tests/vm/run.sh
+
+# make bench: what enforcement costs, in a 6.12 guest (BENCH_KERNEL=7.3 for
+# another), ratios of side-by-side measurements. Not part of make test.
+BENCH_BIN := $(BUILD)/bench-bin
+$(BENCH_BIN)/bench: tests/progs/bench.c | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -static $< -o $@
+
+$(BENCH_BIN)/bench_fill: tests/progs/bench_fill.c include/mptcpify.h | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -Iinclude -static $< -o $@ -lbpf -lelf -lz
+
+bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill
+	$(Q)cp $(VM_PROGS) $(BENCH_BIN)/
+	$(Q)mkdir -p $(BUILD)/bench
+	$(Q)VM_DEMO=tests/bench/guest.sh KERNELS=$${BENCH_KERNEL:-6.12} VM_BINDIR=$(BENCH_BIN) \
+		VM_MODULES="$(VM_MODULES)" VM_OUT=$(BUILD)/bench/vm VM_TIMEOUT=600 \
+		VM_ENV="BENCH_ROUNDS=$${BENCH_ROUNDS:-7}" tests/vm/run.sh | tee $(BUILD)/bench/raw.txt
+	$(Q)tests/bench/report.sh $(BUILD)/bench/raw.txt $(BUILD)/bench README.md
