@@ -48,7 +48,7 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 			verdict = m >= target ? "meets >= " target : sprintf("MISSES >= %s by %.1f%%", target, (target - m) * 100)
 		else
 			verdict = ""
-		printf "  %-44s %.3f [%.3f, %.3f]  %s\n", label, m, a[1], a[n], verdict
+		printf "  %-48s %.3f [%.3f, %.3f]  %s\n", label, m, a[1], a[n], verdict
 		printf "| %s | %.3f | %.3f to %.3f | %s |\n", label, m, a[1], a[n],
 			(verdict == "" ? "-" : verdict) >> table
 	}
@@ -56,28 +56,28 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		print "1. socket()+close() per second"
 		split("native noprog unconfigured enforced excluded", c, " ")
 		for (i = 1; i <= 5; i++) printf "  %-44s %s\n", c[i], stat("socket", c[i])
-		ratio("enforced / native MPTCP", "socket", "enforced", "socket", "native", 0.98, "min")
-		ratio("unconfigured / no program", "socket", "unconfigured", "socket", "noprog", 0.99, "min")
-		ratio("excluded / no program", "socket", "excluded", "socket", "noprog", 0, "")
+		ratio("socket(): enforced / native MPTCP", "socket", "enforced", "socket", "native", 0.98, "min")
+		ratio("socket(): unconfigured / no program", "socket", "unconfigured", "socket", "noprog", 0.99, "min")
+		ratio("socket(): excluded / no program", "socket", "excluded", "socket", "noprog", 0, "")
 		print ""
 		print "2. enforced / native MPTCP by depth (caller this deep; the entry at depth 2)"
 		split("2 4 16 30", d, " ")
-		for (i = 1; i <= 4; i++) ratio("depth " d[i], "depth", "depth" d[i], "socket", "native", 0.98, "min")
+		for (i = 1; i <= 4; i++) ratio("socket() at depth " d[i] ": enforced / native", "depth", "depth" d[i], "socket", "native", 0.98, "min")
 		print "   and by configured cgroups (enforced rate; not interleaved across counts:"
 		print "   filling 100,000 entries takes seconds), relative to 1:"
 		split("1 1000 10000 100000", k, " ")
 		for (i = 1; i <= 4; i++) printf "  %-44s %s\n", "n=" k[i], stat("count", "n" k[i])
-		for (i = 2; i <= 4; i++) ratio("n=" k[i] " / n=1", "count", "n" k[i], "count", "n1", 0.95, "min")
+		for (i = 2; i <= 4; i++) ratio("socket() with " k[i] " cgroups / with 1", "count", "n" k[i], "count", "n1", 0.95, "min")
 		print ""
 		print "3. connections per second (connect, 1 byte each way, close), loopback"
 		printf "  %-44s %s\n", "native MPTCP", stat("conn", "native")
 		printf "  %-44s %s\n", "enforced", stat("conn", "enforced")
-		ratio("enforced / native MPTCP", "conn", "enforced", "conn", "native", 0.98, "min")
+		ratio("connections/s: enforced / native MPTCP", "conn", "enforced", "conn", "native", 0.98, "min")
 		print ""
 		print "4. two paths at 20 mbit each, bytes per second"
 		printf "  %-44s %s\n", "enforced client (MPTCP)", stat("stream", "enforced")
 		printf "  %-44s %s\n", "same client as TCP (one path)", stat("stream", "tcp")
-		ratio("enforced / TCP", "stream", "enforced", "stream", "tcp", 1.8, "min")
+		ratio("two paths: enforced / TCP on one", "stream", "enforced", "stream", "tcp", 1.8, "min")
 		print ""
 		print "5. the loader, wall time per command in ms"
 		printf "  %-44s %s\n", "attach", stat("loader", "attach_ms")
