@@ -315,18 +315,12 @@ static void collect_gone(struct entry_walk *w)
 {
 	struct mptcpify_policy e;
 	__u64 key, *prev = NULL;
-	size_t i;
-	json_t *o;
-	bool seen;
 
 	while (!bpf_map_get_next_key(w->p->policy_fd, prev, &key)) {
 		prev = &key;
 		if ((w->only && w->only != key) || policy_get(w->p, key, &e))
 			continue;
-		seen = false;
-		json_array_foreach (w->entries, i, o)
-			seen |= (__u64)json_integer_value(json_object_get(o, "id")) == key;
-		if (!seen)
+		if (!json_array_has_id(w->entries, key))
 			json_array_append_new(w->entries, entry_json(w, NULL, key, &e));
 	}
 }

@@ -3,6 +3,7 @@
 #ifndef MPTCPIFY_COMMANDS_H
 #define MPTCPIFY_COMMANDS_H
 
+#include <jansson.h>
 #include <linux/types.h>
 
 /* The pin directory of this run (--pin-dir, $MPTCPIFY_PIN_DIR or default). */
@@ -27,7 +28,6 @@ int do_run(int argc, char **argv);
 int do_subflow(int argc, char **argv);
 
 /* Subflow profiles as JSON (all, or @only's) and as text, for stats too. */
-#include <jansson.h>
 json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only);
 void subflow_profiles_plain(json_t *profiles);
 

@@ -62,6 +62,17 @@ void p_info(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool json_array_has_id(json_t *arr, unsigned long long id)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach (arr, i, o)
+		if ((unsigned long long)json_integer_value(json_object_get(o, "id")) == id)
+			return true;
+	return false;
+}
+
 char *render_json(json_t *res, bool pretty)
 {
 	size_t flags = JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT);

@@ -34,6 +34,9 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void emit(json_t *res, void (*plain)(json_t *res));
 
+/* Does an object of the JSON array @arr have "id": @id? */
+bool json_array_has_id(json_t *arr, unsigned long long id);
+
 /* Render @res as the JSON text emit() would print; caller frees. */
 char *render_json(json_t *res, bool pretty);
 

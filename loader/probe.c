@@ -31,14 +31,16 @@ const char *probe_verdict_name(enum probe_verdict v)
 	}
 }
 
+/* Parsing the kernel's BTF takes a while; it does not change under us. */
 static bool hook_in_btf(void)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
+	static int found = -1;
+	struct btf *btf;
 
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, "update_socket_protocol", BTF_KIND_FUNC) > 0;
+	if (found >= 0)
+		return found;
+	btf = btf__load_vmlinux_btf();
+	found = btf && btf__find_by_name_kind(btf, "update_socket_protocol", BTF_KIND_FUNC) > 0;
 	btf__free(btf);
 	return found;
 }

@@ -96,8 +96,6 @@ json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only)
 	struct profile_walk w = {.p = p, .out = json_array(), .only = only};
 	struct mptcpify_profile prof;
 	__u64 key, *prev = NULL;
-	size_t i, seen;
-	json_t *o;
 
 	if (mount && mount[0])
 		cgroup_walk(mount, collect_profile, &w);
@@ -106,10 +104,7 @@ json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only)
 		prev = &key;
 		if ((only && only != key) || bpf_map_lookup_elem(p->profile_fd, &key, &prof))
 			continue;
-		seen = 0;
-		json_array_foreach (w.out, i, o)
-			seen |= (__u64)json_integer_value(json_object_get(o, "id")) == key;
-		if (!seen)
+		if (!json_array_has_id(w.out, key))
 			json_array_append_new(w.out, profile_json(p, NULL, key, &prof));
 	}
 	return w.out;

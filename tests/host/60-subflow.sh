@@ -44,9 +44,7 @@ connect() {
 	in_cg "$TESTCG/client" ip netns exec cli mptcp_conn client --proto mptcp --bytes 4000000 \
 		--subflows 2 --hold 1500 --msk-user-timeout 10.0.1.2 8080 >/tmp/mptcpify-client.out &
 	sleep 1
-	# One line per socket: ss puts the -i details on a second, indented line.
-	ip netns exec cli ss -tnie state established 2>/dev/null | awk '/^[0-9]/ { if (l) print l; l = $0; next }
-		{ l = l " " $0 } END { if (l) print l }' >/tmp/mptcpify-ss.out
+	ss_subflows cli >/tmp/mptcpify-ss.out
 	wait
 }
 

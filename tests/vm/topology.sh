@@ -73,3 +73,10 @@ start_server() {
 		_i=$((_i + 1))
 	done
 }
+
+# ss_subflows NETNS: its established TCP sockets (MPTCP subflows among them),
+# one line each: ss puts the -i details on a second, indented line.
+ss_subflows() {
+	ip netns exec "$1" ss -tnie state established 2>/dev/null |
+		awk '/^[0-9]/ { if (l) print l; l = $0; next } { l = l " " $0 } END { if (l) print l }'
+}

@@ -25,9 +25,7 @@ start_server "$T/server" >/tmp/server.out
 in_cg "$T/client" ip netns exec cli mptcp_conn client --bytes 2000000 --subflows 2 --hold 1500 \
 	--msk-user-timeout 10.0.1.2 8080 >/tmp/client.out &
 sleep 1
-ip netns exec cli ss -tnie state established 2>/dev/null |
-	awk '/^[0-9]/ { if (l) print l; l = $0; next } { l = l " " $0 } END { if (l) print l }' \
-		>/tmp/ss.out
+ss_subflows cli >/tmp/ss.out
 wait
 c2=$(($(tx_bytes cli c2) - before))
 diag "client: $(cat /tmp/client.out)" "server: $(cat /tmp/server.out)" "bytes out of c2: $c2"
