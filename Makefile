@@ -24,17 +24,15 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 # Build, test and demo dependencies, by Debian package name.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
-	     pkg-config make gcc
+	     libyaml-dev libmicrohttpd-dev pkg-config make gcc
 DEB_TEST := check jq iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
-	    zstd cpio
+	    zstd cpio curl
 DEPS_STAMP := $(BUILD)/.deps
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 INCLUDES := -Iinclude -I$(BUILD)
-LDLIBS := -lbpf -ljansson -lelf -lz
-# The VM matrix needs one binary that runs on a bare initramfs.
-STATIC_LDLIBS := -static -lbpf -ljansson -lelf -lz
+LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
@@ -48,7 +46,7 @@ LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 LIB_OBJS := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
 HEADERS := $(wildcard include/*.h loader/*.h bpf/*.bpf.h)
 
-.PHONY: all deps vmlinux test unit hosttest vmtest demo bench install clean static \
+.PHONY: all deps vmlinux test unit hosttest vmtest demo bench install clean \
 	format check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -84,12 +82,6 @@ $(BUILD)/loader/%.o: loader/%.c $(HEADERS) $(SKELS) | $(DEPS_STAMP)
 $(BUILD)/mptcpify: $(LOADER_OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
-
-# Statically linked loader and test programs for the QEMU initramfs.
-$(BUILD)/static/mptcpify: $(LOADER_OBJS)
-	@echo "  LD      $@ (static)"
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(STATIC_LDLIBS) 2>/dev/null
 
 vmlinux:
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > vmlinux/$(ARCH)/vmlinux.h

@@ -72,7 +72,7 @@ struct mptcpify_rule {
 /* Value of the "profile" map, keyed by cgroup id: first matching rule wins. */
 struct mptcpify_profile {
 	__u32 nrules;
-	__u32 pad;
+	__u32 owner; /* enum mptcpify_owner: the daemon removes only its own */
 	struct mptcpify_rule rules[MPTCPIFY_MAX_RULES];
 };
 

@@ -7,6 +7,8 @@
 #include <linux/types.h>
 
 /* The pin directory of this run (--pin-dir, $MPTCPIFY_PIN_DIR or default). */
+#define MPTCPIFY_VERSION "0.2.0"
+
 extern const char *pin_dir;
 
 /* Helpers the commands share; each prints its own error line. */
@@ -26,6 +28,7 @@ int do_stats(int argc, char **argv);
 int do_unload(int argc, char **argv);
 int do_run(int argc, char **argv);
 int do_subflow(int argc, char **argv);
+int do_daemon(int argc, char **argv);
 
 /* Subflow profiles as JSON (all, or @only's) and as text, for stats too. */
 json_t *subflow_profiles_json(struct pins *p, const char *mount, __u64 only);

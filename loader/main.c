@@ -9,10 +9,6 @@
 #include "output.h"
 #include "pins.h"
 
-#ifndef MPTCPIFY_VERSION
-#define MPTCPIFY_VERSION "0.1.0"
-#endif
-
 static int do_help(int argc, char **argv);
 
 static const struct cmd commands[] = {
@@ -25,6 +21,9 @@ static const struct cmd commands[] = {
 	{"subflow", do_subflow, SHAPE_WORDS,
 	 "subflow set CGROUP RULE... | subflow show [CGROUP] | subflow clear CGROUP"},
 	{"run", do_run, SHAPE_MODE_COMMAND, "run [--mode rewrite|audit] [--] CMD [ARGS...]"},
+	{"daemon", do_daemon, SHAPE_WORDS,
+	 "daemon [--config FILE] [--metrics ADDR:PORT|off] [--pods-dir DIR] [--cleanup-on-exit] "
+	 "[--check]"},
 	{"load", do_load, SHAPE_NONE, "load"},
 	{"unload", do_unload, SHAPE_NONE, "unload"},
 	{"help", do_help, SHAPE_NONE, "help"},

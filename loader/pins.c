@@ -147,11 +147,9 @@ bool pins_has_link(const struct pins *p, enum pins_link link)
 	return access(path, F_OK) == 0;
 }
 
-#define LINK_BIT(l) (1u << (l))
-
 /*
  * Open the skeleton with the pinned maps in place of its own, and load only
- * the programs of @links (LINK_BIT()s). libbpf stays quiet unless -v.
+ * the programs of @links (PINS_LINK_BIT()s). libbpf stays quiet unless -v.
  */
 static struct mptcpify_bpf *load_skel(struct pins *p, unsigned int links, const char **why)
 {
@@ -178,12 +176,14 @@ static struct mptcpify_bpf *load_skel(struct pins *p, unsigned int links, const 
 			goto fail;
 		}
 	}
-	bpf_program__set_autoload(skel->progs.mptcpify_hook, links & LINK_BIT(PINS_LINK_REWRITE));
+	bpf_program__set_autoload(skel->progs.mptcpify_hook,
+				  links & PINS_LINK_BIT(PINS_LINK_REWRITE));
 	bpf_program__set_autoload(skel->progs.mptcpify_rewrite,
-				  links & LINK_BIT(PINS_LINK_REWRITE));
-	bpf_program__set_autoload(skel->progs.mptcpify_audit, links & LINK_BIT(PINS_LINK_AUDIT));
+				  links & PINS_LINK_BIT(PINS_LINK_REWRITE));
+	bpf_program__set_autoload(skel->progs.mptcpify_audit,
+				  links & PINS_LINK_BIT(PINS_LINK_AUDIT));
 	bpf_program__set_autoload(skel->progs.mptcpify_subflow,
-				  links & LINK_BIT(PINS_LINK_SUBFLOW));
+				  links & PINS_LINK_BIT(PINS_LINK_SUBFLOW));
 	skel->rodata->mptcp_ipv6 = probe_mptcp_ipv6();
 	err = mptcpify_bpf__load(skel);
 	if (err) {
@@ -254,7 +254,7 @@ int pins_ensure_link(struct pins *p, enum pins_link which, const char *cgroup2, 
 
 	if (which >= PINS_LINK_NR || pins_has_link(p, which))
 		return 0;
-	skel = load_skel(p, LINK_BIT(which), why);
+	skel = load_skel(p, PINS_LINK_BIT(which), why);
 	if (!skel)
 		return -errno;
 	/* The slot is filled before the hook can run. */
@@ -413,12 +413,12 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 
 	for (l = 0; l < PINS_LINK_NR; l++)
 		if (pins_has_link(p, l))
-			links |= LINK_BIT(l);
+			links |= PINS_LINK_BIT(l);
 	skel = load_skel(p, links, why);
 	if (!skel)
 		return -errno;
 	for (l = PINS_LINK_AUDIT; l < PINS_LINK_NR; l++) {
-		if (!(links & LINK_BIT(l)))
+		if (!(links & PINS_LINK_BIT(l)))
 			continue;
 		pin_path(path, p, "links", link_names[l]);
 		fd = bpf_obj_get(path);
@@ -433,7 +433,7 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 			goto out;
 		}
 	}
-	if (links & LINK_BIT(PINS_LINK_REWRITE)) {
+	if (links & PINS_LINK_BIT(PINS_LINK_REWRITE)) {
 		pin_path(path, p, "progs", "rewrite");
 		old_prog = pinned_prog_id(path);
 		err = set_impl(p, bpf_program__fd(skel->progs.mptcpify_rewrite));

@@ -56,6 +56,7 @@ enum pins_link {
 	PINS_LINK_SUBFLOW, /* sockops on the cgroup2 root */
 	PINS_LINK_NR,
 };
+#define PINS_LINK_BIT(link) (1u << (link))
 
 /* The link a policy mode needs, or PINS_LINK_NR for none (exclude). */
 enum pins_link pins_link_of_mode(__u32 mode);

@@ -68,38 +68,51 @@ int policy_count(struct pins *p, unsigned int counts[4])
 	return 0;
 }
 
+int policy_delete(struct pins *p, __u64 cgid)
+{
+	int err;
+
+	if (bpf_map_delete_elem(p->policy_fd, &cgid))
+		return -errno;
+	err = pins_bump_gen(p);
+	bpf_map_delete_elem(p->stats_fd, &cgid);
+	return err;
+}
+
 int policy_remove(struct pins *p, __u64 cgid, bool *unloaded)
 {
 	int err;
 
 	*unloaded = false;
-	if (bpf_map_delete_elem(p->policy_fd, &cgid))
-		return -errno;
-	err = pins_bump_gen(p);
-	bpf_map_delete_elem(p->stats_fd, &cgid);
-	if (err)
-		return err;
-
-	return policy_release_unused(p, unloaded);
+	err = policy_delete(p, cgid);
+	return err ? err : policy_release_unused(p, unloaded);
 }
 
-int policy_release_unused(struct pins *p, bool *unloaded)
+int policy_release(struct pins *p, unsigned int keep_links, bool *unloaded)
 {
 	unsigned int counts[4];
 	__u64 key;
 
 	*unloaded = false;
 	policy_count(p, counts);
-	if (!counts[MPTCPIFY_MODE_REWRITE] && !counts[MPTCPIFY_MODE_AUDIT] &&
+	if (!keep_links && !counts[MPTCPIFY_MODE_REWRITE] && !counts[MPTCPIFY_MODE_AUDIT] &&
 	    !counts[MPTCPIFY_MODE_EXCLUDE] && bpf_map_get_next_key(p->profile_fd, NULL, &key)) {
 		*unloaded = true;
 		return pins_unload(p);
 	}
-	if (!counts[MPTCPIFY_MODE_REWRITE])
+	if (!counts[MPTCPIFY_MODE_REWRITE] && !(keep_links & (PINS_LINK_BIT(PINS_LINK_REWRITE))))
 		pins_drop_link(p, PINS_LINK_REWRITE);
-	if (!counts[MPTCPIFY_MODE_AUDIT])
+	if (!counts[MPTCPIFY_MODE_AUDIT] && !(keep_links & (PINS_LINK_BIT(PINS_LINK_AUDIT))))
 		pins_drop_link(p, PINS_LINK_AUDIT);
+	if (!(keep_links & (PINS_LINK_BIT(PINS_LINK_SUBFLOW))) &&
+	    bpf_map_get_next_key(p->profile_fd, NULL, &key))
+		pins_drop_link(p, PINS_LINK_SUBFLOW);
 	return 0;
+}
+
+int policy_release_unused(struct pins *p, bool *unloaded)
+{
+	return policy_release(p, 0, unloaded);
 }
 
 /*
@@ -157,4 +170,74 @@ int policy_prune(struct pins *p, const char *cgroup2)
 	if (n)
 		pins_bump_gen(p);
 	return n;
+}
+
+void profile_rule_stats(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
+{
+	struct mptcpify_rule_key key = {.cgid = cgid, .rule = rule};
+	struct mptcpify_rule_stats *percpu;
+	int ncpus, cpu;
+
+	memset(out, 0, sizeof(*out));
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	if (!percpu)
+		return;
+	if (!bpf_map_lookup_elem(p->rule_stats_fd, &key, percpu)) {
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			out->matched += percpu[cpu].matched;
+			out->applied += percpu[cpu].applied;
+			out->failed += percpu[cpu].failed;
+			/* The latest failure over all CPUs tells the errno. */
+			if (percpu[cpu].last_fail_ns > out->last_fail_ns) {
+				out->last_fail_ns = percpu[cpu].last_fail_ns;
+				out->last_errno = percpu[cpu].last_errno;
+			}
+		}
+	}
+	free(percpu);
+}
+
+int profile_reset_stats(struct pins *p, __u64 cgid, __u32 n)
+{
+	struct mptcpify_rule_key key = {.cgid = cgid};
+	struct mptcpify_rule_stats *zero;
+	int ncpus, err = 0;
+
+	zero = percpu_alloc(sizeof(*zero), &ncpus);
+	if (!zero)
+		return -ENOMEM;
+	for (key.rule = 0; key.rule < MPTCPIFY_MAX_RULES; key.rule++) {
+		if (key.rule >= n)
+			bpf_map_delete_elem(p->rule_stats_fd, &key);
+		else if (bpf_map_update_elem(p->rule_stats_fd, &key, zero, BPF_ANY))
+			err = -errno;
+	}
+	free(zero);
+	return err;
+}
+
+int profile_put(struct pins *p, __u64 cgid, const struct mptcpify_profile *prof,
+		const char *cgroup2, bool *changed, const char **why)
+{
+	struct mptcpify_profile old;
+	int err;
+
+	*changed =
+		bpf_map_lookup_elem(p->profile_fd, &cgid, &old) || memcmp(&old, prof, sizeof(old));
+	err = pins_ensure_link(p, PINS_LINK_SUBFLOW, cgroup2, why);
+	if (err || !*changed)
+		return err;
+	if (bpf_map_update_elem(p->profile_fd, &cgid, prof, BPF_ANY)) {
+		err = -errno;
+		*why = err == -E2BIG ? "too many subflow profiles" : "cannot store the profile";
+		return err;
+	}
+	return profile_reset_stats(p, cgid, prof->nrules);
+}
+
+int profile_delete(struct pins *p, __u64 cgid)
+{
+	if (bpf_map_delete_elem(p->profile_fd, &cgid))
+		return -errno;
+	return profile_reset_stats(p, cgid, 0);
 }

@@ -27,31 +27,6 @@ static int usage(const char *why)
 	return EXIT_USAGE;
 }
 
-static void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
-{
-	struct mptcpify_rule_key key = {.cgid = cgid, .rule = rule};
-	struct mptcpify_rule_stats *percpu;
-	int ncpus, cpu;
-
-	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (!percpu)
-		return;
-	if (!bpf_map_lookup_elem(p->rule_stats_fd, &key, percpu)) {
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			out->matched += percpu[cpu].matched;
-			out->applied += percpu[cpu].applied;
-			out->failed += percpu[cpu].failed;
-			/* The latest failure over all CPUs tells the errno. */
-			if (percpu[cpu].last_fail_ns > out->last_fail_ns) {
-				out->last_fail_ns = percpu[cpu].last_fail_ns;
-				out->last_errno = percpu[cpu].last_errno;
-			}
-		}
-	}
-	free(percpu);
-}
-
 static json_t *profile_json(struct pins *p, const char *rel, __u64 cgid,
 			    const struct mptcpify_profile *prof)
 {
@@ -63,7 +38,7 @@ static json_t *profile_json(struct pins *p, const char *rel, __u64 cgid,
 	for (i = 0; i < prof->nrules && i < MPTCPIFY_MAX_RULES; i++) {
 		if (rule_format(&prof->rules[i], text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "(rule %u)", i + 1);
-		rule_stats_read(p, cgid, i, &st);
+		profile_rule_stats(p, cgid, i, &st);
 		json_array_append_new(
 			rules, json_pack("{s:s, s:I, s:I, s:I, s:o}", "rule", text, "matched",
 					 (json_int_t)st.matched, "applied", (json_int_t)st.applied,
@@ -140,26 +115,6 @@ static void show_plain(json_t *r)
 	subflow_profiles_plain(profiles);
 }
 
-/* Fresh zeroed counters for rules 0..n-1, none left from an older profile. */
-static int reset_rule_stats(struct pins *p, __u64 cgid, __u32 n)
-{
-	struct mptcpify_rule_key key = {.cgid = cgid};
-	struct mptcpify_rule_stats *zero;
-	int ncpus, err = 0;
-
-	zero = percpu_alloc(sizeof(*zero), &ncpus);
-	if (!zero)
-		return -ENOMEM;
-	for (key.rule = 0; key.rule < MPTCPIFY_MAX_RULES; key.rule++) {
-		if (key.rule >= n)
-			bpf_map_delete_elem(p->rule_stats_fd, &key);
-		else if (bpf_map_update_elem(p->rule_stats_fd, &key, zero, BPF_ANY))
-			err = -errno;
-	}
-	free(zero);
-	return err;
-}
-
 static int subflow_set(int argc, char **argv)
 {
 	char mount[PATH_MAX], cc[1024], joined[4096], err[256], *texts[MPTCPIFY_MAX_RULES + 1];
@@ -197,7 +152,7 @@ static int subflow_set(int argc, char **argv)
 			pins_drop_link(&p, PINS_LINK_SUBFLOW);
 	}
 	if (!rc)
-		rc = reset_rule_stats(&p, cg.id, prof.nrules);
+		rc = profile_reset_stats(&p, cg.id, prof.nrules);
 	if (rc) {
 		p_err(-rc, "run with -v for libbpf's messages", "%s",
 		      why ? why : "cannot reset the rule counters");
@@ -268,7 +223,7 @@ static int subflow_clear(int argc, char **argv)
 	}
 	if (err)
 		return EXIT_FAIL;
-	reset_rule_stats(&p, cg.id, 0);
+	profile_reset_stats(&p, cg.id, 0);
 	policy_prune(&p, mount);
 	if (bpf_map_get_next_key(p.profile_fd, NULL, &key))
 		pins_drop_link(&p, PINS_LINK_SUBFLOW);

@@ -9,8 +9,10 @@ LIB_SRCS := $(filter-out loader/main.c,$(LOADER_SRCS))
 CHECK_LIBS = $(shell pkg-config --libs check)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# What the QEMU initramfs carries: static loader, a second build of it (for
-# the upgrade case) and the static test programs.
+# What the QEMU initramfs carries: the loader, a second build of it (for the
+# upgrade case) and the static test programs. The loader is the dynamic build:
+# the initramfs gets the libraries ldd lists (libmicrohttpd has no static
+# build of its TLS dependencies).
 VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
 	    $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh
@@ -55,14 +57,14 @@ $(VM_BIN)/%: tests/progs/%.c | $(DEPS_STAMP)
 $(VM_BIN)/mptcpify-%.sh: tests/vm/%.sh
 	$(Q)mkdir -p $(@D) && cp $< $@
 
-$(VM_BIN)/mptcpify: $(BUILD)/static/mptcpify
+$(VM_BIN)/mptcpify: $(BUILD)/mptcpify
 	$(Q)mkdir -p $(@D) && cp $< $@
 
 # The same source with another build salt: a "newer build" for the upgrade test.
 $(VM_BIN)/mptcpify-next: $(BPF_SRCS) $(LOADER_SRCS) $(HEADERS)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/next \
-		EXTRA_BPF_CFLAGS=-DMPTCPIFY_BUILD_SALT=1 $(BUILD)/next/static/mptcpify
-	$(Q)mkdir -p $(@D) && cp $(BUILD)/next/static/mptcpify $@
+		EXTRA_BPF_CFLAGS=-DMPTCPIFY_BUILD_SALT=1 $(BUILD)/next/mptcpify
+	$(Q)mkdir -p $(@D) && cp $(BUILD)/next/mptcpify $@
 
 vm-bin: $(VM_PROGS)
 

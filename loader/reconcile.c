@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's work: from cgroups to policy entries.
+ *
+ * Every cgroup directory has an inotify watch, added before its children are
+ * read, so a cgroup created at any moment is either seen by the walk or
+ * reported by an event (both is harmless). A new cgroup that a selector
+ * matches gets its entry while the kernel still has its mkdir() in flight
+ * for the runtime: before any process can be moved into it.
+ *
+ * Changes are made adds-first: within one pass, entries are set or changed
+ * in place before any is removed, so a cgroup moving from one selector to
+ * another (or a pod from rewrite to exclude) is never unconfigured between.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "cli.h"
+#include "daemon.h"
+#include "pins.h"
+#include "policy.h"
+#include "stats.h"
+
+#define CGROUP_EVENTS (IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR)
+#define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
+
+/* One pass: the pins opened on first need, and the removals kept for last. */
+struct pass {
+	struct daemon *d;
+	struct pins p;
+	bool opened;
+	int err;
+	__u64 *removals;
+	size_t nremovals, cap;
+};
+
+static int pass_pins(struct pass *ps)
+{
+	const char *why = NULL;
+	int err;
+
+	if (ps->opened)
+		return 0;
+	err = pins_open(&ps->p, ps->d->pin_dir, PINS_CREATE, &why);
+	if (err) {
+		daemon_log(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
+			   strerror(-err), NULL);
+		ps->err = err;
+		return err;
+	}
+	ps->opened = true;
+	return 0;
+}
+
+static void queue_removal(struct pass *ps, __u64 cgid)
+{
+	__u64 *grown;
+
+	if (ps->nremovals == ps->cap) {
+		grown = realloc(ps->removals, (ps->cap ? ps->cap * 2 : 64) * sizeof(*grown));
+		if (!grown) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		ps->removals = grown;
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+	}
+	ps->removals[ps->nremovals++] = cgid;
+}
+
+static int remember(struct daemon *d, __u64 cgid, int selector, const char *rel)
+{
+	struct owned *o = idmap_get(&d->owned, cgid);
+
+	if (o && !strcmp(o->rel, rel)) {
+		o->selector = selector;
+		return 0;
+	}
+	o = malloc(sizeof(*o) + strlen(rel) + 1);
+	if (!o)
+		return -ENOMEM;
+	o->selector = selector;
+	strcpy(o->rel, rel);
+	free(idmap_del(&d->owned, cgid));
+	return idmap_put(&d->owned, cgid, o);
+}
+
+static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
+{
+	struct daemon *d = ps->d;
+	struct mptcpify_profile cur;
+	const char *why = NULL;
+	bool have, changed;
+	int err;
+
+	have = !bpf_map_lookup_elem(ps->p.profile_fd, &cgid, &cur);
+	if (have && cur.owner != MPTCPIFY_OWNER_DAEMON)
+		return; /* set by hand with "subflow set": not ours */
+	if (s->profile < 0) {
+		if (have && !profile_delete(&ps->p, cgid))
+			daemon_log(LOG_INFO, "subflow-clear", "cgroup", rel, NULL);
+		return;
+	}
+	err = profile_put(&ps->p, cgid, &d->cfg.profiles[s->profile].prof, d->cgroup2, &changed,
+			  &why);
+	if (err) {
+		d->apply_errors++;
+		ps->err = err;
+		daemon_log(LOG_ERR, "subflow-set", "cgroup", rel, "error", why, "errno",
+			   strerror(-err), NULL);
+	} else if (changed) {
+		daemon_log(LOG_INFO, "subflow-set", "cgroup", rel, "selector", s->name, "profile",
+			   d->cfg.profiles[s->profile].name, NULL);
+	}
+}
+
+/* Make @cgid's entry what the selectors say, or queue its removal. */
+static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
+{
+	struct daemon *d = ps->d;
+	struct mptcpify_policy cur;
+	const struct selector *s;
+	const char *why = NULL;
+	bool changed;
+	int sel, err;
+
+	sel = selector_match(&d->cfg, rel, &d->pods);
+	if (sel < 0) {
+		if (idmap_get(&d->owned, cgid))
+			queue_removal(ps, cgid);
+		return;
+	}
+	if (pass_pins(ps))
+		return;
+	s = &d->cfg.selectors[sel];
+	if (!policy_get(&ps->p, cgid, &cur) && cur.owner != MPTCPIFY_OWNER_DAEMON) {
+		daemon_log(LOG_DEBUG, "manual-entry", "cgroup", rel, "selector", s->name, NULL);
+		return; /* made by hand: the CLI's entry wins */
+	}
+	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, d->cgroup2, &changed, &why);
+	if (err) {
+		d->apply_errors++;
+		ps->err = err;
+		daemon_log(LOG_ERR, "enforce", "cgroup", rel, "selector", s->name, "error", why,
+			   "errno", strerror(-err), NULL);
+		return;
+	}
+	if (changed) {
+		d->entries_set++;
+		daemon_log(LOG_INFO, "enforce", "cgroup", rel, "selector", s->name, "mode",
+			   mode_name(s->mode), NULL);
+	}
+	if (remember(d, cgid, sel, rel))
+		ps->err = -ENOMEM;
+	apply_profile(ps, s, cgid, rel);
+}
+
+/* Fold the counters of an entry about to go into its selector's totals. */
+static void retire_counters(struct pass *ps, __u64 cgid, int selector)
+{
+	struct selector_totals *t;
+	struct mptcpify_rule_stats rs;
+	struct mptcpify_stats st;
+	int i;
+
+	if (selector < 0 || selector >= ps->d->cfg.nselectors)
+		return;
+	t = &ps->d->totals[selector];
+	if (!stats_read(ps->p.stats_fd, cgid, &st))
+		for (i = 0; i < MPTCPIFY_STAT_NR; i++)
+			t->sockets[i] += st.count[i];
+	for (i = 0; i < MPTCPIFY_MAX_RULES; i++) {
+		profile_rule_stats(&ps->p, cgid, i, &rs);
+		t->subflow_applied += rs.applied;
+		t->subflow_failed += rs.failed;
+	}
+}
+
+static void remove_entry(struct pass *ps, __u64 cgid)
+{
+	struct owned *o = idmap_del(&ps->d->owned, cgid);
+	struct mptcpify_profile prof;
+	struct mptcpify_policy cur;
+
+	if (pass_pins(ps)) {
+		free(o);
+		return;
+	}
+	retire_counters(ps, cgid, o ? o->selector : -1);
+	if (!bpf_map_lookup_elem(ps->p.profile_fd, &cgid, &prof) &&
+	    prof.owner == MPTCPIFY_OWNER_DAEMON)
+		profile_delete(&ps->p, cgid);
+	if (!policy_get(&ps->p, cgid, &cur) && cur.owner == MPTCPIFY_OWNER_DAEMON &&
+	    !policy_delete(&ps->p, cgid)) {
+		ps->d->entries_removed++;
+		daemon_log(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
+	}
+	free(o);
+}
+
+/* Removals last, then the programs: those of the configuration stay. */
+static int finish(struct pass *ps)
+{
+	unsigned int links = config_links(&ps->d->cfg);
+	const char *why = NULL;
+	bool unloaded;
+	size_t i;
+	int l;
+
+	for (i = 0; i < ps->nremovals; i++)
+		remove_entry(ps, ps->removals[i]);
+	free(ps->removals);
+	if (ps->opened) {
+		for (l = 0; l < PINS_LINK_NR; l++)
+			if ((links & PINS_LINK_BIT(l)) &&
+			    pins_ensure_link(&ps->p, l, ps->d->cgroup2, &why))
+				ps->err = -EPERM;
+		policy_release(&ps->p, links, &unloaded);
+		pins_close(&ps->p);
+	}
+	ps->d->healthy = !ps->err;
+	if (ps->err)
+		snprintf(ps->d->unhealthy, sizeof(ps->d->unhealthy), "last change failed: %s",
+			 strerror(-ps->err));
+	return ps->err;
+}
+
+/* Watch the cgroup at @rel; NULL when it is gone already. */
+static struct watched *watch(struct daemon *d, const char *rel)
+{
+	char path[PATH_MAX];
+	struct cgroup_kind k;
+	struct watched *w, *old;
+	struct stat st;
+	int wd;
+
+	if (snprintf(path, sizeof(path), "%s%s", d->cgroup2, strcmp(rel, "/") ? rel : "") >=
+	    (int)sizeof(path))
+		return NULL;
+	wd = inotify_add_watch(d->inotify_fd, path, CGROUP_EVENTS);
+	if (wd < 0) {
+		if (errno == ENOSPC)
+			daemon_log(LOG_ERR, "watch", "cgroup", rel, "error",
+				   "out of inotify watches: raise fs.inotify.max_user_watches",
+				   NULL);
+		return NULL;
+	}
+	if (stat(path, &st))
+		return NULL;
+	old = idmap_get(&d->watches, wd);
+	if (old && old->cgid == st.st_ino && !strcmp(old->rel, rel))
+		return old;
+	w = malloc(sizeof(*w) + strlen(rel) + 1);
+	if (!w)
+		return NULL;
+	w->cgid = st.st_ino;
+	strcpy(w->rel, rel);
+	cgroup_classify(rel, &k);
+	strcpy(w->pod_uid, k.pod_uid);
+	if (idmap_put(&d->watches, wd, w)) {
+		free(w);
+		return NULL;
+	}
+	free(old);
+	return w;
+}
+
+/* Watch and evaluate @rel and everything below it. */
+static void walk(struct pass *ps, const char *rel, struct idmap *seen)
+{
+	char path[PATH_MAX], child[PATH_MAX];
+	struct watched *w = watch(ps->d, rel);
+	struct dirent *de;
+	DIR *dir;
+
+	if (!w)
+		return;
+	if (seen)
+		idmap_put(seen, w->cgid, (void *)1);
+	evaluate(ps, w->cgid, rel);
+	snprintf(path, sizeof(path), "%s%s", ps->d->cgroup2, strcmp(rel, "/") ? rel : "");
+	dir = opendir(path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (snprintf(child, sizeof(child), "%s/%s", strcmp(rel, "/") ? rel : "",
+			     de->d_name) < (int)sizeof(child))
+			walk(ps, child, seen);
+	}
+	closedir(dir);
+}
+
+static void watch_pods_dir(struct daemon *d)
+{
+	if (d->pods_wd >= 0)
+		return;
+	d->pods_wd = inotify_add_watch(d->inotify_fd, d->pods_dir, PODS_EVENTS);
+	if (d->pods_wd >= 0)
+		pod_table_load(&d->pods, d->pods_dir);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int reconcile_all(struct daemon *d, enum reconcile_trigger why)
+{
+	static const char *const names[] = {"start", "resync", "reload", "overflow"};
+	struct pass ps = {.d = d};
+	struct idmap seen = {0};
+	struct mptcpify_policy entry;
+	struct mptcpify_profile prof;
+	__u64 key, *prev = NULL;
+	double t0 = now_s();
+	char took[32], count[32];
+	void *val;
+	size_t it;
+	int err;
+
+	watch_pods_dir(d);
+	if (pass_pins(&ps))
+		return finish(&ps);
+	walk(&ps, "/", &seen);
+	/* Our entries of cgroups the walk did not find are gone with them. */
+	while (!bpf_map_get_next_key(ps.p.policy_fd, prev, &key)) {
+		if (!idmap_get(&seen, key) && !bpf_map_lookup_elem(ps.p.policy_fd, &key, &entry) &&
+		    entry.owner == MPTCPIFY_OWNER_DAEMON)
+			queue_removal(&ps, key);
+		prev = &key;
+	}
+	for (prev = NULL; !bpf_map_get_next_key(ps.p.profile_fd, prev, &key); prev = &key)
+		if (!idmap_get(&seen, key) && !bpf_map_lookup_elem(ps.p.profile_fd, &key, &prof) &&
+		    prof.owner == MPTCPIFY_OWNER_DAEMON)
+			queue_removal(&ps, key);
+	for (it = 0; idmap_next(&d->owned, &it, &key, &val);)
+		if (!idmap_get(&seen, key))
+			queue_removal(&ps, key);
+	idmap_free(&seen);
+	err = finish(&ps);
+	d->last_reconcile_seconds = now_s() - t0;
+	d->reconciles[why]++;
+	d->reconcile_seconds[why] += d->last_reconcile_seconds;
+	snprintf(took, sizeof(took), "%.1fms", d->last_reconcile_seconds * 1e3);
+	snprintf(count, sizeof(count), "%zu", d->owned.n);
+	daemon_log(err ? LOG_ERR : LOG_INFO, "reconcile", "trigger", names[why], "entries", count,
+		   "took", took, NULL);
+	return err;
+}
+
+/* The pod with @uid appeared in or left the pods dir: its cgroups again. */
+static void pod_changed(struct pass *ps, const char *uid)
+{
+	struct watched *w;
+	size_t it;
+	__u64 wd;
+	void *val;
+
+	for (it = 0; idmap_next(&ps->d->watches, &it, &wd, &val);) {
+		w = val;
+		if (!strcmp(w->pod_uid, uid))
+			evaluate(ps, w->cgid, w->rel);
+	}
+}
+
+static void pods_event(struct pass *ps, const struct inotify_event *ev)
+{
+	struct pod pod;
+
+	if (!ev->len || pod_from_log_dir(ev->name, &pod))
+		return;
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+		pod_table_add(&ps->d->pods, &pod);
+	else
+		pod_table_remove(&ps->d->pods, pod.uid);
+	pod_changed(ps, pod.uid);
+}
+
+static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
+{
+	struct daemon *d = ps->d;
+	char rel[PATH_MAX];
+	struct watched *w;
+
+	if (ev->mask & IN_Q_OVERFLOW)
+		return true;
+	w = idmap_get(&d->watches, ev->wd);
+	if (!w)
+		return false;
+	if (ev->mask & IN_IGNORED) { /* the watch is gone: so is the cgroup */
+		free(idmap_del(&d->watches, ev->wd));
+	} else if (ev->mask & IN_DELETE_SELF) {
+		d->cgroups_removed++;
+		if (idmap_get(&d->owned, w->cgid))
+			queue_removal(ps, w->cgid);
+	} else if ((ev->mask & IN_CREATE) && (ev->mask & IN_ISDIR) && ev->len) {
+		d->cgroups_created++;
+		if (snprintf(rel, sizeof(rel), "%s/%s", strcmp(w->rel, "/") ? w->rel : "",
+			     ev->name) < (int)sizeof(rel))
+			walk(ps, rel, NULL);
+	}
+	return false;
+}
+
+int reconcile_events(struct daemon *d)
+{
+	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct pass ps = {.d = d};
+	bool overflow = false;
+	ssize_t n;
+	char *p;
+
+	/* Everything queued now is one pass: one opening of the pins. */
+	while ((n = read(d->inotify_fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->wd == d->pods_wd && d->pods_wd >= 0) {
+				if (ev->mask & IN_IGNORED)
+					d->pods_wd = -1;
+				else
+					pods_event(&ps, ev);
+			} else {
+				overflow |= cgroup_event(&ps, ev);
+			}
+		}
+	}
+	if (ps.opened || ps.nremovals)
+		finish(&ps);
+	else
+		free(ps.removals);
+	if (overflow) {
+		daemon_log(LOG_WARNING, "overflow", "error", "inotify queue overflowed: resyncing",
+			   NULL);
+		return reconcile_all(d, TRIGGER_OVERFLOW);
+	}
+	return ps.err;
+}
+
+int reconcile_remove_all(struct daemon *d)
+{
+	struct pass ps = {.d = d};
+	struct mptcpify_policy entry;
+	struct mptcpify_profile prof;
+	__u64 key, *prev = NULL;
+	bool unloaded;
+
+	if (pins_open(&ps.p, d->pin_dir, PINS_READ, &(const char *){NULL}))
+		return 0; /* nothing pinned: nothing of ours */
+	ps.opened = true;
+	while (!bpf_map_get_next_key(ps.p.policy_fd, prev, &key)) {
+		if (!bpf_map_lookup_elem(ps.p.policy_fd, &key, &entry) &&
+		    entry.owner == MPTCPIFY_OWNER_DAEMON)
+			queue_removal(&ps, key);
+		prev = &key;
+	}
+	for (prev = NULL; !bpf_map_get_next_key(ps.p.profile_fd, prev, &key); prev = &key)
+		if (!bpf_map_lookup_elem(ps.p.profile_fd, &key, &prof) &&
+		    prof.owner == MPTCPIFY_OWNER_DAEMON)
+			queue_removal(&ps, key);
+	for (size_t i = 0; i < ps.nremovals; i++)
+		remove_entry(&ps, ps.removals[i]);
+	free(ps.removals);
+	policy_release(&ps.p, 0, &unloaded);
+	pins_close(&ps.p);
+	daemon_log(LOG_INFO, "cleanup", "unloaded", unloaded ? "yes" : "no", NULL);
+	return 0;
+}
+
+int reconcile_check_links(struct daemon *d, const struct config *cfg, const char **why)
+{
+	unsigned int links = config_links(cfg);
+	struct pins p;
+	bool unloaded;
+	int l, err;
+
+	err = pins_open(&p, d->pin_dir, PINS_CREATE, why);
+	if (err)
+		return err;
+	for (l = 0; !err && l < PINS_LINK_NR; l++)
+		if (links & PINS_LINK_BIT(l))
+			err = pins_ensure_link(&p, l, d->cgroup2, why);
+	/* What a refused configuration attached goes again. */
+	policy_release(&p, err ? config_links(&d->cfg) : links, &unloaded);
+	pins_close(&p);
+	return err;
+}
+
+int reconcile_totals(struct daemon *d)
+{
+	struct selector_totals *t;
+	struct owned *o;
+	size_t it;
+	__u64 key;
+	void *val;
+	int i, j;
+
+	t = calloc(d->cfg.nselectors ? d->cfg.nselectors : 1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < d->cfg.nselectors; i++) {
+		strcpy(t[i].name, d->cfg.selectors[i].name);
+		for (j = 0; j < d->ntotals; j++)
+			if (!strcmp(d->totals[j].name, t[i].name))
+				t[i] = d->totals[j];
+	}
+	/* Entries remember their selector by index: the new index, by name. */
+	for (it = 0; idmap_next(&d->owned, &it, &key, &val);) {
+		o = val;
+		o->selector = selector_match(&d->cfg, o->rel, &d->pods);
+	}
+	free(d->totals);
+	d->totals = t;
+	d->ntotals = d->cfg.nselectors;
+	return 0;
+}
+
+void reconcile_free(struct daemon *d)
+{
+	size_t it;
+	__u64 key;
+	void *val;
+
+	for (it = 0; idmap_next(&d->watches, &it, &key, &val);)
+		free(val);
+	for (it = 0; idmap_next(&d->owned, &it, &key, &val);)
+		free(val);
+	idmap_free(&d->watches);
+	idmap_free(&d->owned);
+	pod_table_free(&d->pods);
+	free(d->totals);
+	d->totals = NULL;
+	d->ntotals = 0;
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Matching cgroups to selectors: cgroup paths, systemd units, pods, containers. */
+#define _GNU_SOURCE /* memmem */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "selector.h"
+
+#define UID_LEN 36
+#define ID_LEN 64
+
+static bool all_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* @s holds a pod UID (dashes, or underscores as systemd escapes them). */
+static bool take_uid(const char *s, size_t n, char out[37])
+{
+	size_t i;
+
+	if (n != UID_LEN)
+		return false;
+	for (i = 0; i < UID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-' && s[i] != '_')
+				return false;
+			out[i] = '-';
+		} else if (isxdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i])) {
+			out[i] = s[i];
+		} else {
+			return false;
+		}
+	}
+	out[UID_LEN] = '\0';
+	return true;
+}
+
+static bool ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+/* A pod cgroup's last component, given that a kubepods component is above. */
+static bool pod_component(const char *c, size_t n, char uid[37])
+{
+	const char *p;
+
+	if (ends_with(c, n, ".slice")) {
+		/* kubepods[-qos]-pod<uid_>.slice */
+		n -= strlen(".slice");
+		if (n < UID_LEN + 4)
+			return false;
+		p = c + n - UID_LEN - 4;
+		return !memcmp(p, "-pod", 4) && take_uid(p + 4, UID_LEN, uid);
+	}
+	return n == UID_LEN + 3 && !memcmp(c, "pod", 3) && take_uid(c + 3, UID_LEN, uid);
+}
+
+/* A container cgroup's last component: the runtime's prefix and the ID. */
+static bool container_component(const char *c, size_t n, char id[65])
+{
+	static const char *const scopes[] = {"cri-containerd-", "crio-", "docker-"};
+	size_t i, m;
+
+	if (n == ID_LEN && all_hex(c, n)) { /* cgroupfs: containerd, Docker */
+		memcpy(id, c, ID_LEN);
+		id[ID_LEN] = '\0';
+		return true;
+	}
+	for (i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		m = strlen(scopes[i]);
+		if (n < m + ID_LEN || memcmp(c, scopes[i], m) || !all_hex(c + m, ID_LEN))
+			continue;
+		/* systemd: ".scope" after the ID; cgroupfs CRI-O: nothing. */
+		if (n == m + ID_LEN ||
+		    (n == m + ID_LEN + 6 && !memcmp(c + m + ID_LEN, ".scope", 6))) {
+			memcpy(id, c + m, ID_LEN);
+			id[ID_LEN] = '\0';
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool unit_name(const char *c, size_t n)
+{
+	static const char *const types[] = {".service", ".scope", ".socket",
+					    ".mount",	".swap",  ".slice"};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (ends_with(c, n, types[i]) && n > strlen(types[i]))
+			return true;
+	return false;
+}
+
+void cgroup_classify(const char *rel, struct cgroup_kind *k)
+{
+	const char *comp[2] = {NULL, NULL}; /* the last component and its parent */
+	size_t len[2] = {0, 0};
+	const char *s = rel, *e;
+	bool kubepods = false;
+	char uid[37];
+
+	memset(k, 0, sizeof(*k));
+	/* Walk the components; keep the last two and whether kubepods was seen. */
+	while (*s) {
+		s += strspn(s, "/");
+		if (!*s)
+			break;
+		e = s + strcspn(s, "/");
+		if (comp[0] && memmem(comp[0], len[0], "kubepods", 8))
+			kubepods = true; /* an ancestor of the last */
+		comp[1] = comp[0], len[1] = len[0];
+		comp[0] = s, len[0] = e - s;
+		s = e;
+	}
+	if (!comp[0])
+		return;
+	if (unit_name(comp[0], len[0]) && (!comp[1] || ends_with(comp[1], len[1], ".slice")))
+		k->unit = comp[0];
+	if (!kubepods)
+		return;
+	if (pod_component(comp[0], len[0], uid)) {
+		memcpy(k->pod_uid, uid, sizeof(uid));
+		return;
+	}
+	if (comp[1] && pod_component(comp[1], len[1], uid))
+		container_component(comp[0], len[0], k->container_id);
+}
+
+int pod_from_log_dir(const char *dirname, struct pod *pod)
+{
+	const char *first = strchr(dirname, '_'), *last = strrchr(dirname, '_');
+	size_t nslen, namelen;
+
+	if (!first || first == last || first == dirname)
+		return -EINVAL;
+	nslen = first - dirname;
+	namelen = last - first - 1;
+	if (!namelen || nslen >= sizeof(pod->namespace) || namelen >= sizeof(pod->name) ||
+	    !take_uid(last + 1, strlen(last + 1), pod->uid))
+		return -EINVAL;
+	memcpy(pod->namespace, dirname, nslen);
+	pod->namespace[nslen] = '\0';
+	memcpy(pod->name, first + 1, namelen);
+	pod->name[namelen] = '\0';
+	return 0;
+}
+
+const struct pod *pod_table_find(const struct pod_table *t, const char *uid)
+{
+	int i;
+
+	for (i = 0; t && i < t->n; i++)
+		if (!strcmp(t->pods[i].uid, uid))
+			return &t->pods[i];
+	return NULL;
+}
+
+int pod_table_add(struct pod_table *t, const struct pod *pod)
+{
+	struct pod *grown;
+
+	if (pod_table_find(t, pod->uid))
+		return 0;
+	if (t->n == t->cap) {
+		grown = realloc(t->pods, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		t->pods = grown;
+		t->cap = t->cap ? t->cap * 2 : 64;
+	}
+	t->pods[t->n++] = *pod;
+	return 0;
+}
+
+void pod_table_remove(struct pod_table *t, const char *uid)
+{
+	struct pod *p = (struct pod *)pod_table_find(t, uid);
+
+	if (p)
+		*p = t->pods[--t->n];
+}
+
+void pod_table_free(struct pod_table *t)
+{
+	free(t->pods);
+	memset(t, 0, sizeof(*t));
+}
+
+int pod_table_load(struct pod_table *t, const char *dir)
+{
+	struct dirent *de;
+	struct pod pod;
+	int err = 0;
+	DIR *d;
+
+	t->n = 0;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (!err && (de = readdir(d)))
+		if (!pod_from_log_dir(de->d_name, &pod))
+			err = pod_table_add(t, &pod);
+	closedir(d);
+	return err;
+}
+
+static bool glob_ok(const char *pattern, const char *s)
+{
+	return !*pattern || !fnmatch(pattern, s, 0);
+}
+
+static bool pod_matches(const struct selector *s, const struct cgroup_kind *k,
+			const struct pod_table *pods)
+{
+	const struct pod *pod;
+
+	if (!k->pod_uid[0] || (s->pod_uid[0] && strcmp(s->pod_uid, k->pod_uid)))
+		return false;
+	if (!s->pod_namespace[0] && !s->pod_name[0])
+		return true;
+	pod = pod_table_find(pods, k->pod_uid);
+	return pod && glob_ok(s->pod_namespace, pod->namespace) && glob_ok(s->pod_name, pod->name);
+}
+
+int selector_match(const struct config *c, const char *rel, const struct pod_table *pods)
+{
+	const char *path = rel + strspn(rel, "/");
+	const struct selector *s;
+	struct cgroup_kind k;
+	char unit[256];
+	int i;
+
+	cgroup_classify(rel, &k);
+	unit[0] = '\0';
+	if (k.unit)
+		snprintf(unit, sizeof(unit), "%.*s", (int)strcspn(k.unit, "/"), k.unit);
+	for (i = 0; i < c->nselectors; i++) {
+		s = &c->selectors[i];
+		switch (s->kind) {
+		case SELECTOR_CGROUP:
+			if (*path && !fnmatch(s->pattern, path, FNM_PATHNAME))
+				return i;
+			break;
+		case SELECTOR_UNIT:
+			if (unit[0] && !fnmatch(s->pattern, unit, 0))
+				return i;
+			break;
+		case SELECTOR_POD:
+			if (pod_matches(s, &k, pods))
+				return i;
+			break;
+		case SELECTOR_CONTAINER:
+			if (k.container_id[0] &&
+			    !strncmp(k.container_id, s->pattern, strlen(s->pattern)))
+				return i;
+			break;
+		}
+	}
+	return -1;
+}

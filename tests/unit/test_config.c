@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemon's YAML configuration: what it accepts, and the line it refuses with. */
+#include <errno.h>
+#include <string.h>
+#include "config.h"
+#include "pins.h"
+#include "unit.h"
+
+#define CC "reno cubic bbr"
+
+static struct config cfg;
+static char err[512];
+
+static int parse(const char *text)
+{
+	err[0] = '\0';
+	return config_parse(text, strlen(text), "test.yaml", CC, &cfg, err, sizeof(err));
+}
+
+/* Refused, with exactly this message. */
+#define ck_refused(text, message)                       \
+	do {                                            \
+		ck_assert_int_eq(parse(text), -EINVAL); \
+		ck_assert_str_eq(err, message);         \
+		ck_assert_ptr_null(cfg.selectors);      \
+	} while (0)
+
+static const char *const full = "resync: 30s\n"
+				"profiles:\n"
+				"  second-path:\n"
+				"    - \"join -> mark 0x20\"\n"
+				"    - \"-> cc reno\"\n"
+				"selectors:\n"
+				"  - name: front\n"
+				"    pod: {namespace: shop, name: \"front-*\"}\n"
+				"    subflow: second-path\n"
+				"  - name: one\n"
+				"    pod:\n"
+				"      uid: 0B6F8E43_2A84_4C6E_9A55_4D5E8E9F1A2B\n"
+				"    mode: exclude\n"
+				"  - name: nginx\n"
+				"    unit: nginx.service\n"
+				"    mode: audit\n"
+				"  - name: batch\n"
+				"    cgroup: /batch.slice/*\n"
+				"    mode: rewrite\n"
+				"  - name: ctr\n"
+				"    container: 3F4E5A6B7C8D\n"
+				"    mode: exclude\n";
+
+START_TEST(full_config_parses)
+{
+	ck_assert_int_eq(parse(full), 0);
+	ck_assert_uint_eq(cfg.resync_s, 30);
+	ck_assert_int_eq(cfg.nprofiles, 1);
+	ck_assert_uint_eq(cfg.profiles[0].prof.nrules, 2);
+	ck_assert_uint_eq(cfg.profiles[0].prof.owner, MPTCPIFY_OWNER_DAEMON);
+	ck_assert_int_eq(cfg.nselectors, 5);
+	/* mode defaults to rewrite; a profile is found by name */
+	ck_assert_uint_eq(cfg.selectors[0].mode, MPTCPIFY_MODE_REWRITE);
+	ck_assert_int_eq(cfg.selectors[0].kind, SELECTOR_POD);
+	ck_assert_str_eq(cfg.selectors[0].pod_namespace, "shop");
+	ck_assert_str_eq(cfg.selectors[0].pod_name, "front-*");
+	ck_assert_int_eq(cfg.selectors[0].profile, 0);
+	ck_assert_int_eq(cfg.selectors[0].line, 7);
+	/* a UID is kept in the API's form: dashes, lower case */
+	ck_assert_str_eq(cfg.selectors[1].pod_uid, "0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b");
+	ck_assert_uint_eq(cfg.selectors[1].mode, MPTCPIFY_MODE_EXCLUDE);
+	ck_assert_int_eq(cfg.selectors[1].profile, -1);
+	ck_assert_int_eq(cfg.selectors[2].kind, SELECTOR_UNIT);
+	ck_assert_uint_eq(cfg.selectors[2].mode, MPTCPIFY_MODE_AUDIT);
+	/* a cgroup path is relative to the mount, whether written with / or not */
+	ck_assert_str_eq(cfg.selectors[3].pattern, "batch.slice/*");
+	ck_assert_str_eq(cfg.selectors[4].pattern, "3f4e5a6b7c8d");
+	ck_assert_uint_eq(config_links(&cfg), PINS_LINK_BIT(PINS_LINK_REWRITE) |
+						      PINS_LINK_BIT(PINS_LINK_AUDIT) |
+						      PINS_LINK_BIT(PINS_LINK_SUBFLOW));
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(defaults)
+{
+	ck_assert_int_eq(parse("selectors:\n  - {name: a, cgroup: x.slice, mode: exclude}\n"), 0);
+	ck_assert_uint_eq(cfg.resync_s, CONFIG_DEFAULT_RESYNC);
+	/* an exclude-only configuration needs no program of its own */
+	ck_assert_uint_eq(config_links(&cfg), 0);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(yaml_syntax_errors_have_a_position)
+{
+	ck_refused(
+		"selectors:\n  - name: a\n    cgroup: [x\n",
+		"test.yaml:4:1: while parsing a flow sequence: did not find expected ',' or ']'");
+	ck_refused("", "test.yaml:1:1: the configuration is empty");
+	ck_refused("- a\n", "test.yaml:1:1: the configuration must be a mapping (resync, profiles, "
+			    "selectors)");
+}
+END_TEST
+
+START_TEST(unknown_keys_are_refused)
+{
+	ck_refused("resync: 5\nselector: []\n",
+		   "test.yaml:2:1: unknown key 'selector' (resync, profiles, selectors)");
+	ck_refused("selectors:\n  - name: a\n    cgroup: x\n    mdoe: audit\n",
+		   "test.yaml:4:5: unknown selector key 'mdoe' (name, cgroup, unit, pod, "
+		   "container, mode, subflow)");
+	ck_refused("selectors:\n  - name: a\n    pod: {ns: x}\n",
+		   "test.yaml:3:11: unknown pod key 'ns' (namespace, name, uid)");
+	ck_refused("resync: 0\nselectors: []\n",
+		   "test.yaml:1:9: resync must be 1 to 86400 seconds, not '0'");
+	ck_refused("resync: 5\n", "test.yaml:1:1: no selectors: nothing to enforce");
+}
+END_TEST
+
+START_TEST(selectors_need_a_name_and_one_match)
+{
+	ck_refused("selectors:\n  - cgroup: x\n", "test.yaml:2:5: a selector needs a name");
+	ck_refused("selectors:\n  - name: a\n",
+		   "test.yaml:2:5: selector 'a' needs one of cgroup, unit, pod or container");
+	ck_refused("selectors:\n  - name: a\n    cgroup: x\n    unit: y.service\n",
+		   "test.yaml:4:11: 'unit': a selector matches by one of cgroup, unit, pod or "
+		   "container");
+	ck_refused("selectors:\n  - {name: a, cgroup: x}\n  - {name: a, cgroup: y}\n",
+		   "test.yaml:3:12: selector 'a' is defined twice (line 2)");
+	ck_refused("selectors:\n  - {name: \"a b\", cgroup: x}\n",
+		   "test.yaml:2:12: a name is letters, digits, '-', '_' and '.'");
+}
+END_TEST
+
+START_TEST(bad_values_are_refused)
+{
+	ck_refused("selectors:\n  - {name: a, cgroup: x, mode: rewritten}\n",
+		   "test.yaml:2:32: mode must be rewrite, audit or exclude");
+	ck_refused("selectors:\n  - {name: a, cgroup: x, mode: re}\n",
+		   "test.yaml:2:32: mode must be rewrite, audit or exclude");
+	ck_refused("selectors:\n  - {name: a, cgroup: ../x}\n",
+		   "test.yaml:2:23: cgroup must be a path below the cgroup2 mount");
+	ck_refused("selectors:\n  - {name: a, unit: system.slice/x.service}\n",
+		   "test.yaml:2:21: unit must be a unit name such as nginx.service");
+	ck_refused("selectors:\n  - {name: a, pod: {uid: 1234}}\n",
+		   "test.yaml:2:26: uid must be a pod UID such as "
+		   "0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b");
+	ck_refused("selectors:\n  - {name: a, pod: {}}\n",
+		   "test.yaml:2:20: pod needs a namespace, a name or a uid");
+	ck_refused("selectors:\n  - {name: a, container: abc}\n",
+		   "test.yaml:2:26: container must be a container ID, or its first 12 or more hex "
+		   "digits");
+	ck_refused("selectors:\n  - {name: a, container: 3f4e5a6b7c8g}\n",
+		   "test.yaml:2:26: container ID '3f4e5a6b7c8g' is not hexadecimal");
+	ck_refused("selectors:\n  - {name: a, cgroup: [x]}\n",
+		   "test.yaml:2:23: cgroup must be a string");
+}
+END_TEST
+
+START_TEST(profiles_are_checked)
+{
+	ck_refused("selectors:\n  - {name: a, cgroup: x, subflow: fast}\n",
+		   "test.yaml:2:35: no profile named 'fast' under profiles");
+	ck_refused("profiles:\n  p: [\"join -> cc vegas\"]\nselectors: []\n",
+		   "test.yaml:2:7: congestion control 'vegas' is not available (available: reno "
+		   "cubic bbr)");
+	ck_refused("profiles:\n  p: []\nselectors: []\n",
+		   "test.yaml:2:6: profile 'p' has no rules");
+	ck_refused("profiles:\n  p: \"join -> mark 1\"\nselectors: []\n",
+		   "test.yaml:2:6: profile 'p' must be a list of rules");
+	ck_refused("profiles:\n  p: [\"-> mark 1\"]\n  p: [\"-> mark 2\"]\nselectors: []\n",
+		   "test.yaml:3:3: profile 'p' is defined twice");
+	ck_refused("profiles:\n  p: [a]\nselectors: []\n", "test.yaml:2:7: missing '->'");
+	ck_refused(
+		"profiles:\n  p: [\"-> mark 1\", \"-> mark 2\", \"-> mark 3\", \"-> mark 4\",\n"
+		"      \"-> mark 5\", \"-> mark 6\", \"-> mark 7\", \"-> mark 8\", \"-> mark 9\"]\n"
+		"selectors: []\n",
+		"test.yaml:3:59: a profile holds at most 8 rules");
+}
+END_TEST
+
+START_TEST(files)
+{
+	ck_assert_int_eq(config_load("/nonexistent/mptcpify.yaml", CC, &cfg, err, sizeof(err)),
+			 -ENOENT);
+	ck_assert_str_eq(err, "/nonexistent/mptcpify.yaml: cannot read the configuration");
+	ck_assert_int_eq(config_load("/dev/null", CC, &cfg, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "/dev/null:1:1: the configuration is empty");
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+
+	tcase_add_test(tc, full_config_parses);
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, yaml_syntax_errors_have_a_position);
+	tcase_add_test(tc, unknown_keys_are_refused);
+	tcase_add_test(tc, selectors_need_a_name_and_one_match);
+	tcase_add_test(tc, bad_values_are_refused);
+	tcase_add_test(tc, profiles_are_checked);
+	tcase_add_test(tc, files);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(config_suite)
