@@ -419,7 +419,7 @@ START_TEST(profile_of_rules)
 
 	ck_assert_int_eq(rules_parse_all(2, texts, CCS, &p, err, sizeof(err)), 0);
 	ck_assert_uint_eq(p.nrules, 2);
-	ck_assert_uint_eq(p.pad, 0);
+	ck_assert_uint_eq(p.owner, MPTCPIFY_OWNER_CLI);
 	parse_ok(texts[1], &r);
 	ck_assert_mem_eq(&p.rules[1], &r, sizeof(r));
 	/* Unused slots are zero, not left over: the profile is a map value. */
