@@ -4,7 +4,7 @@
 # make test       every test: unit (Check), host kernel (root), kernel matrix (QEMU)
 # make demo       boot a 6.12 kernel in QEMU and show the main job
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from a kernel's BTF
-# make install    install mptcpify (DESTDIR, PREFIX)
+# make install    install mptcpify, its systemd unit and default config (DESTDIR, PREFIX)
 #
 # The build installs the Debian packages it needs when they are missing.
 
@@ -90,8 +90,19 @@ vmlinux:
 
 include tests/tests.mk
 
+# The binary, the systemd unit and the README; the default configuration
+# only where there is none, so that a reinstall keeps the operator's.
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/mptcpify
 install: $(BUILD)/mptcpify
 	install -D -m 0755 $(BUILD)/mptcpify $(DESTDIR)$(PREFIX)/sbin/mptcpify
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		deploy/systemd/mptcpify.service > $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	[ -e $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml ] || \
+		install -D -m 0644 deploy/config.yaml $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml
 
 FORMATTED := bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c tests/unit/*.h \
 	     tests/progs/*.c

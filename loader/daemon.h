@@ -23,6 +23,7 @@
 /* A watched cgroup directory, by inotify watch descriptor. */
 struct watched {
 	__u64 cgid;
+	int wd;
 	char pod_uid[37]; /* "" unless it is a pod's cgroup */
 	char rel[];	  /* path below the cgroup2 mount, "/" for the root */
 };
@@ -60,6 +61,7 @@ struct daemon {
 	int inotify_fd;
 	int pods_wd;	      /* watch on pods_dir, -1 when it does not exist */
 	struct idmap watches; /* wd -> struct watched */
+	struct idmap by_path; /* hash of rel -> the same struct watched */
 	struct idmap owned;   /* cgid -> struct owned */
 	struct pod_table pods;
 	struct selector_totals *totals; /* one per selector of cfg */

@@ -31,7 +31,7 @@
 #include "policy.h"
 #include "stats.h"
 
-#define CGROUP_EVENTS (IN_CREATE | IN_DELETE_SELF | IN_ONLYDIR)
+#define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_ONLYDIR)
 #define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
 
 /* One pass: the pins opened on first need, and the removals kept for last. */
@@ -235,6 +235,31 @@ static int finish(struct pass *ps)
 	return ps->err;
 }
 
+/* FNV-1a of a path: the key of d->by_path. */
+static __u64 path_key(const char *rel)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+
+	for (; *rel; rel++)
+		h = (h ^ (unsigned char)*rel) * 0x100000001b3ULL;
+	return h;
+}
+
+static struct watched *watched_at(struct daemon *d, const char *rel)
+{
+	struct watched *w = idmap_get(&d->by_path, path_key(rel));
+
+	return w && !strcmp(w->rel, rel) ? w : NULL;
+}
+
+static void unwatch(struct daemon *d, struct watched *w)
+{
+	if (idmap_get(&d->by_path, path_key(w->rel)) == w)
+		idmap_del(&d->by_path, path_key(w->rel));
+	idmap_del(&d->watches, w->wd);
+	free(w);
+}
+
 /* Watch the cgroup at @rel; NULL when it is gone already. */
 static struct watched *watch(struct daemon *d, const char *rel)
 {
@@ -260,10 +285,13 @@ static struct watched *watch(struct daemon *d, const char *rel)
 	old = idmap_get(&d->watches, wd);
 	if (old && old->cgid == st.st_ino && !strcmp(old->rel, rel))
 		return old;
+	if (old)
+		unwatch(d, old);
 	w = malloc(sizeof(*w) + strlen(rel) + 1);
 	if (!w)
 		return NULL;
 	w->cgid = st.st_ino;
+	w->wd = wd;
 	strcpy(w->rel, rel);
 	cgroup_classify(rel, &k);
 	strcpy(w->pod_uid, k.pod_uid);
@@ -271,7 +299,8 @@ static struct watched *watch(struct daemon *d, const char *rel)
 		free(w);
 		return NULL;
 	}
-	free(old);
+	/* A path taken by an older cgroup of the same name: this one now. */
+	idmap_put(&d->by_path, path_key(rel), w);
 	return w;
 }
 
@@ -400,19 +429,30 @@ static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 	if (ev->mask & IN_Q_OVERFLOW)
 		return true;
 	w = idmap_get(&d->watches, ev->wd);
-	if (!w)
+	if (w && (ev->mask & IN_IGNORED)) { /* the kernel dropped the watch */
+		unwatch(d, w);
 		return false;
-	if (ev->mask & IN_IGNORED) { /* the watch is gone: so is the cgroup */
-		free(idmap_del(&d->watches, ev->wd));
-	} else if (ev->mask & IN_DELETE_SELF) {
+	}
+	if (!w || !(ev->mask & IN_ISDIR) || !ev->len ||
+	    snprintf(rel, sizeof(rel), "%s/%s", strcmp(w->rel, "/") ? w->rel : "", ev->name) >=
+		    (int)sizeof(rel))
+		return false;
+	if (ev->mask & IN_CREATE) {
+		d->cgroups_created++;
+		walk(ps, rel, NULL);
+	} else if (ev->mask & IN_DELETE) {
+		/*
+		 * Told by the parent: cgroupfs keeps the removed directory's
+		 * inode cached, so its own watch hears nothing for a while.
+		 */
 		d->cgroups_removed++;
+		w = watched_at(d, rel);
+		if (!w)
+			return false;
 		if (idmap_get(&d->owned, w->cgid))
 			queue_removal(ps, w->cgid);
-	} else if ((ev->mask & IN_CREATE) && (ev->mask & IN_ISDIR) && ev->len) {
-		d->cgroups_created++;
-		if (snprintf(rel, sizeof(rel), "%s/%s", strcmp(w->rel, "/") ? w->rel : "",
-			     ev->name) < (int)sizeof(rel))
-			walk(ps, rel, NULL);
+		inotify_rm_watch(d->inotify_fd, w->wd);
+		unwatch(d, w);
 	}
 	return false;
 }
@@ -541,6 +581,7 @@ void reconcile_free(struct daemon *d)
 	for (it = 0; idmap_next(&d->owned, &it, &key, &val);)
 		free(val);
 	idmap_free(&d->watches);
+	idmap_free(&d->by_path);
 	idmap_free(&d->owned);
 	pod_table_free(&d->pods);
 	free(d->totals);

@@ -15,8 +15,9 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # build of its TLS dependencies).
 VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
-	    $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh
-HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn
+	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
+	    $(VM_BIN)/mptcpify-example.yaml
+HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn
 # veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
 VM_MODULES := veth sch_tbf sch_netem tcp_diag
 # One vCPU: under QEMU TCG with two, the kernel's own live code patching
@@ -53,6 +54,21 @@ $(VM_BIN)/%: tests/progs/%.c | $(DEPS_STAMP)
 	@echo "  CC      $@ (static)"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@
+
+# podchurn reads the pinned policy map: libbpf.
+$(BUILD)/tests/podchurn: tests/progs/podchurn.c | $(DEPS_STAMP)
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@ -lbpf
+
+$(VM_BIN)/podchurn: tests/progs/podchurn.c | $(DEPS_STAMP)
+	@echo "  CC      $@ (static)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@ -lbpf -lelf -lz
+
+# The README's daemon example, as the guest loads it.
+$(VM_BIN)/mptcpify-example.yaml: README.md tests/readme-config.sh
+	$(Q)mkdir -p $(@D) && tests/readme-config.sh README.md > $@
 
 $(VM_BIN)/mptcpify-%.sh: tests/vm/%.sh
 	$(Q)mkdir -p $(@D) && cp $< $@
