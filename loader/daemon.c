@@ -203,7 +203,7 @@ static void reload(struct daemon *d, int tfd)
 	int rc;
 
 	rc = config_load(d->config_path, d->available_cc, &next, err, sizeof(err));
-	if (!rc && reconcile_check_links(d, &next, &why)) {
+	if (!rc && reconcile_check_links(d, &next, config_links(&d->cfg), &why)) {
 		snprintf(err, sizeof(err), "%s: %s", d->config_path, why ? why : "cannot attach");
 		config_free(&next);
 		rc = -EPERM;
@@ -352,7 +352,7 @@ static int run_daemon(struct daemon *d, const struct daemon_opts *o)
 		p_err(-err, "mount cgroup2 (cgroup v2) first", "no cgroup2 mount");
 		return EXIT_FAIL;
 	}
-	err = reconcile_check_links(d, &d->cfg, &why);
+	err = reconcile_check_links(d, &d->cfg, 0, &why);
 	if (err) {
 		p_err(-err,
 		      config_links(&d->cfg) & PINS_LINK_BIT(PINS_LINK_REWRITE) ?

@@ -91,8 +91,12 @@ int reconcile_all(struct daemon *d, enum reconcile_trigger why);
 int reconcile_events(struct daemon *d);
 /* Remove every entry and profile the daemon made (--cleanup-on-exit). */
 int reconcile_remove_all(struct daemon *d);
-/* Can the programs @cfg needs be attached? 0, or -errno and *why. */
-int reconcile_check_links(struct daemon *d, const struct config *cfg, const char **why);
+/*
+ * Attach the programs @cfg needs: 0, or -errno and *why, and then only the
+ * programs in @keep (and those entries need) stay.
+ */
+int reconcile_check_links(struct daemon *d, const struct config *cfg, unsigned int keep,
+			  const char **why);
 void reconcile_free(struct daemon *d);
 /* Match the retired totals to the selectors of d->cfg, by name. */
 int reconcile_totals(struct daemon *d);

@@ -522,7 +522,8 @@ int reconcile_remove_all(struct daemon *d)
 	return 0;
 }
 
-int reconcile_check_links(struct daemon *d, const struct config *cfg, const char **why)
+int reconcile_check_links(struct daemon *d, const struct config *cfg, unsigned int keep,
+			  const char **why)
 {
 	unsigned int links = config_links(cfg);
 	struct pins p;
@@ -536,7 +537,7 @@ int reconcile_check_links(struct daemon *d, const struct config *cfg, const char
 		if (links & PINS_LINK_BIT(l))
 			err = pins_ensure_link(&p, l, d->cgroup2, why);
 	/* What a refused configuration attached goes again. */
-	policy_release(&p, err ? config_links(&d->cfg) : links, &unloaded);
+	policy_release(&p, err ? keep : links, &unloaded);
 	pins_close(&p);
 	return err;
 }

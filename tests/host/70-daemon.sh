@@ -1,0 +1,204 @@
+#!/bin/bash
+# The daemon on the host kernel, with the README's example configuration:
+# audit mode (this kernel refuses the rewrite; the VM case proves that part),
+# pods churned the kubelet's way, reloads good and bad, kill -9 and restart,
+# metrics, and entries made by hand left alone. The daemon runs the
+# AddressSanitizer build: a leak or a memory error fails its exit status.
+. "$(dirname "$0")/env.sh"
+
+DAEMON=${MPTCPIFY_DAEMON:-$BUILD/asan/mptcpify}
+CHURN=$BUILD/tests/podchurn
+PORT=19464
+WORK=$(mktemp -d)
+PODS=$WORK/pods
+CONF=$WORK/config.yaml
+LOG=$WORK/daemon.log
+K=$TESTCG/kubepods.slice/kubepods-burstable.slice
+mkdir -p "$PODS" "$K" "$TESTCG/system.slice" "$TESTCG/manual"
+DPID=
+
+daemon_cleanup() {
+	[ -z "$DPID" ] || kill -KILL "$DPID" 2>/dev/null
+	rm -rf "$WORK"
+	host_cleanup
+}
+trap daemon_cleanup EXIT
+
+"$ROOT/tests/readme-config.sh" >"$WORK/readme.yaml"
+# The README's example as is, but audit where it says rewrite.
+sed 's/mode: rewrite/mode: audit/' "$WORK/readme.yaml" >"$CONF"
+
+start_daemon() { # [ARGS...]: start it and wait until it says ready
+	local n
+	n=$(grep -c ' ready ' "$LOG" 2>/dev/null)
+	"$DAEMON" daemon --config "$CONF" --pods-dir "$PODS" --metrics "127.0.0.1:$PORT" "$@" \
+		2>>"$LOG" &
+	DPID=$!
+	wait_for "the daemon is ready" "[ \$(grep -c ' ready ' '$LOG') -gt ${n:-0} ]"
+}
+
+wait_for() { # DESC SHELL-CONDITION: ok once it holds, not ok after 5 s
+	local i
+	for i in $(seq 100); do
+		if eval "$2"; then
+			ok "$1"
+			return 0
+		fi
+		sleep 0.05
+	done
+	not_ok "$1" "still false after 5 s: $2" "$(tail -n 5 "$LOG")"
+}
+
+rel() { echo "/${1#"$CG2"/}"; }
+
+entry() { # CGROUP: "MODE OWNER" of its entry, or nothing
+	"$M" -j list 2>/dev/null |
+		jq -r --arg c "$(rel "$1")" '.cgroups[]? | select(.cgroup == $c) | "\(.mode) \(.owner)"'
+}
+
+metric() { # NAME{LABELS}: its value, as /metrics shows it
+	curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'
+}
+
+pod() { # NAMESPACE NAME N: a pod cgroup and its log directory; prints the cgroup
+	local uid
+	uid=$(printf 'aaaaaaaa-0000-4000-8000-%012x' "$3")
+	mkdir "$K/kubepods-burstable-pod${uid//-/_}.slice"
+	mkdir "$PODS/$1_$2_$uid"
+	echo "$K/kubepods-burstable-pod${uid//-/_}.slice"
+}
+
+socket_in() { # CGROUP: one TCP socket from a process in a new child cgroup
+	mkdir -p "$1/ctr"
+	in_cgroup "$1/ctr" "$SOCKCHECK" inet stream 0 >/dev/null
+}
+
+# Bad input: one line, its exit code, nothing created.
+out=$("$M" daemon --config "$WORK/readme.yaml" --check)
+is "the README's example is valid" "$out" "$WORK/readme.yaml: 4 selectors, 1 profiles: ok"
+printf 'selectors:\n  - {name: a, cgroup: x, mode: fast}\n' >"$WORK/bad.yaml"
+out=$("$M" daemon --config "$WORK/bad.yaml" 2>&1)
+is "a bad mode exits 64" "$?" 64
+is "with file, line and column" "$out" \
+	"Error: $WORK/bad.yaml:2:32: mode must be rewrite, audit or exclude. Hint: see the README's daemon section"
+"$M" daemon --config "$WORK/missing.yaml" >/dev/null 2>&1
+is "a missing file exits 1" "$?" 1
+"$M" daemon --config "$CONF" --bogus >/dev/null 2>&1
+is "an unknown option exits 64" "$?" 64
+out=$("$M" daemon --config "$WORK/readme.yaml" --pods-dir "$PODS" --metrics off 2>&1)
+is "rewrite selectors on this kernel exit 1" "$?" 1
+case "$out" in
+*"Hint: see 'mptcpify probe'; 'mode: audit' works without the rewrite") ok "and say why" ;;
+*) not_ok "and say why" "$out" ;;
+esac
+is "nothing was left pinned" "$(ls "$MPTCPIFY_PIN_DIR" 2>&1 >/dev/null | grep -c 'No such')" 1
+
+# Entries made by hand: one the daemon never matches, one on a pod it would.
+check "a manual audit entry" "$M" attach --mode audit "$TESTCG/manual"
+manual_pod=$K/kubepods-burstable-pod$(printf 'aaaaaaaa_0000_4000_8000_%012x' 1).slice
+mkdir "$manual_pod"
+check "a manual exclude on a pod" "$M" attach --exclude "$manual_pod"
+mkdir "$PODS/shop_web-manual_$(printf 'aaaaaaaa-0000-4000-8000-%012x' 1)"
+
+start_daemon
+is "/healthz" "$(curl -s "http://127.0.0.1:$PORT/healthz")" ok
+is "the manual pod entry is left as made" "$(entry "$manual_pod")" "exclude cli"
+is "the manual entry is left alone" "$(entry "$TESTCG/manual")" "audit cli"
+
+mkdir "$TESTCG/system.slice/nginx.service"
+wait_for "a systemd unit's cgroup is enforced" \
+	"[ \"\$(entry '$TESTCG/system.slice/nginx.service')\" = 'audit daemon' ]"
+socket_in "$TESTCG/system.slice/nginx.service"
+is "and its sockets counted" "$(stat_of "$TESTCG/system.slice/nginx.service" tcp_created)" 1
+
+keep=$(pod shop web-keep 2)
+wait_for "a pod of namespace shop is enforced" "[ \"\$(entry '$keep')\" = 'audit daemon' ]"
+is "with the selector's subflow profile" \
+	"$("$M" -j subflow show "$keep" | jq -r '.profiles[0].rules[0].rule')" "join -> mark 0x20"
+db=$(pod shop db-0 3)
+wait_for "a db pod gets its exclude entry" "[ \"\$(entry '$db')\" = 'exclude daemon' ]"
+other=$(pod other app-0 4)
+sleep 0.2
+is "a pod no selector matches gets nothing" "$(entry "$other")" ""
+
+# 100 pods a second for 10 s, each with a process making one socket.
+out=$("$CHURN" "$K" "$PODS" "$MPTCPIFY_PIN_DIR/maps/policy" 100 10)
+diag "churn: $out"
+field() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+is "1000 pods churned" "$(field pods)" 1000
+is "every web and db pod had its entry within 1 s" "$(field late)" 0
+is "no entry outlived its pod" "$(field stale)" 0
+is "every web pod's socket was counted" \
+	"$(metric 'mptcpify_sockets_total{selector="shop",result="tcp_created"}')" "$(field web_tcp)"
+is "web pods made sockets" "$(field web_tcp)" 334
+is "nothing else counted for nginx" \
+	"$(metric 'mptcpify_sockets_total{selector="nginx",result="tcp_created"}')" 1
+is "no churned pod's entry is left" \
+	"$("$M" -j list | jq '[.cgroups[] | select(.cgroup | test("pod00000"))] | length')" 0
+is "cgroup removals seen" "$(metric 'mptcpify_cgroup_events_total{event="removed"}')" 2000
+is "the daemon stays healthy" "$(metric mptcpify_healthy)" 1
+
+# SIGHUP with a broken file: refused, the old policy stays.
+cp "$CONF" "$WORK/good.yaml"
+sed -i 's/mode: exclude/mode: sometimes/' "$CONF"
+kill -HUP "$DPID"
+wait_for "a broken reload is refused" "grep -q 'reload-refused' '$LOG'"
+line=$(grep -n 'mode: sometimes' "$CONF" | head -n1 | cut -d: -f1)
+case "$(grep reload-refused "$LOG")" in
+*"config.yaml:$line:11: mode must be rewrite, audit or exclude"*) ok "with its line and column" ;;
+*) not_ok "with its line and column" "$(grep reload-refused "$LOG")" ;;
+esac
+is "the refusal is counted" "$(metric 'mptcpify_config_reloads_total{result="refused"}')" 1
+is "the old policy stays" "$(entry "$db") $(entry "$TESTCG/system.slice/nginx.service")" \
+	"exclude daemon audit daemon"
+
+# SIGHUP moving nginx from audit to exclude: the same entry, changed in place.
+id_before=$("$M" -j list | jq --arg c "$(rel "$TESTCG/system.slice/nginx.service")" \
+	'.cgroups[] | select(.cgroup == $c) | .id')
+awk '/unit: nginx.service/ { n = 1 } n && /mode:/ { sub(/audit/, "exclude"); n = 0 } 1' \
+	"$WORK/good.yaml" >"$CONF"
+kill -HUP "$DPID"
+wait_for "a good reload applies" \
+	"[ \"\$(entry '$TESTCG/system.slice/nginx.service')\" = 'exclude daemon' ]"
+is "in place: the same cgroup id" "$("$M" -j list | jq --arg c \
+	"$(rel "$TESTCG/system.slice/nginx.service")" '.cgroups[] | select(.cgroup == $c) | .id')" \
+	"$id_before"
+is "the reload is counted" "$(metric 'mptcpify_config_reloads_total{result="applied"}')" 1
+
+# kill -9: enforcement stays; a restart adopts it and remakes nothing.
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null
+DPID=
+socket_in "$keep"
+is "with the daemon dead, sockets are still counted" "$(stat_of "$keep" tcp_created)" 1
+late=$(pod shop web-late 5)
+start_daemon
+wait_for "a pod made while it was down is enforced at restart" \
+	"[ \"\$(entry '$late')\" = 'audit daemon' ]"
+is "the restart set only that entry" "$(metric 'mptcpify_entry_changes_total{change="set"}')" 1
+is "and removed none" "$(metric 'mptcpify_entry_changes_total{change="removed"}')" 0
+is "the counters went on" "$(stat_of "$keep" tcp_created)" 1
+
+# SIGTERM leaves enforcement; --cleanup-on-exit removes the daemon's own.
+kill -TERM "$DPID"
+wait "$DPID"
+is "SIGTERM exits 0, ASan clean" "$?" 0
+DPID=
+is "enforcement stays after SIGTERM" "$(entry "$keep")" "audit daemon"
+start_daemon --cleanup-on-exit
+kill -TERM "$DPID"
+wait "$DPID"
+is "--cleanup-on-exit exits 0" "$?" 0
+DPID=
+is "the daemon's entries are gone" "$("$M" -j list | jq '[.cgroups[] | select(.owner == "daemon")] | length')" 0
+is "the manual ones stay" "$(entry "$TESTCG/manual") $(entry "$manual_pod")" "audit cli exclude cli"
+
+# -j: a JSON object per log line.
+"$M" -j daemon --config "$CONF" --pods-dir "$PODS" --metrics off 2>"$WORK/json.log" &
+DPID=$!
+for _ in $(seq 100); do grep -q '"ready"' "$WORK/json.log" && break; sleep 0.05; done
+kill -TERM "$DPID"
+wait "$DPID"
+DPID=
+is "-j logs are JSON lines" "$(jq -r 'select(.event == "ready") | .level' "$WORK/json.log")" info
+tap_done
