@@ -11,10 +11,10 @@
  * program. mptcpify_audit runs on cgroup/sock_create
  * and only counts; it works wherever cgroup BPF does.
  *
- * Both resolve the caller's policy the same way: a per-cgroup cache answers in
- * one lookup; a miss (or a policy change, which bumps the generation) walks
- * the ancestors once. So the steady-state cost of socket() does not depend on
- * how deep the cgroup is or on how many cgroups are configured.
+ * Both resolve the caller's policy the same way: a direct-mapped per-cgroup
+ * cache answers with one inlined array access; a miss (or a policy change, which bumps the
+ * generation) walks the ancestors once. So the steady-state cost of socket() does not depend on how
+ * deep the cgroup is or on how many cgroups are configured.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -59,9 +59,9 @@ struct {
 } stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MPTCPIFY_CACHE_ENTRIES);
-	__type(key, __u64);
+	__type(key, __u32);
 	__type(value, struct mptcpify_resolved);
 } cache SEC(".maps");
 
@@ -115,33 +115,35 @@ static __always_inline __u32 walk_ancestors(__u64 cgid, __u64 *policy_cgid)
 
 static __always_inline __u32 resolve_policy(__u64 *policy_cgid)
 {
-	struct mptcpify_resolved fresh = {}, *cached;
+	struct mptcpify_resolved hit, *slot;
 	struct mptcpify_state *st;
-	__u64 cgid = bpf_get_current_cgroup_id();
-	__u32 zero = 0;
+	__u64 cgid = bpf_get_current_cgroup_id(), found = 0;
+	__u32 zero = 0, key, gen, mode;
 
 	st = bpf_map_lookup_elem(&state, &zero);
-	if (!st)
+	key = cgid & (MPTCPIFY_CACHE_ENTRIES - 1);
+	slot = bpf_map_lookup_elem(&cache, &key);
+	if (!st || !slot)
 		return MPTCPIFY_MODE_NONE;
 	/* Read the generation before the policy: a change racing with us
-	 * leaves an entry of the old generation, recomputed next time. */
-	fresh.gen = st->gen;
+	 * leaves an answer of the old generation, recomputed next time. */
+	gen = st->gen;
 
-	cached = bpf_map_lookup_elem(&cache, &cgid);
-	if (cached) {
-		struct mptcpify_resolved hit = *cached;
-
-		if (hit.cgid == cgid && hit.gen == fresh.gen) {
-			*policy_cgid = hit.policy_cgid;
-			return hit.mode;
-		}
+	hit = *slot;
+	if (hit.cgid == cgid && hit.gen == gen &&
+	    hit.check == mptcpify_resolved_check(hit.cgid, hit.policy_cgid, hit.mode, hit.gen)) {
+		*policy_cgid = hit.policy_cgid;
+		return hit.mode;
 	}
 
-	fresh.cgid = cgid;
-	fresh.mode = walk_ancestors(cgid, &fresh.policy_cgid);
-	bpf_map_update_elem(&cache, &cgid, &fresh, BPF_ANY);
-	*policy_cgid = fresh.policy_cgid;
-	return fresh.mode;
+	mode = walk_ancestors(cgid, &found);
+	slot->cgid = cgid;
+	slot->policy_cgid = found;
+	slot->mode = mode;
+	slot->gen = gen;
+	slot->check = mptcpify_resolved_check(cgid, found, mode, gen);
+	*policy_cgid = found;
+	return mode;
 }
 
 static __always_inline void count(__u64 policy_cgid, int stat)
@@ -166,7 +168,7 @@ static __always_inline int mptcp_available(int family)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct mptcp_pernet *pernet = NULL;
 	struct net_generic *gen;
-	unsigned int id, len;
+	unsigned int id;
 	__u8 enabled = 1;
 
 	if (family == MPTCPIFY_AF_INET6 && !mptcp_ipv6)
@@ -176,9 +178,9 @@ static __always_inline int mptcp_available(int family)
 	if (bpf_probe_read_kernel(&id, sizeof(id), &mptcp_pernet_id))
 		return 1;
 
-	gen = BPF_CORE_READ(task, nsproxy, net_ns, gen);
-	len = BPF_CORE_READ(gen, s.len);
-	if (!gen || id >= len)
+	/* Trusted BTF pointers: plain (fault-safe) loads, not helper calls. */
+	gen = task->nsproxy->net_ns->gen;
+	if (!gen || id >= gen->s.len)
 		return 1;
 	if (bpf_probe_read_kernel(&pernet, sizeof(pernet), &gen->ptr[id]) || !pernet)
 		return 1;

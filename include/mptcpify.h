@@ -10,11 +10,11 @@
 #ifndef MPTCPIFY_H
 #define MPTCPIFY_H
 
-#define MPTCPIFY_LAYOUT 2
+#define MPTCPIFY_LAYOUT 3
 
 /* Sizes of the pinned maps. */
 #define MPTCPIFY_MAX_POLICIES 131072 /* configured cgroups */
-#define MPTCPIFY_CACHE_ENTRIES 65536 /* cgroups whose policy is resolved */
+#define MPTCPIFY_CACHE_ENTRIES 65536 /* slots of the resolution cache; a power of 2 */
 
 /*
  * Ancestors walked on a cache miss. A cgroup nested deeper than this is still
@@ -72,16 +72,29 @@ struct mptcpify_stats {
 };
 
 /*
- * Value of the LRU "cache" map, keyed by the caller's cgroup id. The key is
- * repeated inside: the LRU recycles elements without waiting for readers, so
- * a reader checks that the value it read is still the one for its cgroup.
+ * Value of the "cache" array: a direct-mapped cache of resolved policies, the
+ * slot being the caller's cgroup id modulo MPTCPIFY_CACHE_ENTRIES. An array
+ * lookup is a few inlined instructions where a hash map would hash the key
+ * on every socket(). Two cgroups sharing a slot evict each other, which costs
+ * an ancestor walk, never a wrong answer: the key is stored in the value.
+ * Slots are written in place by concurrent callers, so @check mixes the other
+ * fields and a reader that sees a torn value takes the slow path.
  */
 struct mptcpify_resolved {
 	__u64 cgid;
 	__u64 policy_cgid; /* entry that decided, 0 when mode is NONE */
 	__u32 mode;	   /* enum mptcpify_mode */
 	__u32 gen;	   /* policy generation the answer was computed at */
+	__u64 check;	   /* mptcpify_resolved_check() of the fields above */
 };
+
+static inline __u64 mptcpify_resolved_check(__u64 cgid, __u64 policy_cgid, __u32 mode, __u32 gen)
+{
+	/* Odd multipliers are bijections: a value mixing two writers' fields
+	 * only checks out if those fields were equal anyway. */
+	return (cgid * 0x9e3779b97f4a7c15ULL) ^ (policy_cgid * 0xc2b2ae3d27d4eb4fULL) ^
+	       ((((__u64)gen << 32) | mode) * 0x165667b19e3779f9ULL) ^ 1;
+}
 
 /*
  * Single entry of the "state" array. The loader bumps gen after every policy

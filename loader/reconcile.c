@@ -31,7 +31,7 @@
 #include "policy.h"
 #include "stats.h"
 
-#define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_ONLYDIR)
+#define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
 #define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
 
 /* One pass: the pins opened on first need, and the removals kept for last. */
@@ -429,7 +429,13 @@ static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 	if (ev->mask & IN_Q_OVERFLOW)
 		return true;
 	w = idmap_get(&d->watches, ev->wd);
-	if (w && (ev->mask & IN_IGNORED)) { /* the kernel dropped the watch */
+	if (w && (ev->mask & (IN_DELETE_SELF | IN_IGNORED))) {
+		/* Removed, and not heard of from the parent (some kernels). */
+		d->cgroups_removed++;
+		if (idmap_get(&d->owned, w->cgid))
+			queue_removal(ps, w->cgid);
+		if (ev->mask & IN_DELETE_SELF)
+			inotify_rm_watch(d->inotify_fd, w->wd);
 		unwatch(d, w);
 		return false;
 	}
@@ -442,8 +448,8 @@ static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 		walk(ps, rel, NULL);
 	} else if (ev->mask & IN_DELETE) {
 		/*
-		 * Told by the parent: cgroupfs keeps the removed directory's
-		 * inode cached, so its own watch hears nothing for a while.
+		 * Told by the parent: on some kernels cgroupfs keeps the removed
+		 * directory's inode cached and its own watch hears nothing.
 		 */
 		d->cgroups_removed++;
 		w = watched_at(d, rel);

@@ -13,14 +13,16 @@ ms_of() { # CMD...: wall time in ms (busybox date has no %N)
 	bench time "$@" 2>/dev/null | sed -n 's/^ms=//p'
 }
 
-deep=$B/enf
+# The enforced entry sits at depth 1 ($E), the deepest caller at depth 30.
+E=$CG2/benf
+U=$CG2/bunc
+deep=$E
 for d in $(seq 2 30); do deep=$deep/c; done
-mkdir -p "$B/unc" "$B/enf/exc" "$deep"
-# depth_path DEPTH: the cgroup that deep below the root, within $B/enf
-# (which is at depth 2, the shallowest an enforced test cgroup can be here).
+mkdir -p "$U" "$E/exc" "$deep"
+# depth_path DEPTH: the cgroup that deep below the root, within $E.
 depth_path() {
-	_p=$B/enf
-	_i=3
+	_p=$E
+	_i=2
 	while [ $_i -le "$1" ]; do
 		_p=$_p/c
 		_i=$((_i + 1))
@@ -28,28 +30,27 @@ depth_path() {
 	echo "$_p"
 }
 enforce() {
-	mptcpify attach "$B/enf" >/dev/null && mptcpify attach --exclude "$B/enf/exc" >/dev/null
+	mptcpify attach "$E" >/dev/null && mptcpify attach --exclude "$E/exc" >/dev/null
 }
 
 echo "# socket()+close() per second, ${MS} ms per measurement, $ROUNDS rounds"
 for r in $(seq "$ROUNDS"); do
 	mptcpify unload >/dev/null
-	csv socket "$r" native "$(rate in_cg "$B/unc" bench socket "$MS" 262)"
-	csv socket "$r" noprog "$(rate in_cg "$B/unc" bench socket "$MS" 0)"
+	csv socket "$r" native "$(rate in_cg "$U" bench socket "$MS" 262)"
+	csv socket "$r" noprog "$(rate in_cg "$U" bench socket "$MS" 0)"
 	enforce
-	csv socket "$r" unconfigured "$(rate in_cg "$B/unc" bench socket "$MS" 0)"
-	csv socket "$r" enforced "$(rate in_cg "$B/enf" bench socket "$MS" 0)"
-	csv socket "$r" excluded "$(rate in_cg "$B/enf/exc" bench socket "$MS" 0)"
-	for d in 4 16 30; do
+	csv socket "$r" unconfigured "$(rate in_cg "$U" bench socket "$MS" 0)"
+	csv socket "$r" enforced "$(rate in_cg "$E" bench socket "$MS" 0)"
+	csv socket "$r" excluded "$(rate in_cg "$E/exc" bench socket "$MS" 0)"
+	for d in 1 4 16 30; do
 		csv depth "$r" "depth$d" "$(rate in_cg "$(depth_path "$d")" bench socket "$MS" 0)"
 	done
-	csv depth "$r" depth2 "$(rate in_cg "$B/enf" bench socket "$MS" 0)"
 done
 # What the kernel says each program costs, in a pass of its own: with
 # bpf_stats_enabled every run reads the clock twice, which would bias the
 # ratios above. The hook's time includes the tail-called rewrite program.
 sysctl -qw kernel.bpf_stats_enabled=1
-rate in_cg "$B/enf" bench socket "$MS" 0 >/dev/null
+rate in_cg "$E" bench socket "$MS" 0 >/dev/null
 sysctl -qw kernel.bpf_stats_enabled=0
 for prog in hook rewrite; do
 	obj=$(mptcpify -j list | grep -o "\"$prog\":{[^}]*}")
@@ -61,7 +62,7 @@ echo "# configured cgroups: extra entries of cgroups that do not exist"
 for n in 1 1000 10000 100000; do
 	bench_fill /sys/fs/bpf/mptcpify "$n"
 	for r in $(seq "$ROUNDS"); do
-		csv count "$r" "n$n" "$(rate in_cg "$B/enf" bench socket "$MS" 0)"
+		csv count "$r" "n$n" "$(rate in_cg "$E" bench socket "$MS" 0)"
 	done
 done
 
@@ -75,9 +76,9 @@ for r in $(seq "$ROUNDS"); do
 	kill $!
 	wait $! 2>/dev/null
 	enforce
-	in_cg "$B/enf" ip netns exec bl bench sink 127.0.0.1 7002 &
+	in_cg "$E" ip netns exec bl bench sink 127.0.0.1 7002 &
 	sleep 0.3
-	csv conn "$r" enforced "$(rate in_cg "$B/enf" ip netns exec bl bench connect "$MS" \
+	csv conn "$r" enforced "$(rate in_cg "$E" ip netns exec bl bench connect "$MS" \
 		127.0.0.1 7002)"
 	kill $!
 	wait $! 2>/dev/null
@@ -90,12 +91,12 @@ two_paths
 for i in 1 2; do
 	ip netns exec cli tc qdisc add dev "c$i" root tbf rate 20mbit burst 32kb latency 100ms
 done
-in_cg "$B/enf" ip netns exec srv bench sink 0.0.0.0 7003 &
+in_cg "$E" ip netns exec srv bench sink 0.0.0.0 7003 &
 sleep 0.3
 for r in $(seq "$ROUNDS"); do
-	csv stream "$r" enforced "$(rate in_cg "$B/enf" ip netns exec cli bench stream 2000 \
+	csv stream "$r" enforced "$(rate in_cg "$E" ip netns exec cli bench stream 2000 \
 		10.0.1.2 7003)"
-	csv stream "$r" tcp "$(rate in_cg "$B/unc" ip netns exec cli bench stream 2000 \
+	csv stream "$r" tcp "$(rate in_cg "$U" ip netns exec cli bench stream 2000 \
 		10.0.1.2 7003)"
 done
 kill $!
@@ -107,5 +108,47 @@ for r in $(seq "$ROUNDS"); do
 	csv loader "$r" attach_ms "$(ms_of mptcpify attach "$B/other")"
 	csv loader "$r" detach_ms "$(ms_of mptcpify detach "$B/other")"
 done
+mptcpify unload >/dev/null
+
+echo "# the daemon (README example): mkdir to entry while 100 pods/s come and go"
+sysctl -qw fs.inotify.max_user_watches=200000
+K=$CG2/kubepods.slice/kubepods-burstable.slice
+PODS=/tmp/bench-pods
+mkdir -p "$K" "$PODS"
+daemon_start() {
+	mptcpify daemon --config /usr/bin/mptcpify-example.yaml --pods-dir "$PODS" 2>>/tmp/bd.log &
+	DPID=$!
+	_i=0
+	until wget -qO- http://127.0.0.1:9464/healthz >/dev/null 2>&1 || [ $_i -gt 600 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+metric() { wget -qO- http://127.0.0.1:9464/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
+daemon_start
+out=$(podchurn "$K" "$PODS" /sys/fs/bpf/mptcpify/maps/policy 100 10)
+echo "# podchurn: $out"
+csv daemon 1 mkdir_to_entry_p50_us "$(echo "$out" | tr ' ' '\n' | sed -n 's/^p50_us=//p')"
+csv daemon 1 mkdir_to_entry_p99_us "$(echo "$out" | tr ' ' '\n' | sed -n 's/^p99_us=//p')"
+kill "$DPID"
+wait "$DPID"
+
+echo "# the daemon: a full reconcile of 10,000 pods of namespace shop, from nothing"
+seq 1 10000 | awk -v k="$K" '{ printf "%s/kubepods-burstable-podcccccccc_0000_4000_8000_%012x.slice\n", k, $1 }' |
+	xargs mkdir
+seq 1 10000 | awk -v p="$PODS" '{ printf "%s/shop_web-%d_cccccccc-0000-4000-8000-%012x\n", p, $1, $1 }' |
+	xargs mkdir
+daemon_start
+csv daemon 1 reconcile_10k_ms "$(metric 'mptcpify_reconcile_last_seconds' | awk '{ printf "%.0f", $1 * 1000 }')"
+csv daemon 1 entries "$(metric 'mptcpify_selector_cgroups{selector="shop",mode="rewrite"}')"
+csv daemon 1 updates_per_s "$(metric 'mptcpify_reconcile_last_seconds' | awk '{ printf "%.0f", 10000 / $1 }')"
+csv daemon 1 rss_kb "$(awk '/^VmRSS/ { print $2 }' /proc/$DPID/status)"
+kill -HUP "$DPID"
+sleep 2
+csv daemon 1 resync_10k_ms "$(metric 'mptcpify_reconcile_last_seconds' | awk '{ printf "%.0f", $1 * 1000 }')"
+kill "$DPID"
+wait "$DPID"
+find "$K" -mindepth 1 -depth -type d -exec rmdir {} +
+rm -rf "$PODS"
 mptcpify unload >/dev/null
 echo "# done"

@@ -60,8 +60,8 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		ratio("socket(): unconfigured / no program", "socket", "unconfigured", "socket", "noprog", 0.99, "min")
 		ratio("socket(): excluded / no program", "socket", "excluded", "socket", "noprog", 0, "")
 		print ""
-		print "2. enforced / native MPTCP by depth (caller this deep; the entry at depth 2)"
-		split("2 4 16 30", d, " ")
+		print "2. enforced / native MPTCP by depth (caller this deep; the entry at depth 1)"
+		split("1 4 16 30", d, " ")
 		for (i = 1; i <= 4; i++) ratio("socket() at depth " d[i] ": enforced / native", "depth", "depth" d[i], "socket", "native", 0.98, "min")
 		print "   and by configured cgroups (enforced rate; not interleaved across counts:"
 		print "   filling 100,000 entries takes seconds), relative to 1:"
@@ -82,6 +82,19 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		print "5. the loader, wall time per command in ms"
 		printf "  %-44s %s\n", "attach", stat("loader", "attach_ms")
 		printf "  %-44s %s\n", "detach", stat("loader", "detach_ms")
+		print ""
+		print "5b. the daemon (README example; one run)"
+		printf "  %-44s %s us\n", "mkdir to entry, p50, 100 pods/s", v["daemon,mkdir_to_entry_p50_us,1"]
+		printf "  %-44s %s us\n", "mkdir to entry, p99, 100 pods/s", v["daemon,mkdir_to_entry_p99_us,1"]
+		printf "  %-44s %s ms (%s entries)\n", "full reconcile of 10,000 pods, from nothing", v["daemon,reconcile_10k_ms,1"], v["daemon,entries,1"]
+		printf "  %-44s %s ms\n", "full reconcile of 10,000 pods, nothing to do", v["daemon,resync_10k_ms,1"]
+		printf "  %-44s %s\n", "policy updates per second (that reconcile)", v["daemon,updates_per_s,1"]
+		printf "  %-44s %s kB\n", "daemon RSS with 10,000 pods", v["daemon,rss_kb,1"]
+		printf "| daemon: mkdir to entry at 100 pods/s, p50 / p99 | %s / %s us | one run | - |\n",
+			v["daemon,mkdir_to_entry_p50_us,1"], v["daemon,mkdir_to_entry_p99_us,1"] >> table
+		printf "| daemon: full reconcile of 10,000 pods (updates/s) | %s ms (%s/s) | one run | - |\n",
+			v["daemon,reconcile_10k_ms,1"], v["daemon,updates_per_s,1"] >> table
+		printf "| daemon: RSS with 10,000 pods | %.1f MiB | one run | - |\n", v["daemon,rss_kb,1"] / 1024 >> table
 		print ""
 		print "6. the programs, from the kernel (a separate enforced pass with bpf_stats_enabled)"
 		for (p = 1; p <= 2; p++) {
