@@ -572,7 +572,7 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 	}
 	*slash = '\0';
 
-	err = ensure_bpffs(parent, how == PINS_CREATE, why);
+	err = ensure_bpffs(parent, how != PINS_READ, why);
 	if (err)
 		return err;
 	/* Serialise mptcpify runs: flock works on the bpffs directory itself. */
@@ -583,7 +583,7 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 	}
 
 	err = open_maps(p, why);
-	if (err == -ENOENT && how == PINS_CREATE)
+	if (err == -ENOENT && how != PINS_READ)
 		err = create_maps(p, why);
 	if (err) {
 		if (!*why)

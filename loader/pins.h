@@ -35,6 +35,12 @@ struct pins {
 enum pins_how {
 	PINS_READ,   /* adopt existing pins; -ENOENT when nothing is loaded */
 	PINS_CREATE, /* adopt, or create the maps when nothing is loaded */
+	/*
+	 * As PINS_CREATE, but leave the programs of a different build alone:
+	 * the daemon upgrades once, at start, and then does not fight a CLI
+	 * of another version over which build runs.
+	 */
+	PINS_ADOPT,
 };
 
 /* The pin directory: --pin-dir, else $MPTCPIFY_PIN_DIR, else the default. */

@@ -51,7 +51,7 @@ static int pass_pins(struct pass *ps)
 
 	if (ps->opened)
 		return 0;
-	err = pins_open(&ps->p, ps->d->pin_dir, PINS_CREATE, &why);
+	err = pins_open(&ps->p, ps->d->pin_dir, PINS_ADOPT, &why);
 	if (err) {
 		daemon_log(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
 			   strerror(-err), NULL);

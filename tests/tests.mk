@@ -125,6 +125,6 @@ bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill
 	$(Q)cp $(VM_PROGS) $(BENCH_BIN)/
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)VM_DEMO=tests/bench/guest.sh KERNELS=$${BENCH_KERNEL:-6.12} VM_BINDIR=$(BENCH_BIN) \
-		VM_MODULES="$(VM_MODULES)" VM_OUT=$(BUILD)/bench/vm VM_TIMEOUT=600 \
+		VM_MODULES="$(VM_MODULES)" VM_OUT=$(BUILD)/bench/vm VM_TIMEOUT=1200 CASE_TIMEOUT=1100 \
 		VM_ENV="BENCH_ROUNDS=$${BENCH_ROUNDS:-7}" tests/vm/run.sh | tee $(BUILD)/bench/raw.txt
 	$(Q)tests/bench/report.sh $(BUILD)/bench/raw.txt $(BUILD)/bench README.md

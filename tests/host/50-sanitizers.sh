@@ -35,6 +35,30 @@ if command -v valgrind >/dev/null; then
 		fi
 	done
 	rm -f /tmp/mptcpify-vg.$$
+
+	# The daemon: start, a matching cgroup, a scrape, a reload, SIGTERM.
+	cfg=$(mktemp)
+	printf 'selectors:\n  - {name: a, cgroup: "%s/d*", mode: audit}\n' "${TESTCG#"$CG2"/}" >"$cfg"
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--suppressions="$ROOT/tests/valgrind.supp" "$M" daemon --config "$cfg" \
+		--metrics 127.0.0.1:19465 --pods-dir /nonexistent 2>/tmp/mptcpify-vg.$$ &
+	vpid=$!
+	for _ in $(seq 300); do
+		curl -sf http://127.0.0.1:19465/healthz >/dev/null && break
+		sleep 0.1
+	done
+	mkdir "$TESTCG/d1"
+	sleep 0.5
+	curl -s http://127.0.0.1:19465/metrics | grep -q '^mptcpify_selector_cgroups{selector="a",mode="audit"} 1$'
+	is "the daemon under valgrind enforced a cgroup" "$?" 0
+	kill -HUP "$vpid"
+	sleep 1
+	kill -TERM "$vpid"
+	wait "$vpid"
+	rc=$?
+	is "valgrind clean: mptcpify daemon, through a reload and SIGTERM" "$rc" 0
+	[ "$rc" = 0 ] || diag "$(head -n 30 /tmp/mptcpify-vg.$$)"
+	rm -f "$cfg" /tmp/mptcpify-vg.$$
 else
 	skip "valgrind" "valgrind is not installed"
 fi
