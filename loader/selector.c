@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,11 +161,25 @@ int pod_from_log_dir(const char *dirname, struct pod *pod)
 	return 0;
 }
 
+static __u64 uid_key(const char *uid)
+{
+	__u64 h = 0xcbf29ce484222325ULL; /* FNV-1a */
+
+	for (; *uid; uid++)
+		h = (h ^ (unsigned char)*uid) * 0x100000001b3ULL;
+	return h;
+}
+
 const struct pod *pod_table_find(const struct pod_table *t, const char *uid)
 {
-	int i;
+	uintptr_t i;
 
-	for (i = 0; t && i < t->n; i++)
+	if (!t)
+		return NULL;
+	i = (uintptr_t)idmap_get(&t->by_uid, uid_key(uid));
+	if (i && !strcmp(t->pods[i - 1].uid, uid))
+		return &t->pods[i - 1];
+	for (i = 0; i < (uintptr_t)t->n; i++) /* two UIDs, one hash: never seen */
 		if (!strcmp(t->pods[i].uid, uid))
 			return &t->pods[i];
 	return NULL;
@@ -184,20 +199,30 @@ int pod_table_add(struct pod_table *t, const struct pod *pod)
 		t->cap = t->cap ? t->cap * 2 : 64;
 	}
 	t->pods[t->n++] = *pod;
+	if (!idmap_get(&t->by_uid, uid_key(pod->uid)))
+		return idmap_put(&t->by_uid, uid_key(pod->uid), (void *)(uintptr_t)t->n);
 	return 0;
 }
 
 void pod_table_remove(struct pod_table *t, const char *uid)
 {
 	struct pod *p = (struct pod *)pod_table_find(t, uid);
+	uintptr_t last = t->n;
 
-	if (p)
-		*p = t->pods[--t->n];
+	if (!p)
+		return;
+	if ((uintptr_t)idmap_get(&t->by_uid, uid_key(uid)) == (uintptr_t)(p - t->pods) + 1)
+		idmap_del(&t->by_uid, uid_key(uid));
+	/* The last pod moves into the hole: its index changes. */
+	*p = t->pods[--t->n];
+	if (p != &t->pods[t->n] && (uintptr_t)idmap_get(&t->by_uid, uid_key(p->uid)) == last)
+		idmap_put(&t->by_uid, uid_key(p->uid), (void *)(uintptr_t)(p - t->pods + 1));
 }
 
 void pod_table_free(struct pod_table *t)
 {
 	free(t->pods);
+	idmap_free(&t->by_uid);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -209,6 +234,7 @@ int pod_table_load(struct pod_table *t, const char *dir)
 	DIR *d;
 
 	t->n = 0;
+	idmap_free(&t->by_uid);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;

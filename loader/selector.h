@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include "config.h"
+#include "idmap.h"
 
 struct cgroup_kind {
 	char pod_uid[37];      /* this cgroup is a pod's: its UID with dashes */
@@ -37,6 +38,7 @@ struct pod {
 struct pod_table {
 	struct pod *pods;
 	int n, cap;
+	struct idmap by_uid; /* hash of the UID -> index + 1 in pods */
 };
 
 /*

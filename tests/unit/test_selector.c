@@ -150,6 +150,35 @@ START_TEST(pod_table_from_a_directory)
 }
 END_TEST
 
+/* The index follows a pod moved into a removed one's place. */
+START_TEST(pod_table_keeps_its_index)
+{
+	struct pod_table t = {0};
+	struct pod pod = {.namespace = "ns", .name = "p"};
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
+		ck_assert_int_eq(pod_table_add(&t, &pod), 0);
+	}
+	ck_assert_int_eq(pod_table_add(&t, &pod), 0); /* again: no duplicate */
+	ck_assert_int_eq(t.n, 300);
+	for (i = 0; i < 300; i += 3) {
+		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
+		pod_table_remove(&t, pod.uid);
+	}
+	ck_assert_int_eq(t.n, 200);
+	for (i = 0; i < 300; i++) {
+		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
+		if (i % 3)
+			ck_assert_str_eq(pod_table_find(&t, pod.uid)->uid, pod.uid);
+		else
+			ck_assert_ptr_null(pod_table_find(&t, pod.uid));
+	}
+	pod_table_free(&t);
+}
+END_TEST
+
 static const char *const cfg_text =
 	"selectors:\n"
 	"  - {name: db, pod: {namespace: shop, name: \"db-*\"}, mode: exclude}\n"
@@ -206,6 +235,7 @@ static Suite *selector_suite(void)
 	tcase_add_test(tc, systemd_units);
 	tcase_add_test(tc, log_dirs_name_pods);
 	tcase_add_test(tc, pod_table_from_a_directory);
+	tcase_add_test(tc, pod_table_keeps_its_index);
 	tcase_add_test(tc, first_matching_selector_wins);
 	suite_add_tcase(s, tc);
 	return s;
