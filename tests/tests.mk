@@ -121,7 +121,10 @@ $(BENCH_BIN)/bench: tests/progs/bench.c | $(DEPS_STAMP)
 $(BENCH_BIN)/bench_fill: tests/progs/bench_fill.c include/mptcpify.h | $(DEPS_STAMP)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -Iinclude -static $< -o $@ -lbpf -lelf -lz
 
-bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill
+$(BENCH_BIN)/emptyhook: tests/progs/emptyhook.c | $(DEPS_STAMP)
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -static $< -o $@ -lbpf -lelf -lz
+
+bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill $(BENCH_BIN)/emptyhook
 	$(Q)cp $(VM_PROGS) $(BENCH_BIN)/
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)VM_DEMO=tests/bench/guest.sh KERNELS=$${BENCH_KERNEL:-6.12} VM_BINDIR=$(BENCH_BIN) \

@@ -17,11 +17,13 @@ ms_of() { # CMD...: wall time in ms (busybox date has no %N)
 E=$CG2/benf
 U=$CG2/bunc
 deep=$E
-for d in $(seq 2 30); do deep=$deep/c; done
-mkdir -p "$U" "$E/exc" "$deep"
-# depth_path DEPTH: the cgroup that deep below the root, within $E.
+udeep=$U
+for d in $(seq 2 30); do deep=$deep/c; udeep=$udeep/c; done
+mkdir -p "$E/exc" "$deep" "$udeep"
+# depth_path DEPTH [TOP]: the cgroup that deep below the root, within $E
+# (or TOP): depth ratios compare enforced and native callers equally deep.
 depth_path() {
-	_p=$E
+	_p=${2:-$E}
 	_i=2
 	while [ $_i -le "$1" ]; do
 		_p=$_p/c
@@ -38,12 +40,20 @@ for r in $(seq "$ROUNDS"); do
 	mptcpify unload >/dev/null
 	csv socket "$r" native "$(rate in_cg "$U" bench socket "$MS" 262)"
 	csv socket "$r" noprog "$(rate in_cg "$U" bench socket "$MS" 0)"
+	# The trampoline's own floor: an fmod_ret program that returns 0.
+	emptyhook 30 >/tmp/emptyhook.out &
+	eh=$!
+	until grep -q attached /tmp/emptyhook.out || ! kill -0 $eh 2>/dev/null; do sleep 0.05; done
+	csv socket "$r" emptyhook "$(rate in_cg "$U" bench socket "$MS" 0)"
+	kill $eh
+	wait $eh 2>/dev/null
 	enforce
 	csv socket "$r" unconfigured "$(rate in_cg "$U" bench socket "$MS" 0)"
 	csv socket "$r" enforced "$(rate in_cg "$E" bench socket "$MS" 0)"
 	csv socket "$r" excluded "$(rate in_cg "$E/exc" bench socket "$MS" 0)"
 	for d in 1 4 16 30; do
 		csv depth "$r" "depth$d" "$(rate in_cg "$(depth_path "$d")" bench socket "$MS" 0)"
+		csv depth "$r" "native$d" "$(rate in_cg "$(depth_path "$d" "$U")" bench socket "$MS" 262)"
 	done
 done
 # What the kernel says each program costs, in a pass of its own: with

@@ -53,16 +53,25 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 			(verdict == "" ? "-" : verdict) >> table
 	}
 	END {
+		# Per round, enforced / native at each depth: "flat" compares these.
+		for (r = 1; r <= rounds; r++)
+			for (dd = 1; dd <= 30; dd++)
+				if (("depth,depth" dd "," r) in v && v["depth,native" dd "," r] > 0)
+					v["depthrel,depth" dd "," r] = v["depth,depth" dd "," r] / v["depth,native" dd "," r]
 		print "1. socket()+close() per second"
-		split("native noprog unconfigured enforced excluded", c, " ")
-		for (i = 1; i <= 5; i++) printf "  %-44s %s\n", c[i], stat("socket", c[i])
+		split("native noprog emptyhook unconfigured enforced excluded", c, " ")
+		for (i = 1; i <= 6; i++) printf "  %-44s %s\n", c[i], stat("socket", c[i])
 		ratio("socket(): enforced / native MPTCP", "socket", "enforced", "socket", "native", 0.98, "min")
 		ratio("socket(): unconfigured / no program", "socket", "unconfigured", "socket", "noprog", 0.99, "min")
 		ratio("socket(): excluded / no program", "socket", "excluded", "socket", "noprog", 0, "")
+		ratio("socket(): empty fmod_ret / no program (floor)", "socket", "emptyhook", "socket", "noprog", 0, "")
+		ratio("socket(): unconfigured / empty fmod_ret", "socket", "unconfigured", "socket", "emptyhook", 0, "")
+		ratio("socket(): enforced / empty fmod_ret", "socket", "enforced", "socket", "emptyhook", 0, "")
 		print ""
-		print "2. enforced / native MPTCP by depth (caller this deep; the entry at depth 1)"
+		print "2. enforced / native MPTCP by depth (both callers this deep; the entry at depth 1)"
 		split("1 4 16 30", d, " ")
-		for (i = 1; i <= 4; i++) ratio("socket() at depth " d[i] ": enforced / native", "depth", "depth" d[i], "socket", "native", 0.98, "min")
+		for (i = 1; i <= 4; i++) ratio("socket() at depth " d[i] ": enforced / native", "depth", "depth" d[i], "depth", "native" d[i], 0.98, "min")
+		for (i = 2; i <= 4; i++) ratio("enforced/native at depth " d[i] " / at depth 1", "depthrel", "depth" d[i], "depthrel", "depth1", 0.95, "min")
 		print "   and by configured cgroups (enforced rate; not interleaved across counts:"
 		print "   filling 100,000 entries takes seconds), relative to 1:"
 		split("1 1000 10000 100000", k, " ")
