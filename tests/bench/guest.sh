@@ -56,6 +56,18 @@ for r in $(seq "$ROUNDS"); do
 		csv depth "$r" "native$d" "$(rate in_cg "$(depth_path "$d" "$U")" bench socket "$MS" 262)"
 	done
 done
+echo "# in-process pairs: one process alternating 50 ms slices between two cgroups"
+enforce
+pair() { # NAME CG_A PROTO_A CG_B PROTO_B
+	_out=$(bench pair "${BENCH_PAIRS:-40}" 50 "$2" "$3" "$4" "$5")
+	for _k in ratio min max a b; do
+		csv pair 0 "$1_$_k" "$(echo "$_out" | tr ' ' '\n' | sed -n "s/^$_k=//p")"
+	done
+}
+pair enforced_native "$E" 0 "$U" 262
+for d in 1 4 16 30; do
+	pair "depth$d" "$(depth_path "$d")" 0 "$(depth_path "$d" "$U")" 262
+done
 # What the kernel says each program costs, in a pass of its own: with
 # bpf_stats_enabled every run reads the clock twice, which would bias the
 # ratios above. The hook's time includes the tail-called rewrite program.

@@ -52,6 +52,13 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		printf "| %s | %.3f | %.3f to %.3f | %s |\n", label, m, a[1], a[n],
 			(verdict == "" ? "-" : verdict) >> table
 	}
+	function pairline(label, name, target,   m, verdict) {
+		if (!(("pair," name "_ratio,0") in v)) return
+		m = v["pair," name "_ratio,0"]
+		verdict = m >= target ? "meets >= " target : sprintf("MISSES >= %s by %.1f%%", target, (target - m) * 100)
+		printf "  %-48s %.3f [%.3f, %.3f]  %s\n", label, m, v["pair," name "_min,0"], v["pair," name "_max,0"], verdict
+		printf "| %s | %.3f | %.3f to %.3f | %s |\n", label, m, v["pair," name "_min,0"], v["pair," name "_max,0"], verdict >> table
+	}
 	END {
 		# Per round, enforced / native at each depth: "flat" compares these.
 		for (r = 1; r <= rounds; r++)
@@ -67,6 +74,12 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		ratio("socket(): empty fmod_ret / no program (floor)", "socket", "emptyhook", "socket", "noprog", 0, "")
 		ratio("socket(): unconfigured / empty fmod_ret", "socket", "unconfigured", "socket", "emptyhook", 0, "")
 		ratio("socket(): enforced / empty fmod_ret", "socket", "enforced", "socket", "emptyhook", 0, "")
+		print ""
+		print "1b. the same, at a finer grain: one process alternating 50 ms slices between an"
+		print "    enforced and an unconfigured cgroup (ABBA), median [min, max] of per-pair ratios"
+		pairline("socket(), slices: enforced / native MPTCP", "enforced_native", 0.98)
+		split("1 4 16 30", d, " ")
+		for (i = 1; i <= 4; i++) pairline("socket(), slices, depth " d[i] ": enforced / native", "depth" d[i], 0.98)
 		print ""
 		print "2. enforced / native MPTCP by depth (both callers this deep; the entry at depth 1)"
 		split("1 4 16 30", d, " ")

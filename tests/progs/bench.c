@@ -12,6 +12,12 @@
  *   bench stream MS ADDR PORT [PROTO]
  *                                  bytes per second sent on one connection
  *   bench time CMD [ARGS...]       run CMD, print "ms=N" of wall time
+ *   bench pair PAIRS MS CG_A PROTO_A CG_B PROTO_B
+ *                                  socket()+close() in slices of MS ms, this
+ *                                  process moving itself between cgroups A
+ *                                  and B (ABBA order); prints "ratio=" the
+ *                                  median of the per-pair rate ratios A/B,
+ *                                  "min=", "max=", "a=" and "b=" (median rates)
  *
  * PROTO 0 is what an unmodified application asks for; 262 is native MPTCP.
  */
@@ -53,7 +59,7 @@ static struct sockaddr_in addr_of(const char *ip, const char *port)
 	return a;
 }
 
-static int bench_socket(double secs, int proto)
+static double socket_rate(double secs, int proto)
 {
 	unsigned long n = 0;
 	double start = now(), end = start + secs;
@@ -67,7 +73,70 @@ static int bench_socket(double secs, int proto)
 		close(fd);
 		n++;
 	}
-	printf("rate=%.0f\n", n / (now() - start));
+	return n / (now() - start);
+}
+
+static int bench_socket(double secs, int proto)
+{
+	printf("rate=%.0f\n", socket_rate(secs, proto));
+	return 0;
+}
+
+static void join_cgroup(const char *cg)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "0\n") < 0 || fclose(f))
+		die(path);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/*
+ * Side by side at a fine grain: a slice in A, a slice in B, then B before A
+ * for the next pair, so that drift within a pair cancels out.
+ */
+static int bench_pair(int pairs, double secs, char **a, char **b)
+{
+	double *ra = calloc(pairs, sizeof(double)), *rb = calloc(pairs, sizeof(double));
+	double *ratio = calloc(pairs, sizeof(double));
+	int i, first_a;
+
+	if (!ra || !rb || !ratio || pairs < 1)
+		die("pairs");
+	for (i = 0; i < pairs; i++) {
+		for (first_a = i % 2 == 0;; first_a = !first_a) {
+			char **x = first_a ? a : b;
+			double *r = first_a ? &ra[i] : &rb[i];
+
+			join_cgroup(x[0]);
+			*r = socket_rate(secs, atoi(x[1]));
+			if (ra[i] > 0 && rb[i] > 0)
+				break;
+		}
+		ratio[i] = ra[i] / rb[i];
+	}
+	printf("ratio=%.4f ", median(ratio, pairs));
+	printf("min=%.4f max=%.4f ", ratio[0], ratio[pairs - 1]);
+	printf("a=%.0f ", median(ra, pairs));
+	printf("b=%.0f\n", median(rb, pairs));
+	free(ra);
+	free(rb);
+	free(ratio);
 	return 0;
 }
 
@@ -184,8 +253,10 @@ int main(int argc, char **argv)
 				    argc > 5 ? atoi(argv[5]) : 0);
 	if (!strcmp(cmd, "time") && argc >= 3)
 		return bench_time(argv + 2);
+	if (!strcmp(cmd, "pair") && argc == 8)
+		return bench_pair(atoi(argv[2]), atoi(argv[3]) / 1000.0, argv + 4, argv + 6);
 	fprintf(stderr, "usage: bench socket MS PROTO | sink ADDR PORT [PROTO] |\n"
 			"       connect MS ADDR PORT [PROTO] | stream MS ADDR PORT [PROTO] |\n"
-			"       time CMD [ARGS...]\n");
+			"       time CMD [ARGS...] | pair PAIRS MS CG_A PROTO_A CG_B PROTO_B\n");
 	return 64;
 }
