@@ -290,7 +290,9 @@ struct daemon_opts {
 	bool check;
 };
 
-static int parse_opts(int argc, char **argv, struct daemon_opts *o)
+/* 0, or -EINVAL with what is wrong in *why and the offending word in *bad. */
+static int parse_opts(int argc, char **argv, struct daemon_opts *o, const char **why,
+		      const char **bad)
 {
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -307,7 +309,7 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 	o->pods_dir = DAEMON_DEFAULT_PODS_DIR;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -325,10 +327,14 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 			o->check = true;
 			break;
 		default:
+			*why = c == ':' ? "a value is missing after" : "unknown option";
+			*bad = argv[optind - 1];
 			return -EINVAL;
 		}
 	}
-	return optind == argc ? 0 : -EINVAL;
+	*why = "unexpected argument";
+	*bad = optind < argc ? argv[optind] : NULL;
+	return *bad ? -EINVAL : 0;
 }
 
 static void check_plain(json_t *res)
@@ -410,12 +416,15 @@ int do_daemon(int argc, char **argv)
 	struct daemon d = {.inotify_fd = -1, .pods_wd = -1, .healthy = true};
 	struct cmd_args out = {0};
 	struct daemon_opts o = {0};
+	const char *bad = NULL, *why = NULL;
 	char err[512];
 	int rc;
 
 	argc = take_output_flags(argc, argv, &out);
-	if (parse_opts(argc, argv, &o))
-		return usage(optind < argc ? "unexpected argument" : "unknown option");
+	if (parse_opts(argc, argv, &o, &why, &bad)) {
+		snprintf(err, sizeof(err), "%s '%s'", why, bad);
+		return usage(err);
+	}
 	if (!read_available_cc(d.cc_buf, sizeof(d.cc_buf)))
 		d.available_cc = d.cc_buf;
 	rc = config_load(o.config, d.available_cc, &d.cfg, err, sizeof(err));

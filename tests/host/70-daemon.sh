@@ -85,6 +85,8 @@ is "with file, line and column" "$out" \
 is "a missing file exits 1" "$?" 1
 "$M" daemon --config "$CONF" --bogus >/dev/null 2>&1
 is "an unknown option exits 64" "$?" 64
+is "a missing value is named" "$("$M" daemon --config 2>&1 | cut -d. -f1)" \
+	"Error: a value is missing after '--config'"
 out=$("$M" daemon --config "$WORK/readme.yaml" --pods-dir "$PODS" --metrics off 2>&1)
 is "rewrite selectors on this kernel exit 1" "$?" 1
 case "$out" in
