@@ -145,7 +145,8 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	s = &d->cfg.selectors[sel];
 	if (!policy_get(&ps->p, cgid, &cur) && cur.owner != MPTCPIFY_OWNER_DAEMON) {
 		daemon_log(LOG_DEBUG, "manual-entry", "cgroup", rel, "selector", s->name, NULL);
-		return; /* made by hand: the CLI's entry wins */
+		free(idmap_del(&d->owned, cgid)); /* made by hand: the CLI's entry wins */
+		return;
 	}
 	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, d->cgroup2, &changed, &why);
 	if (err) {

@@ -86,6 +86,8 @@ for n in 1 1000 10000 100000; do
 	for r in $(seq "$ROUNDS"); do
 		csv count "$r" "n$n" "$(rate in_cg "$E" bench socket "$MS" 0)"
 	done
+	# And enforced against native in 50 ms slices, at this count.
+	pair "count$n" "$E" 0 "$U" 262
 done
 
 echo "# connections per second on loopback, one byte each way"

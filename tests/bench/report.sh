@@ -90,6 +90,12 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		split("1 1000 10000 100000", k, " ")
 		for (i = 1; i <= 4; i++) printf "  %-44s %s\n", "n=" k[i], stat("count", "n" k[i])
 		for (i = 2; i <= 4; i++) ratio("socket() with " k[i] " cgroups / with 1", "count", "n" k[i], "count", "n1", 0.95, "min")
+		for (i = 1; i <= 4; i++) pairline("socket(), slices, " k[i] " cgroups: enforced / native", "count" k[i], 0.98)
+		for (i = 2; i <= 4; i++) if (("pair,count" k[i] "_ratio,0") in v && v["pair,count1_ratio,0"] > 0) {
+			m = v["pair,count" k[i] "_ratio,0"] / v["pair,count1_ratio,0"]
+			printf "  %-48s %.3f  %s\n", "slices: with " k[i] " cgroups / with 1", m, (m >= 0.95 ? "meets >= 0.95" : sprintf("MISSES >= 0.95 by %.1f%%", (0.95 - m) * 100))
+			printf "| slices: enforced/native with %s cgroups / with 1 | %.3f | one pair series | %s |\n", k[i], m, (m >= 0.95 ? "meets >= 0.95" : sprintf("MISSES >= 0.95 by %.1f%%", (0.95 - m) * 100)) >> table
+		}
 		print ""
 		print "3. connections per second (connect, 1 byte each way, close), loopback"
 		printf "  %-44s %s\n", "native MPTCP", stat("conn", "native")
