@@ -70,6 +70,27 @@ static int copy_scalar(struct parse *ps, const yaml_node_t *node, const char *wh
 #define for_each_pair(ps, map, pair) \
 	for (pair = (map)->data.mapping.pairs.start; pair < (map)->data.mapping.pairs.top; pair++)
 
+/* libyaml accepts a key twice in one mapping; a configuration must not. */
+static int unique_keys(struct parse *ps, const yaml_node_t *map)
+{
+	yaml_node_pair_t *pair, *prev;
+	const char *k;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return 0;
+	for_each_pair(ps, map, pair)
+	{
+		k = scalar(node_at(ps, pair->key));
+		for (prev = map->data.mapping.pairs.start; k && prev < pair; prev++) {
+			const char *p = scalar(node_at(ps, prev->key));
+
+			if (p && !strcmp(p, k))
+				return fail(ps, node_at(ps, pair->key), "'%s' is given twice", k);
+		}
+	}
+	return 0;
+}
+
 static int parse_resync(struct parse *ps, const yaml_node_t *node, struct config *c)
 {
 	const char *s = scalar(node);
@@ -108,6 +129,8 @@ static int parse_profiles(struct parse *ps, const yaml_node_t *map, struct confi
 
 	if (map->type != YAML_MAPPING_NODE)
 		return fail(ps, map, "profiles must map profile names to lists of rules");
+	if (unique_keys(ps, map))
+		return -EINVAL;
 	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
 	c->profiles = calloc(n ? n : 1, sizeof(*c->profiles));
 	if (!c->profiles)
@@ -121,8 +144,6 @@ static int parse_profiles(struct parse *ps, const yaml_node_t *map, struct confi
 		err = copy_scalar(ps, key, "a profile name", pc->name, sizeof(pc->name));
 		if (err)
 			return err;
-		if (find_profile(c, pc->name) >= 0)
-			return fail(ps, key, "profile '%s' is defined twice", pc->name);
 		if (list->type != YAML_SEQUENCE_NODE)
 			return fail(ps, list, "profile '%s' must be a list of rules", pc->name);
 		n = 0;
@@ -192,6 +213,8 @@ static int parse_pod(struct parse *ps, const yaml_node_t *map, struct selector *
 
 	if (map->type != YAML_MAPPING_NODE)
 		return fail(ps, map, "pod takes namespace, name and/or uid");
+	if (unique_keys(ps, map))
+		return -EINVAL;
 	for_each_pair(ps, map, pair)
 	{
 		key = node_at(ps, pair->key);
@@ -286,6 +309,8 @@ static int parse_selector(struct parse *ps, const yaml_node_t *map, struct confi
 		return fail(ps, map,
 			    "a selector is a mapping with a name and a cgroup, unit, pod "
 			    "or container");
+	if (unique_keys(ps, map))
+		return -EINVAL;
 	s->mode = MPTCPIFY_MODE_REWRITE;
 	s->profile = -1;
 	s->line = map->start_mark.line + 1;
@@ -352,6 +377,8 @@ static int parse_root(struct parse *ps, struct config *c)
 		return fail(ps, root,
 			    "the configuration must be a mapping (resync, profiles, "
 			    "selectors)");
+	if (unique_keys(ps, root))
+		return -EINVAL;
 	/* Profiles first: selectors refer to them wherever they appear. */
 	for_each_pair(ps, root, pair)
 	{

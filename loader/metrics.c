@@ -229,8 +229,10 @@ char *metrics_render(struct daemon *d)
 	f = open_memstream(&buf, &len);
 	if (!sums || !f) {
 		free(sums);
-		if (f)
+		if (f) {
 			fclose(f);
+			free(buf);
+		}
 		return NULL;
 	}
 	pinned = !pins_open(&p, d->pin_dir, PINS_READ, &why);

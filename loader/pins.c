@@ -549,7 +549,7 @@ static int create_maps(struct pins *p, const char **why)
 	return open_maps(p, why);
 }
 
-int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **why)
+static int open_locked(struct pins *p, const char *dir, enum pins_how how, const char **why)
 {
 	struct mptcpify_state st;
 	char parent[PATH_MAX], *slash;
@@ -601,13 +601,25 @@ int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **w
 	return 0;
 }
 
+int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **why)
+{
+	int err = open_locked(p, dir, how, why);
+
+	/* The lock belongs to the open file: a failed open must not keep it. */
+	if (err)
+		pins_close(p);
+	return err;
+}
+
 void pins_close(struct pins *p)
 {
 	int i;
 
-	for (i = 0; i < N_MAPS; i++)
+	for (i = 0; i < N_MAPS; i++) {
 		if (*map_fd_slot(p, i) >= 0)
 			close(*map_fd_slot(p, i));
+		*map_fd_slot(p, i) = -1;
+	}
 	if (p->lock_fd >= 0)
 		close(p->lock_fd);
 	p->lock_fd = -1;

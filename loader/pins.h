@@ -37,8 +37,8 @@ enum pins_how {
 	PINS_CREATE, /* adopt, or create the maps when nothing is loaded */
 	/*
 	 * As PINS_CREATE, but leave the programs of a different build alone:
-	 * the daemon upgrades once, at start, and then does not fight a CLI
-	 * of another version over which build runs.
+	 * the daemon upgrades at start and on reload only, and otherwise does
+	 * not fight a CLI of another version over which build runs.
 	 */
 	PINS_ADOPT,
 };
@@ -50,7 +50,8 @@ const char *pins_default_dir(void);
  * Open the pinned maps under @dir, taking a lock held until pins_close().
  * With PINS_CREATE, mounts bpffs at /sys/fs/bpf when it is not there, creates
  * the maps when absent, and replaces the programs of a different build.
- * Returns 0 or -errno; on error *why says what failed.
+ * Returns 0 or -errno; on error *why says what failed, and nothing is left
+ * open (pins_close() may still be called). pins_close() is idempotent.
  */
 int pins_open(struct pins *p, const char *dir, enum pins_how how, const char **why);
 void pins_close(struct pins *p);

@@ -92,7 +92,11 @@ static int remember(struct daemon *d, __u64 cgid, int selector, const char *rel)
 	o->selector = selector;
 	strcpy(o->rel, rel);
 	free(idmap_del(&d->owned, cgid));
-	return idmap_put(&d->owned, cgid, o);
+	if (idmap_put(&d->owned, cgid, o)) {
+		free(o);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
@@ -124,6 +128,18 @@ static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid,
 	}
 }
 
+/* Does @cgid have a policy entry or a profile the daemon made? */
+static bool pinned_by_daemon(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_policy entry;
+	struct mptcpify_profile prof;
+
+	return (!bpf_map_lookup_elem(p->policy_fd, &cgid, &entry) &&
+		entry.owner == MPTCPIFY_OWNER_DAEMON) ||
+	       (!bpf_map_lookup_elem(p->profile_fd, &cgid, &prof) &&
+		prof.owner == MPTCPIFY_OWNER_DAEMON);
+}
+
 /* Make @cgid's entry what the selectors say, or queue its removal. */
 static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 {
@@ -136,7 +152,8 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 
 	sel = selector_match(&d->cfg, rel, &d->pods);
 	if (sel < 0) {
-		if (idmap_get(&d->owned, cgid))
+		/* Ours, or left by an earlier run whose configuration said so. */
+		if (idmap_get(&d->owned, cgid) || (ps->opened && pinned_by_daemon(&ps->p, cgid)))
 			queue_removal(ps, cgid);
 		return;
 	}
@@ -145,7 +162,9 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	s = &d->cfg.selectors[sel];
 	if (!policy_get(&ps->p, cgid, &cur) && cur.owner != MPTCPIFY_OWNER_DAEMON) {
 		daemon_log(LOG_DEBUG, "manual-entry", "cgroup", rel, "selector", s->name, NULL);
-		free(idmap_del(&d->owned, cgid)); /* made by hand: the CLI's entry wins */
+		/* Made by hand: the CLI's entry wins. The profile has its own owner. */
+		free(idmap_del(&d->owned, cgid));
+		apply_profile(ps, s, cgid, rel);
 		return;
 	}
 	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, d->cgroup2, &changed, &why);
@@ -311,14 +330,22 @@ static void walk(struct pass *ps, const char *rel, struct idmap *seen)
 	char path[PATH_MAX], child[PATH_MAX];
 	struct watched *w = watch(ps->d, rel);
 	struct dirent *de;
+	struct stat st;
+	__u64 cgid;
 	DIR *dir;
 
-	if (!w)
-		return;
-	if (seen)
-		idmap_put(seen, w->cgid, (void *)1);
-	evaluate(ps, w->cgid, rel);
 	snprintf(path, sizeof(path), "%s%s", ps->d->cgroup2, strcmp(rel, "/") ? rel : "");
+	/* Unwatched (out of watches, out of memory) is still enforced: the
+	 * resync finds what its events would have told. */
+	if (w)
+		cgid = w->cgid;
+	else if (!stat(path, &st))
+		cgid = st.st_ino;
+	else
+		return; /* gone */
+	if (seen)
+		idmap_put(seen, cgid, (void *)1);
+	evaluate(ps, cgid, rel);
 	dir = opendir(path);
 	if (!dir)
 		return;
@@ -332,13 +359,35 @@ static void walk(struct pass *ps, const char *rel, struct idmap *seen)
 	closedir(dir);
 }
 
+/* Watch the pods dir and read it whole: after an overflow, events were lost. */
 static void watch_pods_dir(struct daemon *d)
 {
-	if (d->pods_wd >= 0)
-		return;
-	d->pods_wd = inotify_add_watch(d->inotify_fd, d->pods_dir, PODS_EVENTS);
+	if (d->pods_wd < 0)
+		d->pods_wd = inotify_add_watch(d->inotify_fd, d->pods_dir, PODS_EVENTS);
 	if (d->pods_wd >= 0)
 		pod_table_load(&d->pods, d->pods_dir);
+}
+
+/* Drop the watches of cgroups the walk did not find: removed unheard. */
+static void unwatch_unseen(struct daemon *d, struct idmap *seen)
+{
+	struct watched *w;
+	__u64 wd, *gone = NULL;
+	size_t it, n = 0, i;
+	void *val;
+
+	gone = calloc(d->watches.n + 1, sizeof(*gone));
+	if (!gone)
+		return;
+	for (it = 0; idmap_next(&d->watches, &it, &wd, &val);)
+		if (!idmap_get(seen, ((struct watched *)val)->cgid))
+			gone[n++] = wd;
+	for (i = 0; i < n; i++) {
+		w = idmap_get(&d->watches, gone[i]);
+		inotify_rm_watch(d->inotify_fd, w->wd);
+		unwatch(d, w);
+	}
+	free(gone);
 }
 
 static double now_s(void)
@@ -381,6 +430,7 @@ int reconcile_all(struct daemon *d, enum reconcile_trigger why)
 	for (it = 0; idmap_next(&d->owned, &it, &key, &val);)
 		if (!idmap_get(&seen, key))
 			queue_removal(&ps, key);
+	unwatch_unseen(d, &seen);
 	idmap_free(&seen);
 	err = finish(&ps);
 	d->last_reconcile_seconds = now_s() - t0;
@@ -452,10 +502,10 @@ static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 		 * Told by the parent: on some kernels cgroupfs keeps the removed
 		 * directory's inode cached and its own watch hears nothing.
 		 */
-		d->cgroups_removed++;
 		w = watched_at(d, rel);
 		if (!w)
-			return false;
+			return false; /* heard of already, from its own watch */
+		d->cgroups_removed++;
 		if (idmap_get(&d->owned, w->cgid))
 			queue_removal(ps, w->cgid);
 		inotify_rm_watch(d->inotify_fd, w->wd);

@@ -206,6 +206,28 @@ DPID=
 is "the daemon's entries are gone" "$("$M" -j list | jq '[.cgroups[] | select(.owner == "daemon")] | length')" 0
 is "the manual ones stay" "$(entry "$TESTCG/manual") $(entry "$manual_pod")" "audit cli exclude cli"
 
+# A selector dropped while the daemon was down: its entries go at start.
+start_daemon
+wait_for "a shop pod is enforced again" "[ \"\$(entry '$keep')\" = 'audit daemon' ]"
+kill -TERM "$DPID"
+wait "$DPID"
+sed -i 's/pod: {namespace: shop}/pod: {namespace: elsewhere}/' "$CONF"
+start_daemon
+wait_for "an entry the new configuration does not want is removed at start" \
+	"[ -z \"\$(entry '$keep')\" ]"
+
+# Everything unloaded under it, then a scrape with nothing pinned: the
+# daemon and the CLI carry on (a failed open used to keep the lock).
+check "mptcpify unload while the daemon runs" "$M" unload
+curl -s "http://127.0.0.1:$PORT/metrics" >/dev/null
+db2=$(pod shop db-1 8)
+wait_for "the next pod is enforced" "[ \"\$(entry '$db2')\" = 'exclude daemon' ]"
+check "and the CLI is not locked out" timeout 5 "$M" list
+kill -TERM "$DPID"
+wait "$DPID"
+is "SIGTERM exits 0" "$?" 0
+DPID=
+
 # -j: a JSON object per log line.
 "$M" -j daemon --config "$CONF" --pods-dir "$PODS" --metrics off 2>"$WORK/json.log" &
 DPID=$!

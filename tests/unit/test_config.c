@@ -112,6 +112,13 @@ START_TEST(unknown_keys_are_refused)
 	ck_refused("resync: 0\nselectors: []\n",
 		   "test.yaml:1:9: resync must be 1 to 86400 seconds, not '0'");
 	ck_refused("resync: 5\n", "test.yaml:1:1: no selectors: nothing to enforce");
+	/* libyaml takes a key twice; the configuration does not */
+	ck_refused("profiles: {}\nprofiles: {p: [\"-> mark 1\"]}\nselectors: []\n",
+		   "test.yaml:2:1: 'profiles' is given twice");
+	ck_refused("selectors:\n  - {name: a, cgroup: x, mode: audit, mode: exclude}\n",
+		   "test.yaml:2:39: 'mode' is given twice");
+	ck_refused("selectors:\n  - {name: a, pod: {name: x, name: y}}\n",
+		   "test.yaml:2:30: 'name' is given twice");
 }
 END_TEST
 
@@ -167,7 +174,7 @@ START_TEST(profiles_are_checked)
 	ck_refused("profiles:\n  p: \"join -> mark 1\"\nselectors: []\n",
 		   "test.yaml:2:6: profile 'p' must be a list of rules");
 	ck_refused("profiles:\n  p: [\"-> mark 1\"]\n  p: [\"-> mark 2\"]\nselectors: []\n",
-		   "test.yaml:3:3: profile 'p' is defined twice");
+		   "test.yaml:3:3: 'p' is given twice");
 	ck_refused("profiles:\n  p: [a]\nselectors: []\n", "test.yaml:2:7: missing '->'");
 	ck_refused(
 		"profiles:\n  p: [\"-> mark 1\", \"-> mark 2\", \"-> mark 3\", \"-> mark 4\",\n"
