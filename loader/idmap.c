@@ -100,6 +100,17 @@ int idmap_next(const struct idmap *m, size_t *iter, __u64 *key, void **value)
 	return 0;
 }
 
+__u64 idmap_hash(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 void idmap_free(struct idmap *m)
 {
 	free(m->slots);

@@ -30,6 +30,9 @@ void *idmap_del(struct idmap *m, __u64 key);
 /* Free the table (not the values). */
 void idmap_free(struct idmap *m);
 
+/* FNV-1a of @len bytes: keys from strings (paths, pod UIDs), and build ids. */
+__u64 idmap_hash(const void *buf, size_t len);
+
 /* Visit every entry: for (i = 0; idmap_next(m, &i, &key, &val);) */
 int idmap_next(const struct idmap *m, size_t *iter, __u64 *key, void **value);
 

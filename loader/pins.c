@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "mptcpify.skel.h"
 #include "output.h"
+#include "idmap.h"
 #include "pins.h"
 #include "probe.h"
 
@@ -56,14 +57,11 @@ const char *pins_default_dir(void)
 
 __u64 pins_build_id(void)
 {
-	const unsigned char *bytes;
-	__u64 hash = 0xcbf29ce484222325ULL; /* FNV-1a */
-	size_t size, i;
+	const void *bytes;
+	size_t size;
 
 	bytes = mptcpify_bpf__elf_bytes(&size);
-	for (i = 0; i < size; i++)
-		hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
-	return hash;
+	return idmap_hash(bytes, size);
 }
 
 static bool on_bpffs(const char *path)
@@ -286,6 +284,16 @@ out:
 }
 
 /* Wait for the kernel to free a program, so that "gone" means gone. */
+int pins_ensure_links(struct pins *p, unsigned int links, const char *cgroup2, const char **why)
+{
+	int l, err = 0;
+
+	for (l = 0; !err && l < PINS_LINK_NR; l++)
+		if (links & PINS_LINK_BIT(l))
+			err = pins_ensure_link(p, l, cgroup2, why);
+	return err;
+}
+
 static void wait_prog_gone(__u32 id)
 {
 	struct timespec ts = {0, 10 * 1000 * 1000};

@@ -70,6 +70,8 @@ enum pins_link pins_link_of_mode(__u32 mode);
 
 /* Attach the program of @link if it is not attached yet. */
 int pins_ensure_link(struct pins *p, enum pins_link link, const char *cgroup2, const char **why);
+/* The same for each link in @links (PINS_LINK_BIT()s); stops at the first error. */
+int pins_ensure_links(struct pins *p, unsigned int links, const char *cgroup2, const char **why);
 bool pins_has_link(const struct pins *p, enum pins_link link);
 /* Detach and unpin the program of @link; waits until the kernel let it go. */
 int pins_drop_link(struct pins *p, enum pins_link link);

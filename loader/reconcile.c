@@ -42,6 +42,7 @@ struct pass {
 	int err;
 	__u64 *removals;
 	size_t nremovals, cap;
+	bool unloaded; /* finish() removed every pin */
 };
 
 static int pass_pins(struct pass *ps)
@@ -128,16 +129,37 @@ static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid,
 	}
 }
 
-/* Does @cgid have a policy entry or a profile the daemon made? */
-static bool pinned_by_daemon(struct pins *p, __u64 cgid)
+/* Is @cgid's policy entry, or its profile, one the daemon made? */
+static bool daemon_policy(struct pins *p, __u64 cgid)
 {
 	struct mptcpify_policy entry;
+
+	return !policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
+}
+
+static bool daemon_profile(struct pins *p, __u64 cgid)
+{
 	struct mptcpify_profile prof;
 
-	return (!bpf_map_lookup_elem(p->policy_fd, &cgid, &entry) &&
-		entry.owner == MPTCPIFY_OWNER_DAEMON) ||
-	       (!bpf_map_lookup_elem(p->profile_fd, &cgid, &prof) &&
-		prof.owner == MPTCPIFY_OWNER_DAEMON);
+	return !bpf_map_lookup_elem(p->profile_fd, &cgid, &prof) &&
+	       prof.owner == MPTCPIFY_OWNER_DAEMON;
+}
+
+/*
+ * Queue the removal of every policy entry and profile the daemon made whose
+ * cgroup is not in @seen (NULL: all of them). Found first, removed later:
+ * deleting under get_next_key would restart the walk.
+ */
+static void queue_daemon_entries(struct pass *ps, const struct idmap *seen)
+{
+	__u64 key, *prev = NULL;
+
+	for (; !bpf_map_get_next_key(ps->p.policy_fd, prev, &key); prev = &key)
+		if ((!seen || !idmap_get(seen, key)) && daemon_policy(&ps->p, key))
+			queue_removal(ps, key);
+	for (prev = NULL; !bpf_map_get_next_key(ps->p.profile_fd, prev, &key); prev = &key)
+		if ((!seen || !idmap_get(seen, key)) && daemon_profile(&ps->p, key))
+			queue_removal(ps, key);
 }
 
 /* Make @cgid's entry what the selectors say, or queue its removal. */
@@ -153,7 +175,8 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	sel = selector_match(&d->cfg, rel, &d->pods);
 	if (sel < 0) {
 		/* Ours, or left by an earlier run whose configuration said so. */
-		if (idmap_get(&d->owned, cgid) || (ps->opened && pinned_by_daemon(&ps->p, cgid)))
+		if (idmap_get(&d->owned, cgid) ||
+		    (ps->opened && (daemon_policy(&ps->p, cgid) || daemon_profile(&ps->p, cgid))))
 			queue_removal(ps, cgid);
 		return;
 	}
@@ -209,43 +232,36 @@ static void retire_counters(struct pass *ps, __u64 cgid, int selector)
 static void remove_entry(struct pass *ps, __u64 cgid)
 {
 	struct owned *o = idmap_del(&ps->d->owned, cgid);
-	struct mptcpify_profile prof;
-	struct mptcpify_policy cur;
 
 	if (pass_pins(ps)) {
 		free(o);
 		return;
 	}
 	retire_counters(ps, cgid, o ? o->selector : -1);
-	if (!bpf_map_lookup_elem(ps->p.profile_fd, &cgid, &prof) &&
-	    prof.owner == MPTCPIFY_OWNER_DAEMON)
+	if (daemon_profile(&ps->p, cgid))
 		profile_delete(&ps->p, cgid);
-	if (!policy_get(&ps->p, cgid, &cur) && cur.owner == MPTCPIFY_OWNER_DAEMON &&
-	    !policy_delete(&ps->p, cgid)) {
+	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
 		ps->d->entries_removed++;
 		daemon_log(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
 	}
 	free(o);
 }
 
-/* Removals last, then the programs: those of the configuration stay. */
-static int finish(struct pass *ps)
+/* Removals last, then the programs: those in @links stay attached. */
+static int finish(struct pass *ps, unsigned int links)
 {
-	unsigned int links = config_links(&ps->d->cfg);
 	const char *why = NULL;
-	bool unloaded;
 	size_t i;
-	int l;
+	int err;
 
 	for (i = 0; i < ps->nremovals; i++)
 		remove_entry(ps, ps->removals[i]);
 	free(ps->removals);
 	if (ps->opened) {
-		for (l = 0; l < PINS_LINK_NR; l++)
-			if ((links & PINS_LINK_BIT(l)) &&
-			    pins_ensure_link(&ps->p, l, ps->d->cgroup2, &why))
-				ps->err = -EPERM;
-		policy_release(&ps->p, links, &unloaded);
+		err = pins_ensure_links(&ps->p, links, ps->d->cgroup2, &why);
+		if (err)
+			ps->err = err;
+		policy_release(&ps->p, links, &ps->unloaded);
 		pins_close(&ps->p);
 	}
 	ps->d->healthy = !ps->err;
@@ -255,14 +271,10 @@ static int finish(struct pass *ps)
 	return ps->err;
 }
 
-/* FNV-1a of a path: the key of d->by_path. */
+/* The key of d->by_path. */
 static __u64 path_key(const char *rel)
 {
-	__u64 h = 0xcbf29ce484222325ULL;
-
-	for (; *rel; rel++)
-		h = (h ^ (unsigned char)*rel) * 0x100000001b3ULL;
-	return h;
+	return idmap_hash(rel, strlen(rel));
 }
 
 static struct watched *watched_at(struct daemon *d, const char *rel)
@@ -280,18 +292,14 @@ static void unwatch(struct daemon *d, struct watched *w)
 	free(w);
 }
 
-/* Watch the cgroup at @rel; NULL when it is gone already. */
-static struct watched *watch(struct daemon *d, const char *rel)
+/* Watch the cgroup at @rel (@path in the filesystem); NULL if that failed. */
+static struct watched *watch(struct daemon *d, const char *rel, const char *path)
 {
-	char path[PATH_MAX];
 	struct cgroup_kind k;
 	struct watched *w, *old;
 	struct stat st;
 	int wd;
 
-	if (snprintf(path, sizeof(path), "%s%s", d->cgroup2, strcmp(rel, "/") ? rel : "") >=
-	    (int)sizeof(path))
-		return NULL;
 	wd = inotify_add_watch(d->inotify_fd, path, CGROUP_EVENTS);
 	if (wd < 0) {
 		if (errno == ENOSPC)
@@ -328,13 +336,16 @@ static struct watched *watch(struct daemon *d, const char *rel)
 static void walk(struct pass *ps, const char *rel, struct idmap *seen)
 {
 	char path[PATH_MAX], child[PATH_MAX];
-	struct watched *w = watch(ps->d, rel);
+	struct watched *w;
 	struct dirent *de;
 	struct stat st;
 	__u64 cgid;
 	DIR *dir;
 
-	snprintf(path, sizeof(path), "%s%s", ps->d->cgroup2, strcmp(rel, "/") ? rel : "");
+	if (snprintf(path, sizeof(path), "%s%s", ps->d->cgroup2, strcmp(rel, "/") ? rel : "") >=
+	    (int)sizeof(path))
+		return;
+	w = watch(ps->d, rel, path);
 	/* Unwatched (out of watches, out of memory) is still enforced: the
 	 * resync finds what its events would have told. */
 	if (w)
@@ -403,10 +414,8 @@ int reconcile_all(struct daemon *d, enum reconcile_trigger why)
 	static const char *const names[] = {"start", "resync", "reload", "overflow"};
 	struct pass ps = {.d = d};
 	struct idmap seen = {0};
-	struct mptcpify_policy entry;
-	struct mptcpify_profile prof;
-	__u64 key, *prev = NULL;
 	double t0 = now_s();
+	__u64 key;
 	char took[32], count[32];
 	void *val;
 	size_t it;
@@ -414,25 +423,16 @@ int reconcile_all(struct daemon *d, enum reconcile_trigger why)
 
 	watch_pods_dir(d);
 	if (pass_pins(&ps))
-		return finish(&ps);
+		return finish(&ps, config_links(&d->cfg));
 	walk(&ps, "/", &seen);
 	/* Our entries of cgroups the walk did not find are gone with them. */
-	while (!bpf_map_get_next_key(ps.p.policy_fd, prev, &key)) {
-		if (!idmap_get(&seen, key) && !bpf_map_lookup_elem(ps.p.policy_fd, &key, &entry) &&
-		    entry.owner == MPTCPIFY_OWNER_DAEMON)
-			queue_removal(&ps, key);
-		prev = &key;
-	}
-	for (prev = NULL; !bpf_map_get_next_key(ps.p.profile_fd, prev, &key); prev = &key)
-		if (!idmap_get(&seen, key) && !bpf_map_lookup_elem(ps.p.profile_fd, &key, &prof) &&
-		    prof.owner == MPTCPIFY_OWNER_DAEMON)
-			queue_removal(&ps, key);
+	queue_daemon_entries(&ps, &seen);
 	for (it = 0; idmap_next(&d->owned, &it, &key, &val);)
 		if (!idmap_get(&seen, key))
 			queue_removal(&ps, key);
 	unwatch_unseen(d, &seen);
 	idmap_free(&seen);
-	err = finish(&ps);
+	err = finish(&ps, config_links(&d->cfg));
 	d->last_reconcile_seconds = now_s() - t0;
 	d->reconciles[why]++;
 	d->reconcile_seconds[why] += d->last_reconcile_seconds;
@@ -538,7 +538,7 @@ int reconcile_events(struct daemon *d)
 		}
 	}
 	if (ps.opened || ps.nremovals)
-		finish(&ps);
+		finish(&ps, config_links(&d->cfg));
 	else
 		free(ps.removals);
 	if (overflow) {
@@ -552,30 +552,13 @@ int reconcile_events(struct daemon *d)
 int reconcile_remove_all(struct daemon *d)
 {
 	struct pass ps = {.d = d};
-	struct mptcpify_policy entry;
-	struct mptcpify_profile prof;
-	__u64 key, *prev = NULL;
-	bool unloaded;
 
 	if (pins_open(&ps.p, d->pin_dir, PINS_READ, &(const char *){NULL}))
 		return 0; /* nothing pinned: nothing of ours */
 	ps.opened = true;
-	while (!bpf_map_get_next_key(ps.p.policy_fd, prev, &key)) {
-		if (!bpf_map_lookup_elem(ps.p.policy_fd, &key, &entry) &&
-		    entry.owner == MPTCPIFY_OWNER_DAEMON)
-			queue_removal(&ps, key);
-		prev = &key;
-	}
-	for (prev = NULL; !bpf_map_get_next_key(ps.p.profile_fd, prev, &key); prev = &key)
-		if (!bpf_map_lookup_elem(ps.p.profile_fd, &key, &prof) &&
-		    prof.owner == MPTCPIFY_OWNER_DAEMON)
-			queue_removal(&ps, key);
-	for (size_t i = 0; i < ps.nremovals; i++)
-		remove_entry(&ps, ps.removals[i]);
-	free(ps.removals);
-	policy_release(&ps.p, 0, &unloaded);
-	pins_close(&ps.p);
-	daemon_log(LOG_INFO, "cleanup", "unloaded", unloaded ? "yes" : "no", NULL);
+	queue_daemon_entries(&ps, NULL);
+	finish(&ps, 0);
+	daemon_log(LOG_INFO, "cleanup", "unloaded", ps.unloaded ? "yes" : "no", NULL);
 	return 0;
 }
 
@@ -585,14 +568,12 @@ int reconcile_check_links(struct daemon *d, const struct config *cfg, unsigned i
 	unsigned int links = config_links(cfg);
 	struct pins p;
 	bool unloaded;
-	int l, err;
+	int err;
 
 	err = pins_open(&p, d->pin_dir, PINS_CREATE, why);
 	if (err)
 		return err;
-	for (l = 0; !err && l < PINS_LINK_NR; l++)
-		if (links & PINS_LINK_BIT(l))
-			err = pins_ensure_link(&p, l, d->cgroup2, why);
+	err = pins_ensure_links(&p, links, d->cgroup2, why);
 	/* What a refused configuration attached goes again. */
 	policy_release(&p, err ? keep : links, &unloaded);
 	pins_close(&p);

@@ -163,11 +163,7 @@ int pod_from_log_dir(const char *dirname, struct pod *pod)
 
 static __u64 uid_key(const char *uid)
 {
-	__u64 h = 0xcbf29ce484222325ULL; /* FNV-1a */
-
-	for (; *uid; uid++)
-		h = (h ^ (unsigned char)*uid) * 0x100000001b3ULL;
-	return h;
+	return idmap_hash(uid, strlen(uid));
 }
 
 const struct pod *pod_table_find(const struct pod_table *t, const char *uid)
