@@ -70,16 +70,18 @@ static int copy_scalar(struct parse *ps, const yaml_node_t *node, const char *wh
 #define for_each_pair(ps, map, pair) \
 	for (pair = (map)->data.mapping.pairs.start; pair < (map)->data.mapping.pairs.top; pair++)
 
-/* libyaml accepts a key twice in one mapping; a configuration must not. */
-static int unique_keys(struct parse *ps, const yaml_node_t *map)
+/*
+ * @map must be a mapping (else the error says @what it should be), with each
+ * key once: libyaml accepts a key twice; a configuration must not.
+ */
+static int mapping(struct parse *ps, const yaml_node_t *map, const char *what)
 {
 	yaml_node_pair_t *pair, *prev;
 	const char *k;
 
 	if (map->type != YAML_MAPPING_NODE)
-		return 0;
-	for_each_pair(ps, map, pair)
-	{
+		return fail(ps, map, "%s", what);
+	for_each_pair (ps, map, pair) {
 		k = scalar(node_at(ps, pair->key));
 		for (prev = map->data.mapping.pairs.start; k && prev < pair; prev++) {
 			const char *p = scalar(node_at(ps, prev->key));
@@ -127,16 +129,14 @@ static int parse_profiles(struct parse *ps, const yaml_node_t *map, struct confi
 	yaml_node_t *key, *list;
 	int n, err;
 
-	if (map->type != YAML_MAPPING_NODE)
-		return fail(ps, map, "profiles must map profile names to lists of rules");
-	if (unique_keys(ps, map))
-		return -EINVAL;
+	err = mapping(ps, map, "profiles must map profile names to lists of rules");
+	if (err)
+		return err;
 	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
 	c->profiles = calloc(n ? n : 1, sizeof(*c->profiles));
 	if (!c->profiles)
 		return -ENOMEM;
-	for_each_pair(ps, map, pair)
-	{
+	for_each_pair (ps, map, pair) {
 		struct profile_config *pc = &c->profiles[c->nprofiles];
 
 		key = node_at(ps, pair->key);
@@ -211,12 +211,10 @@ static int parse_pod(struct parse *ps, const yaml_node_t *map, struct selector *
 	const char *k;
 	int err = 0;
 
-	if (map->type != YAML_MAPPING_NODE)
-		return fail(ps, map, "pod takes namespace, name and/or uid");
-	if (unique_keys(ps, map))
-		return -EINVAL;
-	for_each_pair(ps, map, pair)
-	{
+	err = mapping(ps, map, "pod takes namespace, name and/or uid");
+	if (err)
+		return err;
+	for_each_pair (ps, map, pair) {
 		key = node_at(ps, pair->key);
 		val = node_at(ps, pair->value);
 		k = scalar(key) ? scalar(key) : "";
@@ -305,17 +303,14 @@ static int parse_selector(struct parse *ps, const yaml_node_t *map, struct confi
 	const char *k;
 	int i, err;
 
-	if (map->type != YAML_MAPPING_NODE)
-		return fail(ps, map,
-			    "a selector is a mapping with a name and a cgroup, unit, pod "
-			    "or container");
-	if (unique_keys(ps, map))
-		return -EINVAL;
+	err = mapping(ps, map,
+		      "a selector is a mapping with a name and a cgroup, unit, pod or container");
+	if (err)
+		return err;
 	s->mode = MPTCPIFY_MODE_REWRITE;
 	s->profile = -1;
 	s->line = map->start_mark.line + 1;
-	for_each_pair(ps, map, pair)
-	{
+	for_each_pair (ps, map, pair) {
 		key = node_at(ps, pair->key);
 		val = node_at(ps, pair->value);
 		k = scalar(key) ? scalar(key) : "";
@@ -373,15 +368,12 @@ static int parse_root(struct parse *ps, struct config *c)
 		snprintf(ps->err, ps->errlen, "%s:1:1: the configuration is empty", ps->source);
 		return -EINVAL;
 	}
-	if (root->type != YAML_MAPPING_NODE)
-		return fail(ps, root,
-			    "the configuration must be a mapping (resync, profiles, "
-			    "selectors)");
-	if (unique_keys(ps, root))
-		return -EINVAL;
+	err = mapping(ps, root,
+		      "the configuration must be a mapping (resync, profiles, selectors)");
+	if (err)
+		return err;
 	/* Profiles first: selectors refer to them wherever they appear. */
-	for_each_pair(ps, root, pair)
-	{
+	for_each_pair (ps, root, pair) {
 		key = node_at(ps, pair->key);
 		val = node_at(ps, pair->value);
 		k = scalar(key) ? scalar(key) : "";
