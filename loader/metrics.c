@@ -78,46 +78,65 @@ static void read_live(struct pins *p, __u64 cgid, struct live *l)
 	}
 }
 
+/* One sample of a per-cgroup family. */
+static void cgroup_sample(FILE *f, const char *family, const char *selector, const char *rel,
+			  const char *result, __u64 value)
+{
+	fprintf(f, "%s{selector=\"%s\",cgroup=\"", family, selector);
+	put_label(f, rel);
+	fprintf(f, "\",result=\"%s\"} %llu\n", result, (unsigned long long)value);
+}
+
+/*
+ * The per-cgroup families, each whole before the next (the text format wants
+ * a family's samples together), and their sums per selector in @sums.
+ */
 static void per_cgroup(FILE *f, struct daemon *d, struct pins *p, bool pinned,
 		       struct selector_totals *sums)
 {
+	struct live *lives = calloc(d->owned.n + 1, sizeof(*lives));
+	struct owned **owners = calloc(d->owned.n + 1, sizeof(*owners));
+	const char *sel;
 	struct owned *o;
-	struct live l;
-	size_t it;
+	size_t it, n = 0, j;
 	__u64 cgid;
 	void *val;
 	int i;
 
-	help(f, "mptcpify_cgroup_sockets_total", "counter",
-	     "socket() calls of a configured cgroup's processes, by what mptcpify did");
-	for (it = 0; pinned && idmap_next(&d->owned, &it, &cgid, &val);) {
+	for (it = 0; pinned && lives && owners && idmap_next(&d->owned, &it, &cgid, &val);) {
 		o = val;
 		if (o->selector < 0 || o->selector >= d->cfg.nselectors)
 			continue;
-		read_live(p, cgid, &l);
-		for (i = 0; i < MPTCPIFY_STAT_NR; i++) {
-			sums[o->selector].sockets[i] += l.sockets.count[i];
-			if (!counts_for(d->cfg.selectors[o->selector].mode, i))
-				continue;
-			fprintf(f, "mptcpify_cgroup_sockets_total{selector=\"%s\",cgroup=\"",
-				d->cfg.selectors[o->selector].name);
-			put_label(f, o->rel);
-			fprintf(f, "\",result=\"%s\"} %llu\n", stats_name(i),
-				(unsigned long long)l.sockets.count[i]);
-		}
-		sums[o->selector].subflow_applied += l.applied;
-		sums[o->selector].subflow_failed += l.failed;
-		if (!l.profile)
-			continue;
-		fprintf(f, "mptcpify_cgroup_subflow_options_total{selector=\"%s\",cgroup=\"",
-			d->cfg.selectors[o->selector].name);
-		put_label(f, o->rel);
-		fprintf(f, "\",result=\"applied\"} %llu\n", (unsigned long long)l.applied);
-		fprintf(f, "mptcpify_cgroup_subflow_options_total{selector=\"%s\",cgroup=\"",
-			d->cfg.selectors[o->selector].name);
-		put_label(f, o->rel);
-		fprintf(f, "\",result=\"failed\"} %llu\n", (unsigned long long)l.failed);
+		read_live(p, cgid, &lives[n]);
+		for (i = 0; i < MPTCPIFY_STAT_NR; i++)
+			sums[o->selector].sockets[i] += lives[n].sockets.count[i];
+		sums[o->selector].subflow_applied += lives[n].applied;
+		sums[o->selector].subflow_failed += lives[n].failed;
+		owners[n++] = o;
 	}
+	help(f, "mptcpify_cgroup_sockets_total", "counter",
+	     "socket() calls of a configured cgroup's processes, by what mptcpify did");
+	for (j = 0; j < n; j++) {
+		sel = d->cfg.selectors[owners[j]->selector].name;
+		for (i = 0; i < MPTCPIFY_STAT_NR; i++)
+			if (counts_for(d->cfg.selectors[owners[j]->selector].mode, i))
+				cgroup_sample(f, "mptcpify_cgroup_sockets_total", sel,
+					      owners[j]->rel, stats_name(i),
+					      lives[j].sockets.count[i]);
+	}
+	help(f, "mptcpify_cgroup_subflow_options_total", "counter",
+	     "subflow socket options of a cgroup's connections, set or refused");
+	for (j = 0; j < n; j++) {
+		if (!lives[j].profile)
+			continue;
+		sel = d->cfg.selectors[owners[j]->selector].name;
+		cgroup_sample(f, "mptcpify_cgroup_subflow_options_total", sel, owners[j]->rel,
+			      "applied", lives[j].applied);
+		cgroup_sample(f, "mptcpify_cgroup_subflow_options_total", sel, owners[j]->rel,
+			      "failed", lives[j].failed);
+	}
+	free(lives);
+	free(owners);
 }
 
 static void per_selector(FILE *f, struct daemon *d, const struct selector_totals *sums)
@@ -167,6 +186,15 @@ static void per_selector(FILE *f, struct daemon *d, const struct selector_totals
 	}
 }
 
+/* A counter family of two samples, told apart by one label. */
+static void counter_pair(FILE *f, const char *family, const char *text, const char *label,
+			 const char *a, __u64 va, const char *b, __u64 vb)
+{
+	help(f, family, "counter", text);
+	fprintf(f, "%s{%s=\"%s\"} %llu\n", family, label, a, (unsigned long long)va);
+	fprintf(f, "%s{%s=\"%s\"} %llu\n", family, label, b, (unsigned long long)vb);
+}
+
 static void per_daemon(FILE *f, struct daemon *d, struct pins *p, bool pinned)
 {
 	static const char *const triggers[] = {"start", "resync", "reload", "overflow"};
@@ -184,21 +212,12 @@ static void per_daemon(FILE *f, struct daemon *d, struct pins *p, bool pinned)
 			d->reconcile_seconds[t]);
 	help(f, "mptcpify_reconcile_last_seconds", "gauge", "duration of the last full reconcile");
 	fprintf(f, "mptcpify_reconcile_last_seconds %.6f\n", d->last_reconcile_seconds);
-	help(f, "mptcpify_config_reloads_total", "counter", "SIGHUP reloads, applied or refused");
-	fprintf(f, "mptcpify_config_reloads_total{result=\"applied\"} %llu\n",
-		(unsigned long long)d->reloads_applied);
-	fprintf(f, "mptcpify_config_reloads_total{result=\"refused\"} %llu\n",
-		(unsigned long long)d->reloads_refused);
-	help(f, "mptcpify_cgroup_events_total", "counter", "cgroups seen created and removed");
-	fprintf(f, "mptcpify_cgroup_events_total{event=\"created\"} %llu\n",
-		(unsigned long long)d->cgroups_created);
-	fprintf(f, "mptcpify_cgroup_events_total{event=\"removed\"} %llu\n",
-		(unsigned long long)d->cgroups_removed);
-	help(f, "mptcpify_entry_changes_total", "counter", "policy entries set or removed");
-	fprintf(f, "mptcpify_entry_changes_total{change=\"set\"} %llu\n",
-		(unsigned long long)d->entries_set);
-	fprintf(f, "mptcpify_entry_changes_total{change=\"removed\"} %llu\n",
-		(unsigned long long)d->entries_removed);
+	counter_pair(f, "mptcpify_config_reloads_total", "SIGHUP reloads, applied or refused",
+		     "result", "applied", d->reloads_applied, "refused", d->reloads_refused);
+	counter_pair(f, "mptcpify_cgroup_events_total", "cgroups seen created and removed", "event",
+		     "created", d->cgroups_created, "removed", d->cgroups_removed);
+	counter_pair(f, "mptcpify_entry_changes_total", "policy entries set or removed", "change",
+		     "set", d->entries_set, "removed", d->entries_removed);
 	help(f, "mptcpify_apply_errors_total", "counter", "map updates that failed");
 	fprintf(f, "mptcpify_apply_errors_total %llu\n", (unsigned long long)d->apply_errors);
 	help(f, "mptcpify_cgroups_watched", "gauge", "cgroup directories under inotify watch");
