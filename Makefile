@@ -9,6 +9,7 @@
 # The build installs the Debian packages it needs when they are missing.
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+VERSION := 0.2.0
 BUILD := build
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -25,26 +26,29 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 # Build, test and demo dependencies, by Debian package name.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
 	     libyaml-dev libmicrohttpd-dev pkg-config make gcc
-DEB_TEST := check jq iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
+DEB_TEST := check jq python3-yaml iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
 	    zstd cpio curl
 DEPS_STAMP := $(BUILD)/.deps
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
-INCLUDES := -Iinclude -I$(BUILD)
+INCLUDES := -Iinclude -I$(BUILD) -Iloader -DMPTCPIFY_VERSION='"$(VERSION)"' 
 LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
 
+# One object of the programs and their maps, linked from its parts as
+# libbpf-bootstrap does (bpftool gen object); the probe's trial program is
+# an object of its own.
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LOADER_SRCS := $(wildcard loader/*.c)
+BPF_PARTS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(filter-out bpf/probe.bpf.c,$(BPF_SRCS)))
+SKELS := $(BUILD)/mptcpify.skel.h $(BUILD)/probe.skel.h
+LOADER_SRCS := $(wildcard loader/*/*.c)
 LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 # Everything but main(): linked into the unit tests too.
-LIB_OBJS := $(filter-out $(BUILD)/loader/main.o,$(LOADER_OBJS))
-HEADERS := $(wildcard include/*.h loader/*.h bpf/*.bpf.h)
+LIB_OBJS := $(filter-out $(BUILD)/loader/cli/main.o,$(LOADER_OBJS))
+HEADERS := $(wildcard include/*.h loader/*/*.h bpf/*.bpf.h)
 
 .PHONY: all deps vmlinux test unit hosttest vmtest demo bench install clean \
 	format check-format
@@ -65,10 +69,17 @@ $(DEPS_STAMP):
 	fi
 	$(Q)touch $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(HEADERS) vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(HEADERS) vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
 	@echo "  BPF     $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/mptcpify.bpf.o: $(BPF_PARTS)
+	@echo "  BPFLINK $@"
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/probe.bpf.o: $(BUILD)/bpf/probe.bpf.o
+	$(Q)cp $< $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	@echo "  SKEL    $@"
@@ -104,8 +115,8 @@ install: $(BUILD)/mptcpify
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml ] || \
 		install -D -m 0644 deploy/config.yaml $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml
 
-FORMATTED := bpf/*.c bpf/*.h loader/*.c loader/*.h include/*.h tests/unit/*.c tests/unit/*.h \
-	     tests/progs/*.c
+FORMATTED := bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h tests/unit/*.c \
+	     tests/unit/*.h tests/progs/*.c
 
 format:
 	clang-format -i $(FORMATTED)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Types shared by the BPF programs and the loader. No includes: the BPF side
- * gets __u32/__u64 from vmlinux.h, userspace from <linux/types.h>.
+ * The pinned structures: every key and value of a map under the pin
+ * directory, shared by the BPF programs and the loader. No includes: the BPF
+ * side gets __u32/__u64 from vmlinux.h, userspace from <linux/types.h>.
  *
- * Every struct here is the value layout of a pinned map. A layout change makes
- * a newer build unable to adopt the pins of an older one, so bump
- * MPTCPIFY_LAYOUT whenever one of them changes.
+ * A newer build adopts the pins of an older one only when both have the
+ * same MPTCPIFY_LAYOUT. The check at the end of this file fails the build
+ * when a pinned structure changes and the layout number does not.
  */
 #ifndef MPTCPIFY_H
 #define MPTCPIFY_H
@@ -15,27 +16,23 @@
 /* Sizes of the pinned maps. */
 #define MPTCPIFY_MAX_POLICIES 131072 /* configured cgroups */
 #define MPTCPIFY_CACHE_ENTRIES 65536 /* slots of the resolution cache; a power of 2 */
+#define MPTCPIFY_MAX_PROFILES 4096   /* cgroups with a subflow profile */
+#define MPTCPIFY_MAX_RULES 8	     /* rules per profile */
+#define MPTCPIFY_NAME_MAX 16	     /* TCP_CA_NAME_MAX and IFNAMSIZ alike */
 
 /*
- * Ancestors walked on a cache miss. A cgroup nested deeper than this is still
- * matched by its own entry and by those of its first MPTCPIFY_MAX_DEPTH
- * ancestors; the levels in between are not looked at.
+ * Ancestors walked to find a cgroup's nearest entry. A cgroup nested deeper
+ * than this is matched by its own entry and by those of its first
+ * MPTCPIFY_MAX_DEPTH ancestors; the levels in between are not looked at.
  */
 #define MPTCPIFY_MAX_DEPTH 64
-
-/* Socket constants, prefixed so they never clash with libc or vmlinux.h. */
-#define MPTCPIFY_AF_INET 2
-#define MPTCPIFY_AF_INET6 10
-#define MPTCPIFY_SOCK_STREAM 1
-#define MPTCPIFY_SOCK_TYPE_MASK 0xf
-#define MPTCPIFY_IPPROTO_TCP 6
-#define MPTCPIFY_IPPROTO_MPTCP 262
 
 enum mptcpify_mode {
 	MPTCPIFY_MODE_NONE = 0,	   /* no configured ancestor: not ours */
 	MPTCPIFY_MODE_REWRITE = 1, /* TCP stream sockets become MPTCP */
 	MPTCPIFY_MODE_AUDIT = 2,   /* count TCP and MPTCP sockets, change nothing */
 	MPTCPIFY_MODE_EXCLUDE = 3, /* an exception below a rewrite or audit entry */
+	MPTCPIFY_MODE_NR,
 };
 
 /* Who made an entry: the daemon removes only its own. */
@@ -53,22 +50,28 @@ struct mptcpify_policy {
 };
 
 /*
- * Counters of the per-CPU "stats" map, keyed by the cgroup id of the policy
- * entry that decided (the nearest configured ancestor of the caller).
+ * What happened to one socket() call, and the counter it bumps: the
+ * decision of include/verdict.h returns one of these. MPTCPIFY_IGNORED (not
+ * ours) is the one that counts nothing.
  */
-enum mptcpify_stat {
-	MPTCPIFY_STAT_REWRITTEN = 0,   /* TCP socket() returned as MPTCP */
-	MPTCPIFY_STAT_EXCLUDED = 1,    /* TCP socket left alone: exclude entry */
-	MPTCPIFY_STAT_UNAVAILABLE = 2, /* left TCP: MPTCP off in the caller's netns */
-	MPTCPIFY_STAT_NON_TCP = 3,     /* UDP, AF_UNIX, raw, ...: never touched */
-	MPTCPIFY_STAT_NATIVE = 4,      /* the application asked for MPTCP itself */
-	MPTCPIFY_STAT_AUDIT_TCP = 5,   /* audit: TCP stream socket created */
-	MPTCPIFY_STAT_AUDIT_MPTCP = 6, /* audit: MPTCP socket created */
-	MPTCPIFY_STAT_NR = 8,	       /* one spare slot keeps the layout */
+enum mptcpify_verdict {
+	MPTCPIFY_REWRITTEN = 0,	  /* TCP socket() returned as MPTCP */
+	MPTCPIFY_EXCLUDED = 1,	  /* TCP socket left alone: exclude entry */
+	MPTCPIFY_UNAVAILABLE = 2, /* left TCP: MPTCP off in the caller's netns */
+	MPTCPIFY_NON_TCP = 3,	  /* UDP, AF_UNIX, raw, ...: never touched */
+	MPTCPIFY_NATIVE = 4,	  /* the application asked for MPTCP itself */
+	MPTCPIFY_AUDIT_TCP = 5,	  /* audit: TCP stream socket created */
+	MPTCPIFY_AUDIT_MPTCP = 6, /* audit: MPTCP socket created */
+	MPTCPIFY_VERDICT_NR = 8,  /* counter slots; one spare keeps the layout */
+	MPTCPIFY_IGNORED = MPTCPIFY_VERDICT_NR,
 };
 
+/*
+ * Value of the per-CPU "stats" map, keyed by the cgroup id of the policy
+ * entry that decided (the nearest configured ancestor of the caller).
+ */
 struct mptcpify_stats {
-	__u64 count[MPTCPIFY_STAT_NR];
+	__u64 count[MPTCPIFY_VERDICT_NR]; /* by enum mptcpify_verdict */
 };
 
 /*
@@ -111,8 +114,106 @@ struct mptcpify_state {
 	 * an upgrade is a plain pointer store.
 	 */
 	__u32 impl_slot;
-	/* Times the hook decided itself because its tail call did not happen. */
-	__u32 hook_fallbacks;
+	/* socket() calls whose tail call did not happen: left as they were. */
+	__u32 tail_call_misses;
 };
+
+/* What a subflow rule matches. Every flag set must hold; no flag matches all. */
+enum mptcpify_match {
+	MPTCPIFY_MATCH_INITIAL = 1 << 0, /* the connection's first subflow */
+	MPTCPIFY_MATCH_JOIN = 1 << 1,	 /* an additional (MP_JOIN) subflow */
+	MPTCPIFY_MATCH_NTH = 1 << 2,	 /* the nth subflow, 1 being the initial one */
+	MPTCPIFY_MATCH_LOCAL = 1 << 3,	 /* local address within a prefix */
+	MPTCPIFY_MATCH_REMOTE = 1 << 4,	 /* remote address within a prefix */
+	MPTCPIFY_MATCH_LPORT = 1 << 5,
+	MPTCPIFY_MATCH_RPORT = 1 << 6,
+	MPTCPIFY_MATCH_ACTIVE = 1 << 7,	 /* this side connected */
+	MPTCPIFY_MATCH_PASSIVE = 1 << 8, /* this side accepted */
+};
+
+/* An address prefix. IPv4 is kept as ::ffff:a.b.c.d so both compare alike. */
+struct mptcpify_prefix {
+	__u8 addr[16];
+	__u8 len; /* bits, counted on the 128-bit mapped form */
+	__u8 pad[3];
+};
+
+/* Options a rule sets, each through bpf_setsockopt() on the subflow. */
+enum mptcpify_action {
+	MPTCPIFY_SET_MARK = 1 << 0,	     /* SO_MARK */
+	MPTCPIFY_SET_CC = 1 << 1,	     /* TCP_CONGESTION */
+	MPTCPIFY_SET_TOS = 1 << 2,	     /* IP_TOS, or IPV6_TCLASS on IPv6 */
+	MPTCPIFY_SET_PRIORITY = 1 << 3,	     /* SO_PRIORITY */
+	MPTCPIFY_SET_KEEPALIVE = 1 << 4,     /* SO_KEEPALIVE = 1 */
+	MPTCPIFY_SET_KEEPIDLE = 1 << 5,	     /* TCP_KEEPIDLE, seconds */
+	MPTCPIFY_SET_KEEPINTVL = 1 << 6,     /* TCP_KEEPINTVL, seconds */
+	MPTCPIFY_SET_KEEPCNT = 1 << 7,	     /* TCP_KEEPCNT */
+	MPTCPIFY_SET_USER_TIMEOUT = 1 << 8,  /* TCP_USER_TIMEOUT, ms */
+	MPTCPIFY_SET_NOTSENT_LOWAT = 1 << 9, /* TCP_NOTSENT_LOWAT, bytes */
+	MPTCPIFY_SET_PACING_RATE = 1 << 10,  /* SO_MAX_PACING_RATE, bytes/s */
+	MPTCPIFY_SET_DEVICE = 1 << 11,	     /* SO_BINDTODEVICE, by name */
+	MPTCPIFY_SET_ALL = (1 << 12) - 1,
+};
+
+struct mptcpify_rule {
+	__u32 match; /* enum mptcpify_match */
+	__u32 nth;
+	struct mptcpify_prefix local;
+	struct mptcpify_prefix remote;
+	__u16 lport; /* host byte order */
+	__u16 rport;
+	__u32 actions; /* enum mptcpify_action */
+	__u32 mark;
+	__u32 tos;
+	__u32 priority;
+	__u32 keepidle;
+	__u32 keepintvl;
+	__u32 keepcnt;
+	__u32 user_timeout;
+	__u32 notsent_lowat;
+	__u32 pacing_rate;
+	__u32 pad;
+	char cc[MPTCPIFY_NAME_MAX];
+	char device[MPTCPIFY_NAME_MAX];
+};
+
+/* Value of the "profile" map, keyed by cgroup id: first matching rule wins. */
+struct mptcpify_profile {
+	__u32 nrules;
+	__u32 owner; /* enum mptcpify_owner: the daemon removes only its own */
+	struct mptcpify_rule rules[MPTCPIFY_MAX_RULES];
+};
+
+/* Key and per-CPU value of the "rule_stats" map. */
+struct mptcpify_rule_key {
+	__u64 cgid;
+	__u32 rule;
+	__u32 pad;
+};
+
+struct mptcpify_rule_stats {
+	__u64 matched; /* subflows the rule was the first match for */
+	__u64 applied; /* options set */
+	__u64 failed;  /* options bpf_setsockopt() refused */
+	__s64 last_errno;
+	__u64 last_fail_ns; /* when, to find the latest over CPUs */
+};
+
+/*
+ * The layout check. Each term is a pinned structure's size or a map's
+ * capacity, weighted so that no two changes cancel out. If this fails, a
+ * pinned structure changed: bump MPTCPIFY_LAYOUT (older pins will then be
+ * refused with a clear error instead of misread) and write the new sum.
+ */
+#define MPTCPIFY_LAYOUT_SUM                                                                 \
+	(sizeof(struct mptcpify_policy) + sizeof(struct mptcpify_stats) * 3 +               \
+	 sizeof(struct mptcpify_resolved) * 5 + sizeof(struct mptcpify_state) * 7 +         \
+	 sizeof(struct mptcpify_rule) * 11 + sizeof(struct mptcpify_profile) * 13 +         \
+	 sizeof(struct mptcpify_rule_key) * 17 + sizeof(struct mptcpify_rule_stats) * 19 +  \
+	 MPTCPIFY_MAX_POLICIES * 23ULL + MPTCPIFY_CACHE_ENTRIES * 29ULL +                   \
+	 MPTCPIFY_MAX_PROFILES * 31ULL + MPTCPIFY_MAX_RULES * 37 + MPTCPIFY_NAME_MAX * 41 + \
+	 MPTCPIFY_VERDICT_NR * 43)
+_Static_assert(MPTCPIFY_LAYOUT == 3 && MPTCPIFY_LAYOUT_SUM == 5059864,
+	       "a pinned structure changed: bump MPTCPIFY_LAYOUT and update this check");
 
 #endif /* MPTCPIFY_H */

@@ -63,6 +63,7 @@ format_check() {
 }
 
 suite format format_check
+suite structure tests/structure.sh
 suite unit unit_all
 suite unit-asan asan_all
 suite unit-valgrind valgrind_all

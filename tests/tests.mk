@@ -4,7 +4,7 @@
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
 ASAN_BINS := $(addprefix $(BUILD)/asan/tests/,$(UNIT_TESTS))
-LIB_SRCS := $(filter-out loader/main.c,$(LOADER_SRCS))
+LIB_SRCS := $(filter-out loader/cli/main.c,$(LOADER_SRCS))
 # Evaluated when used, after the deps stamp installed pkg-config and check.
 CHECK_LIBS = $(shell pkg-config --libs check)
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -32,12 +32,12 @@ export VM_SMP
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) -Iloader $< $(LIB_OBJS) -o $@ $(LDLIBS) $(CHECK_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $< $(LIB_OBJS) -o $@ $(LDLIBS) $(CHECK_LIBS)
 
 $(BUILD)/asan/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_SRCS) $(HEADERS) $(SKELS)
 	@echo "  CC      $@ (asan, ubsan)"
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) -Iloader $< $(LIB_SRCS) -o $@ \
+	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) $< $(LIB_SRCS) -o $@ \
 		$(LDLIBS) $(CHECK_LIBS)
 
 $(BUILD)/asan/mptcpify: $(LOADER_SRCS) $(HEADERS) $(SKELS)
@@ -76,10 +76,11 @@ $(VM_BIN)/mptcpify-%.sh: tests/vm/%.sh
 $(VM_BIN)/mptcpify: $(BUILD)/mptcpify
 	$(Q)mkdir -p $(@D) && cp $< $@
 
-# The same source with another build salt: a "newer build" for the upgrade test.
+# A build whose rewrite program reaches the same verdicts by other code: the
+# "newer build" of the upgrade tests, whose programs really differ.
 $(VM_BIN)/mptcpify-next: $(BPF_SRCS) $(LOADER_SRCS) $(HEADERS)
 	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/next \
-		EXTRA_BPF_CFLAGS=-DMPTCPIFY_BUILD_SALT=1 $(BUILD)/next/mptcpify
+		EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT $(BUILD)/next/mptcpify
 	$(Q)mkdir -p $(@D) && cp $(BUILD)/next/mptcpify $@
 
 vm-bin: $(VM_PROGS)

@@ -1,30 +1,114 @@
 #!/bin/bash
-# What deploy/ ships agrees with the README and with the binary: one
-# configuration text everywhere, an install that honours DESTDIR and PREFIX
-# and keeps an operator's config, a unit systemd accepts, and an image that
-# carries the libraries the binary links.
+# What deploy/ ships, tried for what it does: the README's configuration is
+# the one shipped; the DaemonSet's container, started natively with exactly
+# the manifest's arguments, environment, mounts and capabilities (read from
+# the manifest, not typed again), enforces a kubelet-layout pod and answers
+# its probes; the image carries the libraries the binary links; and
+# `make install` honours DESTDIR and PREFIX and keeps an operator's config.
 . "$(dirname "$0")/env.sh"
 
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"; host_cleanup' EXIT
 DEPLOY=$ROOT/deploy
+DPID=
+MADE="" # mount points this test had to create on the host
+deploy_cleanup() {
+	[ -z "$DPID" ] || kill -KILL "$DPID" 2>/dev/null
+	# shellcheck disable=SC2086
+	[ -z "$MADE" ] || rmdir $MADE 2>/dev/null
+	[ -d "$WORK/bpffs/mptcpify" ] && "$M" --pin-dir "$WORK/bpffs/mptcpify" unload >/dev/null 2>&1
+	umount "$WORK/bpffs" 2>/dev/null
+	rm -rf "$WORK"
+	host_cleanup
+}
+trap deploy_cleanup EXIT
 
 "$ROOT/tests/readme-config.sh" >"$WORK/readme.yaml"
 check "the README's example is deploy/config.yaml" cmp "$WORK/readme.yaml" "$DEPLOY/config.yaml"
-# The ConfigMap's config.yaml block, four spaces in.
-awk '/^  config.yaml: \|$/ { on = 1; next } on { sub(/^    /, ""); print }' \
-	"$DEPLOY/kubernetes/configmap.yaml" >"$WORK/configmap.yaml"
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/configmap.yaml" >"$WORK/configmap.json"
+jq -j 'select(.kind == "ConfigMap") | .data["config.yaml"]' "$WORK/configmap.json" \
+	>"$WORK/configmap.yaml"
 check "and the ConfigMap's" cmp "$WORK/readme.yaml" "$WORK/configmap.yaml"
 check "which the daemon accepts" "$M" daemon --check --config "$WORK/configmap.yaml"
 
-ds=$DEPLOY/kubernetes/daemonset.yaml
-check "the DaemonSet reads the ConfigMap's file" grep -q -- '--config=/etc/mptcpify/config.yaml' "$ds"
-check "where the ConfigMap is mounted" grep -q 'name: config, mountPath: /etc/mptcpify,' "$ds"
-check "and finds the host's cgroup2 where it mounts it" \
-	sh -c "grep -q 'value: /host/cgroup' '$ds' && grep -q 'mountPath: /host/cgroup,' '$ds'"
-is "capabilities: all dropped, four added" "$(grep -E '^ *(drop|add):' "$ds" | tr -s ' ')" \
-	" drop: [ALL]
- add: [BPF, PERFMON, NET_ADMIN, DAC_READ_SEARCH]"
+# The DaemonSet's one container, as the kubelet would start it.
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
+	jq '.spec.template.spec as $s | $s.containers[0] + {volumes: $s.volumes}' >"$WORK/ctr.json"
+ctr() { jq -r "$@" "$WORK/ctr.json"; }
+
+# Each volume from where this test keeps it: the ConfigMap's file (audit
+# where it says rewrite: this kernel refuses the rewrite), the host's
+# cgroup2 tree, a bpffs of the test's own, a pods directory of its own.
+mkdir -p "$WORK/config" "$WORK/pods" "$WORK/bpffs" "$WORK/root"
+sed 's/mode: rewrite/mode: audit/' "$WORK/configmap.yaml" >"$WORK/config/config.yaml"
+mount -t bpf bpf "$WORK/bpffs" -o mode=0700
+source_of() { # VOLUME: the directory this test gives it
+	case $(ctr --arg v "$1" '.volumes[] | select(.name == $v) |
+		if .configMap then "configmap" else .hostPath.path end') in
+	configmap) echo "$WORK/config" ;;
+	/sys/fs/cgroup) echo "$CG2" ;;
+	/sys/fs/bpf) echo "$WORK/bpffs" ;;
+	/var/log/pods) echo "$WORK/pods" ;;
+	*) return 1 ;;
+	esac
+}
+mounts=""
+while read -r name path ro; do
+	src=$(source_of "$name") || {
+		not_ok "volume $name has a source here"
+		continue
+	}
+	d=$path
+	while [ ! -e "$d" ]; do
+		MADE="$MADE $d"
+		d=$(dirname "$d")
+	done
+	mounts+="mkdir -p '$path' && mount --bind '$src' '$path'"
+	[ "$ro" = true ] && mounts+=" && mount -o remount,bind,ro '$path'"
+	mounts+=" && "
+done < <(ctr '.volumeMounts[] | "\(.name) \(.mountPath) \(.readOnly // false)"')
+env_args=$(ctr '[.env[] | "\(.name)=\(.value)"] | join(" ")')
+caps=$(ctr '.securityContext.capabilities | "-all," + (.add | map("+" + ascii_downcase) | join(","))')
+port=$(ctr --arg p "$(ctr .livenessProbe.httpGet.port)" \
+	'.ports[] | select(.name == $p or (.containerPort | tostring) == $p) | .containerPort')
+is "the probes' port is the metrics port" "$(ctr '.args[] | select(startswith("--metrics"))')" \
+	"--metrics=0.0.0.0:$port"
+mapfile -t args < <(ctr '.args[]')
+# A mount namespace of its own, like the container's; its only
+# privileges the four capabilities the manifest adds.
+# shellcheck disable=SC2086 # env_args are words
+unshare -m --propagation private sh -c "$mounts exec env -i $env_args \
+	setpriv --bounding-set=$caps --inh-caps=-all \"\$0\" \"\$@\"" \
+	"$M" "${args[@]}" 2>"$WORK/daemon.log" &
+DPID=$!
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$port$(ctr .livenessProbe.httpGet.path)" >/dev/null && break
+	sleep 0.1
+done
+is "the liveness probe answers" "$(curl -s "http://127.0.0.1:$port$(ctr .livenessProbe.httpGet.path)")" ok
+is "and so does the readiness probe" \
+	"$(curl -s "http://127.0.0.1:$port$(ctr .readinessProbe.httpGet.path)")" ok
+
+# A pod the kubelet's way, in namespace shop: the ConfigMap's "shop" selector.
+uid=dddddddd-0000-4000-8000-000000000001
+pod=$TESTCG/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid//-/_}.slice
+mkdir -p "$WORK/pods/shop_web-0_$uid" "$pod/ctr"
+entry=""
+for _ in $(seq 100); do
+	entry=$("$M" --pin-dir "$WORK/bpffs/mptcpify" -j list 2>/dev/null |
+		jq -r --arg c "/${pod#"$CG2"/}" '.cgroups[] | select(.cgroup == $c) | .mode')
+	[ -n "$entry" ] && break
+	sleep 0.05
+done
+is "it enforces a pod the ConfigMap selects, through the manifest's mounts" "$entry" audit
+in_cgroup "$pod/ctr" "$SOCKCHECK" inet stream 0 >/dev/null
+is "and counts its socket" "$(curl -s "http://127.0.0.1:$port/metrics" |
+	awk '$1 == "mptcpify_sockets_total{selector=\"shop\",result=\"tcp_created\"}" { print $2 }')" 1
+kill -TERM "$DPID"
+wait "$DPID"
+is "SIGTERM: it exits 0" "$?" 0
+DPID=
+[ -s "$WORK/daemon.log" ] && grep -q '^error' "$WORK/daemon.log" && diag "$(cat "$WORK/daemon.log")"
+is "with no error logged" "$(grep -c '^error' "$WORK/daemon.log")" 0
 
 # The image installs the Debian packages of the binary's own libraries.
 want=$(objdump -p "$M" | awk '$1 == "NEEDED" { print $2 }' | while read -r lib; do

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include "cgroup.h"
+#include "core/cgroup.h"
 #include "unit.h"
 
 static char tree[PATH_MAX];
@@ -191,13 +191,17 @@ struct seen {
 	char paths[8][64];
 };
 
-static int record(const char *rel, __u64 id, void *ctx)
+static int record(const struct cgroup_node *node, void *ctx)
 {
 	struct seen *s = ctx;
+	char want[PATH_MAX];
 
-	ck_assert_uint_ne(id, 0);
+	ck_assert_uint_ne(node->id, 0);
+	/* The path is the mount's and rel's. */
+	snprintf(want, sizeof(want), "%s/cg%s", tree, strcmp(node->rel, "/") ? node->rel : "");
+	ck_assert_str_eq(node->path, want);
 	if (s->n < 8)
-		snprintf(s->paths[s->n++], 64, "%s", rel);
+		snprintf(s->paths[s->n++], 64, "%s", node->rel);
 	return 0;
 }
 
@@ -217,17 +221,22 @@ START_TEST(walk_visits_every_cgroup_once)
 	char mount[PATH_MAX];
 
 	snprintf(mount, sizeof(mount), "%s/cg", tree);
-	ck_assert_int_eq(cgroup_walk(mount, record, &s), 0);
+	ck_assert_int_eq(cgroup_walk(mount, "/", record, &s), 0);
 	ck_assert_int_eq(s.n, 4); /* /, /a, /a/b, /c; not the file */
 	ck_assert(has(&s, "/") && has(&s, "/a") && has(&s, "/a/b") && has(&s, "/c"));
+	/* From a subtree, the parent before its children. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(cgroup_walk(mount, "/a", record, &s), 0);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_str_eq(s.paths[0], "/a");
+	ck_assert_str_eq(s.paths[1], "/a/b");
 }
 END_TEST
 
-static int stop_at_a(const char *rel, __u64 id, void *ctx)
+static int stop_at_a(const struct cgroup_node *node, void *ctx)
 {
-	(void)id;
 	(void)ctx;
-	return !strcmp(rel, "/a") ? 42 : 0;
+	return !strcmp(node->rel, "/a") ? 42 : 0;
 }
 
 START_TEST(walk_stops_on_request)
@@ -235,8 +244,8 @@ START_TEST(walk_stops_on_request)
 	char mount[PATH_MAX];
 
 	snprintf(mount, sizeof(mount), "%s/cg", tree);
-	ck_assert_int_eq(cgroup_walk(mount, stop_at_a, NULL), 42);
-	ck_assert_int_eq(cgroup_walk("/nonexistent", stop_at_a, NULL), -ENOENT);
+	ck_assert_int_eq(cgroup_walk(mount, "/", stop_at_a, NULL), 42);
+	ck_assert_int_eq(cgroup_walk("/nonexistent", "/", stop_at_a, NULL), -ENOENT);
 }
 END_TEST
 

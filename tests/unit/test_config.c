@@ -2,8 +2,8 @@
 /* The daemon's YAML configuration: what it accepts, and the line it refuses with. */
 #include <errno.h>
 #include <string.h>
-#include "config.h"
-#include "pins.h"
+#include "daemon/config.h"
+#include "core/pinstore.h"
 #include "unit.h"
 
 #define CC "reno cubic bbr"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The id -> pointer table the daemon keeps its watches and entries in. */
 #include <stdint.h>
-#include "idmap.h"
+#include "core/idmap.h"
 #include "unit.h"
 
 #define V(x) ((void *)(uintptr_t)(x))

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "output.h"
+#include "core/output.h"
 #include "unit.h"
 
 /* Run @fn with @fd (1 or 2) redirected; return what it wrote. */

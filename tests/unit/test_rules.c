@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "rules.h"
+#include "core/rules.h"
 #include "unit.h"
 
 #define CCS "reno cubic bbr\n" /* as /proc has it */

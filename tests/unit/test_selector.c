@@ -7,177 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
-#include "config.h"
-#include "selector.h"
+#include "daemon/config.h"
+#include "daemon/selector.h"
 #include "unit.h"
 
 #define UID "0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b"
 #define UID_ "0b6f8e43_2a84_4c6e_9a55_4d5e8e9f1a2b"
 #define CID "3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081"
-
-static struct cgroup_kind k;
-
-START_TEST(systemd_driver)
-{
-	static const char *const pods[] = {
-		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice",
-		"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" UID_ ".slice",
-		"/kubepods.slice/kubepods-pod" UID_ ".slice", /* Guaranteed */
-		/* kind and kubelets with --cgroup-root */
-		"/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/"
-		"kubelet-kubepods-burstable-pod" UID_ ".slice",
-	};
-	static const char *const scopes[] = {"cri-containerd-", "crio-", "docker-"};
-	char path[512];
-	size_t i, j;
-
-	for (i = 0; i < sizeof(pods) / sizeof(pods[0]); i++) {
-		cgroup_classify(pods[i], &k);
-		ck_assert_msg(!strcmp(k.pod_uid, UID), "%s", pods[i]);
-		ck_assert_str_eq(k.container_id, "");
-		for (j = 0; j < sizeof(scopes) / sizeof(scopes[0]); j++) {
-			snprintf(path, sizeof(path), "%s/%s%s.scope", pods[i], scopes[j], CID);
-			cgroup_classify(path, &k);
-			ck_assert_msg(!strcmp(k.container_id, CID), "%s", path);
-			ck_assert_str_eq(k.pod_uid, "");
-			/* a container's scope is a systemd unit too */
-			ck_assert_ptr_nonnull(k.unit);
-		}
-	}
-	/* CRI-O's monitor is not a container */
-	cgroup_classify("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-conmon-" CID ".scope", &k);
-	ck_assert_str_eq(k.container_id, "");
-}
-END_TEST
-
-START_TEST(cgroupfs_driver)
-{
-	cgroup_classify("/kubepods/burstable/pod" UID, &k);
-	ck_assert_str_eq(k.pod_uid, UID);
-	ck_assert_ptr_null(k.unit);
-	cgroup_classify("/kubepods/pod" UID, &k); /* Guaranteed */
-	ck_assert_str_eq(k.pod_uid, UID);
-	cgroup_classify("/kubepods/besteffort/pod" UID "/" CID, &k); /* containerd, Docker */
-	ck_assert_str_eq(k.container_id, CID);
-	cgroup_classify("/kubepods/besteffort/pod" UID "/crio-" CID, &k); /* CRI-O */
-	ck_assert_str_eq(k.container_id, CID);
-}
-END_TEST
-
-START_TEST(lookalikes_are_not_pods)
-{
-	/* no kubepods above */
-	cgroup_classify("/system.slice/pod" UID, &k);
-	ck_assert_str_eq(k.pod_uid, "");
-	/* not a UID: wrong length, upper case, misplaced separators */
-	cgroup_classify("/kubepods/burstable/pod0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2", &k);
-	ck_assert_str_eq(k.pod_uid, "");
-	cgroup_classify("/kubepods/burstable/pod0B6F8E43-2A84-4C6E-9A55-4D5E8E9F1A2B", &k);
-	ck_assert_str_eq(k.pod_uid, "");
-	cgroup_classify("/kubepods/burstable/pod0b6f8e432-a84-4c6e-9a55-4d5e8e9f1a2b", &k);
-	ck_assert_str_eq(k.pod_uid, "");
-	/* a container ID one digit short, and a container outside a pod */
-	cgroup_classify("/kubepods/pod" UID
-			"/3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708",
-			&k);
-	ck_assert_str_eq(k.container_id, "");
-	cgroup_classify("/kubepods/besteffort/" CID, &k);
-	ck_assert_str_eq(k.container_id, "");
-	/* the root and an empty path */
-	cgroup_classify("/", &k);
-	ck_assert_str_eq(k.pod_uid, "");
-	ck_assert_ptr_null(k.unit);
-}
-END_TEST
-
-START_TEST(systemd_units)
-{
-	cgroup_classify("/system.slice/nginx.service", &k);
-	ck_assert_str_eq(k.unit, "nginx.service");
-	cgroup_classify("/system.slice/system-getty.slice/getty@tty1.service", &k);
-	ck_assert_str_eq(k.unit, "getty@tty1.service");
-	cgroup_classify("/init.scope", &k);
-	ck_assert_str_eq(k.unit, "init.scope");
-	/* a sub-cgroup a service made for itself is not a unit */
-	cgroup_classify("/system.slice/nginx.service/workers.service", &k);
-	ck_assert_ptr_null(k.unit);
-	cgroup_classify("/system.slice/.service", &k);
-	ck_assert_ptr_null(k.unit);
-}
-END_TEST
-
-START_TEST(log_dirs_name_pods)
-{
-	struct pod pod;
-
-	ck_assert_int_eq(pod_from_log_dir("shop_frontend-7d4b9c_" UID, &pod), 0);
-	ck_assert_str_eq(pod.namespace, "shop");
-	ck_assert_str_eq(pod.name, "frontend-7d4b9c");
-	ck_assert_str_eq(pod.uid, UID);
-	ck_assert_int_eq(pod_from_log_dir("shop_" UID, &pod), -EINVAL);
-	ck_assert_int_eq(pod_from_log_dir("_x_" UID, &pod), -EINVAL);
-	ck_assert_int_eq(pod_from_log_dir("shop_x_1234", &pod), -EINVAL);
-	ck_assert_int_eq(pod_from_log_dir(".", &pod), -EINVAL);
-}
-END_TEST
-
-START_TEST(pod_table_from_a_directory)
-{
-	char dir[] = "/tmp/mptcpify-pods-XXXXXX", path[256];
-	struct pod_table t = {0};
-	const struct pod *p;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/shop_db-0_" UID, dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	snprintf(path, sizeof(path), "%s/not-a-pod", dir);
-	ck_assert_int_eq(mkdir(path, 0755), 0);
-	ck_assert_int_eq(pod_table_load(&t, dir), 0);
-	ck_assert_int_eq(t.n, 1);
-	p = pod_table_find(&t, UID);
-	ck_assert_ptr_nonnull(p);
-	ck_assert_str_eq(p->name, "db-0");
-	pod_table_remove(&t, UID);
-	ck_assert_ptr_null(pod_table_find(&t, UID));
-	ck_assert_int_eq(pod_table_load(&t, "/nonexistent"), 0);
-	pod_table_free(&t);
-	rmdir(path);
-	snprintf(path, sizeof(path), "%s/shop_db-0_" UID, dir);
-	rmdir(path);
-	rmdir(dir);
-}
-END_TEST
-
-/* The index follows a pod moved into a removed one's place. */
-START_TEST(pod_table_keeps_its_index)
-{
-	struct pod_table t = {0};
-	struct pod pod = {.namespace = "ns", .name = "p"};
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
-		ck_assert_int_eq(pod_table_add(&t, &pod), 0);
-	}
-	ck_assert_int_eq(pod_table_add(&t, &pod), 0); /* again: no duplicate */
-	ck_assert_int_eq(t.n, 300);
-	for (i = 0; i < 300; i += 3) {
-		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
-		pod_table_remove(&t, pod.uid);
-	}
-	ck_assert_int_eq(t.n, 200);
-	for (i = 0; i < 300; i++) {
-		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
-		if (i % 3)
-			ck_assert_str_eq(pod_table_find(&t, pod.uid)->uid, pod.uid);
-		else
-			ck_assert_ptr_null(pod_table_find(&t, pod.uid));
-	}
-	pod_table_free(&t);
-}
-END_TEST
 
 static const char *const cfg_text =
 	"selectors:\n"
@@ -229,13 +65,6 @@ static Suite *selector_suite(void)
 	Suite *s = suite_create("selector");
 	TCase *tc = tcase_create("selector");
 
-	tcase_add_test(tc, systemd_driver);
-	tcase_add_test(tc, cgroupfs_driver);
-	tcase_add_test(tc, lookalikes_are_not_pods);
-	tcase_add_test(tc, systemd_units);
-	tcase_add_test(tc, log_dirs_name_pods);
-	tcase_add_test(tc, pod_table_from_a_directory);
-	tcase_add_test(tc, pod_table_keeps_its_index);
 	tcase_add_test(tc, first_matching_selector_wins);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,16 +12,17 @@ check "the rewrite link is pinned" test -e /sys/fs/bpf/mptcpify/links/rewrite
 is "a socket created after the loader exited is MPTCP" "$(in_cg "$T/app" sockcheck inet stream 0)" 262
 
 # upgrade BINARY: a client loops on socket() in the cgroup while BINARY,
-# another build, adopts the pins and replaces the program under it.
+# another build whose rewrite program decides by other code, adopts the pins
+# and swaps that program in under the hook, which stays.
 upgrade() {
 	hook=$(grep '_mptcpify_hook' /proc/kallsyms)
+	rewrite=$(grep -o 'bpf_prog_[0-9a-f]*_mptcpify_rewrite' /proc/kallsyms)
 	in_cg "$T/app" sockcheck --loop 4 inet stream 0 >/tmp/loop.out &
 	loop=$!
 	sleep 1
 	out=$("$1" -j load)
 	wait $loop
-	diag "$1 load: $out; loop: $(cat /tmp/loop.out)" \
-		"hook fallbacks so far: $(mptcpify -j list | grep -o '"hook_fallbacks":[0-9]*')"
+	diag "$1 load: $out; loop: $(cat /tmp/loop.out)"
 	case "$out" in
 	*'"upgraded":true'*) ok "$1 replaced the running programs" ;;
 	*) not_ok "$1 replaced the running programs" "$out" ;;
@@ -36,6 +37,11 @@ upgrade() {
 		"$(grep -c '_mptcpify_rewrite' /proc/kallsyms)" 1
 	is "the attached hook stayed: no kernel text was re-patched" \
 		"$(grep '_mptcpify_hook' /proc/kallsyms)" "$hook"
+	# The tag in a JITed program's name is a hash of its instructions.
+	new=$(grep -o 'bpf_prog_[0-9a-f]*_mptcpify_rewrite' /proc/kallsyms)
+	check "the rewrite program is another's: $rewrite, now $new" test "$new" != "$rewrite"
+	is "every tail call happened" \
+		"$(mptcpify -j list | grep -o '"tail_call_misses":[0-9]*')" '"tail_call_misses":0'
 }
 upgrade mptcpify-next
 is "the new build's pins work" "$(in_cg "$T/app" sockcheck inet stream 0)" 262

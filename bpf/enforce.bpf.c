@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The socket() programs: make the TCP sockets of chosen cgroups MPTCP.
+ *
+ * mptcpify_hook is attached as fmod_ret on update_socket_protocol() (Linux
+ * 6.6+), once, and its code never changes: it only tail-calls the program in
+ * the rewrite_impl slot. mptcpify_rewrite is that program: it returns
+ * IPPROTO_MPTCP for the TCP sockets of processes whose nearest configured
+ * cgroup says "rewrite". An upgrade to a build whose decision differs is one
+ * update of the slot: no kernel text is re-patched, and the slot is never
+ * empty while the hook is attached. Should the tail call still not happen,
+ * the hook counts it and leaves the socket as the application asked, as
+ * Cilium does: a socket() never fails because of us.
+ *
+ * mptcpify_audit runs on cgroup/sock_create and only counts; it works
+ * wherever cgroup BPF does, trampolines or not.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "kconst.h"
+#include "mptcpify.h"
+#include "verdict.h"
+#include "maps.bpf.h"
+#include "resolve.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * 0 when this kernel has no MPTCP over IPv6 (CONFIG_MPTCP_IPV6=n). The
+ * loader finds out with a trial socket(): BTF does not reliably carry a type
+ * that only exists with that option.
+ */
+const volatile __u8 mptcp_ipv6 = 1;
+
+/*
+ * net/mptcp/ctrl.c keeps net.mptcp.enabled in a per-netns struct found through
+ * net->gen->ptr[mptcp_pernet_id]. The id is a static variable, so it is only
+ * visible with CONFIG_KALLSYMS_ALL; weak, so the object still loads without.
+ */
+extern const void mptcp_pernet_id __ksym __weak;
+
+/*
+ * Can socket(family, SOCK_STREAM, IPPROTO_MPTCP) succeed for the caller?
+ * Answers yes when it cannot tell (no KALLSYMS_ALL): see README, "Limits".
+ */
+static __always_inline int mptcp_available(int family)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mptcp_pernet *pernet = NULL;
+	struct net_generic *gen;
+	unsigned int id;
+	__u8 enabled = 1;
+
+	if (family == AF_INET6 && !mptcp_ipv6)
+		return 0;
+	if (!bpf_core_type_exists(struct mptcp_pernet) || !&mptcp_pernet_id)
+		return 1;
+	if (bpf_probe_read_kernel(&id, sizeof(id), &mptcp_pernet_id))
+		return 1;
+
+	/* Trusted BTF pointers: plain (fault-safe) loads, not helper calls. */
+	gen = task->nsproxy->net_ns->gen;
+	if (!gen || id >= gen->s.len)
+		return 1;
+	if (bpf_probe_read_kernel(&pernet, sizeof(pernet), &gen->ptr[id]) || !pernet)
+		return 1;
+	if (bpf_core_read(&enabled, sizeof(enabled), &pernet->mptcp_enabled))
+		return 1;
+	return enabled != 0;
+}
+
+/* Reached through mptcpify_hook's tail call; never attached itself. */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
+{
+	enum mptcpify_verdict verdict;
+	__u64 policy_cgid = 0;
+	__u32 mode;
+
+	mode = resolve_current(&policy_cgid);
+	if (mode == MPTCPIFY_MODE_NONE)
+		return 0;
+#ifdef MPTCPIFY_TEST_VARIANT
+	/*
+	 * The second build of the upgrade test: the same verdicts, reached
+	 * in another order, so that its program really differs from this one.
+	 */
+	verdict = mptcpify_decide(mode, family, type, protocol, mptcp_available(family));
+#else
+	/* The netns switch costs a few loads: read it only for a rewrite. */
+	verdict = mptcpify_decide(mode, family, type, protocol, 1);
+	if (verdict == MPTCPIFY_REWRITTEN)
+		verdict = mptcpify_decide(mode, family, type, protocol, mptcp_available(family));
+#endif
+	count(policy_cgid, verdict);
+
+	/* 0 lets the kernel (and any other fmod_ret program) keep @protocol. */
+	return verdict == MPTCPIFY_REWRITTEN ? IPPROTO_MPTCP : 0;
+}
+
+/* Attached once; an upgrade swaps the slot, never this program. */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
+{
+	struct mptcpify_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (!st)
+		return 0;
+	bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
+	__sync_fetch_and_add(&st->tail_call_misses, 1);
+	return 0;
+}
+
+SEC("cgroup/sock_create")
+int mptcpify_audit(struct bpf_sock *sk)
+{
+	__u64 policy_cgid = 0;
+	__u32 mode;
+
+	mode = resolve_current(&policy_cgid);
+	if (mode != MPTCPIFY_MODE_NONE)
+		count(policy_cgid,
+		      mptcpify_audit_verdict(mode, sk->family, sk->type, sk->protocol));
+	return 1; /* never refuse a socket */
+}

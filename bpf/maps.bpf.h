@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pinned maps, declared once for every program of the object and shared
+ * by the linker (bpftool gen object). LIBBPF_PIN_BY_NAME makes libbpf create,
+ * pin and reuse them under the pin directory's maps/, so this is the one
+ * list of them.
+ */
+#ifndef MPTCPIFY_MAPS_BPF_H
+#define MPTCPIFY_MAPS_BPF_H
+
+/* Policy entries by cgroup id. */
+struct mptcpify_policy_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_POLICIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u64);
+	__type(value, struct mptcpify_policy);
+};
+
+/* Counters by the cgroup id of the deciding entry. Not preallocated: a
+ * per-CPU prealloc of 128k entries is far too big. The loader creates each
+ * entry with its policy entry; the programs never allocate. */
+struct mptcpify_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_POLICIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u64);
+	__type(value, struct mptcpify_stats);
+};
+
+/* Resolved policies, direct-mapped by the caller's cgroup id. */
+struct mptcpify_cache_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MPTCPIFY_CACHE_ENTRIES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct mptcpify_resolved);
+};
+
+struct mptcpify_state_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct mptcpify_state);
+};
+
+/* The hook's tail-call slot: the rewrite program that runs now. */
+struct mptcpify_impl_map {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, __u32);
+};
+
+/* Subflow profiles by cgroup id. */
+struct mptcpify_profile_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_PROFILES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u64);
+	__type(value, struct mptcpify_profile);
+};
+
+struct mptcpify_rule_stats_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_PROFILES *MPTCPIFY_MAX_RULES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct mptcpify_rule_key);
+	__type(value, struct mptcpify_rule_stats);
+};
+
+/*
+ * Weak, so that each object that includes this file has the same definition
+ * and the linker keeps one of each.
+ */
+struct mptcpify_policy_map policy SEC(".maps") __weak;
+struct mptcpify_stats_map stats SEC(".maps") __weak;
+struct mptcpify_cache_map cache SEC(".maps") __weak;
+struct mptcpify_state_map state SEC(".maps") __weak;
+struct mptcpify_impl_map rewrite_impl SEC(".maps") __weak;
+struct mptcpify_profile_map profile SEC(".maps") __weak;
+struct mptcpify_rule_stats_map rule_stats SEC(".maps") __weak;
+
+#endif /* MPTCPIFY_MAPS_BPF_H */

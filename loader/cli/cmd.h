@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The commands of main.c's table, each given its parsed arguments, and the
+ * steps they share. Each helper prints its own error line.
+ */
+#ifndef MPTCPIFY_CMD_H
+#define MPTCPIFY_CMD_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "args.h"
+
+struct cgroup_ref;
+struct pins;
+
+/* Root is needed for everything that touches BPF; say so before trying. */
+int cmd_need_root(void);
+/* @arg to a cgroup below the cgroup2 mount (written to @mount, PATH_MAX). */
+int cmd_resolve(const char *arg, char *mount, struct cgroup_ref *ref);
+/* The pins for reading: -ENOENT (quietly) when nothing is loaded. */
+int cmd_open_read(struct pins *p, const struct cmd_args *a);
+/* The pins for writing, created or upgraded as needed. */
+int cmd_open_write(struct pins *p, const struct cmd_args *a);
+/* The pins for changing what exists: -ENOENT (quietly) when nothing is loaded. */
+int cmd_open_existing(struct pins *p, const struct cmd_args *a);
+/* Refuse a rewrite this kernel cannot do, before anything changes. */
+int cmd_check_mode(const struct cmd_args *a, __u32 mode);
+/*
+ * For commands that read, about every cgroup or the one in a->cgroup: the
+ * cgroup2 mount in @mount (PATH_MAX; "" when none), that cgroup in @cg and
+ * the pins in @p. 0, -ENOENT when nothing is loaded, or EXIT_FAIL after
+ * its error line.
+ */
+int cmd_open_view(const struct cmd_args *a, char *mount, struct cgroup_ref *cg, struct pins *p);
+/*
+ * detach and subflow clear: @remove a->cgroup's entry, then release what
+ * nothing needs any more. 0, -ENOENT when there was none (or nothing is
+ * loaded), another -errno, or EXIT_FAIL after its error line.
+ */
+int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgid),
+	       struct cgroup_ref *cg, bool *unloaded);
+/* The usage line of a command, for hints: "mptcpify attach CGROUP ...". */
+const char *cmd_usage(const struct cmd_args *a);
+
+int cmd_probe(const struct cmd_args *a);
+int cmd_load(const struct cmd_args *a);
+int cmd_unload(const struct cmd_args *a);
+int cmd_attach(const struct cmd_args *a);
+int cmd_detach(const struct cmd_args *a);
+int cmd_list(const struct cmd_args *a);
+int cmd_stats(const struct cmd_args *a);
+int cmd_subflow_set(const struct cmd_args *a);
+int cmd_subflow_show(const struct cmd_args *a);
+int cmd_subflow_clear(const struct cmd_args *a);
+int cmd_run(const struct cmd_args *a);
+int cmd_daemon(const struct cmd_args *a);
+
+#endif

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mptcpify attach | detach: one cgroup's policy entry. */
+#include <errno.h>
+#include <stdio.h>
+#include "cmd.h"
+#include "core/cgroup.h"
+#include "core/entries.h"
+#include "core/output.h"
+#include "core/pinstore.h"
+
+static void attach_plain(json_t *r)
+{
+	printf("%s %s: %s\n", json_string_value(json_object_get(r, "cgroup")),
+	       json_string_value(json_object_get(r, "mode")),
+	       json_is_true(json_object_get(r, "changed")) ? "attached" : "already attached");
+}
+
+int cmd_attach(const struct cmd_args *a)
+{
+	const char *why = NULL;
+	char mount[PATH_MAX];
+	struct cgroup_ref cg;
+	struct pins p;
+	bool changed, unloaded;
+	int err;
+
+	if (cmd_need_root() || cmd_resolve(a->cgroup, mount, &cg))
+		return EXIT_FAIL;
+	/* Refuse before creating anything: bad input changes nothing. */
+	if (cmd_check_mode(a, a->mode) || cmd_open_write(&p, a))
+		return EXIT_FAIL;
+	entries_prune(&p, mount);
+	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, mount, &changed, &why);
+	/* A mode change may leave a program nothing needs any more. */
+	if (!err && changed)
+		entries_release(&p, 0, &unloaded);
+	pins_close(&p);
+	if (err) {
+		p_err(-err, "run with -v for libbpf's messages", "%s", why);
+		return EXIT_FAIL;
+	}
+	emit(json_pack("{s:s, s:I, s:s, s:b}", "cgroup", cg.rel, "id", (json_int_t)cg.id, "mode",
+		       mode_name(a->mode), "changed", changed),
+	     attach_plain);
+	return EXIT_OK;
+}
+
+static void detach_plain(json_t *r)
+{
+	printf("%s: detached%s\n", json_string_value(json_object_get(r, "cgroup")),
+	       json_is_true(json_object_get(r, "unloaded")) ? " (no cgroup left: unloaded)" : "");
+}
+
+int cmd_detach(const struct cmd_args *a)
+{
+	struct cgroup_ref cg;
+	bool unloaded;
+	int err;
+
+	err = cmd_remove(a, policy_delete, &cg, &unloaded);
+	if (err == -ENOENT) {
+		p_err(ENOENT, "see 'mptcpify list'", "'%s' is not attached", a->cgroup);
+		return EXIT_FAIL;
+	}
+	if (err < 0)
+		p_err(-err, NULL, "cannot detach '%s'", a->cgroup);
+	if (err)
+		return EXIT_FAIL;
+	emit(json_pack("{s:s, s:I, s:b}", "cgroup", cg.rel, "id", (json_int_t)cg.id, "unloaded",
+		       unloaded),
+	     detach_plain);
+	return EXIT_OK;
+}

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mptcpify daemon: the command line of daemon/. */
+#include <stdio.h>
+#include "cmd.h"
+#include "core/output.h"
+#include "daemon/daemon.h"
+
+static void check_plain(json_t *res)
+{
+	printf("%s: %lld selectors, %lld profiles: ok\n",
+	       json_string_value(json_object_get(res, "config")),
+	       json_integer_value(json_object_get(res, "selectors")),
+	       json_integer_value(json_object_get(res, "profiles")));
+}
+
+int cmd_daemon(const struct cmd_args *a)
+{
+	struct daemon_opts o = {
+		.config = a->config ? a->config : DAEMON_DEFAULT_CONFIG,
+		.metrics = a->metrics ? a->metrics : DAEMON_DEFAULT_METRICS,
+		.pods_dir = a->pods_dir ? a->pods_dir : DAEMON_DEFAULT_PODS_DIR,
+		.pin_dir = a->pin_dir,
+		.cleanup = a->cleanup,
+	};
+	struct config cfg;
+	int rc;
+
+	rc = daemon_load_config(&o, &cfg);
+	if (rc)
+		return rc;
+	if (a->check) {
+		emit(json_pack("{s:s, s:i, s:i}", "config", o.config, "selectors", cfg.nselectors,
+			       "profiles", cfg.nprofiles),
+		     check_plain);
+		config_free(&cfg);
+		return EXIT_OK;
+	}
+	if (cmd_need_root()) {
+		config_free(&cfg);
+		return EXIT_FAIL;
+	}
+	return daemon_run(&o, &cfg);
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mptcpify list | stats [CGROUP]: the entries, their counters and the programs. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "cmd.h"
+#include "profile_view.h"
+#include "core/cgroup.h"
+#include "core/counters.h"
+#include "core/entries.h"
+#include "core/output.h"
+#include "core/pinstore.h"
+
+struct collect {
+	struct pins *p;
+	json_t *entries;
+	bool with_stats;
+};
+
+/* One JSON object per policy entry, with its path while the cgroup exists. */
+static void collect_entry(const char *rel, __u64 id, void *ctx)
+{
+	struct collect *c = ctx;
+	struct mptcpify_policy e;
+	struct mptcpify_stats s;
+	json_t *o;
+
+	if (policy_get(c->p, id, &e))
+		return;
+	o = json_pack("{s:o, s:I, s:s, s:s}", "cgroup", rel ? json_string(rel) : json_null(), "id",
+		      (json_int_t)id, "mode", mode_name(e.mode), "owner",
+		      e.owner == MPTCPIFY_OWNER_DAEMON ? "daemon" : "cli");
+	if (c->with_stats && !stats_read(c->p, id, &s))
+		stats_to_json(&s, o);
+	json_array_append_new(c->entries, o);
+}
+
+/*
+ * What each pinned program costs, from the kernel: run count and time
+ * (with sysctl kernel.bpf_stats_enabled=1), instructions the verifier
+ * processed, and JITed size.
+ */
+static json_t *programs_json(struct pins *p)
+{
+	const char *names[] = {PINS_HOOK, pins_link_name(PINS_LINK_REWRITE),
+			       pins_link_name(PINS_LINK_AUDIT), pins_link_name(PINS_LINK_SUBFLOW)};
+	json_t *out = json_object();
+	char path[PATH_MAX];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+
+		pins_path(p, "progs", names[i], path);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+			json_object_set_new(
+				out, names[i],
+				json_pack("{s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)info.id,
+					  "run_cnt", (json_int_t)info.run_cnt, "run_time_ns",
+					  (json_int_t)info.run_time_ns, "verified_insns",
+					  (json_int_t)info.verified_insns, "jited_bytes",
+					  (json_int_t)info.jited_prog_len));
+		close(fd);
+	}
+	return out;
+}
+
+static void list_plain(json_t *r)
+{
+	json_t *e, *progs = json_object_get(r, "programs");
+	size_t i;
+
+	printf("programs: rewrite %s, audit %s\n",
+	       json_is_true(json_object_get(progs, "rewrite")) ? "attached" : "-",
+	       json_is_true(json_object_get(progs, "audit")) ? "attached" : "-");
+	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
+		json_t *cg = json_object_get(e, "cgroup");
+
+		printf("%-8s %-6s %s\n", json_string_value(json_object_get(e, "mode")),
+		       json_string_value(json_object_get(e, "owner")),
+		       json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
+	}
+}
+
+static void stats_plain(json_t *r)
+{
+	static const int width[MPTCPIFY_VERDICT_NR] = {10, 9, 11, 8, 8, 8, 8};
+	json_t *e, *cg;
+	size_t i;
+	int k;
+
+	printf("%-8s %10s %9s %11s %8s %8s %8s %8s  %s\n", "mode", "rewritten", "excluded",
+	       "unavailable", "non_tcp", "native", "tcp", "mptcp", "cgroup");
+	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
+		printf("%-8s", json_string_value(json_object_get(e, "mode")));
+		for (k = 0; k < MPTCPIFY_VERDICT_NR; k++)
+			if (verdict_name(k))
+				printf(" %*lld", width[k],
+				       (long long)json_integer_value(
+					       json_object_get(e, verdict_name(k))));
+		cg = json_object_get(e, "cgroup");
+		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
+	}
+	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
+		printf("\nsubflow profiles:\n");
+		profiles_plain(json_object_get(r, "subflow_profiles"));
+	}
+}
+
+/* The pinned part of the answer: state, programs, entries and profiles. */
+static void describe_pins(struct pins *p, json_t *res, struct collect *c, const char *mount,
+			  const struct cgroup_ref *only)
+{
+	struct mptcpify_state st = {};
+	const char *problem = entries_check(p);
+
+	pins_read_state(p, &st);
+	json_object_set_new(res, "tail_call_misses", json_integer(st.tail_call_misses));
+	json_object_set_new(res, "programs",
+			    json_pack("{s:b, s:b, s:b}", "rewrite",
+				      pins_link_whole(p, PINS_LINK_REWRITE), "audit",
+				      pins_link_whole(p, PINS_LINK_AUDIT), "subflow",
+				      pins_link_whole(p, PINS_LINK_SUBFLOW)));
+	json_object_set_new(res, "program_costs", programs_json(p));
+	if (problem) {
+		p_warn("%s", problem);
+		json_object_set_new(res, "warning", json_string(problem));
+	}
+	if (only)
+		collect_entry(only->rel, only->id, c);
+	else
+		entries_walk(p->policy_fd, mount, collect_entry, c);
+	if (c->with_stats)
+		json_object_set_new(
+			res, "subflow_profiles",
+			profiles_json(p, mount, only ? only->id : 0, only ? only->rel : NULL));
+}
+
+static int list_or_stats(const struct cmd_args *a, bool with_stats)
+{
+	struct collect c = {.with_stats = with_stats};
+	char mount[PATH_MAX] = "";
+	struct cgroup_ref cg;
+	struct pins p;
+	json_t *res;
+	int err;
+
+	err = cmd_open_view(a, mount, &cg, &p);
+	if (err > 0)
+		return err;
+	c.p = &p;
+	c.entries = json_array();
+	res = json_pack("{s:s, s:b}", "pin_dir", a->pin_dir, "loaded", !err);
+	if (err)
+		json_object_set_new(
+			res, "programs",
+			json_pack("{s:b, s:b, s:b}", "rewrite", 0, "audit", 0, "subflow", 0));
+	else
+		describe_pins(&p, res, &c, mount, a->cgroup ? &cg : NULL);
+	if (!err)
+		pins_close(&p);
+	json_object_set_new(res, "cgroups", c.entries);
+	if (a->cgroup && !json_array_size(c.entries) &&
+	    !json_array_size(json_object_get(res, "subflow_profiles"))) {
+		json_decref(res);
+		p_err(ENOENT, "see 'mptcpify list'", "'%s' is not attached", a->cgroup);
+		return EXIT_FAIL;
+	}
+	emit(res, with_stats ? stats_plain : list_plain);
+	return EXIT_OK;
+}
+
+int cmd_list(const struct cmd_args *a)
+{
+	return list_or_stats(a, false);
+}
+
+int cmd_stats(const struct cmd_args *a)
+{
+	return list_or_stats(a, true);
+}

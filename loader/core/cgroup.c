@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/magic.h>
+#include "cgroup.h"
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	while (*s) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+int cgroup2_mount_from(const char *mountinfo, char *out, size_t len)
+{
+	char *line = NULL, *sep, mnt[PATH_MAX], fstype[64];
+	size_t cap = 0;
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen(mountinfo, "re");
+	if (!f)
+		return -errno;
+	/* "36 35 0:30 / /sys/fs/cgroup rw,... shared:9 - cgroup2 cgroup2 rw" */
+	while (getline(&line, &cap, f) > 0) {
+		sep = strstr(line, " - ");
+		if (!sep || sscanf(sep, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		unescape_octal(mnt);
+		if (strlen(mnt) >= len) {
+			ret = -ENAMETOOLONG;
+			break;
+		}
+		strcpy(out, mnt);
+		ret = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+int cgroup2_mount(char *out, size_t len)
+{
+	const char *forced = getenv("MPTCPIFY_CGROUP2");
+
+	if (forced && *forced) {
+		if (strlen(forced) >= len)
+			return -ENAMETOOLONG;
+		strcpy(out, forced);
+		return 0;
+	}
+	return cgroup2_mount_from("/proc/self/mountinfo", out, len);
+}
+
+/* Is @path equal to @dir or below it? Both canonical. */
+static bool path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return true;
+	return !strncmp(path, dir, n) && (path[n] == '\0' || path[n] == '/');
+}
+
+static int fail(int err, const char **why, const char *w, const char **hint, const char *h)
+{
+	*why = w;
+	*hint = h;
+	return -err;
+}
+
+/* Does the relative path @rel climb above its start with ".."? */
+static bool escapes(const char *rel)
+{
+	int depth = 0;
+	const char *p = rel;
+	size_t n;
+
+	while (*p) {
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			depth--;
+		else if (n && !(n == 1 && p[0] == '.'))
+			depth++;
+		if (depth < 0)
+			return true;
+		p += n;
+		p += *p == '/';
+	}
+	return false;
+}
+
+int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struct cgroup_ref *ref,
+		   const char **why, const char **hint)
+{
+	char joined[PATH_MAX * 2], canon_mount[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+
+	*why = NULL;
+	*hint = NULL;
+	if (!arg || !*arg)
+		return fail(EINVAL, why, "empty cgroup path", hint, NULL);
+	if (!realpath(mount, canon_mount))
+		return fail(errno, why, "cannot open the cgroup2 mount", hint,
+			    "is cgroup v2 mounted? see /proc/self/mountinfo");
+
+	/*
+	 * An absolute path that exists is a filesystem path. One that does
+	 * not is taken as /proc/PID/cgroup writes it: below the mount.
+	 */
+	if (arg[0] == '/' && (path_within(arg, canon_mount) || !access(arg, F_OK))) {
+		snprintf(joined, sizeof(joined), "%s", arg);
+	} else {
+		if (escapes(arg))
+			return fail(EXDEV, why, "path is outside the cgroup2 mount", hint,
+				    "relative paths must stay below the cgroup2 mount");
+		snprintf(joined, sizeof(joined), "%s/%s", canon_mount, arg);
+	}
+	if (strlen(joined) >= PATH_MAX)
+		return fail(ENAMETOOLONG, why, "cgroup path too long", hint, NULL);
+
+	if (!realpath(joined, ref->path))
+		return fail(errno, why, "no such cgroup", hint,
+			    "give a cgroupfs path or one relative to the cgroup2 mount");
+	if (stat(ref->path, &st))
+		return fail(errno, why, "cannot stat cgroup", hint, NULL);
+	if (!S_ISDIR(st.st_mode))
+		return fail(ENOTDIR, why, "not a cgroup directory", hint,
+			    "name the cgroup's directory, not a file in it");
+	if (!(flags & CGROUP_NO_FS_CHECK)) {
+		if (statfs(ref->path, &sfs))
+			return fail(errno, why, "cannot statfs cgroup", hint, NULL);
+		if (sfs.f_type == CGROUP_SUPER_MAGIC)
+			return fail(EINVAL, why, "cgroup v1 path; mptcpify needs cgroup v2", hint,
+				    "use a path under the cgroup2 mount");
+		if (sfs.f_type != CGROUP2_SUPER_MAGIC)
+			return fail(EINVAL, why, "not on a cgroup v2 filesystem", hint,
+				    "use a path under the cgroup2 mount");
+	}
+	/* A symlink below the mount may still lead out of it. */
+	if (!path_within(ref->path, canon_mount))
+		return fail(EXDEV, why, "path is outside the cgroup2 mount", hint,
+			    "relative paths must stay below the cgroup2 mount");
+
+	if (!strcmp(canon_mount, "/"))
+		snprintf(ref->rel, sizeof(ref->rel), "%s", ref->path);
+	else
+		snprintf(ref->rel, sizeof(ref->rel), "%s",
+			 ref->path[strlen(canon_mount)] ? ref->path + strlen(canon_mount) : "/");
+	/* On cgroup2 (64-bit kernfs ids) the inode number is the cgroup id. */
+	ref->id = st.st_ino;
+	return 0;
+}
+
+/* @path holds the node's path; @mount_len of it is the mount. */
+static int walk_dir(int dirfd, char *path, size_t len, size_t mount_len, cgroup_walk_fn fn,
+		    void *ctx)
+{
+	size_t used = strlen(path), n;
+	struct cgroup_node node;
+	struct dirent *de;
+	struct stat st;
+	int ret, fd;
+	DIR *dir;
+
+	node.path = path;
+	node.rel = used > mount_len ? path + mount_len : "/";
+	/* fdopendir() owns dirfd from here on; close it on the way out before. */
+	if (fstat(dirfd, &st)) {
+		ret = -errno;
+	} else {
+		node.id = st.st_ino;
+		ret = fn(&node, ctx);
+	}
+	dir = ret ? NULL : fdopendir(dirfd);
+	if (!dir) {
+		ret = ret ? ret : -errno;
+		close(dirfd);
+		return ret;
+	}
+	while (!ret && (de = readdir(dir))) {
+		n = strlen(de->d_name);
+		if (de->d_type != DT_DIR || de->d_name[0] == '.' || used + n + 2 > len)
+			continue;
+		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue; /* removed meanwhile */
+		path[used] = '/';
+		memcpy(path + used + 1, de->d_name, n + 1);
+		ret = walk_dir(fd, path, len, mount_len, fn, ctx);
+		path[used] = '\0';
+	}
+	closedir(dir);
+	return ret;
+}
+
+int cgroup_walk(const char *mount, const char *rel, cgroup_walk_fn fn, void *ctx)
+{
+	char path[PATH_MAX];
+	size_t mount_len;
+	int fd;
+
+	/* The root's path is the mount itself, without a trailing '/'. */
+	mount_len = strlen(mount);
+	while (mount_len > 1 && mount[mount_len - 1] == '/')
+		mount_len--;
+	if (!rel || !strcmp(rel, "/"))
+		rel = "";
+	if (mount_len + strlen(rel) + 2 > sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, mount, mount_len);
+	snprintf(path + mount_len, sizeof(path) - mount_len, "%s%s",
+		 rel[0] && rel[0] != '/' ? "/" : "", rel);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return walk_dir(fd, path, sizeof(path), mount_len, fn, ctx);
+}
+
+/* FILEID_KERNFS: a cgroup2 file handle is its 64-bit id. */
+#define FILEID_KERNFS_ 0xfe
+
+int cgroup_id_alive(int mount_fd, __u64 id)
+{
+	union {
+		struct file_handle fh;
+		char buf[sizeof(struct file_handle) + sizeof(__u64)];
+	} h;
+	int fd;
+
+	h.fh.handle_bytes = sizeof(id);
+	h.fh.handle_type = FILEID_KERNFS_;
+	memcpy(h.fh.f_handle, &id, sizeof(id));
+	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
+}

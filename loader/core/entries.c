@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "cgroup.h"
+#include "counters.h"
+#include "entries.h"
+#include "idmap.h"
+#include "lifecycle.h"
+
+static const char *const mode_names[MPTCPIFY_MODE_NR] = {
+	[MPTCPIFY_MODE_NONE] = "none",
+	[MPTCPIFY_MODE_REWRITE] = "rewrite",
+	[MPTCPIFY_MODE_AUDIT] = "audit",
+	[MPTCPIFY_MODE_EXCLUDE] = "exclude",
+};
+
+const char *mode_name(__u32 mode)
+{
+	return mode < MPTCPIFY_MODE_NR ? mode_names[mode] : "unknown";
+}
+
+int parse_mode(const char *s, __u32 *mode)
+{
+	size_t len = s ? strlen(s) : 0;
+	__u32 m;
+
+	for (m = MPTCPIFY_MODE_REWRITE; len && m < MPTCPIFY_MODE_NR; m++) {
+		if (!strncmp(mode_names[m], s, len)) {
+			*mode = m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+enum pins_link link_of_mode(__u32 mode)
+{
+	if (mode == MPTCPIFY_MODE_REWRITE)
+		return PINS_LINK_REWRITE;
+	if (mode == MPTCPIFY_MODE_AUDIT)
+		return PINS_LINK_AUDIT;
+	return PINS_LINK_NR;
+}
+
+int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
+{
+	return bpf_map_lookup_elem(p->policy_fd, &cgid, out) ? -errno : 0;
+}
+
+/* Zeroed counters for a new entry: the BPF side never allocates. */
+static int stats_create(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_stats *zero;
+	int ncpus, err;
+
+	zero = percpu_alloc(sizeof(*zero), &ncpus);
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map_update_elem(p->stats_fd, &cgid, zero, BPF_NOEXIST);
+	err = err && errno != EEXIST ? -errno : 0;
+	free(zero);
+	return err;
+}
+
+int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *cgroup2,
+	       bool *changed, const char **why)
+{
+	struct mptcpify_policy old, entry = {.mode = mode, .owner = owner};
+	enum pins_link link = link_of_mode(mode);
+	int err = 0;
+
+	*changed = policy_get(p, cgid, &old) || old.mode != mode || old.owner != owner;
+	if (link != PINS_LINK_NR)
+		err = lifecycle_ensure_links(p, PINS_LINK_BIT(link), cgroup2, why);
+	if (err || !*changed)
+		return err;
+	err = stats_create(p, cgid);
+	if (!err && bpf_map_update_elem(p->policy_fd, &cgid, &entry, BPF_ANY))
+		err = -errno;
+	if (err) {
+		*why = err == -E2BIG ? "too many configured cgroups" :
+				       "cannot update the policy map";
+		return err;
+	}
+	return pins_bump_gen(p);
+}
+
+int policy_delete(struct pins *p, __u64 cgid)
+{
+	int err;
+
+	if (bpf_map_delete_elem(p->policy_fd, &cgid))
+		return -errno;
+	err = pins_bump_gen(p);
+	bpf_map_delete_elem(p->stats_fd, &cgid);
+	return err;
+}
+
+void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR])
+{
+	struct mptcpify_policy entry;
+	__u64 key, *prev = NULL;
+
+	memset(counts, 0, MPTCPIFY_MODE_NR * sizeof(counts[0]));
+	for (; !bpf_map_get_next_key(p->policy_fd, prev, &key); prev = &key)
+		if (!policy_get(p, key, &entry) && entry.mode < MPTCPIFY_MODE_NR)
+			counts[entry.mode]++;
+}
+
+int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out)
+{
+	return bpf_map_lookup_elem(p->profile_fd, &cgid, out) ? -errno : 0;
+}
+
+int profile_put(struct pins *p, __u64 cgid, const struct mptcpify_profile *prof,
+		const char *cgroup2, bool *changed, const char **why)
+{
+	struct mptcpify_profile old;
+	int err;
+
+	*changed = profile_get(p, cgid, &old) || memcmp(&old, prof, sizeof(old));
+	err = lifecycle_ensure_links(p, PINS_LINK_BIT(PINS_LINK_SUBFLOW), cgroup2, why);
+	if (err || !*changed)
+		return err;
+	if (bpf_map_update_elem(p->profile_fd, &cgid, prof, BPF_ANY)) {
+		err = -errno;
+		*why = err == -E2BIG ? "too many subflow profiles" : "cannot store the profile";
+		return err;
+	}
+	err = rule_stats_reset(p, cgid, prof->nrules);
+	if (err)
+		*why = "cannot reset the rule counters";
+	return err;
+}
+
+int profile_delete(struct pins *p, __u64 cgid)
+{
+	if (bpf_map_delete_elem(p->profile_fd, &cgid))
+		return -errno;
+	return rule_stats_reset(p, cgid, 0);
+}
+
+static bool map_empty(int fd)
+{
+	__u64 key;
+
+	return bpf_map_get_next_key(fd, NULL, &key) != 0;
+}
+
+unsigned int entries_links(struct pins *p)
+{
+	unsigned int counts[MPTCPIFY_MODE_NR], links = 0;
+
+	policy_count(p, counts);
+	if (counts[MPTCPIFY_MODE_REWRITE])
+		links |= PINS_LINK_BIT(PINS_LINK_REWRITE);
+	if (counts[MPTCPIFY_MODE_AUDIT])
+		links |= PINS_LINK_BIT(PINS_LINK_AUDIT);
+	if (!map_empty(p->profile_fd))
+		links |= PINS_LINK_BIT(PINS_LINK_SUBFLOW);
+	return links;
+}
+
+int entries_release(struct pins *p, unsigned int keep, bool *unloaded)
+{
+	unsigned int needed = entries_links(p) | keep;
+	int l;
+
+	*unloaded = false;
+	if (!keep && map_empty(p->policy_fd) && map_empty(p->profile_fd)) {
+		*unloaded = true;
+		return lifecycle_unload(p);
+	}
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if (!(needed & PINS_LINK_BIT(l)) && pins_has_link(p, l))
+			lifecycle_drop_link(p, l);
+	return 0;
+}
+
+/*
+ * Delete the keys of map @fd (u64 cgroup ids) whose cgroup is gone. Found
+ * first, deleted after: deleting under get_next_key restarts the walk.
+ */
+static int prune_map(struct pins *p, int fd, int mount_fd, int (*gone)(struct pins *, __u64))
+{
+	__u64 key, *prev = NULL, *dead = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+
+	for (; !bpf_map_get_next_key(fd, prev, &key); prev = &key) {
+		if (cgroup_id_alive(mount_fd, key) != 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(dead, cap * sizeof(*dead));
+			if (!grown)
+				break;
+			dead = grown;
+		}
+		dead[n++] = key;
+	}
+	for (i = 0; i < n; i++)
+		gone(p, dead[i]);
+	free(dead);
+	return (int)n;
+}
+
+int entries_prune(struct pins *p, const char *cgroup2)
+{
+	int mount_fd, n;
+
+	mount_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mount_fd < 0)
+		return -errno;
+	n = prune_map(p, p->policy_fd, mount_fd, policy_delete);
+	n += prune_map(p, p->profile_fd, mount_fd, profile_delete);
+	close(mount_fd);
+	return n;
+}
+
+struct walk {
+	struct idmap keys; /* cgroup id -> 1, 2 once its cgroup was found */
+	entry_fn fn;
+	void *ctx;
+};
+
+static int found(const struct cgroup_node *node, void *ctx)
+{
+	struct walk *w = ctx;
+
+	if (idmap_get(&w->keys, node->id) == (void *)1) {
+		idmap_put(&w->keys, node->id, (void *)2);
+		w->fn(node->rel, node->id, w->ctx);
+	}
+	return 0;
+}
+
+int entries_walk(int map_fd, const char *cgroup2, entry_fn fn, void *ctx)
+{
+	struct walk w = {.fn = fn, .ctx = ctx};
+	__u64 key, *prev = NULL;
+	size_t it;
+	void *val;
+	int err = 0;
+
+	for (; !err && !bpf_map_get_next_key(map_fd, prev, &key); prev = &key)
+		err = idmap_put(&w.keys, key, (void *)1);
+	if (!err && w.keys.n && cgroup2 && cgroup2[0])
+		cgroup_walk(cgroup2, "/", found, &w);
+	for (it = 0; !err && idmap_next(&w.keys, &it, &key, &val);)
+		if (val == (void *)1)
+			fn(NULL, key, ctx);
+	idmap_free(&w.keys);
+	return err;
+}
+
+const char *entries_check(struct pins *p)
+{
+	unsigned int needed;
+	int l;
+
+	if (!p->complete)
+		return "a pinned map is missing: run 'mptcpify load' to repair";
+	needed = entries_links(p);
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if ((needed & PINS_LINK_BIT(l)) && !pins_link_whole(p, l))
+			return "an entry's program is not attached: run 'mptcpify load' to repair";
+	return NULL;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The entries of the pinned maps: policy entries and subflow profiles, by
+ * cgroup id, and the programs they need attached.
+ */
+#ifndef MPTCPIFY_ENTRIES_H
+#define MPTCPIFY_ENTRIES_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "pinstore.h"
+
+/* "rewrite", "audit", "exclude" ("none" for MPTCPIFY_MODE_NONE). */
+const char *mode_name(__u32 mode);
+/* A mode's name, or a prefix of it, to the mode; -EINVAL else. */
+int parse_mode(const char *s, __u32 *mode);
+/* The link a policy mode needs, or PINS_LINK_NR for none (exclude). */
+enum pins_link link_of_mode(__u32 mode);
+
+int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
+
+/*
+ * Make @cgid's entry say @mode. Attaches the program the mode needs first,
+ * so that the entry never exists without it. *changed tells whether anything
+ * was different before (a second identical attach changes nothing).
+ */
+int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *cgroup2,
+	       bool *changed, const char **why);
+
+/* Remove @cgid's entry and its counters; -ENOENT if none. Programs stay. */
+int policy_delete(struct pins *p, __u64 cgid);
+
+/* Entries per mode, indexed by enum mptcpify_mode. */
+void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR]);
+
+/*
+ * Store @prof as @cgid's subflow profile, attaching the sockops program
+ * first and starting its rule counters from zero. *changed is false when the
+ * same profile was there (its counters then go on).
+ */
+int profile_put(struct pins *p, __u64 cgid, const struct mptcpify_profile *prof,
+		const char *cgroup2, bool *changed, const char **why);
+int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out);
+/* Remove @cgid's profile and its rule counters; -ENOENT if none. */
+int profile_delete(struct pins *p, __u64 cgid);
+
+/* The links the entries and profiles of @p need now (PINS_LINK_BIT()s). */
+unsigned int entries_links(struct pins *p);
+
+/*
+ * Detach the programs nothing needs any more, but keep those of @keep
+ * (PINS_LINK_BIT()s: the daemon keeps what its configuration will need).
+ * With no entry, no profile and nothing kept, remove all pins (*unloaded).
+ */
+int entries_release(struct pins *p, unsigned int keep, bool *unloaded);
+
+/*
+ * Drop the policy entries and subflow profiles (with their counters) of
+ * cgroups that no longer exist: an entry follows one cgroup, not a path, and
+ * a removed cgroup never comes back. Returns how many went, or -errno.
+ */
+int entries_prune(struct pins *p, const char *cgroup2);
+
+/*
+ * Call @fn for every key (a cgroup id) of the map @map_fd, with the
+ * cgroup's path below @cgroup2, or NULL when that cgroup is gone: first in
+ * the tree's order, then the gone ones. One pass over the map, one walk.
+ */
+typedef void (*entry_fn)(const char *rel, __u64 cgid, void *ctx);
+int entries_walk(int map_fd, const char *cgroup2, entry_fn fn, void *ctx);
+
+/*
+ * What is wrong with the pins, for a warning: NULL when every map is there
+ * and every entry has the program its mode needs attached, whole.
+ */
+const char *entries_check(struct pins *p);
+
+#endif

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Loading, attaching, upgrading and removing the programs of the pin store. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "mptcpify.skel.h"
+#include "idmap.h"
+#include "lifecycle.h"
+#include "probe.h"
+
+/* The program each link runs, by name in the BPF object. */
+static const char *const link_progs[PINS_LINK_NR] = {
+	[PINS_LINK_REWRITE] = "mptcpify_rewrite", /* through the hook's slot */
+	[PINS_LINK_AUDIT] = "mptcpify_audit",
+	[PINS_LINK_SUBFLOW] = "mptcpify_subflow",
+};
+#define HOOK_PROG "mptcpify_hook"
+
+__u64 lifecycle_build_id(void)
+{
+	const void *bytes;
+	size_t size;
+
+	bytes = mptcpify_bpf__elf_bytes(&size);
+	return idmap_hash(bytes, size);
+}
+
+static struct bpf_program *prog_of(struct mptcpify_bpf *skel, enum pins_link link)
+{
+	return bpf_object__find_program_by_name(skel->obj, link_progs[link]);
+}
+
+/*
+ * Open the object with libbpf's pinning rooted at maps/: every map is reused
+ * from its pin, or created and pinned when missing. Only the programs of
+ * @links (PINS_LINK_BIT()s) are loaded. libbpf stays quiet unless -v.
+ */
+static struct mptcpify_bpf *load(struct pins *p, unsigned int links, const char **why)
+{
+	char maps[PATH_MAX];
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps);
+	struct mptcpify_bpf *skel;
+	struct bpf_program *prog;
+	const char *name;
+	int err, l;
+
+	snprintf(maps, sizeof(maps), "%s/maps", p->dir);
+	skel = mptcpify_bpf__open_opts(&opts);
+	if (!skel) {
+		*why = "cannot open the BPF object";
+		return NULL;
+	}
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		bool wanted = false;
+
+		name = bpf_program__name(prog);
+		for (l = 0; l < PINS_LINK_NR; l++)
+			if ((links & PINS_LINK_BIT(l)) && !strcmp(name, link_progs[l]))
+				wanted = true;
+		if ((links & PINS_LINK_BIT(PINS_LINK_REWRITE)) && !strcmp(name, HOOK_PROG))
+			wanted = true;
+		bpf_program__set_autoload(prog, wanted);
+	}
+	skel->rodata->mptcp_ipv6 = probe_mptcp_ipv6();
+	err = mptcpify_bpf__load(skel);
+	if (err) {
+		*why = links ? "the kernel refused the BPF programs" : "cannot create the maps";
+		mptcpify_bpf__destroy(skel);
+		errno = err < 0 ? -err : EINVAL;
+		return NULL;
+	}
+	return skel;
+}
+
+static int pin_prog(struct pins *p, struct bpf_program *prog, const char *name)
+{
+	char path[PATH_MAX];
+
+	pins_path(p, "progs", name, path);
+	unlink(path);
+	return bpf_program__pin(prog, path);
+}
+
+/* Point the hook's tail call at @prog: one atomic map update. */
+static int set_impl(struct pins *p, struct bpf_program *prog)
+{
+	__u32 zero = 0;
+	int fd = bpf_program__fd(prog);
+
+	return bpf_map_update_elem(p->rewrite_impl_fd, &zero, &fd, BPF_ANY) ? -errno : 0;
+}
+
+/* Create what is missing of the maps and the state of a fresh store. */
+static int create_maps(struct pins *p, const char **why)
+{
+	const char *subdirs[] = {"maps", "progs", "links"};
+	struct mptcpify_bpf *skel;
+	struct mptcpify_state st;
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", p->dir, subdirs[i]);
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			*why = "cannot create the pin directory";
+			return -errno;
+		}
+	}
+	skel = load(p, 0, why);
+	if (!skel)
+		return -errno;
+	err = pins_open_maps(p, why);
+	mptcpify_bpf__destroy(skel);
+	if (err != -ENOENT)
+		return err;
+	/* A state of layout 0 is fresh (or a creation that died): set it up. */
+	if (pins_read_state(p, &st) || st.layout) {
+		*why = "cannot create the maps";
+		return -EIO;
+	}
+	st = (struct mptcpify_state){
+		.gen = 1, .layout = MPTCPIFY_LAYOUT, .build_id = lifecycle_build_id()};
+	err = pins_write_state(p, &st);
+	return err ? err : pins_open_maps(p, why);
+}
+
+static struct bpf_link *attach(struct mptcpify_bpf *skel, enum pins_link link, const char *cgroup2)
+{
+	struct bpf_link *l;
+	int cg_fd;
+
+	if (link == PINS_LINK_REWRITE)
+		return bpf_program__attach(skel->progs.mptcpify_hook);
+	/*
+	 * Audit and subflow programs see every socket of the node, once: the
+	 * policy and profile maps pick ours, nearest entry first. Attached per
+	 * cgroup instead, nested entries would run (and count) twice.
+	 */
+	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0)
+		return NULL;
+	l = bpf_program__attach_cgroup(prog_of(skel, link), cg_fd);
+	close(cg_fd);
+	return l;
+}
+
+static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_link link,
+			  const char *cgroup2, const char **why)
+{
+	struct bpf_link *l;
+	char path[PATH_MAX];
+	int err;
+
+	/* The slot is filled before the hook can run. */
+	if (link == PINS_LINK_REWRITE && set_impl(p, prog_of(skel, link))) {
+		*why = "cannot fill the rewrite slot";
+		return -errno;
+	}
+	l = attach(skel, link, cgroup2);
+	if (!l) {
+		*why = "cannot attach the program";
+		return -errno;
+	}
+	pins_path(p, "links", pins_link_name(link), path);
+	unlink(path);
+	err = bpf_link__pin(l, path);
+	if (!err && link == PINS_LINK_REWRITE)
+		err = pin_prog(p, skel->progs.mptcpify_hook, PINS_HOOK);
+	if (!err)
+		err = pin_prog(p, prog_of(skel, link), pins_link_name(link));
+	if (err)
+		*why = "cannot pin the program";
+	bpf_link__destroy(l); /* the pin keeps it attached */
+	return err;
+}
+
+int lifecycle_ensure_links(struct pins *p, unsigned int links, const char *cgroup2,
+			   const char **why)
+{
+	struct mptcpify_bpf *skel;
+	unsigned int missing = 0;
+	int l, err = 0;
+
+	for (l = 0; l < PINS_LINK_NR; l++) {
+		if (!(links & PINS_LINK_BIT(l)) || pins_link_whole(p, l))
+			continue;
+		/* Half there (a pin removed by hand): start that link afresh. */
+		if (pins_has_link(p, l))
+			lifecycle_drop_link(p, l);
+		missing |= PINS_LINK_BIT(l);
+	}
+	if (!missing)
+		return 0;
+	/* One load for all of them. */
+	skel = load(p, missing, why);
+	if (!skel)
+		return -errno;
+	for (l = 0; !err && l < PINS_LINK_NR; l++)
+		if (missing & PINS_LINK_BIT(l))
+			err = attach_and_pin(p, skel, l, cgroup2, why);
+	mptcpify_bpf__destroy(skel);
+	return err;
+}
+
+/* Wait for the kernel to free a program, so that "gone" means gone. */
+static void wait_prog_gone(__u32 id)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	int fd, i;
+
+	for (i = 0; id && i < 300; i++) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			return;
+		close(fd);
+		nanosleep(&ts, NULL);
+	}
+}
+
+static __u32 pinned_prog_id(struct pins *p, const char *name)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	pins_path(p, "progs", name, path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.id = 0;
+	close(fd);
+	return info.id;
+}
+
+void lifecycle_drop_link(struct pins *p, enum pins_link link)
+{
+	char path[PATH_MAX];
+	__u32 prog_id, hook_id = 0, zero = 0;
+	int fd;
+
+	prog_id = pinned_prog_id(p, pins_link_name(link));
+	if (link == PINS_LINK_REWRITE)
+		hook_id = pinned_prog_id(p, PINS_HOOK);
+	pins_path(p, "links", pins_link_name(link), path);
+	fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		/* Cgroup links detach at once; others when the last ref goes. */
+		bpf_link_detach(fd);
+		close(fd);
+	}
+	unlink(path);
+	pins_path(p, "progs", pins_link_name(link), path);
+	unlink(path);
+	if (link == PINS_LINK_REWRITE) {
+		pins_path(p, "progs", PINS_HOOK, path);
+		unlink(path);
+		/* The slot holds the program too. */
+		bpf_map_delete_elem(p->rewrite_impl_fd, &zero);
+	}
+	wait_prog_gone(prog_id);
+	wait_prog_gone(hook_id);
+}
+
+static bool same_tag(struct pins *p, const char *pinned, struct bpf_program *prog)
+{
+	struct bpf_prog_info a = {}, b = {};
+	__u32 len = sizeof(a);
+	char path[PATH_MAX];
+	bool same;
+	int fd;
+
+	pins_path(p, "progs", pinned, path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	same = !bpf_obj_get_info_by_fd(fd, &a, &len) &&
+	       !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &b, &(__u32){sizeof(b)}) &&
+	       !memcmp(a.tag, b.tag, sizeof(a.tag));
+	close(fd);
+	return same;
+}
+
+/*
+ * The hook's own code changed: a build from before the hook only
+ * tail-called, or a change to the hook itself. Tracing links cannot be
+ * updated, so the new hook is attached and pinned over the old one before
+ * the old one goes: both run for a moment, through the same slot.
+ */
+static int replace_hook(struct pins *p, struct mptcpify_bpf *skel, const char **why)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct bpf_link *link;
+	int err;
+
+	link = bpf_program__attach(skel->progs.mptcpify_hook);
+	if (!link) {
+		*why = "cannot attach the new hook";
+		return -errno;
+	}
+	pins_path(p, "links", pins_link_name(PINS_LINK_REWRITE), path);
+	/* bpffs refuses dots in names (EPERM): "rewrite-new", not "rewrite.new". */
+	snprintf(tmp, sizeof(tmp), "%s-new", path);
+	unlink(tmp);
+	err = bpf_link__pin(link, tmp);
+	if (err)
+		*why = "cannot pin the new hook's link";
+	if (!err && rename(tmp, path)) {
+		err = -errno;
+		*why = "cannot move the new hook's link over the old one";
+	}
+	bpf_link__destroy(link);
+	if (err) {
+		unlink(tmp);
+		return err;
+	}
+	err = pin_prog(p, skel->progs.mptcpify_hook, PINS_HOOK);
+	if (err)
+		*why = "cannot pin the new hook";
+	return err;
+}
+
+/* Swap the program of each cgroup link in @links in place (BPF_LINK_UPDATE). */
+static int update_cgroup_links(struct pins *p, struct mptcpify_bpf *skel, unsigned int links,
+			       const char **why)
+{
+	char path[PATH_MAX];
+	int l, fd, err = 0;
+
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		if (l == PINS_LINK_REWRITE || !(links & PINS_LINK_BIT(l)))
+			continue;
+		pins_path(p, "links", pins_link_name(l), path);
+		fd = bpf_obj_get(path);
+		err = fd < 0 ? -errno :
+			       bpf_link_update(fd, bpf_program__fd(prog_of(skel, l)), NULL);
+		if (fd >= 0)
+			close(fd);
+		if (!err)
+			err = pin_prog(p, prog_of(skel, l), pins_link_name(l));
+		if (err)
+			*why = "cannot replace a cgroup program";
+	}
+	return err;
+}
+
+/*
+ * Another build adopts the pins: load its programs against the pinned maps,
+ * then swap them in. The rewrite program goes into the hook's tail-call
+ * slot, one atomic map update; the hook stays unless its own code changed.
+ */
+static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
+{
+	__u32 old_prog = 0, old_hook = 0;
+	struct mptcpify_bpf *skel;
+	unsigned int links = 0;
+	struct bpf_program *rewrite;
+	int err, l;
+
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if (pins_has_link(p, l))
+			links |= PINS_LINK_BIT(l);
+	skel = load(p, links, why);
+	if (!skel)
+		return -errno;
+	err = update_cgroup_links(p, skel, links, why);
+	if (!err && (links & PINS_LINK_BIT(PINS_LINK_REWRITE))) {
+		rewrite = prog_of(skel, PINS_LINK_REWRITE);
+		old_prog = pinned_prog_id(p, pins_link_name(PINS_LINK_REWRITE));
+		err = set_impl(p, rewrite);
+		if (!err)
+			err = pin_prog(p, rewrite, pins_link_name(PINS_LINK_REWRITE));
+		if (err)
+			*why = "cannot swap the rewrite program";
+		if (!err && !same_tag(p, PINS_HOOK, skel->progs.mptcpify_hook)) {
+			old_hook = pinned_prog_id(p, PINS_HOOK);
+			err = replace_hook(p, skel, why);
+		}
+	}
+	if (!err) {
+		st->build_id = lifecycle_build_id();
+		st->gen++; /* the new programs recompute every cached answer */
+		err = pins_write_state(p, st);
+		wait_prog_gone(old_prog);
+		wait_prog_gone(old_hook);
+		p->upgraded = true;
+	}
+	mptcpify_bpf__destroy(skel);
+	return err;
+}
+
+int lifecycle_open(struct pins *p, const char *dir, enum lifecycle_how how, const char **why)
+{
+	struct mptcpify_state st;
+	int err;
+
+	err = pins_open(p, dir, PINS_EXCLUSIVE, why);
+	if (!err && !p->complete)
+		err = create_maps(p, why);
+	if (!err)
+		err = pins_read_state(p, &st);
+	if (!err && how == LIFECYCLE_UPGRADE && st.build_id != lifecycle_build_id())
+		err = upgrade(p, &st, why);
+	if (err) {
+		if (!*why)
+			*why = "cannot open the pins";
+		pins_close(p);
+	}
+	return err;
+}
+
+static void remove_subdirs(const char *dir)
+{
+	const char *subdirs[] = {"maps", "progs", "links"};
+	char path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		rmdir(path);
+	}
+}
+
+int lifecycle_unload(struct pins *p)
+{
+	const char *maps[] = {
+#define MAP_NAME(name) #name,
+		PINNED_MAPS(MAP_NAME)
+#undef MAP_NAME
+	};
+	char path[PATH_MAX];
+	size_t i;
+	int l;
+
+	for (l = 0; l < PINS_LINK_NR; l++)
+		lifecycle_drop_link(p, l);
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		pins_path(p, "maps", maps[i], path);
+		unlink(path);
+	}
+	remove_subdirs(p->dir);
+	return rmdir(p->dir) ? -errno : 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag;
+	if (ftw->level)
+		return remove(path) && errno != ENOENT ? -1 : 0;
+	return 0;
+}
+
+int lifecycle_unload_any(const char *dir)
+{
+	const char *why = NULL;
+	struct pins p;
+
+	if (access(dir, F_OK))
+		return -ENOENT;
+	/*
+	 * Our own pins go the orderly way, so that "unloaded" means the
+	 * programs are gone. Then whatever else is in the directory: pins of
+	 * another layout, leftovers of a run that died, or what someone
+	 * renamed inside a directory that was not root's.
+	 */
+	if (!pins_open(&p, dir, PINS_EXCLUSIVE, &why)) {
+		lifecycle_unload(&p);
+		pins_close(&p);
+	}
+	if (!access(dir, F_OK) && nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
+		return -errno;
+	return rmdir(dir) && errno != ENOENT ? -errno : 0;
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pin directory, its lock, and the pinned maps. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include "pinstore.h"
+
+#define BPFFS_DEFAULT "/sys/fs/bpf"
+/* Orders two first runs that would both mount bpffs: in /run, which only
+ * root may write, so no other user can hold it. */
+#define MOUNT_LOCK "/run/mptcpify.lock"
+
+static const char *const link_names[PINS_LINK_NR] = {
+	[PINS_LINK_REWRITE] = "rewrite",
+	[PINS_LINK_AUDIT] = "audit",
+	[PINS_LINK_SUBFLOW] = "subflow",
+};
+
+const char *pins_link_name(enum pins_link link)
+{
+	return link < PINS_LINK_NR ? link_names[link] : "none";
+}
+
+const char *pins_default_dir(void)
+{
+	const char *env = getenv("MPTCPIFY_PIN_DIR");
+
+	return env && *env ? env : PINSTORE_DEFAULT_DIR;
+}
+
+void pins_path(const struct pins *p, const char *kind, const char *name, char *out)
+{
+	snprintf(out, PATH_MAX, "%s/%s/%s", p->dir, kind, name);
+}
+
+static bool on_bpffs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == BPF_FS_MAGIC;
+}
+
+/*
+ * bpffs must hold the pin directory; mount it, root-only, at the usual
+ * place if it is missing. Two first runs must not both mount (one bpffs on
+ * top of the other would hide the pins of the lower), so the mount happens
+ * under a lock, and is looked for again once we hold it. Where /run cannot
+ * be written (a read-only container), the mount goes ahead unlocked.
+ */
+static int ensure_bpffs(const char *parent, const char **why)
+{
+	struct stat st;
+	int lock, err = 0;
+
+	if (on_bpffs(parent))
+		return 0;
+	if (strcmp(parent, BPFFS_DEFAULT)) {
+		*why = "the pin directory's parent is not on bpffs";
+		return -ENODEV;
+	}
+	lock = open(MOUNT_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock >= 0 && (fstat(lock, &st) || st.st_uid != 0 || flock(lock, LOCK_EX))) {
+		close(lock);
+		lock = -1;
+	}
+	if (!on_bpffs(parent) && mount("bpf", parent, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		*why = "bpffs is not mounted at " BPFFS_DEFAULT " and cannot be mounted";
+	}
+	if (lock >= 0)
+		close(lock);
+	return err;
+}
+
+/*
+ * The pin directory must be root's alone. One made by another user (any
+ * user may mkdir on a world-writable bpffs) could have its maps and links
+ * renamed away under us, and one others may open could be flock()ed by them.
+ */
+static int check_owner(int fd, const char **why)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (st.st_uid != geteuid()) {
+		*why = "the pin directory belongs to another user, who may have made it first";
+		return -EPERM;
+	}
+	if (st.st_mode & 077) {
+		*why = "the pin directory is open to other users (it must be 0700)";
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* Is @fd still the directory at @path? An unload may remove it while we wait. */
+static bool still_there(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !lstat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static void close_maps(struct pins *p)
+{
+#define CLOSE_MAP(name)              \
+	if (p->name##_fd >= 0)       \
+		close(p->name##_fd); \
+	p->name##_fd = -1;
+	PINNED_MAPS(CLOSE_MAP)
+#undef CLOSE_MAP
+	p->complete = false;
+}
+
+static int open_map(struct pins *p, const char *name, int *fd, const char **why)
+{
+	char path[PATH_MAX];
+
+	pins_path(p, "maps", name, path);
+	*fd = bpf_obj_get(path);
+	if (*fd >= 0)
+		return 0;
+	*why = "a pinned map is missing";
+	return -ENOENT;
+}
+
+/*
+ * The state map first: it says which layout made the pins, so a build with
+ * another set of maps says so instead of tripping over a missing one. A
+ * state of layout 0 is one whose creation did not finish.
+ */
+int pins_open_maps(struct pins *p, const char **why)
+{
+	struct mptcpify_state st;
+	int err = 0;
+
+	close_maps(p);
+	if (open_map(p, "state", &p->state_fd, why))
+		return -ENOENT;
+	if (pins_read_state(p, &st)) {
+		*why = "cannot read the pinned state";
+		return -EIO;
+	}
+	if (!st.layout) {
+		*why = "the pins were not finished";
+		return -ENOENT;
+	}
+	if (st.layout != MPTCPIFY_LAYOUT) {
+		*why = "the pins come from an mptcpify with another map layout";
+		return -EPROTO;
+	}
+#define OPEN_MAP(name)                \
+	if (!err && p->name##_fd < 0) \
+		err = open_map(p, #name, &p->name##_fd, why);
+	PINNED_MAPS(OPEN_MAP)
+#undef OPEN_MAP
+	p->complete = !err;
+	return err;
+}
+
+static int open_locked(struct pins *p, const char *dir, enum pins_lock lock, const char **why)
+{
+	char parent[PATH_MAX], *slash;
+	int tries, err, fd;
+
+	if (strlen(dir) >= sizeof(p->dir) - 32) {
+		*why = "pin directory path too long";
+		return -ENAMETOOLONG;
+	}
+	strcpy(p->dir, dir);
+	strcpy(parent, dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent) {
+		*why = "the pin directory must be below a bpffs mount";
+		return -EINVAL;
+	}
+	*slash = '\0';
+
+	if (lock == PINS_EXCLUSIVE) {
+		err = ensure_bpffs(parent, why);
+		if (err)
+			return err;
+	} else if (!on_bpffs(parent)) {
+		*why = "bpffs is not mounted";
+		return -ENOENT;
+	}
+	for (tries = 0;; tries++) {
+		if (lock == PINS_EXCLUSIVE && mkdir(dir, 0700) && errno != EEXIST) {
+			*why = "cannot create the pin directory";
+			return -errno;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			*why = errno == ENOENT ? "mptcpify is not loaded" :
+						 "cannot open the pin directory";
+			return -errno;
+		}
+		err = check_owner(fd, why);
+		if (!err && flock(fd, lock == PINS_SHARED ? LOCK_SH : LOCK_EX)) {
+			err = -errno;
+			*why = "cannot lock the pin directory";
+		}
+		if (err) {
+			close(fd);
+			return err;
+		}
+		if (still_there(fd, dir))
+			break;
+		close(fd);
+		if (lock == PINS_SHARED || tries == 3) {
+			*why = "mptcpify is not loaded";
+			return -ENOENT;
+		}
+	}
+	p->dir_fd = fd;
+	err = pins_open_maps(p, why);
+	/* A writer makes what is missing; a reader sees p->complete. */
+	if (err == -ENOENT)
+		return lock == PINS_EXCLUSIVE || p->state_fd >= 0 ? 0 : err;
+	return err;
+}
+
+int pins_open(struct pins *p, const char *dir, enum pins_lock lock, const char **why)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->dir_fd = -1;
+#define INIT_FD(name) p->name##_fd = -1;
+	PINNED_MAPS(INIT_FD)
+#undef INIT_FD
+	err = open_locked(p, dir, lock, why);
+	/* The lock belongs to the open file: a failed open must not keep it. */
+	if (err)
+		pins_close(p);
+	return err;
+}
+
+void pins_close(struct pins *p)
+{
+	close_maps(p);
+	if (p->dir_fd >= 0)
+		close(p->dir_fd);
+	p->dir_fd = -1;
+}
+
+bool pins_has_link(const struct pins *p, enum pins_link link)
+{
+	char path[PATH_MAX];
+
+	if (link >= PINS_LINK_NR)
+		return false;
+	pins_path(p, "links", link_names[link], path);
+	return access(path, F_OK) == 0;
+}
+
+bool pins_link_whole(const struct pins *p, enum pins_link link)
+{
+	char path[PATH_MAX];
+
+	if (!pins_has_link(p, link))
+		return false;
+	pins_path(p, "progs", link_names[link], path);
+	if (access(path, F_OK))
+		return false;
+	pins_path(p, "progs", PINS_HOOK, path);
+	return link != PINS_LINK_REWRITE || !access(path, F_OK);
+}
+
+int pins_read_state(const struct pins *p, struct mptcpify_state *st)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(p->state_fd, &zero, st) ? -errno : 0;
+}
+
+int pins_write_state(const struct pins *p, const struct mptcpify_state *st)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(p->state_fd, &zero, st, BPF_ANY) ? -errno : 0;
+}
+
+int pins_bump_gen(struct pins *p)
+{
+	struct mptcpify_state st;
+	int err = pins_read_state(p, &st);
+
+	if (err)
+		return err;
+	st.gen++;
+	return pins_write_state(p, &st);
+}

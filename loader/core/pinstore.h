@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pin store: what mptcpify keeps under bpffs (default /sys/fs/bpf/mptcpify)
+ * and the lock that orders everyone who touches it.
+ *
+ *   maps/<name>    every map of PINNED_MAPS, created and reused by libbpf
+ *   progs/<link>   the program each link runs; progs/hook for the rewrite
+ *   links/<link>   one link per program of enum pins_link
+ *
+ * Enforcement lives in the links and maps, so it outlives the loader. The
+ * directory is root's own (0700) and so is the lock: flock() on the pin
+ * directory itself, shared for readers, exclusive for writers, which no
+ * other user can even open. How the programs get there is lifecycle.c's.
+ */
+#ifndef MPTCPIFY_PINSTORE_H
+#define MPTCPIFY_PINSTORE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+#include "mptcpify.h"
+
+#define PINSTORE_DEFAULT_DIR "/sys/fs/bpf/mptcpify"
+
+/* Every pinned map, by its name in bpf/maps.bpf.h: the one list of them. */
+#define PINNED_MAPS(X) X(policy) X(stats) X(cache) X(state) X(rewrite_impl) X(profile) X(rule_stats)
+
+/* The programs that get attached, one pinned link each. */
+enum pins_link {
+	PINS_LINK_REWRITE, /* fmod_ret hook, tail-calling the rewrite program */
+	PINS_LINK_AUDIT,   /* cgroup/sock_create on the cgroup2 root */
+	PINS_LINK_SUBFLOW, /* sockops on the cgroup2 root */
+	PINS_LINK_NR,
+};
+#define PINS_LINK_BIT(link) (1u << (link))
+#define PINS_LINKS_ALL (PINS_LINK_BIT(PINS_LINK_NR) - 1)
+
+/* The name of a link's pins: links/<name> and progs/<name>. */
+const char *pins_link_name(enum pins_link link);
+/* The rewrite link's hook, pinned beside its program as progs/hook. */
+#define PINS_HOOK "hook"
+
+struct pins {
+	char dir[PATH_MAX];
+	int dir_fd; /* the pin directory, flock()ed while open */
+#define PINS_FD(name) int name##_fd;
+	PINNED_MAPS(PINS_FD)
+#undef PINS_FD
+	bool complete; /* every map is there and the state is initialised */
+	bool upgraded; /* this open replaced the programs of another build */
+};
+
+enum pins_lock {
+	PINS_SHARED,	/* read: -ENOENT when nothing is loaded */
+	PINS_EXCLUSIVE, /* write: creates the directory (and bpffs) as needed */
+};
+
+/* The pin directory: --pin-dir, else $MPTCPIFY_PIN_DIR, else the default. */
+const char *pins_default_dir(void);
+
+/*
+ * Open the pin store at @dir and take its lock. With PINS_EXCLUSIVE a
+ * missing directory is created (bpffs is mounted at /sys/fs/bpf first when
+ * it is not there) and missing maps are no error: p->complete says. A
+ * directory that is not root's own, or that others may write, is refused
+ * (-EPERM). Returns 0 or -errno with *why; on error nothing is left open.
+ * pins_close() is idempotent.
+ */
+int pins_open(struct pins *p, const char *dir, enum pins_lock lock, const char **why);
+void pins_close(struct pins *p);
+
+/* Open every map of PINNED_MAPS (after lifecycle.c made them). */
+int pins_open_maps(struct pins *p, const char **why);
+
+/* "<dir>/<kind>/<name>" into @out (PATH_MAX). */
+void pins_path(const struct pins *p, const char *kind, const char *name, char *out);
+bool pins_has_link(const struct pins *p, enum pins_link link);
+/* The link and its programs (the hook too, for the rewrite) are all pinned. */
+bool pins_link_whole(const struct pins *p, enum pins_link link);
+
+int pins_read_state(const struct pins *p, struct mptcpify_state *st);
+int pins_write_state(const struct pins *p, const struct mptcpify_state *st);
+/* Bump the policy generation: every cached resolution is recomputed. */
+int pins_bump_gen(struct pins *p);
+
+#endif

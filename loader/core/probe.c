@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <netinet/in.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "cgroup.h"
+#include "kconst.h"
+#include "probe.h"
+#include "probe.skel.h"
+
+const char *probe_support_name(enum probe_support v)
+{
+	switch (v) {
+	case SUPPORT_REWRITE:
+		return "rewrite";
+	case SUPPORT_AUDIT_ONLY:
+		return "audit only";
+	default:
+		return "unsupported";
+	}
+}
+
+/* Parsing the kernel's BTF takes a while; it does not change under us. */
+static bool hook_in_btf(void)
+{
+	static int found = -1;
+	struct btf *btf;
+
+	if (found >= 0)
+		return found;
+	btf = btf__load_vmlinux_btf();
+	found = btf && btf__find_by_name_kind(btf, "update_socket_protocol", BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+int probe_rewrite(const char **reason)
+{
+	struct probe_bpf *skel;
+	int err;
+
+	if (access("/proc/sys/net/mptcp", F_OK)) {
+		*reason = "MPTCP is not compiled into this kernel (no /proc/sys/net/mptcp)";
+		return -EPROTONOSUPPORT;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		*reason = "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)";
+		return -ENOENT;
+	}
+	if (!hook_in_btf()) {
+		*reason = "kernel older than 6.6: no update_socket_protocol hook";
+		return -ENOENT;
+	}
+	skel = probe_bpf__open();
+	if (!skel) {
+		*reason = "cannot open the trial BPF object";
+		return -errno;
+	}
+	err = probe_bpf__load(skel);
+	if (err) {
+		/* Refused before verification, with an empty log. */
+		*reason = err == -EPERM ? "this kernel refuses trampoline (fmod_ret) programs" :
+					  "the kernel refused an fmod_ret program";
+		goto out;
+	}
+	err = probe_bpf__attach(skel);
+	if (err)
+		*reason = "the kernel refused to attach an fmod_ret program";
+out:
+	probe_bpf__destroy(skel);
+	return err;
+}
+
+bool probe_mptcp_ipv6(void)
+{
+	int fd = socket(AF_INET6, SOCK_STREAM, IPPROTO_MPTCP);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+	/* ENOPROTOOPT: MPTCP is there, only switched off in our namespace. */
+	return errno != EPROTONOSUPPORT && errno != EAFNOSUPPORT;
+}
+
+static int read_int_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool kallsyms_has(const char *sym)
+{
+	char line[512], name[256];
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %255s", name) == 1 && !strcmp(name, sym);
+	fclose(f);
+	return found;
+}
+
+void probe_run(struct probe_result *r)
+{
+	const char *reason = "";
+	struct utsname u;
+	struct statfs sfs;
+
+	memset(r, 0, sizeof(*r));
+	if (!uname(&u))
+		snprintf(r->kernel, sizeof(r->kernel), "%s", u.release);
+	r->btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	r->mptcp_compiled = access("/proc/sys/net/mptcp", F_OK) == 0;
+	r->mptcp_enabled = read_int_file("/proc/sys/net/mptcp/enabled");
+	r->netns_switch = kallsyms_has("mptcp_pernet_id");
+	if (cgroup2_mount(r->cgroup2, sizeof(r->cgroup2)))
+		r->cgroup2[0] = '\0';
+	/* Not mounted counts too: attach mounts it at /sys/fs/bpf. */
+	r->bpffs = (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC) ||
+		   access("/sys/fs/bpf", F_OK) == 0;
+	r->cgroup_bpf = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK, NULL) == 1;
+	r->hook = r->btf && hook_in_btf();
+	r->rewrite_err = r->btf ? probe_rewrite(&reason) : -ENOENT;
+
+	if (!r->btf)
+		reason = "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)";
+	if (!r->rewrite_err && r->cgroup2[0] && r->bpffs) {
+		r->support = SUPPORT_REWRITE;
+	} else if (r->cgroup_bpf && r->cgroup2[0] && r->bpffs) {
+		r->support = SUPPORT_AUDIT_ONLY;
+	} else {
+		r->support = SUPPORT_NONE;
+		if (!r->cgroup2[0])
+			reason = "cgroup v2 is not mounted";
+		else if (!r->bpffs)
+			reason = "no bpffs at /sys/fs/bpf";
+		else if (!r->cgroup_bpf)
+			reason = "cgroup BPF programs cannot be loaded (root? CONFIG_CGROUP_BPF?)";
+	}
+	if (r->support != SUPPORT_REWRITE)
+		snprintf(r->reason, sizeof(r->reason), "%s", reason);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What this kernel and host allow, found by trial, not by version numbers. */
+#ifndef MPTCPIFY_PROBE_H
+#define MPTCPIFY_PROBE_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+enum probe_support {
+	SUPPORT_REWRITE,    /* fmod_ret on update_socket_protocol works */
+	SUPPORT_AUDIT_ONLY, /* cgroup BPF works, the rewrite does not */
+	SUPPORT_NONE,	    /* not even audit */
+};
+
+struct probe_result {
+	char kernel[128];
+	bool btf;		/* /sys/kernel/btf/vmlinux */
+	bool mptcp_compiled;	/* /proc/sys/net/mptcp exists */
+	int mptcp_enabled;	/* net.mptcp.enabled here, -1 unknown */
+	bool netns_switch;	/* mptcp_pernet_id is in kallsyms */
+	char cgroup2[PATH_MAX]; /* "" when not mounted */
+	bool bpffs;		/* /sys/fs/bpf is bpffs (or can be mounted) */
+	bool cgroup_bpf;	/* BPF_PROG_TYPE_CGROUP_SOCK loads */
+	bool hook;		/* update_socket_protocol in BTF and fmod_ret-able */
+	int rewrite_err;	/* 0 when the trial fmod_ret attach worked, else -errno */
+	enum probe_support support;
+	char reason[256]; /* why not rewrite; "" when rewrite */
+};
+
+/* Fill @r. Loads (and at once detaches) a trial fmod_ret program. */
+void probe_run(struct probe_result *r);
+
+/* Only the rewrite trial: 0, or -errno and *reason. */
+int probe_rewrite(const char **reason);
+
+/* Can this kernel make MPTCP sockets over IPv6? (a trial socket()) */
+bool probe_mptcp_ipv6(void);
+
+const char *probe_support_name(enum probe_support v);
+
+#endif

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The daemon's configuration: a libyaml document walked into struct config. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+#include "config.h"
+#include "kube.h"
+#include "core/entries.h"
+#include "core/rules.h"
+
+/* Longest config file read: a ConfigMap holds at most 1 MiB. */
+#define CONFIG_MAX_BYTES (1 << 20)
+
+struct parse {
+	yaml_document_t doc;
+	const char *source;
+	char *err;
+	size_t errlen;
+	const char *available_cc;
+};
+
+static int fail(struct parse *ps, const yaml_node_t *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct parse *ps, const yaml_node_t *node, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(ps->err, ps->errlen, "%s:%zu:%zu: ", ps->source, node->start_mark.line + 1,
+		     node->start_mark.column + 1);
+	if (n < 0 || (size_t)n >= ps->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static yaml_node_t *node_at(struct parse *ps, int index)
+{
+	return yaml_document_get_node(&ps->doc, index);
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	return node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+/* A scalar copied into @out, or an error naming @what. */
+static int copy_scalar(struct parse *ps, const yaml_node_t *node, const char *what, char *out,
+		       size_t len)
+{
+	const char *s = scalar(node);
+
+	if (!s)
+		return fail(ps, node, "%s must be a string", what);
+	if (!*s)
+		return fail(ps, node, "%s must not be empty", what);
+	if (strlen(s) >= len)
+		return fail(ps, node, "%s is longer than %zu characters", what, len - 1);
+	strcpy(out, s);
+	return 0;
+}
+
+#define for_each_pair(ps, map, pair) \
+	for (pair = (map)->data.mapping.pairs.start; pair < (map)->data.mapping.pairs.top; pair++)
+
+/*
+ * @map must be a mapping (else the error says @what it should be), with each
+ * key once: libyaml accepts a key twice; a configuration must not.
+ */
+static int mapping(struct parse *ps, const yaml_node_t *map, const char *what)
+{
+	yaml_node_pair_t *pair, *prev;
+	const char *k;
+
+	if (map->type != YAML_MAPPING_NODE)
+		return fail(ps, map, "%s", what);
+	for_each_pair (ps, map, pair) {
+		k = scalar(node_at(ps, pair->key));
+		for (prev = map->data.mapping.pairs.start; k && prev < pair; prev++) {
+			const char *p = scalar(node_at(ps, prev->key));
+
+			if (p && !strcmp(p, k))
+				return fail(ps, node_at(ps, pair->key), "'%s' is given twice", k);
+		}
+	}
+	return 0;
+}
+
+static int parse_resync(struct parse *ps, const yaml_node_t *node, struct config *c)
+{
+	const char *s = scalar(node);
+	unsigned long v;
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return fail(ps, node, "resync must be a number of seconds");
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end == 's' && end[1] == '\0')
+		end++;
+	if (*end || errno || v < 1 || v > 86400)
+		return fail(ps, node, "resync must be 1 to 86400 seconds, not '%s'", s);
+	c->resync_s = v;
+	return 0;
+}
+
+static int find_profile(const struct config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nprofiles; i++)
+		if (!strcmp(c->profiles[i].name, name))
+			return i;
+	return -1;
+}
+
+static int parse_profiles(struct parse *ps, const yaml_node_t *map, struct config *c)
+{
+	char *texts[MPTCPIFY_MAX_RULES], rule_err[256];
+	yaml_node_pair_t *pair;
+	yaml_node_item_t *item;
+	yaml_node_t *key, *list;
+	int n, err;
+
+	err = mapping(ps, map, "profiles must map profile names to lists of rules");
+	if (err)
+		return err;
+	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
+	c->profiles = calloc(n ? n : 1, sizeof(*c->profiles));
+	if (!c->profiles)
+		return -ENOMEM;
+	for_each_pair (ps, map, pair) {
+		struct profile_config *pc = &c->profiles[c->nprofiles];
+
+		key = node_at(ps, pair->key);
+		list = node_at(ps, pair->value);
+		err = copy_scalar(ps, key, "a profile name", pc->name, sizeof(pc->name));
+		if (err)
+			return err;
+		if (list->type != YAML_SEQUENCE_NODE)
+			return fail(ps, list, "profile '%s' must be a list of rules", pc->name);
+		n = 0;
+		for (item = list->data.sequence.items.start; item < list->data.sequence.items.top;
+		     item++) {
+			yaml_node_t *r = node_at(ps, *item);
+
+			if (n == MPTCPIFY_MAX_RULES)
+				return fail(ps, r, "a profile holds at most %d rules",
+					    MPTCPIFY_MAX_RULES);
+			if (!scalar(r))
+				return fail(
+					ps, r,
+					"a rule must be a string, such as \"join -> mark 0x20\"");
+			texts[n] = (char *)scalar(r);
+			if (rule_parse(texts[n], ps->available_cc, &pc->prof.rules[n], rule_err,
+				       sizeof(rule_err)))
+				return fail(ps, r, "%s", rule_err);
+			n++;
+		}
+		if (!n)
+			return fail(ps, list, "profile '%s' has no rules", pc->name);
+		pc->prof.nrules = n;
+		pc->prof.owner = MPTCPIFY_OWNER_DAEMON;
+		c->nprofiles++;
+	}
+	return 0;
+}
+
+static bool valid_name(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return false;
+	return true;
+}
+
+static int parse_pod(struct parse *ps, const yaml_node_t *map, struct selector *s)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *key, *val;
+	const char *k;
+	int err = 0;
+
+	err = mapping(ps, map, "pod takes namespace, name and/or uid");
+	if (err)
+		return err;
+	for_each_pair (ps, map, pair) {
+		key = node_at(ps, pair->key);
+		val = node_at(ps, pair->value);
+		k = scalar(key) ? scalar(key) : "";
+		if (!strcmp(k, "namespace")) {
+			err = copy_scalar(ps, val, "namespace", s->pod_namespace,
+					  sizeof(s->pod_namespace));
+		} else if (!strcmp(k, "name")) {
+			err = copy_scalar(ps, val, "name", s->pod_name, sizeof(s->pod_name));
+		} else if (!strcmp(k, "uid")) {
+			if (!scalar(val) ||
+			    pod_uid_normalize(scalar(val), strlen(scalar(val)), s->pod_uid))
+				return fail(ps, val,
+					    "uid must be a pod UID such as "
+					    "0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b");
+		} else {
+			return fail(ps, key, "unknown pod key '%s' (namespace, name, uid)", k);
+		}
+		if (err)
+			return err;
+	}
+	if (!s->pod_namespace[0] && !s->pod_name[0] && !s->pod_uid[0])
+		return fail(ps, map, "pod needs a namespace, a name or a uid");
+	return 0;
+}
+
+static int parse_container(struct parse *ps, const yaml_node_t *node, struct selector *s)
+{
+	const char *v = scalar(node);
+	size_t i, n = v ? strlen(v) : 0;
+
+	if (n < 12 || n > 64)
+		return fail(ps, node,
+			    "container must be a container ID, or its first 12 or more "
+			    "hex digits");
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)v[i]))
+			return fail(ps, node, "container ID '%s' is not hexadecimal", v);
+		s->pattern[i] = (char)tolower((unsigned char)v[i]);
+	}
+	s->pattern[n] = '\0';
+	return 0;
+}
+
+/* What a selector matches: exactly one of cgroup, unit, pod, container. */
+static int parse_match(struct parse *ps, const char *k, const yaml_node_t *val, struct selector *s,
+		       bool *seen)
+{
+	const char *v;
+
+	if (*seen)
+		return fail(ps, val,
+			    "'%s': a selector matches by one of cgroup, unit, pod or "
+			    "container",
+			    k);
+	*seen = true;
+	if (!strcmp(k, "pod")) {
+		s->kind = SELECTOR_POD;
+		return parse_pod(ps, val, s);
+	}
+	if (!strcmp(k, "container")) {
+		s->kind = SELECTOR_CONTAINER;
+		return parse_container(ps, val, s);
+	}
+	s->kind = strcmp(k, "unit") ? SELECTOR_CGROUP : SELECTOR_UNIT;
+	if (copy_scalar(ps, val, k, s->pattern, sizeof(s->pattern)))
+		return -EINVAL;
+	if (s->kind == SELECTOR_CGROUP) {
+		/* Relative to the cgroup2 mount, as /proc/PID/cgroup shows it. */
+		v = s->pattern + strspn(s->pattern, "/");
+		memmove(s->pattern, v, strlen(v) + 1);
+		if (strstr(s->pattern, "..") || !*s->pattern)
+			return fail(ps, val, "cgroup must be a path below the cgroup2 mount");
+	} else if (strchr(s->pattern, '/')) {
+		return fail(ps, val, "unit must be a unit name such as nginx.service");
+	}
+	return 0;
+}
+
+static int parse_selector(struct parse *ps, const yaml_node_t *map, struct config *c)
+{
+	struct selector *s = &c->selectors[c->nselectors];
+	bool matched = false, named = false;
+	char mode[16], profile[CONFIG_NAME_MAX];
+	yaml_node_pair_t *pair;
+	yaml_node_t *key, *val;
+	const char *k;
+	int i, err;
+
+	err = mapping(ps, map,
+		      "a selector is a mapping with a name and a cgroup, unit, pod or container");
+	if (err)
+		return err;
+	s->mode = MPTCPIFY_MODE_REWRITE;
+	s->profile = -1;
+	s->line = map->start_mark.line + 1;
+	for_each_pair (ps, map, pair) {
+		key = node_at(ps, pair->key);
+		val = node_at(ps, pair->value);
+		k = scalar(key) ? scalar(key) : "";
+		if (!strcmp(k, "name")) {
+			err = copy_scalar(ps, val, "name", s->name, sizeof(s->name));
+			if (!err && !valid_name(s->name))
+				return fail(ps, val, "a name is letters, digits, '-', '_' and '.'");
+			for (i = 0; !err && i < c->nselectors; i++)
+				if (!strcmp(c->selectors[i].name, s->name))
+					return fail(ps, val,
+						    "selector '%s' is defined twice "
+						    "(line %d)",
+						    s->name, c->selectors[i].line);
+			named = true;
+		} else if (!strcmp(k, "cgroup") || !strcmp(k, "unit") || !strcmp(k, "pod") ||
+			   !strcmp(k, "container")) {
+			err = parse_match(ps, k, val, s, &matched);
+		} else if (!strcmp(k, "mode")) {
+			err = copy_scalar(ps, val, "mode", mode, sizeof(mode));
+			if (!err &&
+			    (parse_mode(mode, &s->mode) || strcmp(mode, mode_name(s->mode))))
+				return fail(ps, val, "mode must be rewrite, audit or exclude");
+		} else if (!strcmp(k, "subflow")) {
+			err = copy_scalar(ps, val, "subflow", profile, sizeof(profile));
+			if (!err && (s->profile = find_profile(c, profile)) < 0)
+				return fail(ps, val, "no profile named '%s' under profiles",
+					    profile);
+		} else {
+			return fail(ps, key,
+				    "unknown selector key '%s' (name, cgroup, unit, pod, "
+				    "container, mode, subflow)",
+				    k);
+		}
+		if (err)
+			return err;
+	}
+	if (!named)
+		return fail(ps, map, "a selector needs a name");
+	if (!matched)
+		return fail(ps, map, "selector '%s' needs one of cgroup, unit, pod or container",
+			    s->name);
+	c->nselectors++;
+	return 0;
+}
+
+static int parse_root(struct parse *ps, struct config *c)
+{
+	yaml_node_t *root = yaml_document_get_root_node(&ps->doc), *key, *val, *sels = NULL;
+	yaml_node_pair_t *pair;
+	yaml_node_item_t *item;
+	const char *k;
+	int err = 0, n;
+
+	if (!root) {
+		snprintf(ps->err, ps->errlen, "%s:1:1: the configuration is empty", ps->source);
+		return -EINVAL;
+	}
+	err = mapping(ps, root,
+		      "the configuration must be a mapping (resync, profiles, selectors)");
+	if (err)
+		return err;
+	/* Profiles first: selectors refer to them wherever they appear. */
+	for_each_pair (ps, root, pair) {
+		key = node_at(ps, pair->key);
+		val = node_at(ps, pair->value);
+		k = scalar(key) ? scalar(key) : "";
+		if (!strcmp(k, "profiles"))
+			err = parse_profiles(ps, val, c);
+		else if (!strcmp(k, "resync"))
+			err = parse_resync(ps, val, c);
+		else if (!strcmp(k, "selectors"))
+			sels = val;
+		else
+			return fail(ps, key, "unknown key '%s' (resync, profiles, selectors)", k);
+		if (err)
+			return err;
+	}
+	if (!sels)
+		return fail(ps, root, "no selectors: nothing to enforce");
+	if (sels->type != YAML_SEQUENCE_NODE)
+		return fail(ps, sels, "selectors must be a list");
+	n = sels->data.sequence.items.top - sels->data.sequence.items.start;
+	c->selectors = calloc(n ? n : 1, sizeof(*c->selectors));
+	if (!c->selectors)
+		return -ENOMEM;
+	for (item = sels->data.sequence.items.start; item < sels->data.sequence.items.top; item++) {
+		err = parse_selector(ps, node_at(ps, *item), c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int config_parse(const char *text, size_t len, const char *source, const char *available_cc,
+		 struct config *out, char *err, size_t errlen)
+{
+	struct parse ps = {
+		.source = source, .err = err, .errlen = errlen, .available_cc = available_cc};
+	yaml_parser_t parser;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->resync_s = CONFIG_DEFAULT_RESYNC;
+	snprintf(out->path, sizeof(out->path), "%s", source);
+	if (!yaml_parser_initialize(&parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &ps.doc)) {
+		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", source, parser.problem_mark.line + 1,
+			 parser.problem_mark.column + 1, parser.context ? parser.context : "",
+			 parser.context ? ": " : "", parser.problem ? parser.problem : "bad YAML");
+		yaml_parser_delete(&parser);
+		return -EINVAL;
+	}
+	ret = parse_root(&ps, out);
+	yaml_document_delete(&ps.doc);
+	yaml_parser_delete(&parser);
+	if (ret)
+		config_free(out);
+	return ret;
+}
+
+int config_load(const char *path, const char *available_cc, struct config *out, char *err,
+		size_t errlen)
+{
+	size_t len = 0, n;
+	char *text;
+	FILE *f;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot read the configuration", path);
+		return ret;
+	}
+	text = malloc(CONFIG_MAX_BYTES + 1);
+	if (!text) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((n = fread(text + len, 1, CONFIG_MAX_BYTES + 1 - len, f)) > 0)
+		len += n;
+	fclose(f);
+	if (len > CONFIG_MAX_BYTES) {
+		free(text);
+		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_MAX_BYTES);
+		return -EFBIG;
+	}
+	ret = config_parse(text, len, path, available_cc, out, err, errlen);
+	free(text);
+	return ret;
+}
+
+void config_free(struct config *c)
+{
+	free(c->selectors);
+	free(c->profiles);
+	c->selectors = NULL;
+	c->profiles = NULL;
+	c->nselectors = c->nprofiles = 0;
+}
+
+unsigned int config_links(const struct config *c)
+{
+	unsigned int links = 0;
+	enum pins_link l;
+	int i;
+
+	for (i = 0; i < c->nselectors; i++) {
+		l = link_of_mode(c->selectors[i].mode);
+		if (l != PINS_LINK_NR)
+			links |= PINS_LINK_BIT(l);
+		if (c->selectors[i].profile >= 0)
+			links |= PINS_LINK_BIT(PINS_LINK_SUBFLOW);
+	}
+	return links;
+}

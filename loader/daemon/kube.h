@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kubernetes names, as the kubelet and the runtimes write them: pod UIDs,
+ * pod and container cgroups, and the node's /var/log/pods directories.
+ *
+ * Kubernetes cgroups:
+ *   systemd driver:  kubepods.slice/kubepods-burstable.slice/
+ *                      kubepods-burstable-pod<uid with _>.slice/
+ *                        cri-containerd-<id>.scope | crio-<id>.scope | docker-<id>.scope
+ *   cgroupfs driver: kubepods/burstable/pod<uid>/<id> | crio-<id>
+ * (Guaranteed pods sit directly below kubepods; any prefix above kubepods,
+ * such as kind's kubelet.slice, is allowed.)
+ */
+#ifndef MPTCPIFY_KUBE_H
+#define MPTCPIFY_KUBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "core/idmap.h"
+
+#define POD_UID_LEN 36
+#define CONTAINER_ID_LEN 64
+
+/*
+ * A pod UID as the API shows it, 8-4-4-4-12 hex digits, from @n bytes of
+ * @s: dashes, or underscores as systemd slices escape them, either case.
+ * Written lower case with dashes to @out. 0 or -EINVAL.
+ */
+int pod_uid_normalize(const char *s, size_t n, char out[POD_UID_LEN + 1]);
+
+struct cgroup_kind {
+	char pod_uid[POD_UID_LEN + 1];		 /* this cgroup is a pod's: its UID */
+	char container_id[CONTAINER_ID_LEN + 1]; /* this cgroup is a container's: its ID */
+	const char *unit;			 /* this cgroup is a systemd unit's: its name */
+};
+
+/* Classify @rel ("/a/b" or "a/b"); unit points into @rel. */
+void cgroup_classify(const char *rel, struct cgroup_kind *k);
+
+/* Namespace and name of the pod with a UID, as /var/log/pods tells them. */
+struct pod {
+	char uid[POD_UID_LEN + 1];
+	char namespace[64];
+	char name[256];
+};
+
+struct pod_table {
+	struct pod *pods;
+	int n, cap;
+	struct idmap by_uid; /* hash of the UID -> index + 1 in pods */
+};
+
+/*
+ * A /var/log/pods directory name, "<namespace>_<name>_<uid>", into @pod.
+ * Namespaces and pod names cannot hold '_', so the split is unambiguous.
+ */
+int pod_from_log_dir(const char *dirname, struct pod *pod);
+
+/* Fill @t from the directory @dir (missing: empty table). 0 or -errno. */
+int pod_table_load(struct pod_table *t, const char *dir);
+int pod_table_add(struct pod_table *t, const struct pod *pod);
+void pod_table_remove(struct pod_table *t, const char *uid);
+const struct pod *pod_table_find(const struct pod_table *t, const char *uid);
+void pod_table_free(struct pod_table *t);
+
+#endif

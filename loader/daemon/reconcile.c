@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * From cgroups to policy entries.
+ *
+ * Every cgroup directory has an inotify watch, added before its children are
+ * read, so a cgroup created at any moment is either seen by the walk or
+ * reported by an event (both is harmless). A new cgroup that a selector
+ * matches gets its entry while the kernel still has its mkdir() in flight
+ * for the runtime: before any process can be moved into it.
+ *
+ * Changes are made adds-first: within one pass, entries are set or changed
+ * in place before any is removed, so a cgroup moving from one selector to
+ * another (or a pod from rewrite to exclude) is never unconfigured between.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "log.h"
+#include "reconcile.h"
+#include "selector.h"
+#include "core/cgroup.h"
+#include "core/entries.h"
+#include "core/lifecycle.h"
+#include "core/pinstore.h"
+
+#define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
+
+/* One pass: the pins opened on first need, and the removals kept for last. */
+struct pass {
+	struct reconciler *r;
+	struct pins p;
+	bool opened;
+	int err;
+	__u64 *removals;
+	size_t nremovals, cap;
+	struct idmap *seen; /* a full walk: the cgroups it found */
+	bool unloaded;	    /* finish() removed every pin */
+};
+
+static int pass_pins(struct pass *ps)
+{
+	const char *why = NULL;
+	int err;
+
+	if (ps->opened)
+		return 0;
+	err = lifecycle_open(&ps->p, ps->r->pin_dir, LIFECYCLE_ADOPT, &why);
+	if (err) {
+		log_event(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
+			  strerror(-err), NULL);
+		ps->err = err;
+		return err;
+	}
+	ps->opened = true;
+	return 0;
+}
+
+static void queue_removal(struct pass *ps, __u64 cgid)
+{
+	__u64 *grown;
+
+	if (ps->nremovals == ps->cap) {
+		grown = realloc(ps->removals, (ps->cap ? ps->cap * 2 : 64) * sizeof(*grown));
+		if (!grown) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		ps->removals = grown;
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+	}
+	ps->removals[ps->nremovals++] = cgid;
+}
+
+/* Is @cgid's policy entry, or its profile, one the daemon made? */
+static bool daemon_policy(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_policy entry;
+
+	return !policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
+}
+
+static bool daemon_profile(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_profile prof;
+
+	return !profile_get(p, cgid, &prof) && prof.owner == MPTCPIFY_OWNER_DAEMON;
+}
+
+static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
+{
+	struct reconciler *r = ps->r;
+	struct mptcpify_profile cur;
+	const char *why = NULL;
+	bool have, changed;
+	int err;
+
+	have = !profile_get(&ps->p, cgid, &cur);
+	if (have && cur.owner != MPTCPIFY_OWNER_DAEMON)
+		return; /* set by hand with "subflow set": not ours */
+	if (s->profile < 0) {
+		if (have && !profile_delete(&ps->p, cgid))
+			log_event(LOG_INFO, "subflow-clear", "cgroup", rel, NULL);
+		return;
+	}
+	err = profile_put(&ps->p, cgid, &r->cfg.profiles[s->profile].prof, r->cgroup2, &changed,
+			  &why);
+	if (err) {
+		r->stats.apply_errors++;
+		ps->err = err;
+		log_event(LOG_ERR, "subflow-set", "cgroup", rel, "error", why, "errno",
+			  strerror(-err), NULL);
+	} else if (changed) {
+		log_event(LOG_INFO, "subflow-set", "cgroup", rel, "selector", s->name, "profile",
+			  r->cfg.profiles[s->profile].name, NULL);
+	}
+}
+
+/*
+ * Queue the removal of every policy entry and profile the daemon made whose
+ * cgroup is not in @seen (NULL: all of them). Found first, removed later:
+ * deleting under get_next_key would restart the walk.
+ */
+static void queue_daemon_entries(struct pass *ps, const struct idmap *seen)
+{
+	int fds[] = {ps->p.policy_fd, ps->p.profile_fd};
+	__u64 key, *prev;
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		for (prev = NULL; !bpf_map_get_next_key(fds[i], prev, &key); prev = &key)
+			if ((!seen || !idmap_get(seen, key)) &&
+			    (daemon_policy(&ps->p, key) || daemon_profile(&ps->p, key)))
+				queue_removal(ps, key);
+}
+
+/* Make @cgid's entry what the selectors say, or queue its removal. */
+static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
+{
+	struct reconciler *r = ps->r;
+	struct mptcpify_policy cur;
+	const struct selector *s;
+	const char *why = NULL;
+	bool changed;
+	int sel, err;
+
+	sel = selector_match(&r->cfg, rel, &r->pods);
+	if (sel < 0) {
+		/* Ours, or left by an earlier run whose configuration said so. */
+		if (idmap_get(&r->owned, cgid) ||
+		    (ps->opened && (daemon_policy(&ps->p, cgid) || daemon_profile(&ps->p, cgid))))
+			queue_removal(ps, cgid);
+		return;
+	}
+	if (pass_pins(ps))
+		return;
+	s = &r->cfg.selectors[sel];
+	if (!policy_get(&ps->p, cgid, &cur) && cur.owner != MPTCPIFY_OWNER_DAEMON) {
+		log_event(LOG_DEBUG, "manual-entry", "cgroup", rel, "selector", s->name, NULL);
+		/* Made by hand: the CLI's entry wins. The profile has its own owner. */
+		free(idmap_del(&r->owned, cgid));
+		apply_profile(ps, s, cgid, rel);
+		return;
+	}
+	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, r->cgroup2, &changed, &why);
+	if (err) {
+		r->stats.apply_errors++;
+		ps->err = err;
+		log_event(LOG_ERR, "enforce", "cgroup", rel, "selector", s->name, "error", why,
+			  "errno", strerror(-err), NULL);
+		return;
+	}
+	if (changed) {
+		r->stats.entries_set++;
+		log_event(LOG_INFO, "enforce", "cgroup", rel, "selector", s->name, "mode",
+			  mode_name(s->mode), NULL);
+	}
+	if (state_remember(r, cgid, sel, rel))
+		ps->err = -ENOMEM;
+	apply_profile(ps, s, cgid, rel);
+}
+
+static void remove_entry(struct pass *ps, __u64 cgid)
+{
+	struct owned *o = idmap_del(&ps->r->owned, cgid);
+	struct entry_counters gone;
+
+	if (pass_pins(ps)) {
+		free(o);
+		return;
+	}
+	/* Its counters go into its selector's totals, which never go back. */
+	if (o && o->selector >= 0 && o->selector < ps->r->cfg.nselectors) {
+		entry_counters_read(&ps->p, cgid, &gone);
+		entry_counters_add(&ps->r->totals[o->selector].counters, &gone);
+	}
+	if (daemon_profile(&ps->p, cgid))
+		profile_delete(&ps->p, cgid);
+	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
+		ps->r->stats.entries_removed++;
+		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
+	}
+	free(o);
+}
+
+/* Removals last, then the programs: those of @links stay attached. */
+static int finish(struct pass *ps, unsigned int links)
+{
+	const char *why = NULL;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ps->nremovals; i++)
+		remove_entry(ps, ps->removals[i]);
+	free(ps->removals);
+	if (ps->opened) {
+		err = lifecycle_ensure_links(&ps->p, links, ps->r->cgroup2, &why);
+		if (err)
+			ps->err = err;
+		entries_release(&ps->p, links, &ps->unloaded);
+		pins_close(&ps->p);
+	}
+	ps->r->healthy = !ps->err;
+	if (ps->err)
+		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy), "last change failed: %s",
+			 strerror(-ps->err));
+	return ps->err;
+}
+
+/* Watch and evaluate a cgroup met by a walk. */
+static int visit(const struct cgroup_node *node, void *ctx)
+{
+	struct pass *ps = ctx;
+
+	/* Unwatched (out of watches, out of memory) is still enforced: the
+	 * resync finds what its events would have told. */
+	watch_add(&ps->r->watches, node->rel, node->path, node->id);
+	if (ps->seen)
+		idmap_put(ps->seen, node->id, (void *)1);
+	evaluate(ps, node->id, node->rel);
+	return 0;
+}
+
+/* Watch the pods dir and read it whole: after an overflow, events were lost. */
+static void watch_pods_dir(struct reconciler *r)
+{
+	if (r->pods_wd < 0)
+		r->pods_wd = inotify_add_watch(r->watches.inotify_fd, r->pods_dir, PODS_EVENTS);
+	if (r->pods_wd >= 0)
+		pod_table_load(&r->pods, r->pods_dir);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
+{
+	struct idmap seen = {0};
+	struct pass ps = {.r = r, .seen = &seen};
+	double t0 = now_s();
+	char took[32], count[32];
+	size_t it;
+	__u64 key;
+	void *val;
+	int err;
+
+	watch_pods_dir(r);
+	if (pass_pins(&ps))
+		return finish(&ps, config_links(&r->cfg));
+	cgroup_walk(r->cgroup2, "/", visit, &ps);
+	/* Our entries of cgroups the walk did not find are gone with them. */
+	queue_daemon_entries(&ps, &seen);
+	for (it = 0; idmap_next(&r->owned, &it, &key, &val);)
+		if (!idmap_get(&seen, key))
+			queue_removal(&ps, key);
+	watch_drop_unseen(&r->watches, &seen);
+	idmap_free(&seen);
+	err = finish(&ps, config_links(&r->cfg));
+	r->stats.last_reconcile_seconds = now_s() - t0;
+	r->stats.reconciles[why]++;
+	r->stats.reconcile_seconds[why] += r->stats.last_reconcile_seconds;
+	snprintf(took, sizeof(took), "%.1fms", r->stats.last_reconcile_seconds * 1e3);
+	snprintf(count, sizeof(count), "%zu", r->owned.n);
+	log_event(err ? LOG_ERR : LOG_INFO, "reconcile", "trigger", reconcile_trigger_name(why),
+		  "entries", count, "took", took, NULL);
+	return err;
+}
+
+/* The pod with @uid appeared in or left the pods dir: its cgroups again. */
+static void pod_changed(struct pass *ps, const char *uid)
+{
+	struct watched *w;
+	size_t it;
+
+	for (it = 0; (w = watch_next(&ps->r->watches, &it));)
+		if (!strcmp(w->pod_uid, uid))
+			evaluate(ps, w->cgid, w->rel);
+}
+
+static void pods_event(struct pass *ps, const struct inotify_event *ev)
+{
+	struct pod pod;
+
+	if (!ev->len || pod_from_log_dir(ev->name, &pod))
+		return;
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+		pod_table_add(&ps->r->pods, &pod);
+	else
+		pod_table_remove(&ps->r->pods, pod.uid);
+	pod_changed(ps, pod.uid);
+}
+
+/* A cgroup removed: its watch and, if the daemon made one, its entry. */
+static void cgroup_gone(struct pass *ps, struct watched *w, bool rm)
+{
+	ps->r->stats.cgroups_removed++;
+	if (idmap_get(&ps->r->owned, w->cgid))
+		queue_removal(ps, w->cgid);
+	watch_drop(&ps->r->watches, w, rm);
+}
+
+static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
+{
+	struct reconciler *r = ps->r;
+	char rel[PATH_MAX];
+	struct watched *w;
+
+	if (ev->mask & IN_Q_OVERFLOW)
+		return true;
+	w = watch_by_wd(&r->watches, ev->wd);
+	if (w && (ev->mask & (IN_DELETE_SELF | IN_IGNORED))) {
+		/* Removed, and not heard of from the parent (some kernels). */
+		cgroup_gone(ps, w, ev->mask & IN_DELETE_SELF);
+		return false;
+	}
+	if (!w || !(ev->mask & IN_ISDIR) || !ev->len ||
+	    snprintf(rel, sizeof(rel), "%s/%s", strcmp(w->rel, "/") ? w->rel : "", ev->name) >=
+		    (int)sizeof(rel))
+		return false;
+	if (ev->mask & IN_CREATE) {
+		r->stats.cgroups_created++;
+		cgroup_walk(r->cgroup2, rel, visit, ps);
+	} else if (ev->mask & IN_DELETE) {
+		/*
+		 * Told by the parent: on some kernels cgroupfs keeps the removed
+		 * directory's inode cached and its own watch hears nothing.
+		 */
+		w = watch_at(&r->watches, rel);
+		if (w) /* else heard of already, from its own watch */
+			cgroup_gone(ps, w, true);
+	}
+	return false;
+}
+
+int reconcile_events(struct reconciler *r)
+{
+	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	struct pass ps = {.r = r};
+	bool overflow = false;
+	ssize_t n;
+	char *p;
+
+	/* Everything queued now is one pass: one opening of the pins. */
+	while ((n = read(r->watches.inotify_fd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			if (ev->wd == r->pods_wd && r->pods_wd >= 0) {
+				if (ev->mask & IN_IGNORED)
+					r->pods_wd = -1;
+				else
+					pods_event(&ps, ev);
+			} else {
+				overflow |= cgroup_event(&ps, ev);
+			}
+		}
+	}
+	if (ps.opened || ps.nremovals)
+		finish(&ps, config_links(&r->cfg));
+	else
+		free(ps.removals);
+	if (overflow) {
+		log_event(LOG_WARNING, "overflow", "error", "inotify queue overflowed: resyncing",
+			  NULL);
+		return reconcile_all(r, TRIGGER_OVERFLOW);
+	}
+	return ps.err;
+}
+
+int reconcile_remove_all(struct reconciler *r)
+{
+	struct pass ps = {.r = r};
+
+	if (access(r->pin_dir, F_OK) || pass_pins(&ps))
+		return 0; /* nothing pinned: nothing of ours */
+	queue_daemon_entries(&ps, NULL);
+	finish(&ps, 0);
+	log_event(LOG_INFO, "cleanup", "unloaded", ps.unloaded ? "yes" : "no", NULL);
+	return 0;
+}
+
+int reconcile_check_links(struct reconciler *r, const struct config *cfg, unsigned int keep,
+			  const char **why)
+{
+	struct pins p;
+	bool unloaded;
+	int err;
+
+	err = lifecycle_open(&p, r->pin_dir, LIFECYCLE_UPGRADE, why);
+	if (err)
+		return err;
+	err = lifecycle_ensure_links(&p, config_links(cfg), r->cgroup2, why);
+	/* What a refused configuration attached goes again. */
+	entries_release(&p, err ? keep : config_links(cfg), &unloaded);
+	pins_close(&p);
+	return err;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The daemon's work: keep the pinned policy equal to what the configuration's
+ * selectors say about the cgroups that exist now.
+ */
+#ifndef MPTCPIFY_RECONCILE_H
+#define MPTCPIFY_RECONCILE_H
+
+#include "state.h"
+
+/*
+ * Reconcile everything: watch every cgroup, make the daemon's entries those
+ * the selectors want, remove the rest. 0 or -errno (logged).
+ */
+int reconcile_all(struct reconciler *r, enum reconcile_trigger why);
+/* Handle the queued inotify events of the cgroup tree and the pods dir. */
+int reconcile_events(struct reconciler *r);
+/* Remove every entry and profile the daemon made (--cleanup-on-exit). */
+int reconcile_remove_all(struct reconciler *r);
+
+/*
+ * Attach the programs @cfg needs: 0, or -errno and *why, and then only the
+ * programs in @keep (and those entries need) stay.
+ */
+int reconcile_check_links(struct reconciler *r, const struct config *cfg, unsigned int keep,
+			  const char **why);
+
+#endif

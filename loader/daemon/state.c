@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "selector.h"
+#include "state.h"
+
+static const char *const trigger_names[TRIGGER_NR] = {"start", "resync", "reload", "overflow"};
+
+const char *reconcile_trigger_name(enum reconcile_trigger t)
+{
+	return t < TRIGGER_NR ? trigger_names[t] : "unknown";
+}
+
+int state_remember(struct reconciler *r, __u64 cgid, int selector, const char *rel)
+{
+	struct owned *o = idmap_get(&r->owned, cgid);
+
+	if (o && !strcmp(o->rel, rel)) {
+		o->selector = selector;
+		return 0;
+	}
+	o = malloc(sizeof(*o) + strlen(rel) + 1);
+	if (!o)
+		return -ENOMEM;
+	o->selector = selector;
+	strcpy(o->rel, rel);
+	free(idmap_del(&r->owned, cgid));
+	if (idmap_put(&r->owned, cgid, o)) {
+		free(o);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int state_set_config(struct reconciler *r, struct config *next)
+{
+	struct selector_totals *t;
+	struct owned *o;
+	size_t it;
+	__u64 key;
+	void *val;
+	int i, j;
+
+	t = calloc(next->nselectors ? next->nselectors : 1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < next->nselectors; i++) {
+		strcpy(t[i].name, next->selectors[i].name);
+		for (j = 0; r->totals && j < r->cfg.nselectors; j++)
+			if (!strcmp(r->totals[j].name, t[i].name))
+				t[i] = r->totals[j];
+	}
+	config_free(&r->cfg);
+	r->cfg = *next;
+	memset(next, 0, sizeof(*next));
+	free(r->totals);
+	r->totals = t;
+	/* Entries remember their selector by index: the new index, by name. */
+	for (it = 0; idmap_next(&r->owned, &it, &key, &val);) {
+		o = val;
+		o->selector = selector_match(&r->cfg, o->rel, &r->pods);
+	}
+	return 0;
+}
+
+int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, const char *cgroup2,
+	       const char *pods_dir)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->pin_dir = pin_dir;
+	r->pods_wd = -1;
+	r->healthy = true;
+	snprintf(r->cgroup2, sizeof(r->cgroup2), "%s", cgroup2);
+	snprintf(r->pods_dir, sizeof(r->pods_dir), "%s", pods_dir);
+	err = watch_init(&r->watches);
+	return err ? err : state_set_config(r, cfg);
+}
+
+void state_free(struct reconciler *r)
+{
+	size_t it;
+	__u64 key;
+	void *val;
+
+	watch_free(&r->watches);
+	for (it = 0; idmap_next(&r->owned, &it, &key, &val);)
+		free(val);
+	idmap_free(&r->owned);
+	pod_table_free(&r->pods);
+	config_free(&r->cfg);
+	free(r->totals);
+	r->totals = NULL;
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+#include "log.h"
+#include "watch.h"
+
+#define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
+
+static __u64 path_key(const char *rel)
+{
+	return idmap_hash(rel, strlen(rel));
+}
+
+int watch_init(struct watch_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	return t->inotify_fd < 0 ? -errno : 0;
+}
+
+void watch_free(struct watch_table *t)
+{
+	size_t it;
+	__u64 key;
+	void *val;
+
+	for (it = 0; idmap_next(&t->by_wd, &it, &key, &val);)
+		free(val);
+	idmap_free(&t->by_wd);
+	idmap_free(&t->by_path);
+	if (t->inotify_fd >= 0)
+		close(t->inotify_fd);
+	t->inotify_fd = -1;
+}
+
+struct watched *watch_by_wd(const struct watch_table *t, int wd)
+{
+	return idmap_get(&t->by_wd, wd);
+}
+
+struct watched *watch_at(const struct watch_table *t, const char *rel)
+{
+	struct watched *w = idmap_get(&t->by_path, path_key(rel));
+
+	return w && !strcmp(w->rel, rel) ? w : NULL;
+}
+
+void watch_drop(struct watch_table *t, struct watched *w, bool rm)
+{
+	if (rm)
+		inotify_rm_watch(t->inotify_fd, w->wd);
+	if (idmap_get(&t->by_path, path_key(w->rel)) == w)
+		idmap_del(&t->by_path, path_key(w->rel));
+	idmap_del(&t->by_wd, w->wd);
+	free(w);
+}
+
+struct watched *watch_add(struct watch_table *t, const char *rel, const char *path, __u64 id)
+{
+	struct cgroup_kind k;
+	struct watched *w, *old;
+	int wd;
+
+	wd = inotify_add_watch(t->inotify_fd, path, CGROUP_EVENTS);
+	if (wd < 0) {
+		if (errno == ENOSPC)
+			log_event(LOG_ERR, "watch", "cgroup", rel, "error",
+				  "out of inotify watches: raise fs.inotify.max_user_watches",
+				  NULL);
+		return NULL;
+	}
+	old = watch_by_wd(t, wd);
+	if (old && old->cgid == id && !strcmp(old->rel, rel))
+		return old;
+	if (old)
+		watch_drop(t, old, false);
+	w = malloc(sizeof(*w) + strlen(rel) + 1);
+	if (!w)
+		return NULL;
+	w->cgid = id;
+	w->wd = wd;
+	strcpy(w->rel, rel);
+	cgroup_classify(rel, &k);
+	strcpy(w->pod_uid, k.pod_uid);
+	if (idmap_put(&t->by_wd, wd, w)) {
+		free(w);
+		return NULL;
+	}
+	/* A path taken by an older cgroup of the same name: this one now. */
+	idmap_put(&t->by_path, path_key(rel), w);
+	return w;
+}
+
+void watch_drop_unseen(struct watch_table *t, const struct idmap *seen)
+{
+	struct watched *w;
+	size_t it, n = 0, i;
+	__u64 *gone;
+
+	gone = calloc(t->by_wd.n + 1, sizeof(*gone));
+	if (!gone)
+		return;
+	for (it = 0; (w = watch_next(t, &it));)
+		if (!idmap_get(seen, w->cgid))
+			gone[n++] = w->wd;
+	for (i = 0; i < n; i++)
+		watch_drop(t, watch_by_wd(t, gone[i]), true);
+	free(gone);
+}
+
+struct watched *watch_next(const struct watch_table *t, size_t *iter)
+{
+	__u64 key;
+	void *val;
+
+	return idmap_next(&t->by_wd, iter, &key, &val) ? val : NULL;
+}

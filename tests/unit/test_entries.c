@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Modes, by name, and the program each one needs (the map work is in tests/host). */
+#include <errno.h>
+#include "core/entries.h"
+#include "unit.h"
+
+START_TEST(modes)
+{
+	__u32 m = 0;
+
+	ck_assert_int_eq(parse_mode("rewrite", &m), 0);
+	ck_assert_uint_eq(m, MPTCPIFY_MODE_REWRITE);
+	ck_assert_int_eq(parse_mode("aud", &m), 0);
+	ck_assert_uint_eq(m, MPTCPIFY_MODE_AUDIT);
+	ck_assert_int_eq(parse_mode("exclude", &m), 0);
+	ck_assert_uint_eq(m, MPTCPIFY_MODE_EXCLUDE);
+	ck_assert_int_eq(parse_mode("bogus", &m), -EINVAL);
+	ck_assert_int_eq(parse_mode("none", &m), -EINVAL);
+	ck_assert_int_eq(parse_mode("", &m), -EINVAL);
+	ck_assert_int_eq(parse_mode(NULL, &m), -EINVAL);
+	ck_assert_str_eq(mode_name(MPTCPIFY_MODE_AUDIT), "audit");
+	ck_assert_str_eq(mode_name(MPTCPIFY_MODE_NONE), "none");
+	ck_assert_str_eq(mode_name(42), "unknown");
+}
+END_TEST
+
+START_TEST(links_of_modes)
+{
+	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_REWRITE), PINS_LINK_REWRITE);
+	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_AUDIT), PINS_LINK_AUDIT);
+	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_EXCLUDE), PINS_LINK_NR);
+	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_NONE), PINS_LINK_NR);
+	ck_assert_str_eq(pins_link_name(PINS_LINK_SUBFLOW), "subflow");
+}
+END_TEST
+
+static Suite *entries_suite(void)
+{
+	Suite *s = suite_create("entries");
+	TCase *tc = tcase_create("modes");
+
+	tcase_add_test(tc, modes);
+	tcase_add_test(tc, links_of_modes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(entries_suite)

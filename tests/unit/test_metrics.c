@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The Prometheus exposition: families whole, labels escaped, totals that add up. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "daemon/metrics.h"
+#include "unit.h"
+
+static struct metrics_selector sels[2] = {
+	{.name = "shop", .mode = MPTCPIFY_MODE_REWRITE, .profile = true},
+	{.name = "db", .mode = MPTCPIFY_MODE_EXCLUDE},
+};
+static struct metrics_cgroup cgs[3] = {
+	{.cgid = 11, .selector = 0, .rel = "/kubepods/pod-a"},
+	{.cgid = 12, .selector = 1, .rel = "/kubepods/db"},
+	{.cgid = 13, .selector = 0, .rel = "/odd\"quote\\back\nline"},
+};
+
+/* Every live entry has rewritten = its id, applied = 2, a profile when in shop. */
+static void fake_read(void *ctx, __u64 cgid, struct entry_counters *out)
+{
+	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	out->sockets.count[MPTCPIFY_REWRITTEN] = cgid;
+	out->sockets.count[MPTCPIFY_EXCLUDED] = cgid;
+	out->subflow_applied = 2;
+	out->profile = cgid != 12;
+}
+
+static char *render(bool pinned)
+{
+	struct metrics_snapshot s = {
+		.nselectors = 2, .selectors = sels, .ncgroups = 3, .cgroups = cgs, .healthy = true};
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+
+	s.selectors[0].gone.sockets.count[MPTCPIFY_REWRITTEN] = 100;
+	s.stats.reconciles[TRIGGER_RESYNC] = 4;
+	metrics_write(f, &s, pinned ? fake_read : NULL, NULL, 7);
+	fclose(f);
+	return buf;
+}
+
+static int has_line(const char *text, const char *line)
+{
+	const char *p = text;
+	size_t n = strlen(line);
+
+	while ((p = strstr(p, line)))
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return 1;
+		else
+			p++;
+	return 0;
+}
+
+/* Each family: HELP and TYPE once, then all its samples together. */
+START_TEST(families_are_whole)
+{
+	char *text = render(true), *save = NULL, *line, seen[64][96];
+	char current[96] = "";
+	int nseen = 0, i;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[96];
+
+		if (!strncmp(line, "# HELP ", 7)) {
+			sscanf(line + 7, "%95s", current);
+			for (i = 0; i < nseen; i++)
+				ck_assert_msg(strcmp(seen[i], current), "%s twice", current);
+			snprintf(seen[nseen++], sizeof(seen[0]), "%s", current);
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		sscanf(line, "%95[^{ ]", name);
+		ck_assert_msg(!strcmp(name, current), "%s among %s", name, current);
+	}
+	ck_assert_int_gt(nseen, 10);
+	free(text);
+}
+END_TEST
+
+START_TEST(labels_are_escaped)
+{
+	char *text = render(true);
+
+	ck_assert(has_line(text, "mptcpify_cgroup_sockets_total{selector=\"shop\",cgroup=\"/"
+				 "odd\\\"quote\\\\back\\nline\",result=\"rewritten\"} 13"));
+	free(text);
+}
+END_TEST
+
+/* A selector's total is its live entries' and its removed cgroups'. */
+START_TEST(totals_add_live_and_gone)
+{
+	char *text = render(true);
+
+	ck_assert(has_line(text,
+			   "mptcpify_sockets_total{selector=\"shop\",result=\"rewritten\"} 124"));
+	ck_assert(has_line(text, "mptcpify_sockets_total{selector=\"db\",result=\"excluded\"} 12"));
+	/* Only the counters a mode can move. */
+	ck_assert(!strstr(text, "selector=\"db\",result=\"rewritten\""));
+	ck_assert(has_line(
+		text, "mptcpify_subflow_options_total{selector=\"shop\",result=\"applied\"} 4"));
+	ck_assert(!strstr(text, "mptcpify_subflow_options_total{selector=\"db\""));
+	ck_assert(
+		has_line(text, "mptcpify_selector_cgroups{selector=\"shop\",mode=\"rewrite\"} 2"));
+	ck_assert(has_line(text, "mptcpify_reconciles_total{trigger=\"resync\"} 4"));
+	ck_assert(has_line(text, "mptcpify_tail_call_misses_total 7"));
+	free(text);
+}
+END_TEST
+
+/* Nothing pinned: no per-cgroup samples, and the totals of what is gone. */
+START_TEST(unpinned_has_no_cgroup_samples)
+{
+	char *text = render(false);
+
+	ck_assert(!strstr(text, "mptcpify_cgroup_sockets_total{"));
+	ck_assert(has_line(text, "# TYPE mptcpify_cgroup_sockets_total counter"));
+	ck_assert(has_line(text,
+			   "mptcpify_sockets_total{selector=\"shop\",result=\"rewritten\"} 100"));
+	free(text);
+}
+END_TEST
+
+static Suite *metrics_suite(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("exposition");
+
+	tcase_add_test(tc, families_are_whole);
+	tcase_add_test(tc, labels_are_escaped);
+	tcase_add_test(tc, totals_add_live_and_gone);
+	tcase_add_test(tc, unpinned_has_no_cgroup_samples);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+UNIT_MAIN(metrics_suite)
