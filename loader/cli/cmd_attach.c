@@ -39,8 +39,8 @@ int cmd_attach(const struct cmd_args *a)
 		p_err(-err, "run with -v for libbpf's messages", "%s", why);
 		return EXIT_FAIL;
 	}
-	emit(json_pack("{s:s, s:I, s:s, s:b}", "cgroup", cg.rel, "id", (json_int_t)cg.id, "mode",
-		       mode_name(a->mode), "changed", changed),
+	emit(json_pack("{s:o, s:I, s:s, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
+		       "mode", mode_name(a->mode), "changed", changed),
 	     attach_plain);
 	return EXIT_OK;
 }
@@ -66,8 +66,8 @@ int cmd_detach(const struct cmd_args *a)
 		p_err(-err, NULL, "cannot detach '%s'", a->cgroup);
 	if (err)
 		return EXIT_FAIL;
-	emit(json_pack("{s:s, s:I, s:b}", "cgroup", cg.rel, "id", (json_int_t)cg.id, "unloaded",
-		       unloaded),
+	emit(json_pack("{s:o, s:I, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
+		       "unloaded", unloaded),
 	     detach_plain);
 	return EXIT_OK;
 }

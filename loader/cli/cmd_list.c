@@ -29,8 +29,8 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
 
 	if (policy_get(c->p, id, &e))
 		return;
-	o = json_pack("{s:o, s:I, s:s, s:s}", "cgroup", rel ? json_string(rel) : json_null(), "id",
-		      (json_int_t)id, "mode", mode_name(e.mode), "owner",
+	o = json_pack("{s:o, s:I, s:s, s:s}", "cgroup", json_text(rel), "id", (json_int_t)id,
+		      "mode", mode_name(e.mode), "owner",
 		      e.owner == MPTCPIFY_OWNER_DAEMON ? "daemon" : "cli");
 	if (c->with_stats && !stats_read(c->p, id, &s))
 		stats_to_json(&s, o);

@@ -124,8 +124,8 @@ int cmd_subflow_clear(const struct cmd_args *a)
 		p_err(-err, NULL, "cannot release the programs");
 	if (err)
 		return EXIT_FAIL;
-	emit(json_pack("{s:s, s:I, s:b}", "cgroup", cg.rel, "id", (json_int_t)cg.id, "unloaded",
-		       unloaded),
+	emit(json_pack("{s:o, s:I, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
+		       "unloaded", unloaded),
 	     clear_plain);
 	return EXIT_OK;
 }

@@ -4,6 +4,7 @@
 #include "profile_view.h"
 #include "core/counters.h"
 #include "core/entries.h"
+#include "core/output.h"
 #include "core/pinstore.h"
 #include "core/rules.h"
 
@@ -26,8 +27,8 @@ static json_t *profile_json(struct pins *p, const char *rel, __u64 cgid,
 					 st.failed ? json_string(strerror((int)st.last_errno)) :
 						     json_null()));
 	}
-	return json_pack("{s:o, s:I, s:o}", "cgroup", rel ? json_string(rel) : json_null(), "id",
-			 (json_int_t)cgid, "rules", rules);
+	return json_pack("{s:o, s:I, s:o}", "cgroup", json_text(rel), "id", (json_int_t)cgid,
+			 "rules", rules);
 }
 
 struct collect {

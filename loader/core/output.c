@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "output.h"
 
 bool json_output;
@@ -60,6 +61,23 @@ void p_info(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+json_t *json_text(const char *s)
+{
+	size_t len;
+	json_t *j;
+	char *buf;
+
+	if (!s)
+		return json_null();
+	len = escape_len(s) + 1;
+	buf = malloc(len);
+	if (!buf)
+		return json_null();
+	j = json_string(escape_text(s, buf, len));
+	free(buf);
+	return j ? j : json_null();
 }
 
 char *render_json(json_t *res, bool pretty)

@@ -34,6 +34,12 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void emit(json_t *res, void (*plain)(json_t *res));
 
+/*
+ * A JSON string of untrusted text (a cgroup path), escaped as escape_text()
+ * does: jansson refuses text that is not UTF-8. JSON null for NULL.
+ */
+json_t *json_text(const char *s);
+
 /* Render @res as the JSON text emit() would print; caller frees. */
 char *render_json(json_t *res, bool pretty);
 

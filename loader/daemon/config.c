@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon's configuration: a libyaml document walked into struct config. */
+/* The daemon's configuration: a YAML tree (yamltree.c) walked into struct config. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 #include "config.h"
 #include "kube.h"
+#include "yamltree.h"
 #include "core/entries.h"
 #include "core/rules.h"
 
@@ -16,23 +16,21 @@
 #define CONFIG_MAX_BYTES (1 << 20)
 
 struct parse {
-	yaml_document_t doc;
 	const char *source;
 	char *err;
 	size_t errlen;
 	const char *available_cc;
 };
 
-static int fail(struct parse *ps, const yaml_node_t *node, const char *fmt, ...)
+static int fail(struct parse *ps, const struct ynode *node, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int fail(struct parse *ps, const yaml_node_t *node, const char *fmt, ...)
+static int fail(struct parse *ps, const struct ynode *node, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	n = snprintf(ps->err, ps->errlen, "%s:%zu:%zu: ", ps->source, node->start_mark.line + 1,
-		     node->start_mark.column + 1);
+	n = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->source, node->line, node->column);
 	if (n < 0 || (size_t)n >= ps->errlen)
 		return -EINVAL;
 	va_start(ap, fmt);
@@ -41,18 +39,13 @@ static int fail(struct parse *ps, const yaml_node_t *node, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static yaml_node_t *node_at(struct parse *ps, int index)
+static const char *scalar(const struct ynode *node)
 {
-	return yaml_document_get_node(&ps->doc, index);
-}
-
-static const char *scalar(const yaml_node_t *node)
-{
-	return node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+	return node->type == YNODE_SCALAR ? node->scalar : NULL;
 }
 
 /* A scalar copied into @out, or an error naming @what. */
-static int copy_scalar(struct parse *ps, const yaml_node_t *node, const char *what, char *out,
+static int copy_scalar(struct parse *ps, const struct ynode *node, const char *what, char *out,
 		       size_t len)
 {
 	const char *s = scalar(node);
@@ -67,33 +60,13 @@ static int copy_scalar(struct parse *ps, const yaml_node_t *node, const char *wh
 	return 0;
 }
 
-#define for_each_pair(ps, map, pair) \
-	for (pair = (map)->data.mapping.pairs.start; pair < (map)->data.mapping.pairs.top; pair++)
-
-/*
- * @map must be a mapping (else the error says @what it should be), with each
- * key once: libyaml accepts a key twice; a configuration must not.
- */
-static int mapping(struct parse *ps, const yaml_node_t *map, const char *what)
+/* @map must be a mapping, else the error says @what it should be. */
+static int mapping(struct parse *ps, const struct ynode *map, const char *what)
 {
-	yaml_node_pair_t *pair, *prev;
-	const char *k;
-
-	if (map->type != YAML_MAPPING_NODE)
-		return fail(ps, map, "%s", what);
-	for_each_pair (ps, map, pair) {
-		k = scalar(node_at(ps, pair->key));
-		for (prev = map->data.mapping.pairs.start; k && prev < pair; prev++) {
-			const char *p = scalar(node_at(ps, prev->key));
-
-			if (p && !strcmp(p, k))
-				return fail(ps, node_at(ps, pair->key), "'%s' is given twice", k);
-		}
-	}
-	return 0;
+	return map->type == YNODE_MAPPING ? 0 : fail(ps, map, "%s", what);
 }
 
-static int parse_resync(struct parse *ps, const yaml_node_t *node, struct config *c)
+static int parse_resync(struct parse *ps, const struct ynode *node, struct config *c)
 {
 	const char *s = scalar(node);
 	unsigned long v;
@@ -121,35 +94,30 @@ static int find_profile(const struct config *c, const char *name)
 	return -1;
 }
 
-static int parse_profiles(struct parse *ps, const yaml_node_t *map, struct config *c)
+static int parse_profiles(struct parse *ps, const struct ynode *map, struct config *c)
 {
 	char *texts[MPTCPIFY_MAX_RULES], rule_err[256];
-	yaml_node_pair_t *pair;
-	yaml_node_item_t *item;
-	yaml_node_t *key, *list;
+	const struct ynode *key, *list, *r;
+	size_t item;
 	int n, err;
 
 	err = mapping(ps, map, "profiles must map profile names to lists of rules");
 	if (err)
 		return err;
-	n = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
-	c->profiles = calloc(n ? n : 1, sizeof(*c->profiles));
+	c->profiles = calloc(map->n / 2 + 1, sizeof(*c->profiles));
 	if (!c->profiles)
 		return -ENOMEM;
-	for_each_pair (ps, map, pair) {
+	for_each_pair (map, key, list) {
 		struct profile_config *pc = &c->profiles[c->nprofiles];
 
-		key = node_at(ps, pair->key);
-		list = node_at(ps, pair->value);
 		err = copy_scalar(ps, key, "a profile name", pc->name, sizeof(pc->name));
 		if (err)
 			return err;
-		if (list->type != YAML_SEQUENCE_NODE)
+		if (list->type != YNODE_SEQUENCE)
 			return fail(ps, list, "profile '%s' must be a list of rules", pc->name);
 		n = 0;
-		for (item = list->data.sequence.items.start; item < list->data.sequence.items.top;
-		     item++) {
-			yaml_node_t *r = node_at(ps, *item);
+		for (item = 0; item < list->n; item++) {
+			r = list->items[item];
 
 			if (n == MPTCPIFY_MAX_RULES)
 				return fail(ps, r, "a profile holds at most %d rules",
@@ -181,19 +149,16 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-static int parse_pod(struct parse *ps, const yaml_node_t *map, struct selector *s)
+static int parse_pod(struct parse *ps, const struct ynode *map, struct selector *s)
 {
-	yaml_node_pair_t *pair;
-	yaml_node_t *key, *val;
+	const struct ynode *key, *val;
 	const char *k;
 	int err = 0;
 
 	err = mapping(ps, map, "pod takes namespace, name and/or uid");
 	if (err)
 		return err;
-	for_each_pair (ps, map, pair) {
-		key = node_at(ps, pair->key);
-		val = node_at(ps, pair->value);
+	for_each_pair (map, key, val) {
 		k = scalar(key) ? scalar(key) : "";
 		if (!strcmp(k, "namespace")) {
 			err = copy_scalar(ps, val, "namespace", s->pod_namespace,
@@ -217,7 +182,7 @@ static int parse_pod(struct parse *ps, const yaml_node_t *map, struct selector *
 	return 0;
 }
 
-static int parse_container(struct parse *ps, const yaml_node_t *node, struct selector *s)
+static int parse_container(struct parse *ps, const struct ynode *node, struct selector *s)
 {
 	const char *v = scalar(node);
 	size_t i, n = v ? strlen(v) : 0;
@@ -236,7 +201,7 @@ static int parse_container(struct parse *ps, const yaml_node_t *node, struct sel
 }
 
 /* What a selector matches: exactly one of cgroup, unit, pod, container. */
-static int parse_match(struct parse *ps, const char *k, const yaml_node_t *val, struct selector *s,
+static int parse_match(struct parse *ps, const char *k, const struct ynode *val, struct selector *s,
 		       bool *seen)
 {
 	const char *v;
@@ -270,13 +235,12 @@ static int parse_match(struct parse *ps, const char *k, const yaml_node_t *val, 
 	return 0;
 }
 
-static int parse_selector(struct parse *ps, const yaml_node_t *map, struct config *c)
+static int parse_selector(struct parse *ps, const struct ynode *map, struct config *c)
 {
 	struct selector *s = &c->selectors[c->nselectors];
 	bool matched = false, named = false;
 	char mode[16], profile[CONFIG_NAME_MAX];
-	yaml_node_pair_t *pair;
-	yaml_node_t *key, *val;
+	const struct ynode *key, *val;
 	const char *k;
 	int i, err;
 
@@ -286,10 +250,8 @@ static int parse_selector(struct parse *ps, const yaml_node_t *map, struct confi
 		return err;
 	s->mode = MPTCPIFY_MODE_REWRITE;
 	s->profile = -1;
-	s->line = map->start_mark.line + 1;
-	for_each_pair (ps, map, pair) {
-		key = node_at(ps, pair->key);
-		val = node_at(ps, pair->value);
+	s->line = map->line;
+	for_each_pair (map, key, val) {
 		k = scalar(key) ? scalar(key) : "";
 		if (!strcmp(k, "name")) {
 			err = copy_scalar(ps, val, "name", s->name, sizeof(s->name));
@@ -333,13 +295,12 @@ static int parse_selector(struct parse *ps, const yaml_node_t *map, struct confi
 	return 0;
 }
 
-static int parse_root(struct parse *ps, struct config *c)
+static int parse_root(struct parse *ps, const struct ynode *root, struct config *c)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&ps->doc), *key, *val, *sels = NULL;
-	yaml_node_pair_t *pair;
-	yaml_node_item_t *item;
+	const struct ynode *key, *val, *sels = NULL;
 	const char *k;
-	int err = 0, n;
+	size_t item;
+	int err = 0;
 
 	if (!root) {
 		snprintf(ps->err, ps->errlen, "%s:1:1: the configuration is empty", ps->source);
@@ -350,9 +311,7 @@ static int parse_root(struct parse *ps, struct config *c)
 	if (err)
 		return err;
 	/* Profiles first: selectors refer to them wherever they appear. */
-	for_each_pair (ps, root, pair) {
-		key = node_at(ps, pair->key);
-		val = node_at(ps, pair->value);
+	for_each_pair (root, key, val) {
 		k = scalar(key) ? scalar(key) : "";
 		if (!strcmp(k, "profiles"))
 			err = parse_profiles(ps, val, c);
@@ -367,14 +326,13 @@ static int parse_root(struct parse *ps, struct config *c)
 	}
 	if (!sels)
 		return fail(ps, root, "no selectors: nothing to enforce");
-	if (sels->type != YAML_SEQUENCE_NODE)
+	if (sels->type != YNODE_SEQUENCE)
 		return fail(ps, sels, "selectors must be a list");
-	n = sels->data.sequence.items.top - sels->data.sequence.items.start;
-	c->selectors = calloc(n ? n : 1, sizeof(*c->selectors));
+	c->selectors = calloc(sels->n + 1, sizeof(*c->selectors));
 	if (!c->selectors)
 		return -ENOMEM;
-	for (item = sels->data.sequence.items.start; item < sels->data.sequence.items.top; item++) {
-		err = parse_selector(ps, node_at(ps, *item), c);
+	for (item = 0; item < sels->n; item++) {
+		err = parse_selector(ps, sels->items[item], c);
 		if (err)
 			return err;
 	}
@@ -386,25 +344,20 @@ int config_parse(const char *text, size_t len, const char *source, const char *a
 {
 	struct parse ps = {
 		.source = source, .err = err, .errlen = errlen, .available_cc = available_cc};
-	yaml_parser_t parser;
+	struct yaml_error yerr;
+	struct ynode *root;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	out->resync_s = CONFIG_DEFAULT_RESYNC;
 	snprintf(out->path, sizeof(out->path), "%s", source);
-	if (!yaml_parser_initialize(&parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &ps.doc)) {
-		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", source, parser.problem_mark.line + 1,
-			 parser.problem_mark.column + 1, parser.context ? parser.context : "",
-			 parser.context ? ": " : "", parser.problem ? parser.problem : "bad YAML");
-		yaml_parser_delete(&parser);
-		return -EINVAL;
-	}
-	ret = parse_root(&ps, out);
-	yaml_document_delete(&ps.doc);
-	yaml_parser_delete(&parser);
+	ret = yamltree_parse(text, len, &root, &yerr);
+	if (ret == -EINVAL)
+		snprintf(err, errlen, "%s:%u:%u: %s", source, yerr.line, yerr.column, yerr.why);
+	if (ret)
+		return ret;
+	ret = parse_root(&ps, root, out);
+	yamltree_free(root);
 	if (ret)
 		config_free(out);
 	return ret;

@@ -4,10 +4,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "kube.h"
 
 static bool all_hex(const char *s, size_t n)
@@ -158,31 +160,59 @@ int pod_from_log_dir(const char *dirname, struct pod *pod)
 	return 0;
 }
 
-static __u64 uid_key(const char *uid)
+static __u64 key_of(const char *s)
 {
-	return idmap_hash(uid, strlen(uid));
+	return idmap_hash(s, strlen(s));
 }
 
+/* The same directory name: namespace, name and UID all equal. */
+static bool same_dir(const struct pod *a, const struct pod *b)
+{
+	return !strcmp(a->uid, b->uid) && !strcmp(a->namespace, b->namespace) &&
+	       !strcmp(a->name, b->name);
+}
+
+static __u64 dir_key(const struct pod *pod)
+{
+	char name[sizeof(pod->namespace) + sizeof(pod->name) + sizeof(pod->uid) + 2];
+
+	snprintf(name, sizeof(name), "%s_%s_%s", pod->namespace, pod->name, pod->uid);
+	return key_of(name);
+}
+
+/* Table indexes are stored +1: a NULL value is "none". */
+static struct pod *at(const struct pod_table *t, void *index)
+{
+	uintptr_t i = (uintptr_t)index;
+
+	return i && i <= (uintptr_t)t->n ? &t->pods[i - 1] : NULL;
+}
+
+static void *index_of(const struct pod_table *t, const struct pod *p)
+{
+	return (void *)(uintptr_t)(p - t->pods + 1);
+}
+
+/*
+ * Keys are 64-bit hashes, checked against the pod: two UIDs with one hash
+ * read as a miss, which no UID of a real cluster will meet.
+ */
 const struct pod *pod_table_find(const struct pod_table *t, const char *uid)
 {
-	uintptr_t i;
+	const struct pod *p;
 
 	if (!t)
 		return NULL;
-	i = (uintptr_t)idmap_get(&t->by_uid, uid_key(uid));
-	if (i && !strcmp(t->pods[i - 1].uid, uid))
-		return &t->pods[i - 1];
-	for (i = 0; i < (uintptr_t)t->n; i++) /* two UIDs, one hash: never seen */
-		if (!strcmp(t->pods[i].uid, uid))
-			return &t->pods[i];
-	return NULL;
+	p = at(t, idmap_get(&t->by_uid, key_of(uid)));
+	return p && !strcmp(p->uid, uid) ? p : NULL;
 }
 
 int pod_table_add(struct pod_table *t, const struct pod *pod)
 {
-	struct pod *grown;
+	struct pod *grown, *p;
 
-	if (pod_table_find(t, pod->uid))
+	p = at(t, idmap_get(&t->by_dir, dir_key(pod)));
+	if (p && same_dir(p, pod))
 		return 0;
 	if (t->n == t->cap) {
 		grown = realloc(t->pods, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
@@ -191,32 +221,67 @@ int pod_table_add(struct pod_table *t, const struct pod *pod)
 		t->pods = grown;
 		t->cap = t->cap ? t->cap * 2 : 64;
 	}
-	t->pods[t->n++] = *pod;
-	if (!idmap_get(&t->by_uid, uid_key(pod->uid)))
-		return idmap_put(&t->by_uid, uid_key(pod->uid), (void *)(uintptr_t)t->n);
-	return 0;
+	p = &t->pods[t->n++];
+	*p = *pod;
+	if (idmap_put(&t->by_dir, dir_key(p), index_of(t, p)))
+		return -ENOMEM;
+	/* A second directory with a UID already known does not speak for it. */
+	if (pod_table_find(t, p->uid)) {
+		t->dups++;
+		return 0;
+	}
+	return idmap_put(&t->by_uid, key_of(p->uid), index_of(t, p));
 }
 
-void pod_table_remove(struct pod_table *t, const char *uid)
+/* Move the pod at @from into @to's place, keeping the indexes right. */
+static void move(struct pod_table *t, struct pod *to, struct pod *from)
 {
-	struct pod *p = (struct pod *)pod_table_find(t, uid);
-	uintptr_t last = t->n;
+	if (at(t, idmap_get(&t->by_uid, key_of(from->uid))) == from)
+		idmap_put(&t->by_uid, key_of(from->uid), index_of(t, to));
+	idmap_put(&t->by_dir, dir_key(from), index_of(t, to));
+	*to = *from;
+}
 
-	if (!p)
+void pod_table_remove(struct pod_table *t, const struct pod *pod)
+{
+	struct pod *p = at(t, idmap_get(&t->by_dir, dir_key(pod))), *q;
+
+	if (!p || !same_dir(p, pod))
 		return;
-	if ((uintptr_t)idmap_get(&t->by_uid, uid_key(uid)) == (uintptr_t)(p - t->pods) + 1)
-		idmap_del(&t->by_uid, uid_key(uid));
-	/* The last pod moves into the hole: its index changes. */
-	*p = t->pods[--t->n];
-	if (p != &t->pods[t->n] && (uintptr_t)idmap_get(&t->by_uid, uid_key(p->uid)) == last)
-		idmap_put(&t->by_uid, uid_key(p->uid), (void *)(uintptr_t)(p - t->pods + 1));
+	idmap_del(&t->by_dir, dir_key(p));
+	if (at(t, idmap_get(&t->by_uid, key_of(p->uid))) == p) {
+		idmap_del(&t->by_uid, key_of(p->uid));
+		/* Another directory with its UID speaks for it now. */
+		for (q = t->pods; t->dups && q < t->pods + t->n; q++) {
+			if (q != p && !strcmp(q->uid, p->uid)) {
+				idmap_put(&t->by_uid, key_of(q->uid), index_of(t, q));
+				t->dups--;
+				break;
+			}
+		}
+	} else {
+		t->dups--;
+	}
+	/* The last pod moves into the hole. */
+	if (p != &t->pods[t->n - 1])
+		move(t, p, &t->pods[t->n - 1]);
+	t->n--;
 }
 
 void pod_table_free(struct pod_table *t)
 {
 	free(t->pods);
 	idmap_free(&t->by_uid);
+	idmap_free(&t->by_dir);
 	memset(t, 0, sizeof(*t));
+}
+
+bool pod_dir_trusted(int dirfd, const char *name)
+{
+	struct stat st;
+
+	return !fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) && S_ISDIR(st.st_mode) &&
+	       st.st_uid == 0;
 }
 
 int pod_table_load(struct pod_table *t, const char *dir)
@@ -226,13 +291,12 @@ int pod_table_load(struct pod_table *t, const char *dir)
 	int err = 0;
 	DIR *d;
 
-	t->n = 0;
-	idmap_free(&t->by_uid);
+	pod_table_free(t);
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
 	while (!err && (de = readdir(d)))
-		if (!pod_from_log_dir(de->d_name, &pod))
+		if (!pod_from_log_dir(de->d_name, &pod) && pod_dir_trusted(dirfd(d), de->d_name))
 			err = pod_table_add(t, &pod);
 	closedir(d);
 	return err;

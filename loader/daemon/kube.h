@@ -44,10 +44,18 @@ struct pod {
 	char name[256];
 };
 
+/*
+ * The pods of /var/log/pods, by directory. Two directories may name one UID
+ * (a leftover, or someone's doing): the first seen speaks for it, and the
+ * other takes over only when it goes, so removing a duplicate never drops
+ * the live pod.
+ */
 struct pod_table {
 	struct pod *pods;
 	int n, cap;
-	struct idmap by_uid; /* hash of the UID -> index + 1 in pods */
+	int dups;	     /* directories whose UID another one speaks for */
+	struct idmap by_uid; /* hash of the UID -> index + 1 of the pod that speaks for it */
+	struct idmap by_dir; /* hash of the directory's name -> index + 1 */
 };
 
 /*
@@ -56,10 +64,18 @@ struct pod_table {
  */
 int pod_from_log_dir(const char *dirname, struct pod *pod);
 
-/* Fill @t from the directory @dir (missing: empty table). 0 or -errno. */
+/*
+ * Is the entry @name of the pods directory @dirfd the kubelet's: a
+ * directory owned by root? A plain file, or a directory someone else made,
+ * names no pod.
+ */
+bool pod_dir_trusted(int dirfd, const char *name);
+
+/* Fill @t from the trusted entries of @dir (missing: empty table). 0 or -errno. */
 int pod_table_load(struct pod_table *t, const char *dir);
 int pod_table_add(struct pod_table *t, const struct pod *pod);
-void pod_table_remove(struct pod_table *t, const char *uid);
+/* Remove the directory @pod was read from. */
+void pod_table_remove(struct pod_table *t, const struct pod *pod);
 const struct pod *pod_table_find(const struct pod_table *t, const char *uid);
 void pod_table_free(struct pod_table *t);
 

@@ -4,16 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <limits.h>
 #include "log.h"
+#include "core/escape.h"
 #include "core/output.h"
 
 static const char *const level_names[] = {
 	[LOG_ERR] = "error", [LOG_WARNING] = "warning", [LOG_INFO] = "info", [LOG_DEBUG] = "debug"};
 
-/* Quote a logfmt value when it has spaces, quotes or '='. */
+/* Quote a logfmt value when it has spaces, quotes, '=' or backslashes. */
 static void put_value(const char *v)
 {
-	if (*v && !strpbrk(v, " \"=\t")) {
+	if (*v && !strpbrk(v, " \"=\\")) {
 		fputs(v, stderr);
 		return;
 	}
@@ -29,6 +31,7 @@ static void put_value(const char *v)
 void log_event(int level, const char *event, ...)
 {
 	const char *k, *v;
+	char buf[PATH_MAX * 4];
 	json_t *obj;
 	va_list ap;
 	char *text;
@@ -39,7 +42,7 @@ void log_event(int level, const char *event, ...)
 	if (json_output) {
 		obj = json_pack("{s:s, s:s}", "level", level_names[level], "event", event);
 		while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *)))
-			json_object_set_new(obj, k, json_string(v));
+			json_object_set_new(obj, k, json_string(escape_text(v, buf, sizeof(buf))));
 		text = json_dumps(obj, JSON_COMPACT);
 		if (text)
 			fprintf(stderr, "%s\n", text);
@@ -52,7 +55,8 @@ void log_event(int level, const char *event, ...)
 		fprintf(stderr, "%s %s", level_names[level], event);
 		while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *))) {
 			fprintf(stderr, " %s=", k);
-			put_value(v);
+			/* Names come from users: no byte of theirs reaches the journal raw. */
+			put_value(escape_text(v, buf, sizeof(buf)));
 		}
 		fputc('\n', stderr);
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kubernetes names: pod and container cgroups, systemd units, /var/log/pods. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +136,7 @@ START_TEST(pod_table_from_a_directory)
 	p = pod_table_find(&t, UID);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->name, "db-0");
-	pod_table_remove(&t, UID);
+	pod_table_remove(&t, p);
 	ck_assert_ptr_null(pod_table_find(&t, UID));
 	ck_assert_int_eq(pod_table_load(&t, "/nonexistent"), 0);
 	pod_table_free(&t);
@@ -143,6 +144,49 @@ START_TEST(pod_table_from_a_directory)
 	snprintf(path, sizeof(path), "%s/shop_db-0_" UID, dir);
 	rmdir(path);
 	rmdir(dir);
+}
+END_TEST
+
+/*
+ * Only the kubelet's entries name pods: a plain file or a directory of
+ * another owner does not. Two directories with one UID: the first speaks
+ * for it, and removing the other keeps it.
+ */
+START_TEST(pods_dir_is_trusted_only_when_roots)
+{
+	char dir[] = "/tmp/mptcpify-pods-XXXXXX", path[256];
+	struct pod_table t = {0};
+	struct pod other;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/shop_file_" UID, dir);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/shop_theirs_0b6f8e43-2a84-4c6e-9a55-000000000001", dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	ck_assert_int_eq(pod_table_load(&t, dir), 0);
+	ck_assert_int_eq(t.n, 0);
+
+	snprintf(path, sizeof(path), "%s/shop_web-0_" UID, dir);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	ck_assert_int_eq(pod_table_load(&t, dir), 0);
+	ck_assert_str_eq(pod_table_find(&t, UID)->name, "web-0");
+	ck_assert_int_eq(pod_from_log_dir("evil_copy_" UID, &other), 0);
+	ck_assert_int_eq(pod_table_add(&t, &other), 0);
+	ck_assert_str_eq(pod_table_find(&t, UID)->name, "web-0");
+	pod_table_remove(&t, &other);
+	ck_assert_str_eq(pod_table_find(&t, UID)->name, "web-0");
+	/* The other way round: the first goes, the second takes over. */
+	ck_assert_int_eq(pod_table_add(&t, &other), 0);
+	ck_assert_int_eq(pod_from_log_dir("shop_web-0_" UID, &other), 0);
+	pod_table_remove(&t, &other);
+	ck_assert_str_eq(pod_table_find(&t, UID)->name, "copy");
+	ck_assert_int_eq(t.dups, 0);
+	pod_table_free(&t);
+	ck_assert_int_eq(system("rm -rf /tmp/mptcpify-pods-*"), 0);
 }
 END_TEST
 
@@ -161,7 +205,7 @@ START_TEST(pod_table_keeps_its_index)
 	ck_assert_int_eq(t.n, 300);
 	for (i = 0; i < 300; i += 3) {
 		snprintf(pod.uid, sizeof(pod.uid), "%08x-0000-4000-8000-%012x", i, i);
-		pod_table_remove(&t, pod.uid);
+		pod_table_remove(&t, &pod);
 	}
 	ck_assert_int_eq(t.n, 200);
 	for (i = 0; i < 300; i++) {
@@ -205,6 +249,7 @@ static Suite *kube_suite(void)
 	tcase_add_test(tc, log_dirs_name_pods);
 	tcase_add_test(tc, pod_table_from_a_directory);
 	tcase_add_test(tc, pod_table_keeps_its_index);
+	tcase_add_test(tc, pods_dir_is_trusted_only_when_roots);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Untrusted text (cgroup and pod names, which any user allowed to create a
+ * cgroup chooses) made safe to print: valid UTF-8 with no control
+ * characters, whatever bytes it came as.
+ */
+#ifndef MPTCPIFY_ESCAPE_H
+#define MPTCPIFY_ESCAPE_H
+
+#include <stddef.h>
+
+/*
+ * @in into @out (at most @len bytes, NUL included): valid UTF-8 is copied,
+ * a backslash becomes "\\", a control character (C0, DEL, C1) or a byte
+ * that is not valid UTF-8 becomes "\xNN". Truncated at a whole character.
+ * Returns @out.
+ */
+char *escape_text(const char *in, char *out, size_t len);
+
+/* The length of the escaped text of @in, NUL excluded. */
+size_t escape_len(const char *in);
+
+#endif
