@@ -63,7 +63,7 @@ static const struct option_word {
 	{"--mode", OPT_MODE, true},	    {"--exclude", OPT_EXCLUDE, false},
 	{"--config", OPT_CONFIG, true},	    {"--metrics", OPT_METRICS, true},
 	{"--pods-dir", OPT_PODS_DIR, true}, {"--cleanup-on-exit", OPT_CLEANUP, false},
-	{"--check", OPT_CHECK, false},
+	{"--check", OPT_CHECK, false},	    {"--cgroup-metrics", OPT_CGROUP_METRICS, true},
 };
 
 static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, char *err,
@@ -90,6 +90,11 @@ static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, c
 		break;
 	case OPT_CHECK:
 		a->check = true;
+		break;
+	case OPT_CGROUP_METRICS:
+		if (strcmp(value, "all") && strcmp(value, "off"))
+			return usage_error(err, len, "--cgroup-metrics takes all or off");
+		a->cgroup_metrics = value;
 		break;
 	}
 	return 0;

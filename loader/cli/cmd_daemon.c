@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mptcpify daemon: the command line of daemon/. */
 #include <stdio.h>
+#include <string.h>
 #include "cmd.h"
 #include "core/output.h"
 #include "daemon/daemon.h"
@@ -21,6 +22,7 @@ int cmd_daemon(const struct cmd_args *a)
 		.pods_dir = a->pods_dir ? a->pods_dir : DAEMON_DEFAULT_PODS_DIR,
 		.pin_dir = a->pin_dir,
 		.cleanup = a->cleanup,
+		.cgroup_metrics = !a->cgroup_metrics || !strcmp(a->cgroup_metrics, "all"),
 	};
 	struct config cfg;
 	int rc;

@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include <unistd.h>
+#include "core/entries.h"
 #include "core/output.h"
+#include "core/pinstore.h"
 #include "core/probe.h"
 
 static const char *yes_no(bool b)
@@ -27,7 +30,17 @@ static void probe_plain(json_t *r)
 		       "not readable (no mptcp_pernet_id in kallsyms; see README)");
 	v = json_object_get(r, "cgroup2");
 	printf("cgroup2:         %s\n", json_is_null(v) ? "not mounted" : json_string_value(v));
-	printf("bpffs:           %s\n", yes_no(json_is_true(json_object_get(r, "bpffs"))));
+	printf("bpffs:           %s", yes_no(json_is_true(json_object_get(r, "bpffs"))));
+	v = json_object_get(r, "bpffs_mode");
+	if (json_is_string(v))
+		printf(" (mode %s%s)", json_string_value(v),
+		       json_is_true(json_object_get(r, "bpffs_world_writable")) ?
+			       ": any user may create the pin directory first; mount it with "
+			       "mode=0700" :
+			       "");
+	printf("\n");
+	v = json_object_get(r, "pins");
+	printf("pins:            %s\n", json_string_value(v));
 	printf("cgroup bpf:      %s\n", yes_no(json_is_true(json_object_get(r, "cgroup_bpf"))));
 	printf("hook:            %s\n", json_is_true(json_object_get(r, "hook")) ?
 						"update_socket_protocol" :
@@ -40,13 +53,49 @@ static void probe_plain(json_t *r)
 	       json_is_null(v) ? "" : ": ", json_is_null(v) ? "" : json_string_value(v));
 }
 
+/* The directory @path is in ("/" for a top-level one). */
+static const char *parent_of(const char *path, char *buf, size_t len)
+{
+	char *slash;
+
+	snprintf(buf, len, "%s", path);
+	slash = strrchr(buf, '/');
+	if (slash)
+		slash[slash == buf] = '\0';
+	return buf;
+}
+
+/* What is pinned, and whether it is whole and safe: a line for probe. */
+static const char *pins_state(const struct cmd_args *a, char *buf, size_t len)
+{
+	const char *why = NULL, *problem;
+	struct pins p;
+	int err;
+
+	if (geteuid())
+		return "unknown (not root)";
+	err = pins_open(&p, a->pin_dir, PINS_SHARED, &why);
+	if (err == -ENOENT)
+		return "none: nothing is loaded";
+	if (err) {
+		snprintf(buf, len, "refused: %s (%s)", why, a->pin_dir);
+		return buf;
+	}
+	problem = entries_check(&p);
+	pins_close(&p);
+	if (!problem)
+		return "complete";
+	snprintf(buf, len, "incomplete: %s", problem);
+	return buf;
+}
+
 int cmd_probe(const struct cmd_args *a)
 {
 	struct probe_result r;
+	char buf[512];
 	json_t *res;
 
-	(void)a;
-	probe_run(&r);
+	probe_run(&r, parent_of(a->pin_dir, buf, sizeof(buf)));
 	res = json_pack("{s:s, s:b, s:b}", "kernel", r.kernel, "btf", r.btf, "mptcp_compiled",
 			r.mptcp_compiled);
 	json_object_set_new(res, "mptcp_enabled",
@@ -54,6 +103,11 @@ int cmd_probe(const struct cmd_args *a)
 	json_object_set_new(res, "netns_switch_readable", json_boolean(r.netns_switch));
 	json_object_set_new(res, "cgroup2", r.cgroup2[0] ? json_string(r.cgroup2) : json_null());
 	json_object_set_new(res, "bpffs", json_boolean(r.bpffs));
+	json_object_set_new(res, "bpffs_mode",
+			    r.bpffs_mode < 0 ? json_null() : json_sprintf("%04o", r.bpffs_mode));
+	json_object_set_new(res, "bpffs_world_writable",
+			    json_boolean(r.bpffs_mode >= 0 && (r.bpffs_mode & 002)));
+	json_object_set_new(res, "pins", json_string(pins_state(a, buf, sizeof(buf))));
 	json_object_set_new(res, "cgroup_bpf", json_boolean(r.cgroup_bpf));
 	json_object_set_new(res, "hook", json_boolean(r.hook));
 	json_object_set_new(res, "rewrite_error",

@@ -31,10 +31,11 @@ static const struct cmd commands[] = {
 	 sizeof(subflow_cmds) / sizeof(subflow_cmds[0])},
 	{"run", cmd_run, OPT_MODE, POS_COMMAND, "[--mode rewrite|audit] [--] CMD [ARGS...]",
 	 "run CMD in a transient enforced cgroup, like mptcpize run"},
-	{"daemon", cmd_daemon, OPT_CONFIG | OPT_METRICS | OPT_PODS_DIR | OPT_CLEANUP | OPT_CHECK,
+	{"daemon", cmd_daemon,
+	 OPT_CONFIG | OPT_METRICS | OPT_PODS_DIR | OPT_CLEANUP | OPT_CHECK | OPT_CGROUP_METRICS,
 	 POS_NONE,
-	 "[--config FILE] [--metrics ADDR:PORT|off] [--pods-dir DIR] [--cleanup-on-exit] "
-	 "[--check]",
+	 "[--config FILE] [--metrics ADDR:PORT|unix:PATH|off] [--cgroup-metrics all|off] "
+	 "[--pods-dir DIR] [--cleanup-on-exit] [--check]",
 	 "keep the cgroups a configuration selects enforced"},
 	{"load", cmd_load, 0, POS_NONE, "", "adopt the pins, upgrade the programs, repair"},
 	{"unload", cmd_unload, 0, POS_NONE, "", "remove every program, entry and pin"},

@@ -278,6 +278,23 @@ bool pins_link_whole(const struct pins *p, enum pins_link link)
 	return link != PINS_LINK_REWRITE || !access(path, F_OK);
 }
 
+bool pins_intact(const char *dir, unsigned int links)
+{
+	struct pins p = {0};
+	char path[PATH_MAX];
+	int l;
+
+	if (snprintf(p.dir, sizeof(p.dir), "%s", dir) >= (int)sizeof(p.dir) || !on_bpffs(dir))
+		return false;
+	pins_path(&p, "maps", "state", path);
+	if (access(path, F_OK))
+		return false;
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if ((links & PINS_LINK_BIT(l)) && !pins_link_whole(&p, l))
+			return false;
+	return true;
+}
+
 int pins_read_state(const struct pins *p, struct mptcpify_state *st)
 {
 	__u32 zero = 0;

@@ -78,6 +78,12 @@ bool pins_has_link(const struct pins *p, enum pins_link link);
 /* The link and its programs (the hook too, for the rewrite) are all pinned. */
 bool pins_link_whole(const struct pins *p, enum pins_link link);
 
+/*
+ * Is the store at @dir there, on bpffs, with its state map and every link
+ * of @links whole? A few stat()s and no lock: a quick look for the daemon.
+ */
+bool pins_intact(const char *dir, unsigned int links);
+
 int pins_read_state(const struct pins *p, struct mptcpify_state *st);
 int pins_write_state(const struct pins *p, const struct mptcpify_state *st);
 /* Bump the policy generation: every cached resolution is recomputed. */

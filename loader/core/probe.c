@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <sys/utsname.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/btf.h>
@@ -118,11 +119,12 @@ static bool kallsyms_has(const char *sym)
 	return found;
 }
 
-void probe_run(struct probe_result *r)
+void probe_run(struct probe_result *r, const char *pins_parent)
 {
 	const char *reason = "";
 	struct utsname u;
 	struct statfs sfs;
+	struct stat st;
 
 	memset(r, 0, sizeof(*r));
 	if (!uname(&u))
@@ -136,6 +138,10 @@ void probe_run(struct probe_result *r)
 	/* Not mounted counts too: attach mounts it at /sys/fs/bpf. */
 	r->bpffs = (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC) ||
 		   access("/sys/fs/bpf", F_OK) == 0;
+	r->bpffs_mode = !statfs(pins_parent, &sfs) && sfs.f_type == BPF_FS_MAGIC &&
+					!stat(pins_parent, &st) ?
+				(int)(st.st_mode & 07777) :
+				-1;
 	r->cgroup_bpf = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK, NULL) == 1;
 	r->hook = r->btf && hook_in_btf();
 	r->rewrite_err = r->btf ? probe_rewrite(&reason) : -ENOENT;

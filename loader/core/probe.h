@@ -20,6 +20,7 @@ struct probe_result {
 	bool netns_switch;	/* mptcp_pernet_id is in kallsyms */
 	char cgroup2[PATH_MAX]; /* "" when not mounted */
 	bool bpffs;		/* /sys/fs/bpf is bpffs (or can be mounted) */
+	int bpffs_mode;		/* the mode of the pins' bpffs directory, else -1 */
 	bool cgroup_bpf;	/* BPF_PROG_TYPE_CGROUP_SOCK loads */
 	bool hook;		/* update_socket_protocol in BTF and fmod_ret-able */
 	int rewrite_err;	/* 0 when the trial fmod_ret attach worked, else -errno */
@@ -27,8 +28,12 @@ struct probe_result {
 	char reason[256]; /* why not rewrite; "" when rewrite */
 };
 
-/* Fill @r. Loads (and at once detaches) a trial fmod_ret program. */
-void probe_run(struct probe_result *r);
+/*
+ * Fill @r; @pins_parent is the directory the pin directory goes in (whose
+ * mode says who may make it first). Loads, and at once detaches, a trial
+ * fmod_ret program.
+ */
+void probe_run(struct probe_result *r, const char *pins_parent);
 
 /* Only the rewrite trial: 0, or -errno and *reason. */
 int probe_rewrite(const char **reason);

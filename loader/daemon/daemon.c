@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The daemon's set-up and its event loop. */
+/*
+ * The daemon's set-up and its event loop. Only the loop changes the pins and
+ * its own state; two helpers never make it wait. The HTTP server has a
+ * thread of its own and reads what the loop publishes: a snapshot at most
+ * once a second, and its health. A reload's file is read and parsed by a
+ * thread of its own, and the loop applies the result when it is ready.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -21,14 +31,47 @@
 #include "core/output.h"
 #include "core/rules.h"
 
+/* The loop is stuck when its 1 s tick has not run for this long. */
+#define STUCK_S 5
+
+/* What /healthz answers: written by the loop, read by the server. */
+struct health {
+	pthread_mutex_t lock;
+	bool healthy;
+	char why[256];
+	time_t tick; /* the loop's last tick */
+};
+
+/* A reload: the file read and parsed off the loop. */
+struct reload {
+	pthread_t thread;
+	bool running, again;
+	int done_fd; /* eventfd: the parse finished */
+	int rc;
+	struct config cfg;
+	char err[512];
+};
+
 struct daemon {
 	const struct daemon_opts *o;
 	struct reconciler r;
 	const char *available_cc; /* NULL: unknown, any name accepted */
 	char cc_buf[1024];
 	struct http_server *http;
-	int sfd, tfd;
+	struct metrics_feed feed;
+	__u64 published; /* the version of the last snapshot */
+	struct health health;
+	struct reload reload;
+	int sfd, resync_fd, tick_fd;
 };
+
+static time_t now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 /* Tell systemd (Type=notify) that enforcement is in place. */
 static void notify_ready(void)
@@ -54,56 +97,126 @@ static void notify_ready(void)
 static char *render_metrics(void *ctx)
 {
 	struct daemon *d = ctx;
-	struct metrics_snapshot *snap = metrics_snapshot_take(&d->r);
-	char *body = snap ? metrics_render(snap, d->o->pin_dir) : NULL;
 
-	metrics_snapshot_free(snap);
-	return body;
+	return metrics_feed_render(&d->feed);
 }
 
 static bool healthy(void *ctx, char *why, size_t len)
 {
-	struct daemon *d = ctx;
+	struct health *h = &((struct daemon *)ctx)->health;
+	time_t idle;
+	bool ok;
 
-	snprintf(why, len, "%s", d->r.unhealthy);
-	return d->r.healthy;
+	pthread_mutex_lock(&h->lock);
+	idle = now_s() - h->tick;
+	ok = h->healthy && idle < STUCK_S;
+	if (idle >= STUCK_S)
+		snprintf(why, len, "the enforcement loop has not run for %lds", (long)idle);
+	else
+		snprintf(why, len, "%s", h->why);
+	pthread_mutex_unlock(&h->lock);
+	return ok;
 }
 
-static int arm_resync(int tfd, unsigned int seconds)
+/* After a pass or a tick: what /healthz and /metrics show. */
+static void publish(struct daemon *d)
+{
+	struct health *h = &d->health;
+	struct metrics_snapshot *snap;
+
+	pthread_mutex_lock(&h->lock);
+	h->healthy = d->r.healthy;
+	snprintf(h->why, sizeof(h->why), "%s", d->r.unhealthy);
+	h->tick = now_s();
+	pthread_mutex_unlock(&h->lock);
+	if (!d->http || d->published == d->r.version)
+		return;
+	snap = metrics_snapshot_take(&d->r);
+	if (snap) {
+		metrics_feed_publish(&d->feed, snap);
+		d->published = d->r.version;
+	}
+}
+
+static int arm(int tfd, unsigned int seconds)
 {
 	struct itimerspec its = {.it_value.tv_sec = seconds, .it_interval.tv_sec = seconds};
 
 	return timerfd_settime(tfd, 0, &its, NULL);
 }
 
-/* SIGHUP: the new configuration whole, or the old one untouched. */
-static void reload(struct daemon *d)
+static void *parse_config(void *arg)
+{
+	struct daemon *d = arg;
+	__u64 one = 1;
+
+	d->reload.rc = config_load(d->o->config, d->available_cc, &d->reload.cfg, d->reload.err,
+				   sizeof(d->reload.err));
+	if (write(d->reload.done_fd, &one, sizeof(one)) != sizeof(one))
+		log_event(LOG_ERR, "reload", "error", "cannot wake the loop", NULL);
+	return NULL;
+}
+
+/* SIGHUP: read the file off the loop; one reload at a time, the last asked for. */
+static void start_reload(struct daemon *d)
+{
+	if (d->reload.running) {
+		d->reload.again = true;
+		return;
+	}
+	d->reload.running = !pthread_create(&d->reload.thread, NULL, parse_config, d);
+	if (!d->reload.running)
+		log_event(LOG_ERR, "reload-refused", "error", "cannot start the reload", NULL);
+}
+
+/* The parse finished: the new configuration whole, or the old one untouched. */
+static void finish_reload(struct daemon *d)
 {
 	struct reconciler *r = &d->r;
-	const char *path = d->o->config, *why = NULL;
-	struct config next;
-	char err[512];
+	const char *why = NULL;
+	__u64 n;
 	int rc;
 
-	rc = config_load(path, d->available_cc, &next, err, sizeof(err));
-	if (!rc && reconcile_check_links(r, &next, config_links(&r->cfg), &why)) {
-		snprintf(err, sizeof(err), "%s: %s", path, why ? why : "cannot attach");
-		config_free(&next);
+	if (read(d->reload.done_fd, &n, sizeof(n)) != sizeof(n))
+		return;
+	pthread_join(d->reload.thread, NULL);
+	d->reload.running = false;
+	rc = d->reload.rc;
+	if (!rc && reconcile_check_links(r, &d->reload.cfg, config_links(&r->cfg), &why)) {
+		snprintf(d->reload.err, sizeof(d->reload.err), "%s: %s", d->o->config,
+			 why ? why : "cannot attach");
+		config_free(&d->reload.cfg);
 		rc = -EPERM;
 	}
-	if (!rc && state_set_config(r, &next)) {
-		config_free(&next);
-		return;
+	if (!rc && state_set_config(r, &d->reload.cfg)) {
+		config_free(&d->reload.cfg);
+		rc = -ENOMEM;
 	}
 	if (rc) {
 		r->stats.reloads_refused++;
-		log_event(LOG_ERR, "reload-refused", "error", err, "kept", r->cfg.path, NULL);
-		return;
+		log_event(LOG_ERR, "reload-refused", "error", d->reload.err, "kept", r->cfg.path,
+			  NULL);
+	} else {
+		r->stats.reloads_applied++;
+		log_event(LOG_INFO, "reload", "config", d->o->config, NULL);
+		arm(d->resync_fd, r->cfg.resync_s);
+		reconcile_all(r, TRIGGER_RELOAD);
 	}
-	r->stats.reloads_applied++;
-	log_event(LOG_INFO, "reload", "config", path, NULL);
-	arm_resync(d->tfd, r->cfg.resync_s);
-	reconcile_all(r, TRIGGER_RELOAD);
+	if (d->reload.again) {
+		d->reload.again = false;
+		start_reload(d);
+	}
+}
+
+/* Once a second: are the pins still there; what the server shows. */
+static void tick(struct daemon *d)
+{
+	if (reconcile_pins_lost(&d->r)) {
+		log_event(LOG_WARNING, "pins-lost", "pin_dir", d->r.pin_dir, "action", "restoring",
+			  NULL);
+		reconcile_all(&d->r, TRIGGER_REPAIR);
+	}
+	publish(d);
 }
 
 static void watch_fd(int ep, int fd)
@@ -113,12 +226,27 @@ static void watch_fd(int ep, int fd)
 	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* A signal: false when it says to stop. */
+static bool on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	if (read(d->sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo == SIGHUP) {
+		start_reload(d);
+		return true;
+	}
+	log_event(LOG_INFO, "exit", "signal", strsignal(si.ssi_signo), "enforcement",
+		  d->o->cleanup ? "removed" : "kept", NULL);
+	return false;
+}
+
 /* Until SIGTERM or SIGINT: 0, or -errno if the loop itself failed. */
 static int loop(struct daemon *d)
 {
-	int ep, n, i, fd, inotify_fd = d->r.watches.inotify_fd;
+	int ep, n, i, fd, inotify_fd = d->r.watches.inotify_fd, err = 0;
 	struct epoll_event got[8];
-	struct signalfd_siginfo si;
 	__u64 ticks;
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -126,53 +254,61 @@ static int loop(struct daemon *d)
 		return -errno;
 	watch_fd(ep, inotify_fd);
 	watch_fd(ep, d->sfd);
-	watch_fd(ep, d->tfd);
-	if (d->http)
-		watch_fd(ep, http_fd(d->http));
+	watch_fd(ep, d->resync_fd);
+	watch_fd(ep, d->tick_fd);
+	watch_fd(ep, d->reload.done_fd);
 	for (;;) {
-		n = epoll_wait(ep, got, 8, d->http ? http_timeout_ms(d->http) : -1);
-		if (n < 0 && errno != EINTR)
+		n = epoll_wait(ep, got, 8, -1);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
 			break;
+		}
 		for (i = 0; i < n; i++) {
 			fd = got[i].data.fd;
 			if (fd == inotify_fd) {
 				reconcile_events(&d->r);
-			} else if (fd == d->tfd) {
+			} else if (fd == d->resync_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 					reconcile_all(&d->r, TRIGGER_RESYNC);
-			} else if (fd == d->sfd) {
-				if (read(fd, &si, sizeof(si)) != sizeof(si))
-					continue;
-				if (si.ssi_signo == SIGHUP) {
-					reload(d);
-					continue;
-				}
-				log_event(LOG_INFO, "exit", "signal", strsignal(si.ssi_signo),
-					  "enforcement", d->o->cleanup ? "removed" : "kept", NULL);
-				close(ep);
-				return 0;
+			} else if (fd == d->tick_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+					tick(d);
+			} else if (fd == d->reload.done_fd) {
+				finish_reload(d);
+			} else if (fd == d->sfd && !on_signal(d)) {
+				goto out;
 			}
 		}
-		if (d->http)
-			http_run(d->http);
 	}
+out:
 	close(ep);
-	return -errno;
+	return err;
 }
 
 static int setup_events(struct daemon *d)
 {
 	sigset_t mask;
 
+	/*
+	 * A new cgroup's entry must beat its first process, whatever else the
+	 * node is busy with: the loop runs at a higher priority where it may
+	 * (CAP_SYS_NICE; systemd's Nice= does it otherwise).
+	 */
+	if (setpriority(PRIO_PROCESS, gettid(), -10))
+		log_event(LOG_DEBUG, "priority", "error", strerror(errno), NULL);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	/* Before any thread starts: they inherit the mask. */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (d->sfd < 0 || d->tfd < 0 || arm_resync(d->tfd, d->r.cfg.resync_s)) {
+	d->resync_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->reload.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (d->sfd < 0 || d->resync_fd < 0 || d->tick_fd < 0 || d->reload.done_fd < 0 ||
+	    arm(d->resync_fd, d->r.cfg.resync_s) || arm(d->tick_fd, 1)) {
 		p_err(errno, NULL, "cannot set up signals, timers or inotify");
 		return -1;
 	}
@@ -198,6 +334,7 @@ static int run(struct daemon *d)
 	}
 	if (setup_events(d))
 		return EXIT_FAIL;
+	reconcile_all(&d->r, TRIGGER_START);
 	if (strcmp(o->metrics, "off")) {
 		d->http = http_start(o->metrics, &h, &why);
 		if (!d->http) {
@@ -206,7 +343,7 @@ static int run(struct daemon *d)
 			return EXIT_FAIL;
 		}
 	}
-	reconcile_all(&d->r, TRIGGER_START);
+	publish(d);
 	log_event(LOG_INFO, "ready", "config", o->config, "metrics", o->metrics, "cgroup2",
 		  d->r.cgroup2, NULL);
 	notify_ready();
@@ -230,12 +367,23 @@ int daemon_load_config(const struct daemon_opts *o, struct config *cfg)
 	return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
+static void close_fds(struct daemon *d)
+{
+	int fds[] = {d->sfd, d->resync_fd, d->tick_fd, d->reload.done_fd};
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int daemon_run(const struct daemon_opts *o, struct config *cfg)
 {
-	struct daemon d = {.o = o, .sfd = -1, .tfd = -1};
+	struct daemon d = {.o = o, .sfd = -1, .resync_fd = -1, .tick_fd = -1};
 	char cgroup2[PATH_MAX];
 	int rc;
 
+	d.reload.done_fd = -1;
 	if (!read_available_cc(d.cc_buf, sizeof(d.cc_buf)))
 		d.available_cc = d.cc_buf;
 	rc = cgroup2_mount(cgroup2, sizeof(cgroup2));
@@ -250,12 +398,17 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 		p_err(-rc, NULL, "cannot set up inotify");
 		return EXIT_FAIL;
 	}
+	pthread_mutex_init(&d.health.lock, NULL);
+	metrics_feed_init(&d.feed, o->cgroup_metrics);
 	rc = run(&d);
 	http_stop(d.http);
-	if (d.sfd >= 0)
-		close(d.sfd);
-	if (d.tfd >= 0)
-		close(d.tfd);
+	if (d.reload.running)
+		pthread_join(d.reload.thread, NULL);
+	if (d.reload.running && !d.reload.rc)
+		config_free(&d.reload.cfg);
+	metrics_feed_free(&d.feed);
+	pthread_mutex_destroy(&d.health.lock);
+	close_fds(&d);
 	state_free(&d.r);
 	return rc;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mptcpify daemon: one thread, one epoll loop over inotify (the cgroup tree
- * and the pods directory), signals (SIGHUP reload, SIGTERM/SIGINT exit), the
- * resync timer and the metrics server.
+ * mptcpify daemon: one epoll loop over inotify (the cgroup tree and the pods
+ * directory), signals (SIGHUP reload, SIGTERM/SIGINT exit) and its timers;
+ * the metrics server and a reload's parse each run in a thread of their own.
  */
 #ifndef MPTCPIFY_DAEMON_H
 #define MPTCPIFY_DAEMON_H
@@ -19,7 +19,8 @@ struct daemon_opts {
 	const char *metrics;  /* ADDR:PORT, or "off" */
 	const char *pods_dir; /* /var/log/pods */
 	const char *pin_dir;
-	bool cleanup; /* remove the daemon's entries at exit */
+	bool cleanup;	     /* remove the daemon's entries at exit */
+	bool cgroup_metrics; /* per-cgroup series, labelled with their paths */
 };
 
 /* Read and check @o's configuration: 0, or the exit status after an error line. */

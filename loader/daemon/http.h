@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The daemon's HTTP endpoint: /metrics and /healthz, with libmicrohttpd.
- * The server is driven from the daemon's event loop: http_fd() goes into its
- * epoll set, and http_run() serves what is ready.
+ * The daemon's HTTP endpoint, /metrics and /healthz, served with
+ * libmicrohttpd by a thread of its own: enforcement never waits for a
+ * client. Clients are bounded: HTTP_MAX_CONNECTIONS at once,
+ * HTTP_MAX_PER_ADDRESS from one address, and every connection is cut
+ * HTTP_DEADLINE_S after it was accepted, however it dribbles.
  */
 #ifndef MPTCPIFY_HTTP_H
 #define MPTCPIFY_HTTP_H
@@ -10,8 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_MAX_PER_ADDRESS 8
+#define HTTP_IDLE_TIMEOUT_S 2
+#define HTTP_DEADLINE_S 5
+
 struct http_server;
 
+/* Called from the server's thread. */
 struct http_handlers {
 	/* The body of /metrics, malloc()ed; NULL on failure. */
 	char *(*metrics)(void *ctx);
@@ -20,13 +28,11 @@ struct http_handlers {
 	void *ctx;
 };
 
-/* Listen on "HOST:PORT" or "[V6]:PORT"; NULL with *why on failure. */
+/*
+ * Serve on "HOST:PORT", "[V6]:PORT" or "unix:PATH" (a socket only root may
+ * use). NULL with *why on failure.
+ */
 struct http_server *http_start(const char *addr, const struct http_handlers *h, const char **why);
 void http_stop(struct http_server *s);
-
-/* The descriptor to poll, and how long the server may wait (-1: forever). */
-int http_fd(struct http_server *s);
-int http_timeout_ms(struct http_server *s);
-void http_run(struct http_server *s);
 
 #endif

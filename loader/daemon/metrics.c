@@ -3,14 +3,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "metrics.h"
+#include <limits.h>
 #include "core/counters.h"
+#include "core/escape.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
 #include "core/pinstore.h"
 
-static void put_label(FILE *f, const char *s)
+/*
+ * A label value: the text escaped as escape_text() does (any user who may
+ * create a cgroup chooses its name, and one byte that is not UTF-8 would
+ * make the whole exposition invalid), then \, " and newline as the format
+ * wants them.
+ */
+static void put_label(FILE *f, const char *text)
 {
+	char buf[PATH_MAX * 4], *s = escape_text(text, buf, sizeof(buf));
+
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
 			fputc('\\', f);
@@ -61,7 +72,7 @@ static void cgroup_sample(FILE *f, const char *family, const char *selector, con
  * a family's samples together), and their sums per selector in @sums.
  */
 static void per_cgroup(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		       struct entry_counters *sums)
+		       struct entry_counters *sums, bool cgroups)
 {
 	struct entry_counters *lives = calloc(s->ncgroups + 1, sizeof(*lives));
 	const struct metrics_selector *sel;
@@ -72,6 +83,10 @@ static void per_cgroup(FILE *f, const struct metrics_snapshot *s, metrics_read_f
 	for (j = 0; read && lives && j < s->ncgroups; j++) {
 		read(ctx, s->cgroups[j].cgid, &lives[j]);
 		entry_counters_add(&sums[s->cgroups[j].selector], &lives[j]);
+	}
+	if (!cgroups) {
+		free(lives);
+		return;
 	}
 	help(f, "mptcpify_cgroup_sockets_total", "counter",
 	     "socket() calls of a configured cgroup's processes, by what mptcpify did");
@@ -187,13 +202,13 @@ static void per_daemon(FILE *f, const struct metrics_snapshot *s, __u32 tail_cal
 }
 
 void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		   __u32 tail_call_misses)
+		   __u32 tail_call_misses, bool cgroups)
 {
 	struct entry_counters *sums = calloc(s->nselectors + 1, sizeof(*sums));
 
 	if (!sums)
 		return;
-	per_cgroup(f, s, read, ctx, sums);
+	per_cgroup(f, s, read, ctx, sums, cgroups);
 	per_selector(f, s, sums);
 	per_daemon(f, s, tail_call_misses);
 	free(sums);
@@ -204,12 +219,9 @@ static void read_pinned(void *ctx, __u64 cgid, struct entry_counters *out)
 	entry_counters_read(ctx, cgid, out);
 }
 
-char *metrics_render(const struct metrics_snapshot *s, const char *pin_dir)
+static char *render(struct metrics_snapshot *s, bool cgroups)
 {
 	struct mptcpify_state st = {0};
-	const char *why = NULL;
-	struct pins p;
-	bool pinned;
 	size_t len;
 	char *buf;
 	FILE *f;
@@ -217,12 +229,9 @@ char *metrics_render(const struct metrics_snapshot *s, const char *pin_dir)
 	f = open_memstream(&buf, &len);
 	if (!f)
 		return NULL;
-	pinned = !pins_open(&p, pin_dir, PINS_SHARED, &why);
-	if (pinned)
-		pins_read_state(&p, &st);
-	metrics_write(f, s, pinned ? read_pinned : NULL, &p, st.tail_call_misses);
-	if (pinned)
-		pins_close(&p);
+	if (s->pinned)
+		pins_read_state(&s->pins, &st);
+	metrics_write(f, s, s->pinned ? read_pinned : NULL, &s->pins, st.tail_call_misses, cgroups);
 	fclose(f);
 	return buf;
 }
@@ -268,6 +277,13 @@ struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 	s->stats = r->stats;
 	s->watched = r->watches.by_wd.n;
 	s->healthy = r->healthy;
+	s->refs = 1;
+	/* Map descriptors read counters without the lock, which goes now. */
+	s->pinned = !pins_open(&s->pins, r->pin_dir, PINS_SHARED, &(const char *){NULL});
+	if (s->pinned) {
+		close(s->pins.dir_fd);
+		s->pins.dir_fd = -1;
+	}
 	return s;
 }
 
@@ -275,8 +291,82 @@ void metrics_snapshot_free(struct metrics_snapshot *s)
 {
 	if (!s)
 		return;
+	if (s->pinned)
+		pins_close(&s->pins);
 	free(s->selectors);
 	free(s->cgroups);
 	free(s->strings);
 	free(s);
+}
+
+void metrics_feed_init(struct metrics_feed *f, bool cgroups)
+{
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_mutex_init(&f->render_lock, NULL);
+	f->cgroups = cgroups;
+}
+
+void metrics_feed_free(struct metrics_feed *f)
+{
+	metrics_snapshot_free(f->snap);
+	free(f->body);
+	pthread_mutex_destroy(&f->lock);
+	pthread_mutex_destroy(&f->render_lock);
+}
+
+/* Drop a reference taken under f->lock. */
+static void put(struct metrics_feed *f, struct metrics_snapshot *s)
+{
+	bool last;
+
+	pthread_mutex_lock(&f->lock);
+	last = s && !--s->refs;
+	pthread_mutex_unlock(&f->lock);
+	if (last)
+		metrics_snapshot_free(s);
+}
+
+void metrics_feed_publish(struct metrics_feed *f, struct metrics_snapshot *s)
+{
+	struct metrics_snapshot *old;
+
+	pthread_mutex_lock(&f->lock);
+	old = f->snap;
+	f->snap = s;
+	pthread_mutex_unlock(&f->lock);
+	put(f, old);
+}
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+char *metrics_feed_render(struct metrics_feed *f)
+{
+	struct metrics_snapshot *s;
+	char *body = NULL;
+
+	pthread_mutex_lock(&f->render_lock);
+	if (!f->body || since(&f->body_at) >= 1.0) {
+		pthread_mutex_lock(&f->lock);
+		s = f->snap;
+		if (s)
+			s->refs++;
+		pthread_mutex_unlock(&f->lock);
+		if (s) {
+			free(f->body);
+			f->body = render(s, f->cgroups);
+			clock_gettime(CLOCK_MONOTONIC, &f->body_at);
+			put(f, s);
+		}
+	}
+	if (f->body)
+		body = strdup(f->body);
+	pthread_mutex_unlock(&f->render_lock);
+	return body;
 }

@@ -11,8 +11,11 @@
 #ifndef MPTCPIFY_METRICS_H
 #define MPTCPIFY_METRICS_H
 
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include "state.h"
+#include "core/pinstore.h"
 
 /* An enforced cgroup, as a scrape sees it. */
 struct metrics_cgroup {
@@ -29,6 +32,9 @@ struct metrics_selector {
 };
 
 struct metrics_snapshot {
+	int refs;	  /* under the feed's lock */
+	struct pins pins; /* the maps' counters, read at scrape time */
+	bool pinned;
 	int nselectors;
 	struct metrics_selector *selectors;
 	size_t ncgroups;
@@ -39,18 +45,44 @@ struct metrics_snapshot {
 	char *strings;
 };
 
-/* A copy of what a scrape needs of @r; NULL on allocation failure. */
+/*
+ * A copy of what a scrape needs of @r, with the pinned maps opened for
+ * reading; NULL on allocation failure.
+ */
 struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r);
 void metrics_snapshot_free(struct metrics_snapshot *s);
 
 /* Reads the counters of one live entry (from the pins; in tests, from anywhere). */
 typedef void (*metrics_read_fn)(void *ctx, __u64 cgid, struct entry_counters *out);
 
-/* The exposition of @s into @f; @read NULL when nothing is pinned. */
+/*
+ * The exposition of @s into @f; @read NULL when nothing is pinned. The
+ * per-cgroup families only with @cgroups: their labels carry every
+ * enforced cgroup's path.
+ */
 void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		   __u32 tail_call_misses);
+		   __u32 tail_call_misses, bool cgroups);
 
-/* The exposition with the counters of the pins under @pin_dir; caller frees. */
-char *metrics_render(const struct metrics_snapshot *s, const char *pin_dir);
+/*
+ * Between the daemon's loop, which publishes snapshots, and the server's
+ * thread, which renders them. The loop only ever takes the short lock that
+ * guards the snapshot; rendering happens under another, one at a time, and
+ * a rendering is served again for a second, however many clients ask.
+ */
+struct metrics_feed {
+	pthread_mutex_t lock;	     /* snap */
+	pthread_mutex_t render_lock; /* body, body_at */
+	struct metrics_snapshot *snap;
+	char *body;
+	struct timespec body_at;
+	bool cgroups;
+};
+
+void metrics_feed_init(struct metrics_feed *f, bool cgroups);
+void metrics_feed_free(struct metrics_feed *f);
+/* Publish @s (taken over) in place of the last snapshot. */
+void metrics_feed_publish(struct metrics_feed *f, struct metrics_snapshot *s);
+/* The exposition of the last snapshot; caller frees. NULL when there is none. */
+char *metrics_feed_render(struct metrics_feed *f);
 
 #endif

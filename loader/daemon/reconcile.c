@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +229,8 @@ static int finish(struct pass *ps, unsigned int links)
 		pins_close(&ps->p);
 	}
 	ps->r->healthy = !ps->err;
+	ps->r->pinned = ps->opened && !ps->unloaded;
+	ps->r->version++;
 	if (ps->err)
 		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy), "last change failed: %s",
 			 strerror(-ps->err));
@@ -311,14 +314,22 @@ static void pod_changed(struct pass *ps, const char *uid)
 
 static void pods_event(struct pass *ps, const struct inotify_event *ev)
 {
+	char path[PATH_MAX];
 	struct pod pod;
 
 	if (!ev->len || pod_from_log_dir(ev->name, &pod))
 		return;
-	if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+		snprintf(path, sizeof(path), "%s/%s", ps->r->pods_dir, ev->name);
+		if (!pod_dir_trusted(AT_FDCWD, path)) {
+			log_event(LOG_WARNING, "pods-dir", "ignored", ev->name, "error",
+				  "not a directory owned by root", NULL);
+			return;
+		}
 		pod_table_add(&ps->r->pods, &pod);
-	else
-		pod_table_remove(&ps->r->pods, pod.uid);
+	} else {
+		pod_table_remove(&ps->r->pods, &pod);
+	}
 	pod_changed(ps, pod.uid);
 }
 
@@ -397,6 +408,11 @@ int reconcile_events(struct reconciler *r)
 		return reconcile_all(r, TRIGGER_OVERFLOW);
 	}
 	return ps.err;
+}
+
+bool reconcile_pins_lost(struct reconciler *r)
+{
+	return r->pinned && !pins_intact(r->pin_dir, config_links(&r->cfg));
 }
 
 int reconcile_remove_all(struct reconciler *r)

@@ -6,6 +6,7 @@
 #ifndef MPTCPIFY_RECONCILE_H
 #define MPTCPIFY_RECONCILE_H
 
+#include <stdbool.h>
 #include "state.h"
 
 /*
@@ -15,6 +16,11 @@
 int reconcile_all(struct reconciler *r, enum reconcile_trigger why);
 /* Handle the queued inotify events of the cgroup tree and the pods dir. */
 int reconcile_events(struct reconciler *r);
+/*
+ * Are the pins the last pass left (and the programs the configuration
+ * needs) gone: removed, unloaded or unmounted? A few stat()s.
+ */
+bool reconcile_pins_lost(struct reconciler *r);
 /* Remove every entry and profile the daemon made (--cleanup-on-exit). */
 int reconcile_remove_all(struct reconciler *r);
 

@@ -6,7 +6,8 @@
 #include "selector.h"
 #include "state.h"
 
-static const char *const trigger_names[TRIGGER_NR] = {"start", "resync", "reload", "overflow"};
+static const char *const trigger_names[TRIGGER_NR] = {"start", "resync", "reload", "overflow",
+						      "repair"};
 
 const char *reconcile_trigger_name(enum reconcile_trigger t)
 {

@@ -33,6 +33,7 @@ enum reconcile_trigger {
 	TRIGGER_RESYNC,
 	TRIGGER_RELOAD,
 	TRIGGER_OVERFLOW, /* the inotify queue overflowed: events were lost */
+	TRIGGER_REPAIR,	  /* the pins went (removed, unloaded, unmounted) */
 	TRIGGER_NR,
 };
 
@@ -60,6 +61,8 @@ struct reconciler {
 	struct selector_totals *totals; /* one per selector of cfg */
 	bool healthy;
 	char unhealthy[256]; /* why not */
+	bool pinned;	     /* the last pass left pins behind */
+	__u64 version;	     /* bumped by every pass: what a snapshot shows */
 	struct reconcile_stats stats;
 };
 
