@@ -26,7 +26,7 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 # Build, test and demo dependencies, by Debian package name.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
 	     libyaml-dev libmicrohttpd-dev pkg-config make gcc
-DEB_TEST := check jq python3-yaml iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
+DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
 	    zstd cpio curl
 DEPS_STAMP := $(BUILD)/.deps
 
@@ -116,7 +116,7 @@ install: $(BUILD)/mptcpify
 		install -D -m 0644 deploy/config.yaml $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml
 
 FORMATTED := bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h tests/unit/*.c \
-	     tests/unit/*.h tests/progs/*.c
+	     tests/unit/*.h tests/progs/*.c tests/fuzz/*.c
 
 format:
 	clang-format -i $(FORMATTED)

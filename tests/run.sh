@@ -39,19 +39,22 @@ suite() {
 }
 
 cd "$ROOT" || exit 1
+# The test binaries of tests/unit, not whatever an older tree left in build/.
+UNITS=$(cd tests/unit && ls test_*.c | sed 's/\.c$//')
 unit_all() {
 	local t rc=0
-	for t in "$BUILD"/tests/test_*; do "$t" || rc=1; done
+	for t in $UNITS; do "$BUILD/tests/$t" || rc=1; done
 	return $rc
 }
 asan_all() {
 	local t rc=0
-	for t in "$BUILD"/asan/tests/test_*; do "$t" || rc=1; done
+	for t in $UNITS; do "$BUILD/asan/tests/$t" || rc=1; done
 	return $rc
 }
 valgrind_all() {
 	local t rc=0
-	for t in "$BUILD"/tests/test_*; do
+	for t in $UNITS; do
+		t=$BUILD/tests/$t
 		CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite "$t" || rc=1
 	done
@@ -67,6 +70,7 @@ suite structure tests/structure.sh
 suite unit unit_all
 suite unit-asan asan_all
 suite unit-valgrind valgrind_all
+suite fuzz env BUILD="$BUILD" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite host env BUILD="$BUILD" tests/host/run.sh
 suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm" \
 	VM_SMP="${VM_SMP:-1}" \

@@ -27,7 +27,21 @@ VM_MODULES := veth sch_tbf sch_netem tcp_diag
 VM_SMP ?= 1
 export VM_SMP
 
-.PHONY: unit asan valgrind hosttest vmtest demo vm-bin bench
+.PHONY: unit asan valgrind hosttest vmtest demo vm-bin bench fuzz
+
+# libFuzzer targets (clang): a bounded run in make test, a long one with
+# make fuzz (FUZZ_SECONDS each).
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS) $(SKELS)
+	@echo "  CLANG   $@ (libFuzzer)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $< $(LIB_SRCS) -o $@ $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)BUILD=$(BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)
 	@echo "  CC      $@"
@@ -105,7 +119,7 @@ vmtest: $(VM_PROGS)
 
 # Everything, with one closing tally (tests/run.sh).
 test: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
-      $(VM_PROGS)
+      $(VM_PROGS) $(FUZZ_BINS)
 	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" tests/run.sh
 
 demo: $(VM_PROGS)

@@ -3,9 +3,14 @@
 # replaces the program in place, and detach/unload leave nothing behind.
 . "$(dirname "$0")/env.sh"
 
+# Programs of this test's pins: not those of another mptcpify on the host.
 prog_ids() {
-	bpftool -j prog show | jq -r '.[] | select(.name == "mptcpify_audit") | .id' | sort | tr '\n' ' '
+	bpftool -j prog show | jq -r --arg base "$base_progs" \
+		'.[] | select(.name == "mptcpify_audit") | select(.id | tostring | IN($base | split(" ")[]) | not) | .id' |
+		sort | tr '\n' ' '
 }
+base_progs=""
+base_progs=$(prog_ids)
 link_ids() {
 	bpftool -j link show | jq -r '.[] | select(.attach_type == "cgroup_inet_sock_create") | .id' |
 		sort | tr '\n' ' '

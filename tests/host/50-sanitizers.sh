@@ -63,7 +63,12 @@ if command -v valgrind >/dev/null; then
 		sleep 0.1
 	done
 	mkdir "$TESTCG/d1"
-	sleep 0.5
+	# A scrape shows what is at most a second or two old.
+	for _ in $(seq 100); do
+		curl -s http://127.0.0.1:19465/metrics |
+			grep -q '^mptcpify_selector_cgroups{selector="a",mode="audit"} 1$' && break
+		sleep 0.1
+	done
 	curl -s http://127.0.0.1:19465/metrics | grep -q '^mptcpify_selector_cgroups{selector="a",mode="audit"} 1$'
 	is "the daemon under valgrind enforced a cgroup" "$?" 0
 	kill -HUP "$vpid"

@@ -6,72 +6,12 @@
 # AddressSanitizer build: a leak or a memory error fails its exit status.
 . "$(dirname "$0")/env.sh"
 
-DAEMON=${MPTCPIFY_DAEMON:-$BUILD/asan/mptcpify}
-CHURN=$BUILD/tests/podchurn
-PORT=19464
-WORK=$(mktemp -d)
-PODS=$WORK/pods
-CONF=$WORK/config.yaml
-LOG=$WORK/daemon.log
-K=$TESTCG/kubepods.slice/kubepods-burstable.slice
-mkdir -p "$PODS" "$K" "$TESTCG/system.slice" "$TESTCG/manual"
-DPID=
-
-daemon_cleanup() {
-	[ -z "$DPID" ] || kill -KILL "$DPID" 2>/dev/null
-	rm -rf "$WORK"
-	host_cleanup
-}
-trap daemon_cleanup EXIT
+. "$(dirname "$0")/daemon-lib.sh"
+mkdir -p "$TESTCG/system.slice" "$TESTCG/manual"
 
 "$ROOT/tests/readme-config.sh" >"$WORK/readme.yaml"
 # The README's example as is, but audit where it says rewrite.
 sed 's/mode: rewrite/mode: audit/' "$WORK/readme.yaml" >"$CONF"
-
-start_daemon() { # [ARGS...]: start it and wait until it says ready
-	local n
-	n=$(grep -c ' ready ' "$LOG" 2>/dev/null)
-	"$DAEMON" daemon --config "$CONF" --pods-dir "$PODS" --metrics "127.0.0.1:$PORT" "$@" \
-		2>>"$LOG" &
-	DPID=$!
-	wait_for "the daemon is ready" "[ \$(grep -c ' ready ' '$LOG') -gt ${n:-0} ]"
-}
-
-wait_for() { # DESC SHELL-CONDITION: ok once it holds, not ok after 5 s
-	local i
-	for i in $(seq 100); do
-		if eval "$2"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-	done
-	not_ok "$1" "still false after 5 s: $2" "$(tail -n 5 "$LOG")"
-}
-
-rel() { echo "/${1#"$CG2"/}"; }
-
-entry() { # CGROUP: "MODE OWNER" of its entry, or nothing
-	"$M" -j list 2>/dev/null |
-		jq -r --arg c "$(rel "$1")" '.cgroups[]? | select(.cgroup == $c) | "\(.mode) \(.owner)"'
-}
-
-metric() { # NAME{LABELS}: its value, as /metrics shows it
-	curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'
-}
-
-pod() { # NAMESPACE NAME N: a pod cgroup and its log directory; prints the cgroup
-	local uid
-	uid=$(printf 'aaaaaaaa-0000-4000-8000-%012x' "$3")
-	mkdir "$K/kubepods-burstable-pod${uid//-/_}.slice"
-	mkdir "$PODS/$1_$2_$uid"
-	echo "$K/kubepods-burstable-pod${uid//-/_}.slice"
-}
-
-socket_in() { # CGROUP: one TCP socket from a process in a new child cgroup
-	mkdir -p "$1/ctr"
-	in_cgroup "$1/ctr" "$SOCKCHECK" inet stream 0 >/dev/null
-}
 
 # Bad input: one line, its exit code, nothing created.
 out=$("$M" daemon --config "$WORK/readme.yaml" --check)
@@ -130,15 +70,15 @@ field() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 is "1000 pods churned" "$(field pods)" 1000
 is "every web and db pod got its entry before its first process" "$(field late)" 0
 is "no entry outlived its pod" "$(field stale)" 0
-is "every web pod's socket was counted" \
-	"$(metric 'mptcpify_sockets_total{selector="shop",result="tcp_created"}')" "$(field web_tcp)"
+metric_is "every web pod's socket was counted" \
+	'mptcpify_sockets_total{selector="shop",result="tcp_created"}' "$(field web_tcp)"
 is "web pods made sockets" "$(field web_tcp)" 334
-is "nothing else counted for nginx" \
-	"$(metric 'mptcpify_sockets_total{selector="nginx",result="tcp_created"}')" 1
+metric_is "nothing else counted for nginx" \
+	'mptcpify_sockets_total{selector="nginx",result="tcp_created"}' 1
 is "no churned pod's entry is left" \
 	"$("$M" -j list | jq '[.cgroups[] | select(.cgroup | test("pod00000"))] | length')" 0
-is "cgroup removals seen" "$(metric 'mptcpify_cgroup_events_total{event="removed"}')" 2000
-is "the daemon stays healthy" "$(metric mptcpify_healthy)" 1
+metric_is "cgroup removals seen" 'mptcpify_cgroup_events_total{event="removed"}' 2000
+metric_is "the daemon stays healthy" mptcpify_healthy 1
 
 # A CLI of another build upgrades the programs; the daemon does not fight it.
 if [ -x "$NEXT" ]; then
@@ -161,7 +101,7 @@ case "$(grep reload-refused "$LOG")" in
 *"config.yaml:$line:11: mode must be rewrite, audit or exclude"*) ok "with its line and column" ;;
 *) not_ok "with its line and column" "$(grep reload-refused "$LOG")" ;;
 esac
-is "the refusal is counted" "$(metric 'mptcpify_config_reloads_total{result="refused"}')" 1
+metric_is "the refusal is counted" 'mptcpify_config_reloads_total{result="refused"}' 1
 is "the old policy stays" "$(entry "$db") $(entry "$TESTCG/system.slice/nginx.service")" \
 	"exclude daemon audit daemon"
 
@@ -176,7 +116,7 @@ wait_for "a good reload applies" \
 is "in place: the same cgroup id" "$("$M" -j list | jq --arg c \
 	"$(rel "$TESTCG/system.slice/nginx.service")" '.cgroups[] | select(.cgroup == $c) | .id')" \
 	"$id_before"
-is "the reload is counted" "$(metric 'mptcpify_config_reloads_total{result="applied"}')" 1
+metric_is "the reload is counted" 'mptcpify_config_reloads_total{result="applied"}' 1
 
 # kill -9: enforcement stays; a restart adopts it and remakes nothing.
 kill -KILL "$DPID"
@@ -188,8 +128,8 @@ late=$(pod shop web-late 5)
 start_daemon
 wait_for "a pod made while it was down is enforced at restart" \
 	"[ \"\$(entry '$late')\" = 'audit daemon' ]"
-is "the restart set only that entry" "$(metric 'mptcpify_entry_changes_total{change="set"}')" 1
-is "and removed none" "$(metric 'mptcpify_entry_changes_total{change="removed"}')" 0
+metric_is "the restart set only that entry" 'mptcpify_entry_changes_total{change="set"}' 1
+metric_is "and removed none" 'mptcpify_entry_changes_total{change="removed"}' 0
 is "the counters went on" "$(stat_of "$keep" tcp_created)" 1
 
 # SIGTERM leaves enforcement; --cleanup-on-exit removes the daemon's own.

@@ -101,8 +101,13 @@ for _ in $(seq 100); do
 done
 is "it enforces a pod the ConfigMap selects, through the manifest's mounts" "$entry" audit
 in_cgroup "$pod/ctr" "$SOCKCHECK" inet stream 0 >/dev/null
-is "and counts its socket" "$(curl -s "http://127.0.0.1:$port/metrics" |
-	awk '$1 == "mptcpify_sockets_total{selector=\"shop\",result=\"tcp_created\"}" { print $2 }')" 1
+counted() {
+	curl -s "http://127.0.0.1:$port/metrics" |
+		awk '$1 == "mptcpify_sockets_total{selector=\"shop\",result=\"tcp_created\"}" { print $2 }'
+}
+# A scrape shows what is at most a second or two old.
+for _ in $(seq 50); do [ "$(counted)" = 1 ] && break; sleep 0.1; done
+is "and counts its socket" "$(counted)" 1
 kill -TERM "$DPID"
 wait "$DPID"
 is "SIGTERM: it exits 0" "$?" 0

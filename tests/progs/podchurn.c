@@ -3,7 +3,7 @@
  * podchurn: pods come and go the way a kubelet makes them, and every pod's
  * first socket() tells whether the daemon was there first.
  *
- *   podchurn KUBEPODS PODS_DIR POLICY_PIN RATE SECONDS
+ *   podchurn KUBEPODS PODS_DIR POLICY_PIN RATE SECONDS [START_MS]
  *
  * Creates RATE pods a second for SECONDS below KUBEPODS (the systemd
  * driver's layout), each with its /var/log/pods-style directory in PODS_DIR
@@ -12,7 +12,10 @@
  * and "other/app-N" (no selector). For each web and db pod it waits (10 s at
  * most) for the pod's entry in the pinned policy map, timing mkdir to entry;
  * then a process in a new container cgroup of every pod makes one TCP
- * socket. Pods are removed 300 ms after their creation. At the end, prints:
+ * socket. With START_MS, the process starts START_MS after the pod's mkdir
+ * whether the entry is there or not, as a container runtime would, and
+ * "late" counts the pods whose entry was not there by then. Pods are
+ * removed 300 ms after their creation. At the end, prints:
  *
  *   pods=N web_mptcp=N web_tcp=N db_mptcp=N db_tcp=N other_mptcp=N other_tcp=N
  *   late=N stale=N p50_us=N p99_us=N
@@ -109,16 +112,20 @@ int main(int argc, char **argv)
 	static const char *const ns[] = {"shop", "shop", "other"};
 	static const char *const name[] = {"web", "db", "app"};
 	int rate, seconds, n, i, proto, late = 0, stale = 0, count[3][2] = {{0}};
+	long long start_ns = -1;
 	long long start, t, deadline;
 	char uid[40], uid_[40];
 	struct stat st;
 	struct pod *p;
 
-	if (argc != 6 || (rate = atoi(argv[4])) <= 0 || (seconds = atoi(argv[5])) <= 0 ||
+	if (argc < 6 || argc > 7 || (rate = atoi(argv[4])) <= 0 || (seconds = atoi(argv[5])) <= 0 ||
 	    rate * seconds > MAX_PODS) {
-		fprintf(stderr, "usage: podchurn KUBEPODS PODS_DIR POLICY_PIN RATE SECONDS\n");
+		fprintf(stderr,
+			"usage: podchurn KUBEPODS PODS_DIR POLICY_PIN RATE SECONDS [START_MS]\n");
 		return 64;
 	}
+	if (argc == 7)
+		start_ns = atoll(argv[6]) * 1000000LL;
 	policy_fd = bpf_obj_get(argv[3]);
 	if (policy_fd < 0) {
 		fprintf(stderr, "podchurn: %s: %s\n", argv[3], strerror(errno));
@@ -148,7 +155,7 @@ int main(int argc, char **argv)
 		p->id = st.st_ino;
 		p->alive = true;
 		if (k != OTHER) {
-			deadline = p->born + WAIT_NS;
+			deadline = p->born + (start_ns >= 0 ? start_ns : WAIT_NS);
 			while (!has_entry(p->id) && now_ns() < deadline)
 				usleep(100);
 			if (has_entry(p->id))
@@ -156,6 +163,8 @@ int main(int argc, char **argv)
 			else
 				late++;
 		}
+		while (start_ns >= 0 && now_ns() < p->born + start_ns)
+			usleep(100);
 		/* The runtime makes the container's cgroup, then starts it. */
 		if (mkdir(p->ctr, 0755) || (proto = first_socket(p->ctr)) < 0) {
 			fprintf(stderr, "podchurn: %s: cannot run a process there\n", p->ctr);

@@ -14,7 +14,7 @@ static struct metrics_selector sels[2] = {
 static struct metrics_cgroup cgs[3] = {
 	{.cgid = 11, .selector = 0, .rel = "/kubepods/pod-a"},
 	{.cgid = 12, .selector = 1, .rel = "/kubepods/db"},
-	{.cgid = 13, .selector = 0, .rel = "/odd\"quote\\back\nline"},
+	{.cgid = 13, .selector = 0, .rel = "/odd\"quote\\back\nline\xff"},
 };
 
 /* Every live entry has rewritten = its id, applied = 2, a profile when in shop. */
@@ -28,7 +28,7 @@ static void fake_read(void *ctx, __u64 cgid, struct entry_counters *out)
 	out->profile = cgid != 12;
 }
 
-static char *render(bool pinned)
+static char *render_with(bool pinned, bool cgroups)
 {
 	struct metrics_snapshot s = {
 		.nselectors = 2, .selectors = sels, .ncgroups = 3, .cgroups = cgs, .healthy = true};
@@ -38,9 +38,14 @@ static char *render(bool pinned)
 
 	s.selectors[0].gone.sockets.count[MPTCPIFY_REWRITTEN] = 100;
 	s.stats.reconciles[TRIGGER_RESYNC] = 4;
-	metrics_write(f, &s, pinned ? fake_read : NULL, NULL, 7);
+	metrics_write(f, &s, pinned ? fake_read : NULL, NULL, 7, cgroups);
 	fclose(f);
 	return buf;
+}
+
+static char *render(bool pinned)
+{
+	return render_with(pinned, true);
 }
 
 static int has_line(const char *text, const char *line)
@@ -83,12 +88,17 @@ START_TEST(families_are_whole)
 }
 END_TEST
 
+/*
+ * A name is first made printable UTF-8 (the byte 0xff and the newline as
+ * \xNN, the backslash doubled), then escaped as the format wants.
+ */
 START_TEST(labels_are_escaped)
 {
 	char *text = render(true);
 
-	ck_assert(has_line(text, "mptcpify_cgroup_sockets_total{selector=\"shop\",cgroup=\"/"
-				 "odd\\\"quote\\\\back\\nline\",result=\"rewritten\"} 13"));
+	ck_assert(has_line(
+		text, "mptcpify_cgroup_sockets_total{selector=\"shop\",cgroup=\"/"
+		      "odd\\\"quote\\\\\\\\back\\\\x0aline\\\\xff\",result=\"rewritten\"} 13"));
 	free(text);
 }
 END_TEST
@@ -127,6 +137,20 @@ START_TEST(unpinned_has_no_cgroup_samples)
 }
 END_TEST
 
+/* Without per-cgroup series, no cgroup path appears; the totals stay. */
+START_TEST(cgroup_series_can_be_left_out)
+{
+	char *text = render_with(true, false);
+
+	ck_assert(!strstr(text, "kubepods"));
+	ck_assert(!strstr(text, "mptcpify_cgroup_sockets"));
+	ck_assert(!strstr(text, "mptcpify_cgroup_subflow"));
+	ck_assert(has_line(text,
+			   "mptcpify_sockets_total{selector=\"shop\",result=\"rewritten\"} 124"));
+	free(text);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -136,6 +160,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, labels_are_escaped);
 	tcase_add_test(tc, totals_add_live_and_gone);
 	tcase_add_test(tc, unpinned_has_no_cgroup_samples);
+	tcase_add_test(tc, cgroup_series_can_be_left_out);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -30,6 +30,17 @@ metric() { # NAME{LABELS}
 	wget -qO- "http://127.0.0.1:9464/metrics" | awk -v k="$1" '$1 == k { print $2 }'
 }
 
+# metric_is DESC NAME{LABELS} VALUE: a scrape shows a snapshot at most a
+# second or two old: wait for it.
+metric_is() {
+	i=0
+	while [ "$(metric "$2")" != "$3" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	is "$1" "$(metric "$2")" "$3"
+}
+
 pod() { # NAMESPACE NAME N: a pod the kubelet's way; prints its cgroup
 	cg=$K/kubepods-burstable-pod$(printf 'bbbbbbbb_0000_4000_8000_%012x' "$3").slice
 	mkdir "$cg" "$cg/ctr"
@@ -56,8 +67,24 @@ is "every web pod's first socket is MPTCP" "$(field web_mptcp) $(field web_tcp)"
 is "every db pod's (excluded) is TCP" "$(field db_mptcp) $(field db_tcp)" "0 333"
 is "every other pod's (no selector) is TCP" "$(field other_mptcp) $(field other_tcp)" "0 333"
 is "no pod was late, no entry outlived its pod" "$(field late) $(field stale)" "0 0"
-is "rewritten, counted" "$(metric 'mptcpify_sockets_total{selector="shop",result="rewritten"}')" 334
-is "excluded, counted" "$(metric 'mptcpify_sockets_total{selector="shop-db",result="excluded"}')" 333
+metric_is "rewritten, counted" 'mptcpify_sockets_total{selector="shop",result="rewritten"}' 334
+metric_is "excluded, counted" 'mptcpify_sockets_total{selector="shop-db",result="excluded"}' 333
+
+# Eight clients loop on /metrics while pods come, each pod's first process
+# starting 100 ms after its mkdir, as a runtime's would at the soonest:
+# enforcement does not wait for them.
+hammers=""
+for _ in 1 2 3 4 5 6 7 8; do
+	(while :; do wget -qO- http://127.0.0.1:9464/metrics >/dev/null 2>&1; done) &
+	hammers="$hammers $!"
+done
+out=$(podchurn "$K" "$PODS" /sys/fs/bpf/mptcpify/maps/policy 8 10 100)
+# shellcheck disable=SC2086
+kill $hammers
+wait $hammers 2>/dev/null
+diag "churn under 8 clients looping on /metrics: $out"
+is "under /metrics load, every web pod's first socket is MPTCP" "$(field web_mptcp) $(field web_tcp)" "27 0"
+is "and every pod's entry came before its first process" "$(field late)" 0
 
 # SIGHUP: web pods become shop-db's (exclude) while one loops on socket().
 web=$(pod shop web-0 1)
@@ -92,7 +119,23 @@ case "$(cat /tmp/loop.out)" in
 "tcp=0 mptcp="*" other=0 errors=0") ok "kill -9 and a restart: no socket left TCP" ;;
 *) not_ok "kill -9 and a restart: no socket left TCP" "$(cat /tmp/loop.out)" ;;
 esac
-is "the restart remade nothing" "$(metric 'mptcpify_entry_changes_total{change="set"}')" 0
+metric_is "the restart remade nothing" 'mptcpify_entry_changes_total{change="set"}' 0
+
+# bpffs unmounted under a looping pod: the daemon notices, mounts it again
+# and restores enforcement within a second or so.
+in_cg "$web/ctr" sockcheck --loop 4 inet stream 0 >/tmp/loop.out &
+loop=$!
+sleep 1
+umount /sys/fs/bpf
+i=0
+while ! grep -q 'trigger=repair' "$LOG" && [ $i -lt 60 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+is "bpffs unmounted: the daemon restores it" "$(grep -c 'trigger=repair' "$LOG")" 1
+wait $loop
+diag "loop across the unmount: $(cat /tmp/loop.out)"
+is "the pod's sockets are MPTCP again" "$(in_cg "$web/ctr" sockcheck inet stream 0)" 262
 
 kill -TERM "$DPID"
 wait "$DPID"
