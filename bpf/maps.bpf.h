@@ -75,6 +75,54 @@ struct mptcpify_rule_stats_map {
 	__type(value, struct mptcpify_rule_stats);
 };
 
+/* What became of the connections, by the deciding entry. */
+struct mptcpify_outcomes_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_POLICIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u64);
+	__type(value, struct mptcpify_outcomes);
+};
+
+/* Options refused, or that would be. */
+struct mptcpify_compat_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_COMPAT);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct mptcpify_compat_key);
+	__type(value, __u64);
+};
+
+/* The options this kernel's MPTCP sockets refuse, learned by the loader. */
+struct mptcpify_incompat_map {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_INCOMPAT);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct mptcpify_incompat_key);
+	__type(value, __s32);
+};
+
+/* Why connections fell back, where the kernel tells. */
+struct mptcpify_fallbacks_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_FALLBACKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct mptcpify_fallback_key);
+	__type(value, __u64);
+};
+
+/* The MPTCP listeners of configured cgroups: a plain child of one fell back. */
+struct mptcpify_listeners_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_LISTENERS);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, struct mptcpify_listener_key);
+	__type(value, __u8);
+};
+
 /*
  * Weak, so that each object that includes this file has the same definition
  * and the linker keeps one of each.
@@ -86,5 +134,10 @@ struct mptcpify_state_map state SEC(".maps") __weak;
 struct mptcpify_impl_map rewrite_impl SEC(".maps") __weak;
 struct mptcpify_profile_map profile SEC(".maps") __weak;
 struct mptcpify_rule_stats_map rule_stats SEC(".maps") __weak;
+struct mptcpify_outcomes_map outcomes SEC(".maps") __weak;
+struct mptcpify_compat_map compat SEC(".maps") __weak;
+struct mptcpify_incompat_map incompat SEC(".maps") __weak;
+struct mptcpify_fallbacks_map fallbacks SEC(".maps") __weak;
+struct mptcpify_listeners_map listeners SEC(".maps") __weak;
 
 #endif /* MPTCPIFY_MAPS_BPF_H */

@@ -9,39 +9,68 @@
 #define MPTCPIFY_RESOLVE_BPF_H
 
 /*
- * The entry of @map (keyed by cgroup id) nearest to @cg, or NULL; its
- * cgroup id in *found. Levels 0..MPTCPIFY_MAX_DEPTH-1 are looked at, and
- * the cgroup itself when it is deeper: see MPTCPIFY_MAX_DEPTH.
+ * The cgroup id of @cg's nearest ancestor (itself included) with an entry in
+ * @map, 0 when none. Levels 0..MPTCPIFY_MAX_DEPTH-1 are looked at, and the
+ * cgroup itself when it is deeper: see MPTCPIFY_MAX_DEPTH.
  */
-static __always_inline void *nearest_entry(void *map, struct cgroup *cg, __u64 *found)
+static __always_inline __u64 nearest_id(void *map, struct cgroup *cg)
 {
 	struct cgroup *anc;
-	void *entry, *best = NULL;
+	__u64 id, best = 0;
 	int level, i;
-	__u64 id;
 
 	if (!cg)
-		return NULL;
+		return 0;
 	level = BPF_CORE_READ(cg, level);
 	for (i = 0; i < MPTCPIFY_MAX_DEPTH; i++) {
 		if (i > level || bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[i]))
 			break;
 		id = BPF_CORE_READ(anc, kn, id);
-		entry = bpf_map_lookup_elem(map, &id);
-		if (entry) {
-			best = entry;
-			*found = id;
-		}
+		if (bpf_map_lookup_elem(map, &id))
+			best = id;
 	}
 	if (level >= MPTCPIFY_MAX_DEPTH) {
 		id = BPF_CORE_READ(cg, kn, id);
-		entry = bpf_map_lookup_elem(map, &id);
-		if (entry) {
-			best = entry;
-			*found = id;
-		}
+		if (bpf_map_lookup_elem(map, &id))
+			best = id;
 	}
 	return best;
+}
+
+/*
+ * The walk, per map, as global functions: the verifier checks each once,
+ * on its own, and every call costs the caller one instruction. Inlined, the
+ * walk's 64 exits multiplied what follows it, and two walks in one path of
+ * the sockops program went past the verifier's million instructions on
+ * 7.3. The cgroup is passed as a number: it comes from bpf_probe_read_kernel()
+ * and is read only that way. Weak, so each part of the object may carry them.
+ */
+__weak __noinline __u64 nearest_policy_id(__u64 cg)
+{
+	return nearest_id(&policy, (struct cgroup *)cg);
+}
+
+__weak __noinline __u64 nearest_profile_id(__u64 cg)
+{
+	return nearest_id(&profile, (struct cgroup *)cg);
+}
+
+/* @cg's deciding policy entry, or NULL; its cgroup id in *found. */
+static __always_inline struct mptcpify_policy *policy_entry(struct cgroup *cg, __u64 *found)
+{
+	__u64 id = nearest_policy_id((__u64)cg);
+
+	*found = id;
+	return id ? bpf_map_lookup_elem(&policy, &id) : NULL;
+}
+
+/* @cg's subflow profile, or NULL; its cgroup id in *found. */
+static __always_inline struct mptcpify_profile *profile_entry(struct cgroup *cg, __u64 *found)
+{
+	__u64 id = nearest_profile_id((__u64)cg);
+
+	*found = id;
+	return id ? bpf_map_lookup_elem(&profile, &id) : NULL;
 }
 
 /* The cgroup v2 cgroup of the calling task. */
@@ -52,12 +81,28 @@ static __always_inline struct cgroup *current_cgroup(void)
 	return BPF_CORE_READ(task, cgroups, dfl_cgrp);
 }
 
-/* The policy mode of @cg's nearest entry, and that entry's cgroup id. */
+/*
+ * The policy mode of @cg's nearest entry, and that entry's cgroup id. A
+ * rewrite entry whose protection tripped answers MPTCPIFY_MODE_TRIPPED.
+ */
 static __always_inline __u32 policy_of(struct cgroup *cg, __u64 *policy_cgid)
 {
-	struct mptcpify_policy *entry = nearest_entry(&policy, cg, policy_cgid);
+	struct mptcpify_policy *entry = policy_entry(cg, policy_cgid);
 
-	return entry ? entry->mode : MPTCPIFY_MODE_NONE;
+	if (!entry)
+		return MPTCPIFY_MODE_NONE;
+	if (entry->mode == MPTCPIFY_MODE_REWRITE && (entry->flags & MPTCPIFY_TRIPPED))
+		return MPTCPIFY_MODE_TRIPPED;
+	return entry->mode;
+}
+
+/* The cgroup v2 cgroup of a socket (of a subflow: its MPTCP socket's). */
+static __always_inline struct cgroup *sock_cgroup(const void *sk)
+{
+	struct cgroup *cg = NULL;
+
+	bpf_probe_read_kernel(&cg, sizeof(cg), &((struct sock *)sk)->sk_cgrp_data.cgroup);
+	return cg;
 }
 
 /*
@@ -110,6 +155,27 @@ static __always_inline void count(__u64 policy_cgid, enum mptcpify_verdict verdi
 	/* Atomic: with full preemption two tasks may share this CPU's slot. */
 	if (s)
 		__sync_fetch_and_add(&s->count[verdict], 1);
+}
+
+/* Bump @policy_cgid's outcome counter @outcome (the loader made the entry). */
+static __always_inline void count_outcome(__u64 policy_cgid, int outcome)
+{
+	struct mptcpify_outcomes *o = bpf_map_lookup_elem(&outcomes, &policy_cgid);
+
+	if (o && outcome >= 0 && outcome < MPTCPIFY_OUTCOME_NR)
+		__sync_fetch_and_add(&o->count[outcome], 1);
+}
+
+/* A subflow came up as its connection's @nth (1 for the first). */
+static __always_inline void count_subflow(__u64 policy_cgid, __u32 nth)
+{
+	struct mptcpify_outcomes *o = bpf_map_lookup_elem(&outcomes, &policy_cgid);
+
+	if (!o || !nth)
+		return;
+	if (nth > MPTCPIFY_SUBFLOW_BUCKETS)
+		nth = MPTCPIFY_SUBFLOW_BUCKETS;
+	__sync_fetch_and_add(&o->subflows[(nth - 1) & (MPTCPIFY_SUBFLOW_BUCKETS - 1)], 1);
 }
 
 #endif /* MPTCPIFY_RESOLVE_BPF_H */

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sockops program: per-subflow socket options from per-cgroup profiles.
+ * The sockops program, mptcpify_sockops: per-subflow socket options, and
+ * what became of the connections.
  *
- * mptcpify_subflow sees every TCP socket of the node at connect (active) and
- * when established by accept (passive). For MPTCP subflows (initial and
- * MP_JOIN alike) it finds the profile of the nearest configured ancestor of
- * the socket's cgroup — subflows carry their MPTCP socket's cgroup — and
- * applies the first rule that matches with bpf_setsockopt(). A refused option
- * is counted, never fatal: the subflow carries on.
+ * It sees every TCP socket of the node as it connects, listens and is
+ * established. Subflows carry their MPTCP socket's cgroup, so both go to the
+ * nearest configured ancestor of the socket's cgroup, whichever kernel
+ * thread handles the subflow, never to whatever task happens to be current.
+ *
+ * Options: for MPTCP subflows (initial and MP_JOIN alike), at connect (so a
+ * mark routes the SYN) and when an accepted one is established, the first
+ * rule of the nearest profile that matches, with bpf_setsockopt(). A
+ * refused option is counted, never fatal: the subflow carries on.
+ *
+ * Outcomes: at establishment, an initial subflow that negotiated
+ * MP_CAPABLE is a connection MPTCP end to end; one that asked and was not
+ * answered fell back. An accepted plain TCP socket fell back when its
+ * listener was MPTCP and ours: those are noted as they start listening.
+ * MP_JOIN subflows count as their handshake completes and, watched to
+ * their close, as failed (never fully established) or closed.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -18,6 +29,17 @@
 #include "rule_match.h"
 #include "maps.bpf.h"
 #include "resolve.bpf.h"
+
+static __always_inline struct mptcp_subflow_context *subflow_of(struct tcp_sock *tp)
+{
+	return (void *)BPF_CORE_READ(tp, inet_conn.icsk_ulp_data);
+}
+
+static __always_inline bool is_join(struct mptcp_subflow_context *ctx)
+{
+	return BPF_CORE_READ_BITFIELD_PROBED(ctx, request_join) ||
+	       BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_join);
+}
 
 /* Addresses as ::ffff:a.b.c.d for IPv4, ports in host order. */
 static __always_inline void describe(struct bpf_sock_ops *skops, struct tcp_sock *tp,
@@ -47,9 +69,8 @@ static __always_inline void describe(struct bpf_sock_ops *skops, struct tcp_sock
 	sf->rport = bpf_ntohl(skops->remote_port); /* the port sits in the top half */
 	sf->passive = skops->op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB;
 
-	ctx = (void *)BPF_CORE_READ(tp, inet_conn.icsk_ulp_data);
-	sf->join = BPF_CORE_READ_BITFIELD_PROBED(ctx, request_join) ||
-		   BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_join);
+	ctx = subflow_of(tp);
+	sf->join = is_join(ctx);
 	/* subflow_id (6.7+) numbers a connection's subflows from 1. */
 	if (bpf_core_field_exists(ctx->subflow_id))
 		sf->nth = BPF_CORE_READ(ctx, subflow_id);
@@ -106,36 +127,166 @@ static __always_inline void apply(struct bpf_sock_ops *skops, struct mptcpify_ru
 					 sizeof(r->device)));
 }
 
-SEC("sockops")
-int mptcpify_subflow(struct bpf_sock_ops *skops)
+/*
+ * Apply @r if it matches @sf: 1 if it did. A global function, so the
+ * verifier checks it once; inlined in the rule loop, each rule multiplied
+ * the paths through the ones before it (300,000 instructions for 8 rules).
+ */
+__noinline int try_rule(struct bpf_sock_ops *skops, struct mptcpify_rule *r,
+			const struct mptcpify_subflow *sf, struct mptcpify_rule_stats *st)
+{
+	if (!skops || !r || !sf || !mptcpify_rule_matches(r, sf))
+		return 0;
+	apply(skops, r, st);
+	return 1;
+}
+
+/* The first rule of the nearest profile that matches the subflow, applied. */
+static __always_inline void set_options(struct bpf_sock_ops *skops, struct tcp_sock *tp)
 {
 	struct mptcpify_rule_key key = {};
 	struct mptcpify_subflow sf = {};
 	struct mptcpify_profile *prof;
-	struct bpf_sock *sk;
-	struct tcp_sock *tp;
 	__u32 i;
 
-	if (skops->op != BPF_SOCK_OPS_TCP_CONNECT_CB &&
-	    skops->op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
-		return 1;
-	sk = skops->sk;
-	if (!sk || !bpf_skc_to_mptcp_sock(sk)) /* only MPTCP subflows */
-		return 1;
-	tp = bpf_skc_to_tcp_sock(sk);
-	if (!tp)
-		return 1;
-	prof = nearest_entry(
-		&profile, BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup), &key.cgid);
+	prof = profile_entry(sock_cgroup(tp), &key.cgid);
 	if (!prof)
-		return 1;
+		return;
 	describe(skops, tp, &sf);
 	for (i = 0; i < MPTCPIFY_MAX_RULES && i < prof->nrules; i++) {
-		if (mptcpify_rule_matches(&prof->rules[i], &sf)) {
-			key.rule = i;
-			apply(skops, &prof->rules[i], bpf_map_lookup_elem(&rule_stats, &key));
+		key.rule = i;
+		if (try_rule(skops, &prof->rules[i], &sf, bpf_map_lookup_elem(&rule_stats, &key)))
 			break;
-		}
+	}
+}
+
+/* The socket's deciding policy entry, 0 when none. */
+static __always_inline __u64 entry_of(struct tcp_sock *tp)
+{
+	__u64 cgid = 0;
+
+	return policy_entry(sock_cgroup(tp), &cgid) ? cgid : 0;
+}
+
+static __always_inline struct mptcpify_listener_key listener_of(struct bpf_sock_ops *skops)
+{
+	struct mptcpify_listener_key key = {.port = skops->local_port};
+
+	key.netns = bpf_get_netns_cookie(skops);
+	return key;
+}
+
+/* An MPTCP socket of a configured cgroup starts listening: note its port. */
+static __always_inline void listening(struct bpf_sock_ops *skops, struct tcp_sock *tp)
+{
+	struct mptcpify_listener_key key = listener_of(skops);
+	__u8 one = 1;
+
+	if (entry_of(tp))
+		bpf_map_update_elem(&listeners, &key, &one, BPF_ANY);
+}
+
+/* A subflow (or an accepted plain socket) is established: the outcome. */
+static __always_inline void established(struct bpf_sock_ops *skops, struct tcp_sock *tp, bool mptcp,
+					bool passive)
+{
+	struct mptcp_subflow_context *ctx;
+	struct mptcpify_listener_key key;
+	__u64 cgid = entry_of(tp);
+	__u32 nth;
+
+	if (!cgid)
+		return;
+	if (!mptcp) {
+		key = listener_of(skops);
+		if (passive && bpf_map_lookup_elem(&listeners, &key))
+			count_outcome(cgid, MPTCPIFY_FELL_BACK_PASSIVE);
+		return;
+	}
+	ctx = subflow_of(tp);
+	if (!ctx)
+		return;
+	/* subflow_id (6.7+) numbers a connection's subflows from 1. */
+	nth = bpf_core_field_exists(ctx->subflow_id) ? BPF_CORE_READ(ctx, subflow_id) : 0;
+	if (is_join(ctx)) {
+		count_outcome(cgid, MPTCPIFY_JOIN_ESTABLISHED);
+		count_subflow(cgid, nth ? nth : 2);
+		/* Passive joins are watched from here; active ones from connect. */
+		if (passive)
+			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
+	} else if (BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_capable)) {
+		count_outcome(cgid, passive ? MPTCPIFY_MPTCP_PASSIVE : MPTCPIFY_MPTCP_ACTIVE);
+		count_subflow(cgid, 1);
+	} else if (!passive && BPF_CORE_READ_BITFIELD_PROBED(ctx, request_mptcp)) {
+		count_outcome(cgid, MPTCPIFY_FELL_BACK_ACTIVE);
+	}
+}
+
+/*
+ * A watched join subflow closed. It failed if it never became fully
+ * established: no SYN-ACK, or the peer refused it after the handshake (its
+ * subflow limit, a bad HMAC). Otherwise it served and closed.
+ */
+static __always_inline void join_state(struct bpf_sock_ops *skops, struct tcp_sock *tp)
+{
+	struct mptcp_subflow_context *ctx;
+	bool served;
+	__u64 cgid;
+
+	if (skops->args[1] != BPF_TCP_CLOSE)
+		return;
+	cgid = entry_of(tp);
+	ctx = subflow_of(tp);
+	if (!cgid || !ctx)
+		return;
+	/* A bit on older kernels, a bool since 6.11: the probed read takes both. */
+	served = skops->args[0] != BPF_TCP_SYN_SENT &&
+		 BPF_CORE_READ_BITFIELD_PROBED(ctx, fully_established);
+	count_outcome(cgid, served ? MPTCPIFY_JOIN_CLOSED : MPTCPIFY_JOIN_FAILED);
+}
+
+SEC("sockops")
+int mptcpify_sockops(struct bpf_sock_ops *skops)
+{
+	__u32 op = skops->op;
+	struct mptcp_subflow_context *ctx;
+	struct bpf_sock *sk;
+	struct tcp_sock *tp;
+	bool mptcp;
+
+	if (op != BPF_SOCK_OPS_TCP_CONNECT_CB && op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&
+	    op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_TCP_LISTEN_CB &&
+	    op != BPF_SOCK_OPS_STATE_CB)
+		return 1;
+	sk = skops->sk;
+	tp = sk ? bpf_skc_to_tcp_sock(sk) : NULL;
+	if (!tp)
+		return 1;
+	mptcp = bpf_skc_to_mptcp_sock(sk) != NULL;
+	switch (op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		if (!mptcp)
+			break;
+		set_options(skops, tp);
+		ctx = subflow_of(tp);
+		if (ctx && is_join(ctx) && entry_of(tp))
+			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		if (mptcp)
+			set_options(skops, tp);
+		established(skops, tp, mptcp, true);
+		break;
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+		established(skops, tp, mptcp, false);
+		break;
+	case BPF_SOCK_OPS_TCP_LISTEN_CB:
+		if (mptcp)
+			listening(skops, tp);
+		break;
+	case BPF_SOCK_OPS_STATE_CB:
+		join_state(skops, tp);
+		break;
 	}
 	return 1;
 }

@@ -25,6 +25,11 @@
 #define SOL_IPV6 41
 #define IPV6_TCLASS 67
 
+#define MSG_OOB 1
+
+#define ENOPROTOOPT 92
+#define EOPNOTSUPP 95
+
 #define SOL_TCP 6
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
@@ -33,6 +38,7 @@
 #define TCP_USER_TIMEOUT 18
 #define TCP_NOTSENT_LOWAT 25
 #else
+#include <errno.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #endif

@@ -33,6 +33,8 @@ enum mptcpify_mode {
 	MPTCPIFY_MODE_AUDIT = 2,   /* count TCP and MPTCP sockets, change nothing */
 	MPTCPIFY_MODE_EXCLUDE = 3, /* an exception below a rewrite or audit entry */
 	MPTCPIFY_MODE_NR,
+	/* In the resolution cache only: a rewrite entry whose protection tripped. */
+	MPTCPIFY_MODE_TRIPPED = MPTCPIFY_MODE_NR,
 };
 
 /* Who made an entry: the daemon removes only its own. */
@@ -41,11 +43,22 @@ enum mptcpify_owner {
 	MPTCPIFY_OWNER_DAEMON = 1,
 };
 
+/* Flags of a policy entry. */
+enum mptcpify_policy_flag {
+	/*
+	 * on-incompatible: exclude. Once an MPTCP socket of the entry's
+	 * cgroups has refused an option, their later sockets stay TCP.
+	 */
+	MPTCPIFY_PROTECT = 1 << 0,
+	/* Set by the programs when that happened. */
+	MPTCPIFY_TRIPPED = 1 << 1,
+};
+
 /* Value of the "policy" map, keyed by cgroup id (__u64). */
 struct mptcpify_policy {
 	__u32 mode;  /* enum mptcpify_mode */
 	__u32 owner; /* enum mptcpify_owner */
-	__u32 flags; /* reserved, 0 */
+	__u32 flags; /* enum mptcpify_policy_flag */
 	__u32 pad;
 };
 
@@ -55,14 +68,15 @@ struct mptcpify_policy {
  * ours) is the one that counts nothing.
  */
 enum mptcpify_verdict {
-	MPTCPIFY_REWRITTEN = 0,	  /* TCP socket() returned as MPTCP */
-	MPTCPIFY_EXCLUDED = 1,	  /* TCP socket left alone: exclude entry */
-	MPTCPIFY_UNAVAILABLE = 2, /* left TCP: MPTCP off in the caller's netns */
-	MPTCPIFY_NON_TCP = 3,	  /* UDP, AF_UNIX, raw, ...: never touched */
-	MPTCPIFY_NATIVE = 4,	  /* the application asked for MPTCP itself */
-	MPTCPIFY_AUDIT_TCP = 5,	  /* audit: TCP stream socket created */
-	MPTCPIFY_AUDIT_MPTCP = 6, /* audit: MPTCP socket created */
-	MPTCPIFY_VERDICT_NR = 8,  /* counter slots; one spare keeps the layout */
+	MPTCPIFY_REWRITTEN = 0,	   /* TCP socket() returned as MPTCP */
+	MPTCPIFY_EXCLUDED = 1,	   /* TCP socket left alone: exclude entry */
+	MPTCPIFY_UNAVAILABLE = 2,  /* left TCP: MPTCP off in the caller's netns */
+	MPTCPIFY_NON_TCP = 3,	   /* UDP, AF_UNIX, raw, ...: never touched */
+	MPTCPIFY_NATIVE = 4,	   /* the application asked for MPTCP itself */
+	MPTCPIFY_AUDIT_TCP = 5,	   /* audit: TCP stream socket created */
+	MPTCPIFY_AUDIT_MPTCP = 6,  /* audit: MPTCP socket created */
+	MPTCPIFY_INCOMPATIBLE = 7, /* left TCP: an option was refused before (MPTCPIFY_PROTECT) */
+	MPTCPIFY_VERDICT_NR = 8,
 	MPTCPIFY_IGNORED = MPTCPIFY_VERDICT_NR,
 };
 
@@ -200,20 +214,114 @@ struct mptcpify_rule_stats {
 };
 
 /*
- * The layout check. Each term is a pinned structure's size or a map's
- * capacity, weighted so that no two changes cancel out. If this fails, a
- * pinned structure changed: bump MPTCPIFY_LAYOUT (older pins will then be
- * refused with a clear error instead of misread) and write the new sum.
+ * What became of an entry's connections: the per-CPU "outcomes" map, keyed
+ * like "stats". Subflows carry their MPTCP socket's cgroup, so they count
+ * with the application that made or accepted the connection.
  */
-#define MPTCPIFY_LAYOUT_SUM                                                                 \
-	(sizeof(struct mptcpify_policy) + sizeof(struct mptcpify_stats) * 3 +               \
-	 sizeof(struct mptcpify_resolved) * 5 + sizeof(struct mptcpify_state) * 7 +         \
-	 sizeof(struct mptcpify_rule) * 11 + sizeof(struct mptcpify_profile) * 13 +         \
-	 sizeof(struct mptcpify_rule_key) * 17 + sizeof(struct mptcpify_rule_stats) * 19 +  \
-	 MPTCPIFY_MAX_POLICIES * 23ULL + MPTCPIFY_CACHE_ENTRIES * 29ULL +                   \
-	 MPTCPIFY_MAX_PROFILES * 31ULL + MPTCPIFY_MAX_RULES * 37 + MPTCPIFY_NAME_MAX * 41 + \
-	 MPTCPIFY_VERDICT_NR * 43)
-_Static_assert(MPTCPIFY_LAYOUT == 3 && MPTCPIFY_LAYOUT_SUM == 5059864,
-	       "a pinned structure changed: bump MPTCPIFY_LAYOUT and update this check");
+enum mptcpify_outcome {
+	MPTCPIFY_MPTCP_ACTIVE = 0,	/* connected: MPTCP end to end */
+	MPTCPIFY_MPTCP_PASSIVE = 1,	/* accepted: MPTCP end to end */
+	MPTCPIFY_FELL_BACK_ACTIVE = 2,	/* connected: the peer took no MP_CAPABLE */
+	MPTCPIFY_FELL_BACK_PASSIVE = 3, /* accepted: a plain-TCP client, by an MPTCP listener */
+	/* 4: spare (a fallback after establishment shows in its reason) */
+	MPTCPIFY_JOIN_ESTABLISHED = 5, /* additional subflows, handshake done */
+	MPTCPIFY_JOIN_FAILED = 6,      /* never fully established: no answer, refused */
+	MPTCPIFY_JOIN_CLOSED = 7,      /* closed after serving */
+	MPTCPIFY_OUTCOME_NR = 12,      /* slots; the spare ones keep the layout */
+};
+
+/* Connections by the number of their subflows: 1 to 7, and 8 or more. */
+#define MPTCPIFY_SUBFLOW_BUCKETS 8
+
+struct mptcpify_outcomes {
+	__u64 count[MPTCPIFY_OUTCOME_NR]; /* by enum mptcpify_outcome */
+	/*
+	 * [n - 1] counts the subflows that came up as a connection's nth: so
+	 * the connections that had at least n subflows.
+	 */
+	__u64 subflows[MPTCPIFY_SUBFLOW_BUCKETS];
+};
+
+/* What a compatibility count is about. */
+enum mptcpify_compat_dir {
+	MPTCPIFY_COMPAT_SET = 0,  /* setsockopt() */
+	MPTCPIFY_COMPAT_GET = 1,  /* getsockopt() */
+	MPTCPIFY_COMPAT_SEND = 2, /* a send() flag: level 0, optname the flag */
+};
+
+/*
+ * Key of the per-CPU "compat" map (value: a __u64 count): socket options an
+ * MPTCP socket of the entry's cgroups refused, or, for a TCP socket, would
+ * refuse on this kernel.
+ */
+struct mptcpify_compat_key {
+	__u64 cgid;
+	__u32 level;
+	__u32 optname;
+	__u16 dir;	 /* enum mptcpify_compat_dir */
+	__u16 predicted; /* 1: a TCP socket; MPTCP would have refused it */
+	__s32 err;	 /* the errno, positive */
+};
+
+/*
+ * Key of the "incompat" map, which the loader fills at load: the options an
+ * MPTCP socket of this kernel refuses and a TCP socket does not, learned by
+ * trying them. Value: the errno (__s32, positive).
+ */
+struct mptcpify_incompat_key {
+	__u32 level;
+	__u32 optname;
+	__u32 dir; /* enum mptcpify_compat_dir */
+	__u32 pad;
+};
+
+/*
+ * Key of the per-CPU "fallbacks" map (value: a __u64 count): why an entry's
+ * MPTCP connections fell back to TCP, where the kernel tells (its
+ * linux_mptcp_mib_field number, named from its BTF by the loader).
+ */
+struct mptcpify_fallback_key {
+	__u64 cgid;
+	__u32 reason;
+	__u32 pad;
+};
+
+/* Sizes of the maps of the outcomes. */
+#define MPTCPIFY_MAX_COMPAT 16384
+#define MPTCPIFY_MAX_INCOMPAT 1024
+#define MPTCPIFY_MAX_FALLBACKS 4096
+#define MPTCPIFY_MAX_LISTENERS 16384
+
+/* Key of the LRU "listeners" map: the MPTCP listeners of configured cgroups. */
+struct mptcpify_listener_key {
+	__u64 netns; /* network namespace cookie */
+	__u32 port;  /* host order */
+	__u32 pad;
+};
+
+/*
+ * The layout check: the size of every pinned structure. If one fails, a
+ * pinned structure changed: bump MPTCPIFY_LAYOUT (older pins are then
+ * refused with a clear error instead of misread) and write the new size. A
+ * new map with a structure of its own changes no layout: libbpf creates it
+ * beside older pins, and older builds leave it alone.
+ */
+#define MPTCPIFY_SIZE(type, size)                                             \
+	_Static_assert(sizeof(struct type) == (size) && MPTCPIFY_LAYOUT == 3, \
+		       #type " changed: bump MPTCPIFY_LAYOUT and update its size here")
+MPTCPIFY_SIZE(mptcpify_policy, 16);
+MPTCPIFY_SIZE(mptcpify_stats, 64);
+MPTCPIFY_SIZE(mptcpify_resolved, 32);
+MPTCPIFY_SIZE(mptcpify_state, 24);
+MPTCPIFY_SIZE(mptcpify_prefix, 20);
+MPTCPIFY_SIZE(mptcpify_rule, 128);
+MPTCPIFY_SIZE(mptcpify_profile, 1032);
+MPTCPIFY_SIZE(mptcpify_rule_key, 16);
+MPTCPIFY_SIZE(mptcpify_rule_stats, 40);
+MPTCPIFY_SIZE(mptcpify_outcomes, 160);
+MPTCPIFY_SIZE(mptcpify_compat_key, 24);
+MPTCPIFY_SIZE(mptcpify_incompat_key, 16);
+MPTCPIFY_SIZE(mptcpify_fallback_key, 16);
+MPTCPIFY_SIZE(mptcpify_listener_key, 16);
 
 #endif /* MPTCPIFY_H */

@@ -22,14 +22,16 @@ static inline int mptcpify_is_mptcp(int family, int type, int protocol)
 
 /*
  * What to do with socket(family, type, protocol) called from a cgroup whose
- * nearest configured entry has @mode. @type still carries SOCK_NONBLOCK and
+ * nearest configured entry has @mode (MPTCPIFY_MODE_TRIPPED for a rewrite
+ * entry whose protection tripped). @type still carries SOCK_NONBLOCK and
  * SOCK_CLOEXEC. @mptcp_available is 0 when MPTCP cannot be created in the
  * caller's network namespace (net.mptcp.enabled=0).
  */
 static inline enum mptcpify_verdict mptcpify_decide(__u32 mode, int family, int type, int protocol,
 						    int mptcp_available)
 {
-	if (mode != MPTCPIFY_MODE_REWRITE && mode != MPTCPIFY_MODE_EXCLUDE)
+	if (mode != MPTCPIFY_MODE_REWRITE && mode != MPTCPIFY_MODE_EXCLUDE &&
+	    mode != MPTCPIFY_MODE_TRIPPED)
 		return MPTCPIFY_IGNORED;
 	if (mptcpify_is_mptcp(family, type, protocol))
 		return MPTCPIFY_NATIVE;
@@ -37,6 +39,8 @@ static inline enum mptcpify_verdict mptcpify_decide(__u32 mode, int family, int 
 		return MPTCPIFY_NON_TCP;
 	if (mode == MPTCPIFY_MODE_EXCLUDE)
 		return MPTCPIFY_EXCLUDED;
+	if (mode == MPTCPIFY_MODE_TRIPPED)
+		return MPTCPIFY_INCOMPATIBLE;
 	if (!mptcp_available)
 		return MPTCPIFY_UNAVAILABLE;
 	return MPTCPIFY_REWRITTEN;

@@ -10,8 +10,23 @@ static const char *const names[MPTCPIFY_VERDICT_NR] = {
 	[MPTCPIFY_REWRITTEN] = "rewritten",	  [MPTCPIFY_EXCLUDED] = "excluded",
 	[MPTCPIFY_UNAVAILABLE] = "unavailable",	  [MPTCPIFY_NON_TCP] = "non_tcp",
 	[MPTCPIFY_NATIVE] = "native_mptcp",	  [MPTCPIFY_AUDIT_TCP] = "tcp_created",
-	[MPTCPIFY_AUDIT_MPTCP] = "mptcp_created",
+	[MPTCPIFY_AUDIT_MPTCP] = "mptcp_created", [MPTCPIFY_INCOMPATIBLE] = "incompatible",
 };
+
+static const char *const outcome_names[MPTCPIFY_OUTCOME_NR] = {
+	[MPTCPIFY_MPTCP_ACTIVE] = "mptcp_active",
+	[MPTCPIFY_MPTCP_PASSIVE] = "mptcp_passive",
+	[MPTCPIFY_FELL_BACK_ACTIVE] = "fell_back_active",
+	[MPTCPIFY_FELL_BACK_PASSIVE] = "fell_back_passive",
+	[MPTCPIFY_JOIN_ESTABLISHED] = "joins_established",
+	[MPTCPIFY_JOIN_FAILED] = "joins_failed",
+	[MPTCPIFY_JOIN_CLOSED] = "joins_closed",
+};
+
+const char *outcome_name(int o)
+{
+	return o >= 0 && o < MPTCPIFY_OUTCOME_NR ? outcome_names[o] : NULL;
+}
 
 const char *verdict_name(int v)
 {
@@ -104,6 +119,40 @@ int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n)
 	return err;
 }
 
+static void outcomes_read(struct pins *p, __u64 cgid, struct mptcpify_outcomes *out)
+{
+	struct mptcpify_outcomes *percpu;
+	int ncpus, cpu, i;
+
+	memset(out, 0, sizeof(*out));
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	if (!percpu)
+		return;
+	if (!bpf_map_lookup_elem(p->outcomes_fd, &cgid, percpu)) {
+		for (cpu = 0; cpu < ncpus; cpu++) {
+			for (i = 0; i < MPTCPIFY_OUTCOME_NR; i++)
+				out->count[i] += percpu[cpu].count[i];
+			for (i = 0; i < MPTCPIFY_SUBFLOW_BUCKETS; i++)
+				out->subflows[i] += percpu[cpu].subflows[i];
+		}
+	}
+	free(percpu);
+}
+
+int outcomes_create(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_outcomes *zero;
+	int ncpus, err;
+
+	zero = percpu_alloc(sizeof(*zero), &ncpus);
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map_update_elem(p->outcomes_fd, &cgid, zero, BPF_NOEXIST);
+	err = err && errno != EEXIST ? -errno : 0;
+	free(zero);
+	return err;
+}
+
 void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 {
 	struct mptcpify_rule_stats rs;
@@ -112,6 +161,7 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 
 	memset(out, 0, sizeof(*out));
 	stats_read(p, cgid, &out->sockets);
+	outcomes_read(p, cgid, &out->outcomes);
 	out->profile = !bpf_map_lookup_elem(p->profile_fd, &cgid, &prof);
 	for (i = 0; out->profile && i < prof.nrules && i < MPTCPIFY_MAX_RULES; i++) {
 		rule_stats_read(p, cgid, i, &rs);
@@ -120,12 +170,174 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 	}
 }
 
+static bool same_kind(const struct tally_item *a, const struct tally_item *b)
+{
+	return a->level == b->level && a->optname == b->optname && a->dir == b->dir &&
+	       a->predicted == b->predicted && a->err == b->err;
+}
+
+int tally_add(struct tally *t, const struct tally_item *item)
+{
+	struct tally_item *grown;
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (same_kind(&t->items[i], item)) {
+			t->items[i].count += item->count;
+			return 0;
+		}
+	}
+	if (t->n == t->cap) {
+		grown = realloc(t->items, (t->cap ? t->cap * 2 : 4) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		t->items = grown;
+		t->cap = t->cap ? t->cap * 2 : 4;
+	}
+	t->items[t->n++] = *item;
+	return 0;
+}
+
+void tally_free(struct tally *t)
+{
+	free(t->items);
+	memset(t, 0, sizeof(*t));
+}
+
 void entry_counters_add(struct entry_counters *to, const struct entry_counters *from)
 {
-	int i;
+	size_t i;
 
 	for (i = 0; i < MPTCPIFY_VERDICT_NR; i++)
 		to->sockets.count[i] += from->sockets.count[i];
+	for (i = 0; i < MPTCPIFY_OUTCOME_NR; i++)
+		to->outcomes.count[i] += from->outcomes.count[i];
+	for (i = 0; i < MPTCPIFY_SUBFLOW_BUCKETS; i++)
+		to->outcomes.subflows[i] += from->outcomes.subflows[i];
 	to->subflow_applied += from->subflow_applied;
 	to->subflow_failed += from->subflow_failed;
+	for (i = 0; i < from->compat.n; i++)
+		tally_add(&to->compat, &from->compat.items[i]);
+	for (i = 0; i < from->fallbacks.n; i++)
+		tally_add(&to->fallbacks, &from->fallbacks.items[i]);
+}
+
+void entry_counters_free(struct entry_counters *c)
+{
+	tally_free(&c->compat);
+	tally_free(&c->fallbacks);
+}
+
+/* The tallies of @cgid in @by_cgid, made on first need. */
+static struct entry_counters *tallies_of(struct idmap *by_cgid, __u64 cgid)
+{
+	struct entry_counters *c = idmap_get(by_cgid, cgid);
+
+	if (c)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c && idmap_put(by_cgid, cgid, c)) {
+		free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+/* A per-CPU __u64 count, summed. */
+static __u64 percpu_count(int fd, const void *key)
+{
+	__u64 *percpu, sum = 0;
+	int ncpus, cpu;
+
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	if (percpu && !bpf_map_lookup_elem(fd, key, percpu))
+		for (cpu = 0; cpu < ncpus; cpu++)
+			sum += percpu[cpu];
+	free(percpu);
+	return sum;
+}
+
+/*
+ * Delete the keys of the cgroup ids in @gone from @fd (keys of @size
+ * bytes that start with the cgroup id). Found first, deleted after:
+ * deleting under get_next_key restarts the walk.
+ */
+static int forget_keys(int fd, size_t size, const struct idmap *gone)
+{
+	char key[32], *keys = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+	void *prev = NULL;
+	__u64 cgid;
+
+	for (; !bpf_map_get_next_key(fd, prev, key); prev = key) {
+		memcpy(&cgid, key, sizeof(cgid));
+		if (!idmap_get(gone, cgid))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(keys, cap * size);
+			if (!grown) {
+				free(keys);
+				return -ENOMEM;
+			}
+			keys = grown;
+		}
+		memcpy(keys + n++ * size, key, size);
+	}
+	for (i = 0; i < n; i++)
+		bpf_map_delete_elem(fd, keys + i * size);
+	free(keys);
+	return 0;
+}
+
+static int forget(struct pins *p, const struct idmap *gone)
+{
+	int err = forget_keys(p->compat_fd, sizeof(struct mptcpify_compat_key), gone);
+
+	return err ? err : forget_keys(p->fallbacks_fd, sizeof(struct mptcpify_fallback_key), gone);
+}
+
+int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *by_cgid)
+{
+	struct mptcpify_compat_key ck, *cprev = NULL;
+	struct mptcpify_fallback_key fk, *fprev = NULL;
+	struct entry_counters *c;
+	struct tally_item item;
+
+	for (; !bpf_map_get_next_key(p->compat_fd, cprev, &ck); cprev = &ck) {
+		if (gone && !idmap_get(gone, ck.cgid))
+			continue;
+		item = (struct tally_item){.level = ck.level,
+					   .optname = ck.optname,
+					   .dir = ck.dir,
+					   .predicted = ck.predicted,
+					   .err = ck.err,
+					   .count = percpu_count(p->compat_fd, &ck)};
+		c = tallies_of(by_cgid, ck.cgid);
+		if (!c || tally_add(&c->compat, &item))
+			return -ENOMEM;
+	}
+	for (; !bpf_map_get_next_key(p->fallbacks_fd, fprev, &fk); fprev = &fk) {
+		if (gone && !idmap_get(gone, fk.cgid))
+			continue;
+		item = (struct tally_item){.optname = fk.reason,
+					   .count = percpu_count(p->fallbacks_fd, &fk)};
+		c = tallies_of(by_cgid, fk.cgid);
+		if (!c || tally_add(&c->fallbacks, &item))
+			return -ENOMEM;
+	}
+	return gone ? forget(p, gone) : 0;
+}
+
+void entry_tallies_free(struct idmap *by_cgid)
+{
+	size_t it;
+	__u64 key;
+	void *val;
+
+	for (it = 0; idmap_next(by_cgid, &it, &key, &val);) {
+		entry_counters_free(val);
+		free(val);
+	}
+	idmap_free(by_cgid);
 }

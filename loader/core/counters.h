@@ -10,10 +10,14 @@
 #include <stdbool.h>
 #include <jansson.h>
 #include <linux/types.h>
+#include "idmap.h"
 #include "pinstore.h"
 
 /* The name of verdict @v's counter ("rewritten", ...), NULL for a spare slot. */
 const char *verdict_name(int v);
+
+/* The name of outcome @o's counter ("mptcp_active", ...), NULL for a spare slot. */
+const char *outcome_name(int o);
 
 /* Add every named counter of @s to the JSON object @obj. */
 void stats_to_json(const struct mptcpify_stats *s, json_t *obj);
@@ -36,16 +40,52 @@ void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rul
 /* Fresh zeroed counters for rules 0..n-1 of @cgid, none left from before. */
 int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n);
 
-/* Everything counted for one entry: its sockets and its subflow options. */
-struct entry_counters {
-	struct mptcpify_stats sockets;
-	__u64 subflow_applied;
-	__u64 subflow_failed;
-	bool profile; /* it has a subflow profile */
+/* One kind of refused option (or of fallback: its reason in optname), and how many. */
+struct tally_item {
+	__u32 level, optname;
+	__u16 dir, predicted;
+	__s32 err;
+	__u64 count;
 };
 
+/* A few kinds, each once: refused options, or fallback reasons. */
+struct tally {
+	struct tally_item *items;
+	size_t n, cap;
+};
+
+/* Count @item's count under its kind. 0 or -ENOMEM. */
+int tally_add(struct tally *t, const struct tally_item *item);
+void tally_free(struct tally *t);
+
+/* Everything counted for one entry: sockets, outcomes, options and fallbacks. */
+struct entry_counters {
+	struct mptcpify_stats sockets;
+	struct mptcpify_outcomes outcomes;
+	__u64 subflow_applied;
+	__u64 subflow_failed;
+	bool profile;		/* it has a subflow profile */
+	struct tally compat;	/* options refused, or that would be */
+	struct tally fallbacks; /* fallback reasons */
+};
+
+/* @cgid's counters but its tallies, which entry_tallies_load() reads for all at once. */
 void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out);
-/* @to += @from, field by field. */
+/* @to += @from, field by field, tallies included. */
 void entry_counters_add(struct entry_counters *to, const struct entry_counters *from);
+void entry_counters_free(struct entry_counters *c);
+
+/*
+ * The tallies of every entry, in one pass over the "compat" and
+ * "fallbacks" maps, into @by_cgid: cgroup id -> struct entry_counters with
+ * only the tallies filled. With @gone, only those of the cgroup ids in it,
+ * and their keys are deleted: the entries of removed cgroups take theirs
+ * along. Free with entry_tallies_free().
+ */
+int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *by_cgid);
+void entry_tallies_free(struct idmap *by_cgid);
+
+/* Zeroed outcome counters for a new entry: the BPF side never allocates them. */
+int outcomes_create(struct pins *p, __u64 cgid);
 
 #endif

@@ -37,13 +37,27 @@ int parse_mode(const char *s, __u32 *mode)
 	return -EINVAL;
 }
 
-enum pins_link link_of_mode(__u32 mode)
+/* What every entry needs: the outcomes of its connections (sockops). */
+#define LINKS_ANY PINS_LINK_BIT(PINS_LINK_SUBFLOW)
+/* What rewrite and audit entries need besides: option compatibility, fallbacks. */
+#define LINKS_ENFORCED                                                               \
+	(PINS_LINK_BIT(PINS_LINK_SETSOCKOPT) | PINS_LINK_BIT(PINS_LINK_GETSOCKOPT) | \
+	 PINS_LINK_BIT(PINS_LINK_FALLBACK))
+
+unsigned int links_of_mode(__u32 mode)
 {
-	if (mode == MPTCPIFY_MODE_REWRITE)
-		return PINS_LINK_REWRITE;
-	if (mode == MPTCPIFY_MODE_AUDIT)
-		return PINS_LINK_AUDIT;
-	return PINS_LINK_NR;
+	switch (mode) {
+	case MPTCPIFY_MODE_REWRITE:
+		return LINKS_ANY | LINKS_ENFORCED | PINS_LINK_BIT(PINS_LINK_REWRITE) |
+		       PINS_LINK_BIT(PINS_LINK_OOB_MPTCP);
+	case MPTCPIFY_MODE_AUDIT:
+		return LINKS_ANY | LINKS_ENFORCED | PINS_LINK_BIT(PINS_LINK_AUDIT) |
+		       PINS_LINK_BIT(PINS_LINK_OOB_TCP);
+	case MPTCPIFY_MODE_EXCLUDE:
+		return LINKS_ANY;
+	default:
+		return 0;
+	}
 }
 
 int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
@@ -66,19 +80,21 @@ static int stats_create(struct pins *p, __u64 cgid)
 	return err;
 }
 
-int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *cgroup2,
-	       bool *changed, const char **why)
+int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
+	       const char *cgroup2, bool *changed, const char **why)
 {
-	struct mptcpify_policy old, entry = {.mode = mode, .owner = owner};
-	enum pins_link link = link_of_mode(mode);
-	int err = 0;
+	struct mptcpify_policy old, entry = {.mode = mode, .owner = owner, .flags = flags};
+	int err;
 
-	*changed = policy_get(p, cgid, &old) || old.mode != mode || old.owner != owner;
-	if (link != PINS_LINK_NR)
-		err = lifecycle_ensure_links(p, PINS_LINK_BIT(link), cgroup2, why);
+	/* A tripped protection stays tripped while the entry says the same. */
+	*changed = policy_get(p, cgid, &old) || old.mode != mode || old.owner != owner ||
+		   (old.flags & ~MPTCPIFY_TRIPPED) != flags;
+	err = lifecycle_ensure_links(p, links_of_mode(mode), cgroup2, why);
 	if (err || !*changed)
 		return err;
 	err = stats_create(p, cgid);
+	if (!err)
+		err = outcomes_create(p, cgid);
 	if (!err && bpf_map_update_elem(p->policy_fd, &cgid, &entry, BPF_ANY))
 		err = -errno;
 	if (err) {
@@ -97,6 +113,7 @@ int policy_delete(struct pins *p, __u64 cgid)
 		return -errno;
 	err = pins_bump_gen(p);
 	bpf_map_delete_elem(p->stats_fd, &cgid);
+	bpf_map_delete_elem(p->outcomes_fd, &cgid);
 	return err;
 }
 
@@ -154,12 +171,12 @@ static bool map_empty(int fd)
 unsigned int entries_links(struct pins *p)
 {
 	unsigned int counts[MPTCPIFY_MODE_NR], links = 0;
+	__u32 mode;
 
 	policy_count(p, counts);
-	if (counts[MPTCPIFY_MODE_REWRITE])
-		links |= PINS_LINK_BIT(PINS_LINK_REWRITE);
-	if (counts[MPTCPIFY_MODE_AUDIT])
-		links |= PINS_LINK_BIT(PINS_LINK_AUDIT);
+	for (mode = 0; mode < MPTCPIFY_MODE_NR; mode++)
+		if (counts[mode])
+			links |= links_of_mode(mode);
 	if (!map_empty(p->profile_fd))
 		links |= PINS_LINK_BIT(PINS_LINK_SUBFLOW);
 	return links;
@@ -185,39 +202,38 @@ int entries_release(struct pins *p, unsigned int keep, bool *unloaded)
  * Delete the keys of map @fd (u64 cgroup ids) whose cgroup is gone. Found
  * first, deleted after: deleting under get_next_key restarts the walk.
  */
-static int prune_map(struct pins *p, int fd, int mount_fd, int (*gone)(struct pins *, __u64))
+static int prune_map(struct pins *p, int fd, int mount_fd, int (*remove)(struct pins *, __u64),
+		     struct idmap *gone)
 {
-	__u64 key, *prev = NULL, *dead = NULL, *grown;
-	size_t n = 0, cap = 0, i;
+	__u64 key, *prev = NULL;
+	size_t it;
+	void *val;
+	int n = 0;
 
-	for (; !bpf_map_get_next_key(fd, prev, &key); prev = &key) {
-		if (cgroup_id_alive(mount_fd, key) != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(dead, cap * sizeof(*dead));
-			if (!grown)
-				break;
-			dead = grown;
-		}
-		dead[n++] = key;
-	}
-	for (i = 0; i < n; i++)
-		gone(p, dead[i]);
-	free(dead);
-	return (int)n;
+	for (; !bpf_map_get_next_key(fd, prev, &key); prev = &key)
+		if (!cgroup_id_alive(mount_fd, key))
+			idmap_put(gone, key, (void *)1);
+	for (it = 0; idmap_next(gone, &it, &key, &val);)
+		n += !remove(p, key);
+	return n;
 }
 
 int entries_prune(struct pins *p, const char *cgroup2)
 {
+	struct idmap gone = {0}, tallies = {0};
 	int mount_fd, n;
 
 	mount_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mount_fd < 0)
 		return -errno;
-	n = prune_map(p, p->policy_fd, mount_fd, policy_delete);
-	n += prune_map(p, p->profile_fd, mount_fd, profile_delete);
+	n = prune_map(p, p->policy_fd, mount_fd, policy_delete, &gone);
+	n += prune_map(p, p->profile_fd, mount_fd, profile_delete, &gone);
 	close(mount_fd);
+	/* Their refused options and fallback reasons go with them. */
+	if (gone.n)
+		entry_tallies_load(p, &gone, &tallies);
+	entry_tallies_free(&tallies);
+	idmap_free(&gone);
 	return n;
 }
 
@@ -264,7 +280,7 @@ const char *entries_check(struct pins *p)
 
 	if (!p->complete)
 		return "a pinned map is missing: run 'mptcpify load' to repair";
-	needed = entries_links(p);
+	needed = lifecycle_links_possible(entries_links(p));
 	for (l = 0; l < PINS_LINK_NR; l++)
 		if ((needed & PINS_LINK_BIT(l)) && !pins_link_whole(p, l))
 			return "an entry's program is not attached: run 'mptcpify load' to repair";

@@ -14,18 +14,19 @@
 const char *mode_name(__u32 mode);
 /* A mode's name, or a prefix of it, to the mode; -EINVAL else. */
 int parse_mode(const char *s, __u32 *mode);
-/* The link a policy mode needs, or PINS_LINK_NR for none (exclude). */
-enum pins_link link_of_mode(__u32 mode);
+/* The links (PINS_LINK_BIT()s) an entry of @mode needs. */
+unsigned int links_of_mode(__u32 mode);
 
 int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
 
 /*
- * Make @cgid's entry say @mode. Attaches the program the mode needs first,
+ * Make @cgid's entry say @mode, with @flags (MPTCPIFY_PROTECT or 0). Attaches
+ * the programs the mode needs first,
  * so that the entry never exists without it. *changed tells whether anything
  * was different before (a second identical attach changes nothing).
  */
-int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, const char *cgroup2,
-	       bool *changed, const char **why);
+int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
+	       const char *cgroup2, bool *changed, const char **why);
 
 /* Remove @cgid's entry and its counters; -ENOENT if none. Programs stay. */
 int policy_delete(struct pins *p, __u64 cgid);

@@ -14,17 +14,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "mptcpify.skel.h"
+#include "attach.h"
+#include "compat.h"
 #include "idmap.h"
 #include "lifecycle.h"
 #include "probe.h"
-
-/* The program each link runs, by name in the BPF object. */
-static const char *const link_progs[PINS_LINK_NR] = {
-	[PINS_LINK_REWRITE] = "mptcpify_rewrite", /* through the hook's slot */
-	[PINS_LINK_AUDIT] = "mptcpify_audit",
-	[PINS_LINK_SUBFLOW] = "mptcpify_subflow",
-};
-#define HOOK_PROG "mptcpify_hook"
 
 __u64 lifecycle_build_id(void)
 {
@@ -33,11 +27,6 @@ __u64 lifecycle_build_id(void)
 
 	bytes = mptcpify_bpf__elf_bytes(&size);
 	return idmap_hash(bytes, size);
-}
-
-static struct bpf_program *prog_of(struct mptcpify_bpf *skel, enum pins_link link)
-{
-	return bpf_object__find_program_by_name(skel->obj, link_progs[link]);
 }
 
 /*
@@ -50,9 +39,7 @@ static struct mptcpify_bpf *load(struct pins *p, unsigned int links, const char 
 	char maps[PATH_MAX];
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = maps);
 	struct mptcpify_bpf *skel;
-	struct bpf_program *prog;
-	const char *name;
-	int err, l;
+	int err;
 
 	snprintf(maps, sizeof(maps), "%s/maps", p->dir);
 	skel = mptcpify_bpf__open_opts(&opts);
@@ -60,18 +47,7 @@ static struct mptcpify_bpf *load(struct pins *p, unsigned int links, const char 
 		*why = "cannot open the BPF object";
 		return NULL;
 	}
-	bpf_object__for_each_program(prog, skel->obj)
-	{
-		bool wanted = false;
-
-		name = bpf_program__name(prog);
-		for (l = 0; l < PINS_LINK_NR; l++)
-			if ((links & PINS_LINK_BIT(l)) && !strcmp(name, link_progs[l]))
-				wanted = true;
-		if ((links & PINS_LINK_BIT(PINS_LINK_REWRITE)) && !strcmp(name, HOOK_PROG))
-			wanted = true;
-		bpf_program__set_autoload(prog, wanted);
-	}
+	attach_select(skel, links);
 	skel->rodata->mptcp_ipv6 = probe_mptcp_ipv6();
 	err = mptcpify_bpf__load(skel);
 	if (err) {
@@ -136,26 +112,6 @@ static int create_maps(struct pins *p, const char **why)
 	return err ? err : pins_open_maps(p, why);
 }
 
-static struct bpf_link *attach(struct mptcpify_bpf *skel, enum pins_link link, const char *cgroup2)
-{
-	struct bpf_link *l;
-	int cg_fd;
-
-	if (link == PINS_LINK_REWRITE)
-		return bpf_program__attach(skel->progs.mptcpify_hook);
-	/*
-	 * Audit and subflow programs see every socket of the node, once: the
-	 * policy and profile maps pick ours, nearest entry first. Attached per
-	 * cgroup instead, nested entries would run (and count) twice.
-	 */
-	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg_fd < 0)
-		return NULL;
-	l = bpf_program__attach_cgroup(prog_of(skel, link), cg_fd);
-	close(cg_fd);
-	return l;
-}
-
 static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_link link,
 			  const char *cgroup2, const char **why)
 {
@@ -164,11 +120,14 @@ static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_l
 	int err;
 
 	/* The slot is filled before the hook can run. */
-	if (link == PINS_LINK_REWRITE && set_impl(p, prog_of(skel, link))) {
+	if (link == PINS_LINK_REWRITE && set_impl(p, attach_prog_of(skel, link))) {
 		*why = "cannot fill the rewrite slot";
 		return -errno;
 	}
-	l = attach(skel, link, cgroup2);
+	/* What the compatibility programs look up: learned before they run. */
+	if (link == PINS_LINK_SETSOCKOPT)
+		compat_learn(p->incompat_fd);
+	l = attach_link(skel, link, cgroup2);
 	if (!l) {
 		*why = "cannot attach the program";
 		return -errno;
@@ -179,7 +138,7 @@ static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_l
 	if (!err && link == PINS_LINK_REWRITE)
 		err = pin_prog(p, skel->progs.mptcpify_hook, PINS_HOOK);
 	if (!err)
-		err = pin_prog(p, prog_of(skel, link), pins_link_name(link));
+		err = pin_prog(p, attach_prog_of(skel, link), pins_link_name(link));
 	if (err)
 		*why = "cannot pin the program";
 	bpf_link__destroy(l); /* the pin keeps it attached */
@@ -193,6 +152,8 @@ int lifecycle_ensure_links(struct pins *p, unsigned int links, const char *cgrou
 	unsigned int missing = 0;
 	int l, err = 0;
 
+	/* Optional links this kernel cannot attach are left out, quietly. */
+	links &= attach_supported();
 	for (l = 0; l < PINS_LINK_NR; l++) {
 		if (!(links & PINS_LINK_BIT(l)) || pins_link_whole(p, l))
 			continue;
@@ -212,6 +173,11 @@ int lifecycle_ensure_links(struct pins *p, unsigned int links, const char *cgrou
 			err = attach_and_pin(p, skel, l, cgroup2, why);
 	mptcpify_bpf__destroy(skel);
 	return err;
+}
+
+unsigned int lifecycle_links_possible(unsigned int links)
+{
+	return links & attach_supported();
 }
 
 /* Wait for the kernel to free a program, so that "gone" means gone. */
@@ -295,41 +261,43 @@ static bool same_tag(struct pins *p, const char *pinned, struct bpf_program *pro
 }
 
 /*
- * The hook's own code changed: a build from before the hook only
- * tail-called, or a change to the hook itself. Tracing links cannot be
- * updated, so the new hook is attached and pinned over the old one before
- * the old one goes: both run for a moment, through the same slot.
+ * A tracing link whose program changed (the hook: only when its own code
+ * did, which a change of the decision never makes). Tracing links cannot be
+ * updated, so the new program is attached and pinned over the old one
+ * before the old one goes: both run for a moment.
  */
-static int replace_hook(struct pins *p, struct mptcpify_bpf *skel, const char **why)
+static int replace_tracing(struct pins *p, struct mptcpify_bpf *skel, enum pins_link which,
+			   const char **why)
 {
+	const char *prog_pin = which == PINS_LINK_REWRITE ? PINS_HOOK : pins_link_name(which);
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	struct bpf_link *link;
 	int err;
 
-	link = bpf_program__attach(skel->progs.mptcpify_hook);
+	link = attach_link(skel, which, NULL);
 	if (!link) {
-		*why = "cannot attach the new hook";
+		*why = "cannot attach the new tracing program";
 		return -errno;
 	}
-	pins_path(p, "links", pins_link_name(PINS_LINK_REWRITE), path);
+	pins_path(p, "links", pins_link_name(which), path);
 	/* bpffs refuses dots in names (EPERM): "rewrite-new", not "rewrite.new". */
 	snprintf(tmp, sizeof(tmp), "%s-new", path);
 	unlink(tmp);
 	err = bpf_link__pin(link, tmp);
 	if (err)
-		*why = "cannot pin the new hook's link";
+		*why = "cannot pin the new link";
 	if (!err && rename(tmp, path)) {
 		err = -errno;
-		*why = "cannot move the new hook's link over the old one";
+		*why = "cannot move the new link over the old one";
 	}
 	bpf_link__destroy(link);
 	if (err) {
 		unlink(tmp);
 		return err;
 	}
-	err = pin_prog(p, skel->progs.mptcpify_hook, PINS_HOOK);
+	err = pin_prog(p, attach_attached_prog(skel, which), prog_pin);
 	if (err)
-		*why = "cannot pin the new hook";
+		*why = "cannot pin the new program";
 	return err;
 }
 
@@ -341,16 +309,16 @@ static int update_cgroup_links(struct pins *p, struct mptcpify_bpf *skel, unsign
 	int l, fd, err = 0;
 
 	for (l = 0; !err && l < PINS_LINK_NR; l++) {
-		if (l == PINS_LINK_REWRITE || !(links & PINS_LINK_BIT(l)))
+		if (attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)))
 			continue;
 		pins_path(p, "links", pins_link_name(l), path);
 		fd = bpf_obj_get(path);
 		err = fd < 0 ? -errno :
-			       bpf_link_update(fd, bpf_program__fd(prog_of(skel, l)), NULL);
+			       bpf_link_update(fd, bpf_program__fd(attach_prog_of(skel, l)), NULL);
 		if (fd >= 0)
 			close(fd);
 		if (!err)
-			err = pin_prog(p, prog_of(skel, l), pins_link_name(l));
+			err = pin_prog(p, attach_prog_of(skel, l), pins_link_name(l));
 		if (err)
 			*why = "cannot replace a cgroup program";
 	}
@@ -364,10 +332,11 @@ static int update_cgroup_links(struct pins *p, struct mptcpify_bpf *skel, unsign
  */
 static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 {
-	__u32 old_prog = 0, old_hook = 0;
+	__u32 old[PINS_LINK_NR] = {0}, old_rewrite = 0;
 	struct mptcpify_bpf *skel;
-	unsigned int links = 0;
 	struct bpf_program *rewrite;
+	unsigned int links = 0;
+	const char *pin;
 	int err, l;
 
 	for (l = 0; l < PINS_LINK_NR; l++)
@@ -378,24 +347,30 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		return -errno;
 	err = update_cgroup_links(p, skel, links, why);
 	if (!err && (links & PINS_LINK_BIT(PINS_LINK_REWRITE))) {
-		rewrite = prog_of(skel, PINS_LINK_REWRITE);
-		old_prog = pinned_prog_id(p, pins_link_name(PINS_LINK_REWRITE));
+		rewrite = attach_prog_of(skel, PINS_LINK_REWRITE);
+		old_rewrite = pinned_prog_id(p, pins_link_name(PINS_LINK_REWRITE));
 		err = set_impl(p, rewrite);
 		if (!err)
 			err = pin_prog(p, rewrite, pins_link_name(PINS_LINK_REWRITE));
 		if (err)
 			*why = "cannot swap the rewrite program";
-		if (!err && !same_tag(p, PINS_HOOK, skel->progs.mptcpify_hook)) {
-			old_hook = pinned_prog_id(p, PINS_HOOK);
-			err = replace_hook(p, skel, why);
-		}
+	}
+	/* Tracing programs (the hook among them) are replaced only if they changed. */
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		pin = l == PINS_LINK_REWRITE ? PINS_HOOK : pins_link_name(l);
+		if (!attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)) ||
+		    same_tag(p, pin, attach_attached_prog(skel, l)))
+			continue;
+		old[l] = pinned_prog_id(p, pin);
+		err = replace_tracing(p, skel, l, why);
 	}
 	if (!err) {
 		st->build_id = lifecycle_build_id();
 		st->gen++; /* the new programs recompute every cached answer */
 		err = pins_write_state(p, st);
-		wait_prog_gone(old_prog);
-		wait_prog_gone(old_hook);
+		wait_prog_gone(old_rewrite);
+		for (l = 0; l < PINS_LINK_NR; l++)
+			wait_prog_gone(old[l]);
 		p->upgraded = true;
 	}
 	mptcpify_bpf__destroy(skel);

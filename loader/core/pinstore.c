@@ -21,9 +21,10 @@
 #define MOUNT_LOCK "/run/mptcpify.lock"
 
 static const char *const link_names[PINS_LINK_NR] = {
-	[PINS_LINK_REWRITE] = "rewrite",
-	[PINS_LINK_AUDIT] = "audit",
-	[PINS_LINK_SUBFLOW] = "subflow",
+	[PINS_LINK_REWRITE] = "rewrite",       [PINS_LINK_AUDIT] = "audit",
+	[PINS_LINK_SUBFLOW] = "subflow",       [PINS_LINK_SETSOCKOPT] = "setsockopt",
+	[PINS_LINK_GETSOCKOPT] = "getsockopt", [PINS_LINK_FALLBACK] = "fallback",
+	[PINS_LINK_OOB_MPTCP] = "oob-mptcp",   [PINS_LINK_OOB_TCP] = "oob-tcp",
 };
 
 const char *pins_link_name(enum pins_link link)

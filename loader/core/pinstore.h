@@ -23,13 +23,23 @@
 #define PINSTORE_DEFAULT_DIR "/sys/fs/bpf/mptcpify"
 
 /* Every pinned map, by its name in bpf/maps.bpf.h: the one list of them. */
-#define PINNED_MAPS(X) X(policy) X(stats) X(cache) X(state) X(rewrite_impl) X(profile) X(rule_stats)
+/* clang-format off */
+#define PINNED_MAPS(X) \
+	X(policy) X(stats) X(cache) X(state) X(rewrite_impl) X(profile) \
+	X(rule_stats) X(outcomes) X(compat) X(incompat) X(fallbacks) X(listeners)
+/* clang-format on */
 
 /* The programs that get attached, one pinned link each. */
 enum pins_link {
-	PINS_LINK_REWRITE, /* fmod_ret hook, tail-calling the rewrite program */
-	PINS_LINK_AUDIT,   /* cgroup/sock_create on the cgroup2 root */
-	PINS_LINK_SUBFLOW, /* sockops on the cgroup2 root */
+	PINS_LINK_REWRITE,    /* fmod_ret hook, tail-calling the rewrite program */
+	PINS_LINK_AUDIT,      /* cgroup/sock_create on the cgroup2 root */
+	PINS_LINK_SUBFLOW,    /* sockops on the cgroup2 root: options and outcomes */
+	PINS_LINK_SETSOCKOPT, /* cgroup/setsockopt on the cgroup2 root */
+	PINS_LINK_GETSOCKOPT, /* cgroup/getsockopt on the cgroup2 root */
+	/* Tracing, where the kernel allows trampolines and has the function: */
+	PINS_LINK_FALLBACK,  /* fexit on the fallback, which tells why */
+	PINS_LINK_OOB_MPTCP, /* fentry on mptcp_sendmsg(): MSG_OOB */
+	PINS_LINK_OOB_TCP,   /* fentry on tcp_sendmsg(): MSG_OOB, predicted */
 	PINS_LINK_NR,
 };
 #define PINS_LINK_BIT(link) (1u << (link))

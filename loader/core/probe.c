@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,18 +31,63 @@ const char *probe_support_name(enum probe_support v)
 	}
 }
 
-/* Parsing the kernel's BTF takes a while; it does not change under us. */
+static struct btf *vmlinux_btf;
+
+static void load_btf(void)
+{
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (libbpf_get_error(vmlinux_btf))
+		vmlinux_btf = NULL;
+}
+
+/*
+ * The kernel's BTF, parsed once: it takes a while, and does not change under
+ * us. Once for all threads: the daemon's server names fallback reasons.
+ */
+static const struct btf *kernel_btf(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, load_btf);
+	return vmlinux_btf;
+}
+
+bool probe_has_function(const char *name)
+{
+	const struct btf *btf = kernel_btf();
+
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
 static bool hook_in_btf(void)
 {
-	static int found = -1;
-	struct btf *btf;
+	return probe_has_function("update_socket_protocol");
+}
 
-	if (found >= 0)
-		return found;
-	btf = btf__load_vmlinux_btf();
-	found = btf && btf__find_by_name_kind(btf, "update_socket_protocol", BTF_KIND_FUNC) > 0;
-	btf__free(btf);
-	return found;
+const char *probe_mib_name(__u32 mib, char *buf, size_t len)
+{
+	const struct btf *btf = kernel_btf();
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	const char *name;
+	size_t i, n;
+	int id;
+
+	id = btf ? btf__find_by_name_kind(btf, "linux_mptcp_mib_field", BTF_KIND_ENUM) : -1;
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	for (i = 0, e = t ? btf_enum(t) : NULL; e && i < btf_vlen(t); i++, e++) {
+		if ((__u32)e->val != mib)
+			continue;
+		name = btf__name_by_offset(btf, e->name_off);
+		if (!strncmp(name, "MPTCP_MIB_", 10))
+			name += 10;
+		for (n = 0; name[n] && n + 1 < len; n++)
+			buf[n] = (char)tolower((unsigned char)name[n]);
+		buf[n] = '\0';
+		return buf;
+	}
+	snprintf(buf, len, "mib%u", mib);
+	return buf;
 }
 
 int probe_rewrite(const char **reason)

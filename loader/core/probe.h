@@ -5,6 +5,8 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
 
 enum probe_support {
 	SUPPORT_REWRITE,    /* fmod_ret on update_socket_protocol works */
@@ -42,5 +44,14 @@ int probe_rewrite(const char **reason);
 bool probe_mptcp_ipv6(void);
 
 const char *probe_support_name(enum probe_support v);
+
+/* Is @name a function of the kernel's BTF (so one a trampoline may attach to)? */
+bool probe_has_function(const char *name);
+
+/*
+ * The name of the kernel's MPTCP MIB counter @mib ("dssfallback"), from its
+ * BTF: the numbers change from kernel to kernel. "mibN" when unknown.
+ */
+const char *probe_mib_name(__u32 mib, char *buf, size_t len);
 
 #endif

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Option compatibility: what an MPTCP socket refuses that a TCP socket
+ * takes, per configured cgroup.
+ *
+ * The loader learns, at load, which options this kernel's MPTCP sockets
+ * refuse (the "incompat" map): only those count. setsockopt() runs after
+ * these programs, so for a setsockopt on an MPTCP socket the refusal is
+ * the learned one; getsockopt() runs before, so its errno is the kernel's. On a
+ * TCP socket of an audit entry, a call an MPTCP socket would refuse counts
+ * as predicted: "these would break if you enforced". Each program costs one
+ * map lookup on every other call of the node.
+ *
+ * An MPTCP socket's refusal trips its entry's protection (on-incompatible:
+ * exclude): the entry's later sockets stay TCP.
+ *
+ * MSG_OOB is seen where sends can be: by fentry on mptcp_sendmsg() (the
+ * urgent byte is sent in band, silently) and tcp_sendmsg() (predicted),
+ * attached only where trampolines are allowed.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "kconst.h"
+#include "mptcpify.h"
+#include "maps.bpf.h"
+#include "resolve.bpf.h"
+
+/* The smallest page: past it, a program sees only part of optval. */
+#define PAGE_SIZE_ 4096
+
+static __always_inline void count_compat(struct mptcpify_compat_key *key)
+{
+	__u64 one = 1, *n = bpf_map_lookup_elem(&compat, key);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&compat, key, &one, BPF_NOEXIST);
+}
+
+/*
+ * A refused (or, on TCP, refusable) call: counted for the entry of
+ * @policy_cgid, and the entry's protection tripped if it has one.
+ */
+static __always_inline void refused(__u64 policy_cgid, bool mptcp, __u32 level, __u32 optname,
+				    __u16 dir, __s32 err)
+{
+	struct mptcpify_compat_key key = {.cgid = policy_cgid,
+					  .level = level,
+					  .optname = optname,
+					  .dir = dir,
+					  .predicted = !mptcp,
+					  .err = err};
+	struct mptcpify_policy *entry;
+	struct mptcpify_state *st;
+	__u32 zero = 0;
+
+	entry = bpf_map_lookup_elem(&policy, &policy_cgid);
+	if (!entry || (!mptcp && entry->mode != MPTCPIFY_MODE_AUDIT))
+		return;
+	count_compat(&key);
+	if (!mptcp || !(entry->flags & MPTCPIFY_PROTECT) || (entry->flags & MPTCPIFY_TRIPPED))
+		return;
+	/* Plain: every writer sets the same bit. */
+	entry->flags |= MPTCPIFY_TRIPPED;
+	/* Every cached answer is recomputed, and sees it. */
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (st)
+		__sync_fetch_and_add(&st->gen, 1);
+}
+
+/*
+ * The entry of the calling process's cgroup, 0 when none. A sockopt
+ * program may not look into its socket, so the caller (the application
+ * that makes the call) stands for the socket's cgroup.
+ */
+static __always_inline __u64 caller_entry(void)
+{
+	__u64 cgid = 0;
+
+	return resolve_current(&cgid) != MPTCPIFY_MODE_NONE ? cgid : 0;
+}
+
+/* The entry of @sk's cgroup (a BTF pointer), 0 when none. */
+static __always_inline __u64 sock_entry(struct sock *sk)
+{
+	__u64 cgid = 0;
+
+	return policy_entry(sock_cgroup(sk), &cgid) ? cgid : 0;
+}
+
+/* An inet stream socket: 1 for MPTCP, 0 for TCP, -1 for anything else. */
+static __always_inline int kind_of(struct bpf_sock *sk)
+{
+	if (!sk || (sk->family != AF_INET && sk->family != AF_INET6) || sk->type != SOCK_STREAM)
+		return -1;
+	if (sk->protocol == IPPROTO_MPTCP)
+		return 1;
+	return sk->protocol == IPPROTO_TCP ? 0 : -1;
+}
+
+SEC("cgroup/setsockopt")
+int mptcpify_setsockopt(struct bpf_sockopt *ctx)
+{
+	struct mptcpify_incompat_key key = {
+		.level = ctx->level, .optname = ctx->optname, .dir = MPTCPIFY_COMPAT_SET};
+	__s32 *err = bpf_map_lookup_elem(&incompat, &key);
+	struct bpf_sock *sk = ctx->sk;
+	__u64 cgid;
+	int kind;
+
+	/* Past a page the program sees only part: the kernel must use the user's buffer. */
+	if (ctx->optlen > PAGE_SIZE_)
+		ctx->optlen = 0;
+	if (!err)
+		return 1;
+	kind = kind_of(sk);
+	cgid = kind >= 0 ? caller_entry() : 0;
+	if (cgid)
+		refused(cgid, kind, key.level, key.optname, MPTCPIFY_COMPAT_SET, *err);
+	return 1;
+}
+
+SEC("cgroup/getsockopt")
+int mptcpify_getsockopt(struct bpf_sockopt *ctx)
+{
+	struct mptcpify_incompat_key key = {
+		.level = ctx->level, .optname = ctx->optname, .dir = MPTCPIFY_COMPAT_GET};
+	struct bpf_sock *sk = ctx->sk;
+	__s32 *err, retval = ctx->retval;
+	__u64 cgid;
+	int kind;
+
+	if (ctx->optlen > PAGE_SIZE_)
+		ctx->optlen = 0;
+	/* Only what a TCP socket takes: not SOL_MPTCP, nor a TCP refusal too. */
+	err = bpf_map_lookup_elem(&incompat, &key);
+	kind = err ? kind_of(sk) : -1;
+	cgid = kind >= 0 ? caller_entry() : 0;
+	if (!cgid)
+		return 1;
+	/* The kernel answered already: an MPTCP socket's refusal is its own. */
+	if (kind == 1 && (retval == -EOPNOTSUPP || retval == -ENOPROTOOPT))
+		refused(cgid, true, key.level, key.optname, MPTCPIFY_COMPAT_GET, -retval);
+	else if (kind == 0)
+		refused(cgid, false, key.level, key.optname, MPTCPIFY_COMPAT_GET, *err);
+	return 1;
+}
+
+/* The urgent byte of an MPTCP socket goes in band, and send() says nothing. */
+SEC("fentry/mptcp_sendmsg")
+int BPF_PROG(mptcpify_oob_mptcp, struct sock *sk, struct msghdr *msg, size_t len)
+{
+	__u64 cgid = msg->msg_flags & MSG_OOB ? sock_entry(sk) : 0;
+
+	if (cgid)
+		refused(cgid, true, 0, MSG_OOB, MPTCPIFY_COMPAT_SEND, 0);
+	return 0;
+}
+
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(mptcpify_oob_tcp, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	__u64 cgid = msg->msg_flags & MSG_OOB ? sock_entry(sk) : 0;
+
+	if (cgid)
+		refused(cgid, false, 0, MSG_OOB, MPTCPIFY_COMPAT_SEND, 0);
+	return 0;
+}

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "mptcpify.skel.h"
+#include "attach.h"
+#include "probe.h"
+
+/* What each link runs, by name in the BPF object, and where it attaches. */
+static const struct {
+	const char *prog;
+	const char *function; /* a tracing link's kernel function, else NULL */
+	bool optional;	      /* absent where the kernel cannot: no error */
+} links[PINS_LINK_NR] = {
+	[PINS_LINK_REWRITE] = {"mptcpify_rewrite", "update_socket_protocol"},
+	[PINS_LINK_AUDIT] = {"mptcpify_audit"},
+	[PINS_LINK_SUBFLOW] = {"mptcpify_sockops"},
+	[PINS_LINK_SETSOCKOPT] = {"mptcpify_setsockopt"},
+	[PINS_LINK_GETSOCKOPT] = {"mptcpify_getsockopt"},
+	[PINS_LINK_FALLBACK] = {"mptcpify_fallback", "__mptcp_try_fallback", true},
+	[PINS_LINK_OOB_MPTCP] = {"mptcpify_oob_mptcp", "mptcp_sendmsg", true},
+	[PINS_LINK_OOB_TCP] = {"mptcpify_oob_tcp", "tcp_sendmsg", true},
+};
+#define HOOK_PROG "mptcpify_hook"
+
+struct bpf_program *attach_prog_of(struct mptcpify_bpf *skel, enum pins_link link)
+{
+	return bpf_object__find_program_by_name(skel->obj, links[link].prog);
+}
+
+struct bpf_program *attach_attached_prog(struct mptcpify_bpf *skel, enum pins_link link)
+{
+	return link == PINS_LINK_REWRITE ? skel->progs.mptcpify_hook : attach_prog_of(skel, link);
+}
+
+void attach_select(struct mptcpify_bpf *skel, unsigned int wanted)
+{
+	struct bpf_program *prog;
+	const char *name;
+	bool load;
+	int l;
+
+	bpf_object__for_each_program(prog, skel->obj)
+	{
+		name = bpf_program__name(prog);
+		load = (wanted & PINS_LINK_BIT(PINS_LINK_REWRITE)) && !strcmp(name, HOOK_PROG);
+		for (l = 0; l < PINS_LINK_NR; l++)
+			if ((wanted & PINS_LINK_BIT(l)) && !strcmp(name, links[l].prog))
+				load = true;
+		bpf_program__set_autoload(prog, load);
+	}
+}
+
+bool attach_is_tracing(enum pins_link link)
+{
+	return link < PINS_LINK_NR && links[link].function;
+}
+
+unsigned int attach_supported(void)
+{
+	static int supported = -1;
+	const char *reason;
+	bool tracing;
+	int l;
+
+	if (supported >= 0)
+		return supported;
+	/* A trial fmod_ret tells whether this kernel allows trampolines at all. */
+	tracing = !probe_rewrite(&reason);
+	supported = 0;
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if (!links[l].optional || (tracing && probe_has_function(links[l].function)))
+			supported |= PINS_LINK_BIT(l);
+	return supported;
+}
+
+struct bpf_link *attach_link(struct mptcpify_bpf *skel, enum pins_link link, const char *cgroup2)
+{
+	struct bpf_link *l;
+	int cg_fd;
+
+	if (attach_is_tracing(link))
+		return bpf_program__attach(attach_attached_prog(skel, link));
+	/*
+	 * Cgroup programs see every socket of the node, once: the policy and
+	 * profile maps pick ours, nearest entry first. Attached per cgroup
+	 * instead, nested entries would run (and count) twice.
+	 */
+	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0)
+		return NULL;
+	l = bpf_program__attach_cgroup(attach_prog_of(skel, link), cg_fd);
+	close(cg_fd);
+	return l;
+}
