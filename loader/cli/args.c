@@ -60,10 +60,15 @@ static const struct option_word {
 	enum cmd_opt opt;
 	bool takes_value;
 } option_words[] = {
-	{"--mode", OPT_MODE, true},	    {"--exclude", OPT_EXCLUDE, false},
-	{"--config", OPT_CONFIG, true},	    {"--metrics", OPT_METRICS, true},
-	{"--pods-dir", OPT_PODS_DIR, true}, {"--cleanup-on-exit", OPT_CLEANUP, false},
-	{"--check", OPT_CHECK, false},	    {"--cgroup-metrics", OPT_CGROUP_METRICS, true},
+	{"--mode", OPT_MODE, true},
+	{"--exclude", OPT_EXCLUDE, false},
+	{"--config", OPT_CONFIG, true},
+	{"--metrics", OPT_METRICS, true},
+	{"--pods-dir", OPT_PODS_DIR, true},
+	{"--cleanup-on-exit", OPT_CLEANUP, false},
+	{"--check", OPT_CHECK, false},
+	{"--cgroup-metrics", OPT_CGROUP_METRICS, true},
+	{"--on-incompatible", OPT_ON_INCOMPATIBLE, true},
 };
 
 static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, char *err,
@@ -90,6 +95,11 @@ static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, c
 		break;
 	case OPT_CHECK:
 		a->check = true;
+		break;
+	case OPT_ON_INCOMPATIBLE:
+		if (strcmp(value, "exclude") && strcmp(value, "keep"))
+			return usage_error(err, len, "--on-incompatible takes exclude or keep");
+		a->protect = !strcmp(value, "exclude");
 		break;
 	case OPT_CGROUP_METRICS:
 		if (strcmp(value, "all") && strcmp(value, "off"))

@@ -15,14 +15,15 @@ struct cmd_args;
 
 /* The options a command takes, beyond -j, -p, -v and -h, which all take. */
 enum cmd_opt {
-	OPT_MODE = 1 << 0,	     /* --mode rewrite|audit */
-	OPT_EXCLUDE = 1 << 1,	     /* --exclude */
-	OPT_CONFIG = 1 << 2,	     /* --config FILE */
-	OPT_METRICS = 1 << 3,	     /* --metrics ADDR:PORT|off */
-	OPT_PODS_DIR = 1 << 4,	     /* --pods-dir DIR */
-	OPT_CLEANUP = 1 << 5,	     /* --cleanup-on-exit */
-	OPT_CHECK = 1 << 6,	     /* --check */
-	OPT_CGROUP_METRICS = 1 << 7, /* --cgroup-metrics all|off */
+	OPT_MODE = 1 << 0,	      /* --mode rewrite|audit */
+	OPT_EXCLUDE = 1 << 1,	      /* --exclude */
+	OPT_CONFIG = 1 << 2,	      /* --config FILE */
+	OPT_METRICS = 1 << 3,	      /* --metrics ADDR:PORT|off */
+	OPT_PODS_DIR = 1 << 4,	      /* --pods-dir DIR */
+	OPT_CLEANUP = 1 << 5,	      /* --cleanup-on-exit */
+	OPT_CHECK = 1 << 6,	      /* --check */
+	OPT_CGROUP_METRICS = 1 << 7,  /* --cgroup-metrics all|off */
+	OPT_ON_INCOMPATIBLE = 1 << 8, /* --on-incompatible exclude|keep */
 };
 
 /* The positionals a command takes. */
@@ -59,6 +60,7 @@ struct cmd_args {
 	int nwords;
 	const char *config, *metrics, *pods_dir, *cgroup_metrics;
 	bool cleanup, check;
+	bool protect; /* --on-incompatible exclude */
 };
 
 /*

@@ -30,7 +30,8 @@ int cmd_attach(const struct cmd_args *a)
 	if (cmd_check_mode(a, a->mode) || cmd_open_write(&p, a))
 		return EXIT_FAIL;
 	entries_prune(&p, mount);
-	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, mount, &changed, &why);
+	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, a->protect ? MPTCPIFY_PROTECT : 0,
+			 mount, &changed, &why);
 	/* A mode change may leave a program nothing needs any more. */
 	if (!err && changed)
 		entries_release(&p, 0, &unloaded);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "cmd.h"
+#include "outcome_view.h"
 #include "profile_view.h"
 #include "core/cgroup.h"
 #include "core/counters.h"
@@ -17,14 +18,15 @@ struct collect {
 	struct pins *p;
 	json_t *entries;
 	bool with_stats;
+	struct idmap tallies; /* refused options and fallback reasons, by cgroup id */
 };
 
 /* One JSON object per policy entry, with its path while the cgroup exists. */
 static void collect_entry(const char *rel, __u64 id, void *ctx)
 {
+	struct entry_counters counters, *tallies;
 	struct collect *c = ctx;
 	struct mptcpify_policy e;
-	struct mptcpify_stats s;
 	json_t *o;
 
 	if (policy_get(c->p, id, &e))
@@ -32,8 +34,19 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
 	o = json_pack("{s:o, s:I, s:s, s:s}", "cgroup", json_text(rel), "id", (json_int_t)id,
 		      "mode", mode_name(e.mode), "owner",
 		      e.owner == MPTCPIFY_OWNER_DAEMON ? "daemon" : "cli");
-	if (c->with_stats && !stats_read(c->p, id, &s))
-		stats_to_json(&s, o);
+	if (e.flags & MPTCPIFY_PROTECT)
+		json_object_set_new(
+			o, "on_incompatible",
+			json_string(e.flags & MPTCPIFY_TRIPPED ? "exclude (tripped)" : "exclude"));
+	if (c->with_stats) {
+		entry_counters_read(c->p, id, &counters);
+		tallies = idmap_get(&c->tallies, id);
+		if (tallies)
+			entry_counters_add(&counters, tallies);
+		stats_to_json(&counters.sockets, o);
+		outcome_to_json(&counters, o);
+		entry_counters_free(&counters);
+	}
 	json_array_append_new(c->entries, o);
 }
 
@@ -91,13 +104,14 @@ static void list_plain(json_t *r)
 
 static void stats_plain(json_t *r)
 {
-	static const int width[MPTCPIFY_VERDICT_NR] = {10, 9, 11, 8, 8, 8, 8};
+	static const int width[MPTCPIFY_VERDICT_NR] = {10, 9, 11, 8, 8, 8, 8, 8};
+	char verdict[512];
 	json_t *e, *cg;
 	size_t i;
 	int k;
 
-	printf("%-8s %10s %9s %11s %8s %8s %8s %8s  %s\n", "mode", "rewritten", "excluded",
-	       "unavailable", "non_tcp", "native", "tcp", "mptcp", "cgroup");
+	printf("%-8s %10s %9s %11s %8s %8s %8s %8s %8s  %s\n", "mode", "rewritten", "excluded",
+	       "unavailable", "non_tcp", "native", "tcp", "mptcp", "incompat", "cgroup");
 	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		printf("%-8s", json_string_value(json_object_get(e, "mode")));
 		for (k = 0; k < MPTCPIFY_VERDICT_NR; k++)
@@ -107,6 +121,7 @@ static void stats_plain(json_t *r)
 					       json_object_get(e, verdict_name(k))));
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
+		printf("%8s %s\n", "", outcome_verdict(e, verdict, sizeof(verdict)));
 	}
 	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
 		printf("\nsubflow profiles:\n");
@@ -133,6 +148,8 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 		p_warn("%s", problem);
 		json_object_set_new(res, "warning", json_string(problem));
 	}
+	if (c->with_stats)
+		entry_tallies_load(p, NULL, &c->tallies);
 	if (only)
 		collect_entry(only->rel, only->id, c);
 	else
@@ -166,6 +183,7 @@ static int list_or_stats(const struct cmd_args *a, bool with_stats)
 		describe_pins(&p, res, &c, mount, a->cgroup ? &cg : NULL);
 	if (!err)
 		pins_close(&p);
+	entry_tallies_free(&c.tallies);
 	json_object_set_new(res, "cgroups", c.entries);
 	if (a->cgroup && !json_array_size(c.entries) &&
 	    !json_array_size(json_object_get(res, "subflow_profiles"))) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cmd.h"
 #include <unistd.h>
+#include "core/compat.h"
 #include "core/entries.h"
 #include "core/output.h"
 #include "core/pinstore.h"
@@ -13,6 +14,66 @@
 static const char *yes_no(bool b)
 {
 	return b ? "yes" : "no";
+}
+
+static const char *dir_names[] = {"set", "get", "send"};
+
+static int add_option(const struct mptcpify_incompat_key *key, int err, void *ctx)
+{
+	char buf[32];
+
+	return json_array_append_new(
+		ctx,
+		json_pack("{s:s, s:s, s:s}", "option",
+			  compat_option_name(key->level, key->optname, key->dir, buf, sizeof(buf)),
+			  "op", dir_names[key->dir], "errno", strerror(err)));
+}
+
+/* The options an MPTCP socket refuses here, tried now; null if none can be made. */
+static json_t *refused_options(void)
+{
+	json_t *list = json_array();
+
+	if (compat_scan(add_option, list) < 0) {
+		json_decref(list);
+		return json_null();
+	}
+	return list;
+}
+
+static void refused_plain(json_t *list)
+{
+	size_t i, col = 17, unnamed = 0;
+	const char *last = "";
+	json_t *o;
+
+	printf("mptcp refuses:   ");
+	if (json_is_null(list)) {
+		printf("unknown (no MPTCP socket can be made here)\n");
+		return;
+	}
+	json_array_foreach (list, i, o) {
+		const char *name = json_string_value(json_object_get(o, "option"));
+
+		if (!strcmp(name, last))
+			continue; /* set and get: the name once */
+		last = name;
+		if (strchr(name, ':')) {
+			unnamed++; /* LEVEL:NUMBER: -j lists them */
+			continue;
+		}
+		if (col + strlen(name) + 2 > 79) {
+			printf(",\n                 ");
+			col = 17;
+		} else if (col > 17) {
+			printf(", ");
+			col += 2;
+		}
+		col += printf("%s", name);
+	}
+	if (unnamed)
+		printf("%s%zu more by number (-j)", col > 17 ? ", " : "", unnamed);
+	printf("%s\n", json_array_size(list) ? "" : "nothing");
 }
 
 static void probe_plain(json_t *r)
@@ -48,6 +109,11 @@ static void probe_plain(json_t *r)
 	v = json_object_get(r, "rewrite_error");
 	printf("fmod_ret trial:  %s\n",
 	       json_is_null(v) ? "loaded and attached" : json_string_value(v));
+	printf("fallback reasons: %s\n",
+	       json_is_true(json_object_get(r, "fallback_reasons")) ?
+		       "counted (__mptcp_try_fallback)" :
+		       "not counted (needs fexit and __mptcp_try_fallback)");
+	refused_plain(json_object_get(r, "refused_options"));
 	v = json_object_get(r, "reason");
 	printf("verdict:         %s%s%s\n", json_string_value(json_object_get(r, "verdict")),
 	       json_is_null(v) ? "" : ": ", json_is_null(v) ? "" : json_string_value(v));
@@ -113,6 +179,10 @@ int cmd_probe(const struct cmd_args *a)
 	json_object_set_new(res, "rewrite_error",
 			    r.rewrite_err ? json_sprintf("%s", strerror(-r.rewrite_err)) :
 					    json_null());
+	json_object_set_new(res, "fallback_reasons",
+			    json_boolean(!r.rewrite_err && r.hook &&
+					 probe_has_function("__mptcp_try_fallback")));
+	json_object_set_new(res, "refused_options", refused_options());
 	json_object_set_new(res, "verdict", json_string(probe_support_name(r.support)));
 	json_object_set_new(res, "reason", r.reason[0] ? json_string(r.reason) : json_null());
 	emit(res, probe_plain);

@@ -138,7 +138,8 @@ int cmd_run(const struct cmd_args *a)
 		return EXIT_FAIL;
 	}
 	entries_prune(&p, mount);
-	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, mount, &changed, &why);
+	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, a->protect ? MPTCPIFY_PROTECT : 0,
+			 mount, &changed, &why);
 	pins_close(&p);
 	if (err) {
 		p_err(-err, NULL, "%s", why);

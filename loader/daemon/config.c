@@ -272,6 +272,11 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 			if (!err &&
 			    (parse_mode(mode, &s->mode) || strcmp(mode, mode_name(s->mode))))
 				return fail(ps, val, "mode must be rewrite, audit or exclude");
+		} else if (!strcmp(k, "on-incompatible")) {
+			err = copy_scalar(ps, val, "on-incompatible", mode, sizeof(mode));
+			if (!err && strcmp(mode, "exclude") && strcmp(mode, "keep"))
+				return fail(ps, val, "on-incompatible must be exclude or keep");
+			s->flags = !err && !strcmp(mode, "exclude") ? MPTCPIFY_PROTECT : 0;
 		} else if (!strcmp(k, "subflow")) {
 			err = copy_scalar(ps, val, "subflow", profile, sizeof(profile));
 			if (!err && (s->profile = find_profile(c, profile)) < 0)
@@ -280,7 +285,7 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 		} else {
 			return fail(ps, key,
 				    "unknown selector key '%s' (name, cgroup, unit, pod, "
-				    "container, mode, subflow)",
+				    "container, mode, on-incompatible, subflow)",
 				    k);
 		}
 		if (err)
@@ -408,13 +413,10 @@ void config_free(struct config *c)
 unsigned int config_links(const struct config *c)
 {
 	unsigned int links = 0;
-	enum pins_link l;
 	int i;
 
 	for (i = 0; i < c->nselectors; i++) {
-		l = link_of_mode(c->selectors[i].mode);
-		if (l != PINS_LINK_NR)
-			links |= PINS_LINK_BIT(l);
+		links |= links_of_mode(c->selectors[i].mode);
 		if (c->selectors[i].profile >= 0)
 			links |= PINS_LINK_BIT(PINS_LINK_SUBFLOW);
 	}

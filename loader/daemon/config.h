@@ -10,6 +10,7 @@
  *     - name: NAME          # metric label; unique
  *       cgroup: GLOB        # or unit: GLOB, pod: {...}, container: ID
  *       mode: rewrite       # rewrite (default), audit or exclude
+ *       on-incompatible: keep  # or exclude: TCP after an option was refused
  *       subflow: PROFILE    # optional
  */
 #ifndef MPTCPIFY_CONFIG_H
@@ -38,6 +39,7 @@ struct selector {
 	char pod_name[256];		     /* glob; "" matches any */
 	char pod_uid[40];		     /* with dashes, lower case; "" for any */
 	__u32 mode;			     /* enum mptcpify_mode */
+	__u32 flags;			     /* MPTCPIFY_PROTECT: on-incompatible: exclude */
 	int profile;			     /* index in config.profiles, or -1 */
 	int line;			     /* where it was declared */
 };

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct pass {
 	int err;
 	__u64 *removals;
 	size_t nremovals, cap;
+	struct idmap gone;  /* removed cgroup ids -> their selector + 1 (0: none) */
 	struct idmap *seen; /* a full walk: the cgroups it found */
 	bool unloaded;	    /* finish() removed every pin */
 };
@@ -170,7 +172,8 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 		apply_profile(ps, s, cgid, rel);
 		return;
 	}
-	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, r->cgroup2, &changed, &why);
+	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, s->flags, r->cgroup2,
+			 &changed, &why);
 	if (err) {
 		r->stats.apply_errors++;
 		ps->err = err;
@@ -201,7 +204,9 @@ static void remove_entry(struct pass *ps, __u64 cgid)
 	if (o && o->selector >= 0 && o->selector < ps->r->cfg.nselectors) {
 		entry_counters_read(&ps->p, cgid, &gone);
 		entry_counters_add(&ps->r->totals[o->selector].counters, &gone);
+		entry_counters_free(&gone);
 	}
+	idmap_put(&ps->gone, cgid, (void *)(uintptr_t)(o ? o->selector + 1 : 0));
 	if (daemon_profile(&ps->p, cgid))
 		profile_delete(&ps->p, cgid);
 	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
@@ -209,6 +214,27 @@ static void remove_entry(struct pass *ps, __u64 cgid)
 		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
 	}
 	free(o);
+}
+
+/*
+ * The refused options and fallback reasons of the removed cgroups, in one
+ * pass over their maps: into their selectors' totals, and out of the maps.
+ */
+static void retire_tallies(struct pass *ps)
+{
+	struct idmap tallies = {0};
+	uintptr_t selector;
+	size_t it;
+	__u64 cgid;
+	void *val;
+
+	entry_tallies_load(&ps->p, &ps->gone, &tallies);
+	for (it = 0; idmap_next(&tallies, &it, &cgid, &val);) {
+		selector = (uintptr_t)idmap_get(&ps->gone, cgid);
+		if (selector && selector <= (uintptr_t)ps->r->cfg.nselectors)
+			entry_counters_add(&ps->r->totals[selector - 1].counters, val);
+	}
+	entry_tallies_free(&tallies);
 }
 
 /* Removals last, then the programs: those of @links stay attached. */
@@ -221,6 +247,9 @@ static int finish(struct pass *ps, unsigned int links)
 	for (i = 0; i < ps->nremovals; i++)
 		remove_entry(ps, ps->removals[i]);
 	free(ps->removals);
+	if (ps->opened && ps->gone.n)
+		retire_tallies(ps);
+	idmap_free(&ps->gone);
 	if (ps->opened) {
 		err = lifecycle_ensure_links(&ps->p, links, ps->r->cgroup2, &why);
 		if (err)
@@ -412,7 +441,8 @@ int reconcile_events(struct reconciler *r)
 
 bool reconcile_pins_lost(struct reconciler *r)
 {
-	return r->pinned && !pins_intact(r->pin_dir, config_links(&r->cfg));
+	return r->pinned &&
+	       !pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg)));
 }
 
 int reconcile_remove_all(struct reconciler *r)

@@ -49,10 +49,17 @@ int state_set_config(struct reconciler *r, struct config *next)
 		return -ENOMEM;
 	for (i = 0; i < next->nselectors; i++) {
 		strcpy(t[i].name, next->selectors[i].name);
-		for (j = 0; r->totals && j < r->cfg.nselectors; j++)
-			if (!strcmp(r->totals[j].name, t[i].name))
-				t[i] = r->totals[j];
+		for (j = 0; r->totals && j < r->cfg.nselectors; j++) {
+			if (r->totals[j].name[0] && !strcmp(r->totals[j].name, t[i].name)) {
+				t[i] = r->totals[j]; /* its tallies move along */
+				r->totals[j].name[0] = '\0';
+			}
+		}
 	}
+	/* The totals of selectors gone from the configuration go too. */
+	for (j = 0; r->totals && j < r->cfg.nselectors; j++)
+		if (r->totals[j].name[0])
+			entry_counters_free(&r->totals[j].counters);
 	config_free(&r->cfg);
 	r->cfg = *next;
 	memset(next, 0, sizeof(*next));
@@ -86,12 +93,15 @@ void state_free(struct reconciler *r)
 	size_t it;
 	__u64 key;
 	void *val;
+	int i;
 
 	watch_free(&r->watches);
 	for (it = 0; idmap_next(&r->owned, &it, &key, &val);)
 		free(val);
 	idmap_free(&r->owned);
 	pod_table_free(&r->pods);
+	for (i = 0; r->totals && i < r->cfg.nselectors; i++)
+		entry_counters_free(&r->totals[i].counters);
 	config_free(&r->cfg);
 	free(r->totals);
 	r->totals = NULL;

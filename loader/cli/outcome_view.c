@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "outcome_view.h"
+#include "core/compat.h"
+#include "core/probe.h"
+
+static const char *const ops[] = {"set", "get", "send"};
+
+static json_t *refused_json(const struct tally *t)
+{
+	json_t *list = json_array();
+	const struct tally_item *it;
+	char name[48];
+
+	for (it = t->items; it < t->items + t->n; it++)
+		json_array_append_new(
+			list,
+			json_pack("{s:s, s:s, s:i, s:s, s:b, s:I}", "option",
+				  compat_option_name(it->level, it->optname, it->dir, name,
+						     sizeof(name)),
+				  "op", ops[it->dir < 3 ? it->dir : 2], "errno", it->err, "error",
+				  it->err ? strerror(it->err) : "accepted, not honoured",
+				  "predicted", it->predicted, "count", (json_int_t)it->count));
+	return list;
+}
+
+static json_t *reasons_json(const struct tally *t)
+{
+	const struct tally_item *it;
+	json_t *o = json_object();
+	char name[64];
+
+	for (it = t->items; it < t->items + t->n; it++)
+		json_object_set_new(o, probe_mib_name(it->optname, name, sizeof(name)),
+				    json_integer((json_int_t)it->count));
+	return o;
+}
+
+void outcome_to_json(const struct entry_counters *c, json_t *entry)
+{
+	json_t *o = json_object(), *subflows = json_array();
+	char verdict[512];
+	int i;
+
+	for (i = 0; i < MPTCPIFY_OUTCOME_NR; i++)
+		if (outcome_name(i))
+			json_object_set_new(o, outcome_name(i),
+					    json_integer((json_int_t)c->outcomes.count[i]));
+	/* [n - 1]: connections that had at least n subflows. */
+	for (i = 0; i < MPTCPIFY_SUBFLOW_BUCKETS; i++)
+		json_array_append_new(subflows, json_integer((json_int_t)c->outcomes.subflows[i]));
+	json_object_set_new(o, "connections_by_subflows", subflows);
+	json_object_set_new(entry, "outcomes", o);
+	json_object_set_new(entry, "refused", refused_json(&c->compat));
+	json_object_set_new(entry, "fallback_reasons", reasons_json(&c->fallbacks));
+	json_object_set_new(entry, "verdict",
+			    json_string(outcome_verdict(entry, verdict, sizeof(verdict))));
+}
+
+static long long num(json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* The refusals of one kind, most frequent first, as "; refused: A x3, B x1". */
+static size_t refusals(json_t *refused, bool predicted, char *buf, size_t len)
+{
+	json_t *items[64], *r;
+	size_t i, j, n = 0, used = 0;
+
+	json_array_foreach (refused, i, r)
+		if (n < 64 && json_is_true(json_object_get(r, "predicted")) == predicted)
+			items[n++] = r;
+	for (i = 1; i < n; i++) /* insertion sort: a few dozen at most */
+		for (j = i; j > 0 && num(items[j], "count") > num(items[j - 1], "count"); j--) {
+			r = items[j];
+			items[j] = items[j - 1];
+			items[j - 1] = r;
+		}
+	for (i = 0; i < n && used < len; i++) {
+		const char *op = json_string_value(json_object_get(items[i], "op"));
+
+		used += snprintf(buf + used, len - used, "%s%s%s x%lld",
+				 i	   ? ", " :
+				 predicted ? "; would refuse: " :
+					     "; refused: ",
+				 json_string_value(json_object_get(items[i], "option")),
+				 strcmp(op, "get") ? "" : " (get)", num(items[i], "count"));
+	}
+	return used;
+}
+
+const char *outcome_verdict(json_t *entry, char *buf, size_t len)
+{
+	json_t *o = json_object_get(entry, "outcomes");
+	long long mptcp = num(o, "mptcp_active") + num(o, "mptcp_passive");
+	long long active = num(o, "fell_back_active"), passive = num(o, "fell_back_passive");
+	long long total = mptcp + active + passive;
+	size_t used;
+
+	if (total)
+		used = snprintf(buf, len, "%lld%% MPTCP end to end (%lld connections)",
+				mptcp * 100 / total, total);
+	else
+		used = snprintf(buf, len, "no connection seen yet");
+	if (used < len && active && passive)
+		used += snprintf(
+			buf + used, len - used,
+			", %lld%% fell back (%lld: no MP_CAPABLE from peer, %lld: plain-TCP "
+			"clients)",
+			(active + passive) * 100 / total, active, passive);
+	else if (used < len && active + passive)
+		used += snprintf(buf + used, len - used, ", %lld%% fell back (%s)",
+				 (active + passive) * 100 / total,
+				 active ? "no MP_CAPABLE from peer" : "plain-TCP clients");
+	if (used < len)
+		used += refusals(json_object_get(entry, "refused"), false, buf + used, len - used);
+	if (used < len)
+		refusals(json_object_get(entry, "refused"), true, buf + used, len - used);
+	return buf;
+}
