@@ -15,9 +15,11 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 # build of its TLS dependencies).
 VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
+	    $(VM_BIN)/optcheck $(VM_BIN)/landlock_tcp $(VM_BIN)/mptcpify-landlock.txt \
 	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
 	    $(VM_BIN)/mptcpify-example.yaml
-HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn
+HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn \
+	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp
 # veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
 VM_MODULES := veth sch_tbf sch_netem tcp_diag
 # One vCPU: under QEMU TCG with two, the kernel's own live code patching
@@ -83,6 +85,10 @@ $(VM_BIN)/podchurn: tests/progs/podchurn.c | $(DEPS_STAMP)
 # The README's daemon example, as the guest loads it.
 $(VM_BIN)/mptcpify-example.yaml: README.md tests/readme-config.sh
 	$(Q)mkdir -p $(@D) && tests/readme-config.sh README.md > $@
+
+# The README's Landlock rows, "KERNEL RESULT" each, for the guest to check.
+$(VM_BIN)/mptcpify-landlock.txt: README.md
+	$(Q)mkdir -p $(@D) && sed -n 's/^ *| \([0-9]*\.[0-9]*\) | denied | \([a-z]*\) |.*/\1 \2/p' $< > $@
 
 $(VM_BIN)/mptcpify-%.sh: tests/vm/%.sh
 	$(Q)mkdir -p $(@D) && cp $< $@

@@ -16,10 +16,11 @@ ms_of() { # CMD...: wall time in ms (busybox date has no %N)
 # The enforced entry sits at depth 1 ($E), the deepest caller at depth 30.
 E=$CG2/benf
 U=$CG2/bunc
+A=$CG2/baud # audit: outcomes and option calls counted
 deep=$E
 udeep=$U
 for d in $(seq 2 30); do deep=$deep/c; udeep=$udeep/c; done
-mkdir -p "$E/exc" "$deep" "$udeep"
+mkdir -p "$E/exc" "$A" "$deep" "$udeep"
 # depth_path DEPTH [TOP]: the cgroup that deep below the root, within $E
 # (or TOP): depth ratios compare enforced and native callers equally deep.
 depth_path() {
@@ -106,8 +107,27 @@ for r in $(seq "$ROUNDS"); do
 		127.0.0.1 7002)"
 	kill $!
 	wait $! 2>/dev/null
+	# Native MPTCP again, now in an audit cgroup: outcomes and options counted.
+	mptcpify attach --mode audit "$A" >/dev/null
+	in_cg "$A" ip netns exec bl bench sink 127.0.0.1 7004 262 &
+	sleep 0.3
+	csv conn "$r" counted "$(rate in_cg "$A" ip netns exec bl bench connect "$MS" \
+		127.0.0.1 7004 262)"
+	kill $!
+	wait $! 2>/dev/null
 done
 ip netns del bl
+
+echo "# setsockopt() per second on a TCP socket: TCP_NODELAY (1), and IP_TTL (0, 2),"
+echo "# which an MPTCP socket refuses: in an audit cgroup, a predicted refusal counted"
+for r in $(seq "$ROUNDS"); do
+	mptcpify unload >/dev/null
+	csv sockopt "$r" noprog "$(rate in_cg "$U" bench setsockopt "$MS" 6 1)"
+	mptcpify attach --mode audit "$A" >/dev/null
+	csv sockopt "$r" unconfigured "$(rate in_cg "$U" bench setsockopt "$MS" 6 1)"
+	csv sockopt "$r" audit "$(rate in_cg "$A" bench setsockopt "$MS" 6 1)"
+	csv sockopt "$r" counted "$(rate in_cg "$A" bench setsockopt "$MS" 0 2)"
+done
 
 echo "# two paths, 20 mbit each: enforced (MPTCP) vs the same client as TCP"
 enforce

@@ -52,6 +52,18 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		printf "| %s | %.3f | %.3f to %.3f | %s |\n", label, m, a[1], a[n],
 			(verdict == "" ? "-" : verdict) >> table
 	}
+	# cost(label, a, b, unit): per round 1/rate_a - 1/rate_b, the added time per call
+	function cost(label, sa, ca, sb, cb, unit,   a, n, r, m, scale) {
+		scale = unit == "us" ? 1e6 : 1e9
+		n = 0
+		for (r = 1; r <= rounds; r++)
+			if (v[sa "," ca "," r] > 0 && v[sb "," cb "," r] > 0)
+				a[++n] = scale / v[sa "," ca "," r] - scale / v[sb "," cb "," r]
+		if (!n) { printf "  %-44s n/a\n", label; return }
+		m = median(a, n); sort(a, n)
+		printf "  %-48s %.1f %s [%.1f, %.1f]\n", label, m, unit, a[1], a[n]
+		printf "| %s | %.1f %s | %.1f to %.1f | - |\n", label, m, unit, a[1], a[n] >> table
+	}
 	function pairline(label, name, target,   m, verdict) {
 		if (!(("pair," name "_ratio,0") in v)) return
 		m = v["pair," name "_ratio,0"]
@@ -101,6 +113,18 @@ sed -i '1i section,round,config,value' "$out/results.csv"
 		printf "  %-44s %s\n", "native MPTCP", stat("conn", "native")
 		printf "  %-44s %s\n", "enforced", stat("conn", "enforced")
 		ratio("connections/s: enforced / native MPTCP", "conn", "enforced", "conn", "native", 0.98, "min")
+		printf "  %-44s %s\n", "native MPTCP, outcomes counted (audit)", stat("conn", "counted")
+		ratio("connections/s: counted / native MPTCP", "conn", "counted", "conn", "native", 0, "")
+		cost("added per connection, outcomes counted", "conn", "counted", "conn", "native", "us")
+		print ""
+		print "3b. setsockopt() per second on one TCP socket"
+		split("noprog unconfigured audit counted", c, " ")
+		for (i = 1; i <= 4; i++) printf "  %-44s %s\n", c[i], stat("sockopt", c[i])
+		ratio("setsockopt(): unconfigured / no program", "sockopt", "unconfigured", "sockopt", "noprog", 0, "")
+		ratio("setsockopt(): audit cgroup / no program", "sockopt", "audit", "sockopt", "noprog", 0, "")
+		cost("added per setsockopt(), unconfigured", "sockopt", "unconfigured", "sockopt", "noprog", "ns")
+		cost("added per setsockopt(), audit cgroup", "sockopt", "audit", "sockopt", "noprog", "ns")
+		cost("added per setsockopt(), refusal counted", "sockopt", "counted", "sockopt", "noprog", "ns")
 		print ""
 		print "4. two paths at 20 mbit each, bytes per second"
 		printf "  %-44s %s\n", "enforced client (MPTCP)", stat("stream", "enforced")

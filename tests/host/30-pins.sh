@@ -15,9 +15,14 @@ link_ids() {
 	bpftool -j link show | jq -r '.[] | select(.attach_type == "cgroup_inet_sock_create") | .id' |
 		sort | tr '\n' ' '
 }
-audit_attached() {
+audit_attached_all() {
 	# bpftool prints nothing at all for a cgroup without programs.
 	bpftool -j cgroup show "$CG2" | jq -s '[.[][]? | select(.name == "mptcpify_audit")] | length'
+}
+# Attachments of this test's pins: not those of another mptcpify on the host.
+base_attached=$(audit_attached_all)
+audit_attached() {
+	echo $(($(audit_attached_all) - base_attached))
 }
 
 mkdir -p "$TESTCG/a" "$TESTCG/b"

@@ -11,6 +11,9 @@
  *                                  each way, close
  *   bench stream MS ADDR PORT [PROTO]
  *                                  bytes per second sent on one connection
+ *   bench setsockopt MS LEVEL OPTNAME
+ *                                  setsockopt(LEVEL, OPTNAME, int 1) calls per
+ *                                  second on one TCP socket (its result aside)
  *   bench time CMD [ARGS...]       run CMD, print "ms=N" of wall time
  *   bench pair PAIRS MS CG_A PROTO_A CG_B PROTO_B
  *                                  socket()+close() in slices of MS ms, this
@@ -79,6 +82,23 @@ static double socket_rate(double secs, int proto)
 static int bench_socket(double secs, int proto)
 {
 	printf("rate=%.0f\n", socket_rate(secs, proto));
+	return 0;
+}
+
+static int bench_setsockopt(double secs, int level, int optname)
+{
+	double start = now(), end = start + secs;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	unsigned long n = 0;
+
+	if (fd < 0)
+		die("socket");
+	while ((n & 1023) || now() < end) {
+		setsockopt(fd, level, optname, &one, sizeof(one));
+		n++;
+	}
+	close(fd);
+	printf("rate=%.0f\n", n / (now() - start));
 	return 0;
 }
 
@@ -251,12 +271,15 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "stream") && argc >= 5)
 		return bench_stream(atoi(argv[2]) / 1000.0, addr_of(argv[3], argv[4]),
 				    argc > 5 ? atoi(argv[5]) : 0);
+	if (!strcmp(cmd, "setsockopt") && argc == 5)
+		return bench_setsockopt(atoi(argv[2]) / 1000.0, atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(cmd, "time") && argc >= 3)
 		return bench_time(argv + 2);
 	if (!strcmp(cmd, "pair") && argc == 8)
 		return bench_pair(atoi(argv[2]), atoi(argv[3]) / 1000.0, argv + 4, argv + 6);
 	fprintf(stderr, "usage: bench socket MS PROTO | sink ADDR PORT [PROTO] |\n"
 			"       connect MS ADDR PORT [PROTO] | stream MS ADDR PORT [PROTO] |\n"
-			"       time CMD [ARGS...] | pair PAIRS MS CG_A PROTO_A CG_B PROTO_B\n");
+			"       setsockopt MS LEVEL OPTNAME | time CMD [ARGS...] |\n"
+			"       pair PAIRS MS CG_A PROTO_A CG_B PROTO_B\n");
 	return 64;
 }

@@ -18,7 +18,7 @@ static const struct cmd subs[] = {
 };
 
 static const struct cmd table[] = {
-	{"attach", fake, OPT_MODE | OPT_EXCLUDE, POS_CGROUP, "", ""},
+	{"attach", fake, OPT_MODE | OPT_EXCLUDE | OPT_ON_INCOMPATIBLE, POS_CGROUP, "", ""},
 	{"detach", fake, 0, POS_CGROUP, "", ""},
 	{"stats", fake, 0, POS_OPT_CGROUP, "", ""},
 	{"subflow", NULL, 0, POS_NONE, "", "", subs, 2},
@@ -113,6 +113,26 @@ START_TEST(attach_arguments)
 	ck_assert_uint_eq(a.mode, MPTCPIFY_MODE_AUDIT);
 	ck_assert_int_eq(parse(ARGC(dflt), dflt), 0);
 	ck_assert_uint_eq(a.mode, MPTCPIFY_MODE_REWRITE);
+	ck_assert(!a.protect);
+}
+END_TEST
+
+START_TEST(on_incompatible_anywhere)
+{
+	char *before[] = {"m", "attach", "--on-incompatible", "exclude", "x", NULL};
+	char *after[] = {"m", "attach", "x", "--on-incompatible=keep", NULL};
+	char *bad[] = {"m", "attach", "x", "--on-incompatible", "drop", NULL};
+	char *elsewhere[] = {"m", "detach", "x", "--on-incompatible", "exclude", NULL};
+
+	ck_assert_int_eq(parse(ARGC(before), before), 0);
+	ck_assert_str_eq(a.cgroup, "x");
+	ck_assert(a.protect);
+	ck_assert_int_eq(parse(ARGC(after), after), 0);
+	ck_assert(!a.protect);
+	ck_assert_int_eq(parse(ARGC(bad), bad), -EINVAL);
+	ck_assert_str_eq(err, "--on-incompatible takes exclude or keep");
+	ck_assert_int_eq(parse(ARGC(elsewhere), elsewhere), -EINVAL);
+	ck_assert_str_eq(err, "unknown option '--on-incompatible'");
 }
 END_TEST
 
@@ -247,7 +267,9 @@ static Suite *args_suite(void)
 	tcase_add_test(tc, lookup_exact_and_prefix);
 	tcase_add_test(tc, global_options_before_the_command);
 	tcase_add_test(tc, global_option_errors);
+	tcase_add_test(tc, on_incompatible_anywhere);
 	tcase_add_test(tc, attach_arguments);
+	tcase_add_test(tc, on_incompatible_anywhere);
 	tcase_add_test(tc, usage_errors);
 	tcase_add_test(tc, output_flags_anywhere);
 	tcase_add_test(tc, run_keeps_the_commands_options);

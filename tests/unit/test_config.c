@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include "daemon/config.h"
+#include "core/entries.h"
 #include "core/pinstore.h"
 #include "unit.h"
 
@@ -72,9 +73,8 @@ START_TEST(full_config_parses)
 	/* a cgroup path is relative to the mount, whether written with / or not */
 	ck_assert_str_eq(cfg.selectors[3].pattern, "batch.slice/*");
 	ck_assert_str_eq(cfg.selectors[4].pattern, "3f4e5a6b7c8d");
-	ck_assert_uint_eq(config_links(&cfg), PINS_LINK_BIT(PINS_LINK_REWRITE) |
-						      PINS_LINK_BIT(PINS_LINK_AUDIT) |
-						      PINS_LINK_BIT(PINS_LINK_SUBFLOW));
+	ck_assert_uint_eq(config_links(&cfg), links_of_mode(MPTCPIFY_MODE_REWRITE) |
+						      links_of_mode(MPTCPIFY_MODE_AUDIT));
 	config_free(&cfg);
 }
 END_TEST
@@ -83,8 +83,13 @@ START_TEST(defaults)
 {
 	ck_assert_int_eq(parse("selectors:\n  - {name: a, cgroup: x.slice, mode: exclude}\n"), 0);
 	ck_assert_uint_eq(cfg.resync_s, CONFIG_DEFAULT_RESYNC);
-	/* an exclude-only configuration needs no program of its own */
-	ck_assert_uint_eq(config_links(&cfg), 0);
+	/* an exclude-only configuration needs only the outcomes' program */
+	ck_assert_uint_eq(config_links(&cfg), PINS_LINK_BIT(PINS_LINK_SUBFLOW));
+	ck_assert_uint_eq(cfg.selectors[0].flags, 0);
+	config_free(&cfg);
+	ck_assert_int_eq(parse("selectors:\n  - {name: a, cgroup: x, on-incompatible: exclude}\n"),
+			 0);
+	ck_assert_uint_eq(cfg.selectors[0].flags, MPTCPIFY_PROTECT);
 	config_free(&cfg);
 }
 END_TEST
@@ -106,7 +111,9 @@ START_TEST(unknown_keys_are_refused)
 		   "test.yaml:2:1: unknown key 'selector' (resync, profiles, selectors)");
 	ck_refused("selectors:\n  - name: a\n    cgroup: x\n    mdoe: audit\n",
 		   "test.yaml:4:5: unknown selector key 'mdoe' (name, cgroup, unit, pod, "
-		   "container, mode, subflow)");
+		   "container, mode, on-incompatible, subflow)");
+	ck_refused("selectors:\n  - {name: a, cgroup: x, on-incompatible: maybe}\n",
+		   "test.yaml:2:43: on-incompatible must be exclude or keep");
 	ck_refused("selectors:\n  - name: a\n    pod: {ns: x}\n",
 		   "test.yaml:3:11: unknown pod key 'ns' (namespace, name, uid)");
 	ck_refused("resync: 0\nselectors: []\n",

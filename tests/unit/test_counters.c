@@ -35,7 +35,10 @@ START_TEST(names_cover_the_counters)
 	ck_assert_str_eq(verdict_name(MPTCPIFY_REWRITTEN), "rewritten");
 	ck_assert_str_eq(verdict_name(MPTCPIFY_UNAVAILABLE), "unavailable");
 	ck_assert_str_eq(verdict_name(MPTCPIFY_AUDIT_MPTCP), "mptcp_created");
-	ck_assert_ptr_null(verdict_name(MPTCPIFY_VERDICT_NR - 1)); /* spare */
+	ck_assert_str_eq(verdict_name(MPTCPIFY_INCOMPATIBLE), "incompatible");
+	ck_assert_str_eq(outcome_name(MPTCPIFY_FELL_BACK_PASSIVE), "fell_back_passive");
+	ck_assert_ptr_null(outcome_name(4)); /* spare */
+	ck_assert_ptr_null(outcome_name(MPTCPIFY_OUTCOME_NR));
 	ck_assert_ptr_null(verdict_name(-1));
 	ck_assert_ptr_null(verdict_name(MPTCPIFY_VERDICT_NR));
 }
@@ -51,7 +54,7 @@ START_TEST(json_has_named_counters_only)
 	stats_to_json(&s, o);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "excluded")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "non_tcp")), 1LL << 40);
-	ck_assert_int_eq(json_object_size(o), 7);
+	ck_assert_int_eq(json_object_size(o), 8);
 	json_decref(o);
 }
 END_TEST
@@ -73,6 +76,27 @@ START_TEST(entry_counters_add_up)
 }
 END_TEST
 
+/* A tally keeps each kind once, however often it is counted. */
+START_TEST(tallies_merge_by_kind)
+{
+	struct tally_item md5 = {.level = 6, .optname = 14, .err = 92, .count = 2};
+	struct tally_item predicted = md5;
+	struct entry_counters a = {}, b = {};
+
+	predicted.predicted = 1;
+	ck_assert_int_eq(tally_add(&a.compat, &md5), 0);
+	ck_assert_int_eq(tally_add(&a.compat, &predicted), 0);
+	ck_assert_int_eq(tally_add(&b.compat, &md5), 0);
+	entry_counters_add(&b, &a);
+	ck_assert_uint_eq(b.compat.n, 2);
+	ck_assert_uint_eq(b.compat.items[0].count, 4);
+	ck_assert_uint_eq(b.compat.items[1].count, 2);
+	entry_counters_free(&a);
+	entry_counters_free(&b);
+	ck_assert_ptr_null(b.compat.items);
+}
+END_TEST
+
 static Suite *counters_suite(void)
 {
 	Suite *s = suite_create("counters");
@@ -83,6 +107,7 @@ static Suite *counters_suite(void)
 	tcase_add_test(tc, names_cover_the_counters);
 	tcase_add_test(tc, json_has_named_counters_only);
 	tcase_add_test(tc, entry_counters_add_up);
+	tcase_add_test(tc, tallies_merge_by_kind);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,12 +24,23 @@ START_TEST(modes)
 }
 END_TEST
 
+#define HAS(mode, link) (links_of_mode(mode) & PINS_LINK_BIT(link))
+
 START_TEST(links_of_modes)
 {
-	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_REWRITE), PINS_LINK_REWRITE);
-	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_AUDIT), PINS_LINK_AUDIT);
-	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_EXCLUDE), PINS_LINK_NR);
-	ck_assert_int_eq(link_of_mode(MPTCPIFY_MODE_NONE), PINS_LINK_NR);
+	/* The rewrite, its send() watch, and what every enforced entry needs. */
+	ck_assert(HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_REWRITE));
+	ck_assert(HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_OOB_MPTCP));
+	ck_assert(!HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_AUDIT));
+	ck_assert(HAS(MPTCPIFY_MODE_AUDIT, PINS_LINK_AUDIT));
+	ck_assert(HAS(MPTCPIFY_MODE_AUDIT, PINS_LINK_OOB_TCP));
+	ck_assert(!HAS(MPTCPIFY_MODE_AUDIT, PINS_LINK_REWRITE));
+	ck_assert(HAS(MPTCPIFY_MODE_AUDIT, PINS_LINK_SETSOCKOPT));
+	ck_assert(HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_FALLBACK));
+	/* Every entry has outcomes: the sockops program. An exclusion, nothing more. */
+	ck_assert_uint_eq(links_of_mode(MPTCPIFY_MODE_EXCLUDE), PINS_LINK_BIT(PINS_LINK_SUBFLOW));
+	ck_assert(HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_SUBFLOW));
+	ck_assert_uint_eq(links_of_mode(MPTCPIFY_MODE_NONE), 0);
 	ck_assert_str_eq(pins_link_name(PINS_LINK_SUBFLOW), "subflow");
 }
 END_TEST

@@ -62,6 +62,20 @@ START_TEST(unavailable_stays_tcp)
 }
 END_TEST
 
+/* A tripped protection keeps TCP sockets TCP, and counts them; MPTCP ones stay native. */
+START_TEST(tripped_stays_tcp)
+{
+	ck_assert_int_eq(mptcpify_decide(MPTCPIFY_MODE_TRIPPED, AF_INET, SOCK_STREAM, 0, 1),
+			 MPTCPIFY_INCOMPATIBLE);
+	ck_assert_int_eq(mptcpify_decide(MPTCPIFY_MODE_TRIPPED, AF_INET6, SOCK_STREAM, 6, 0),
+			 MPTCPIFY_INCOMPATIBLE);
+	ck_assert_int_eq(mptcpify_decide(MPTCPIFY_MODE_TRIPPED, AF_INET, SOCK_STREAM, 262, 1),
+			 MPTCPIFY_NATIVE);
+	ck_assert_int_eq(mptcpify_decide(MPTCPIFY_MODE_TRIPPED, AF_INET, SOCK_DGRAM, 0, 1),
+			 MPTCPIFY_NON_TCP);
+}
+END_TEST
+
 START_TEST(unconfigured_and_audit_are_ignored)
 {
 	ck_assert_int_eq(mptcpify_decide(MPTCPIFY_MODE_NONE, AF_INET, SOCK_STREAM, 0, 1),
@@ -109,6 +123,7 @@ static Suite *verdict_suite(void)
 	tcase_add_test(tc, other_sockets_are_untouched);
 	tcase_add_test(tc, exclude_wins_and_counts);
 	tcase_add_test(tc, unavailable_stays_tcp);
+	tcase_add_test(tc, tripped_stays_tcp);
 	tcase_add_test(tc, unconfigured_and_audit_are_ignored);
 	tcase_add_test(tc, verdicts_are_counters);
 	tcase_add_test(tc, audit_classifies_created_sockets);
