@@ -35,49 +35,67 @@ export VM_SMP
 # make fuzz (FUZZ_SECONDS each).
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 FUZZ_SECONDS ?= 600
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HEADERS) $(SKELS)
+# The loader's sources compiled once per instrumentation, then linked into
+# each test binary: compiling them again for each was most of make test's
+# build time.
+ASAN_OBJS := $(patsubst loader/%.c,$(BUILD)/asan/loader/%.o,$(LOADER_SRCS))
+ASAN_LIB_OBJS := $(filter-out $(BUILD)/asan/loader/cli/main.o,$(ASAN_OBJS))
+FUZZ_LIB_OBJS := $(patsubst loader/%.c,$(BUILD)/fuzz/loader/%.o,$(LIB_SRCS))
+
+$(BUILD)/asan/loader/%.o: loader/%.c $(HEADERS) $(SKELS) | $(TEST_DEPS_STAMP)
+	@echo "  CC      $@ (asan, ubsan)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) -c $< -o $@
+
+$(BUILD)/fuzz/loader/%.o: loader/%.c $(HEADERS) $(SKELS) | $(TEST_DEPS_STAMP)
+	@echo "  CLANG   $@ (fuzzer instrumentation)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_OBJ_CFLAGS) $(INCLUDES) \
+		-c $< -o $@
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJS) | $(TEST_DEPS_STAMP)
 	@echo "  CLANG   $@ (libFuzzer)"
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $< $(LIB_SRCS) -o $@ $(LDLIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $< $(FUZZ_LIB_OBJS) -o $@ $(LDLIBS)
 
 fuzz: $(FUZZ_BINS)
 	$(Q)BUILD=$(BUILD) tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS)
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_OBJS) | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(INCLUDES) $< $(LIB_OBJS) -o $@ $(LDLIBS) $(CHECK_LIBS)
 
-$(BUILD)/asan/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(LIB_SRCS) $(HEADERS) $(SKELS)
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c tests/unit/unit.h $(ASAN_LIB_OBJS) | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@ (asan, ubsan)"
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) $< $(LIB_SRCS) -o $@ \
+	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) $< $(ASAN_LIB_OBJS) -o $@ \
 		$(LDLIBS) $(CHECK_LIBS)
 
-$(BUILD)/asan/mptcpify: $(LOADER_SRCS) $(HEADERS) $(SKELS)
-	@echo "  CC      $@ (asan, ubsan)"
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O1 -g $(SANITIZE) $(WARN) $(INCLUDES) $(LOADER_SRCS) -o $@ $(LDLIBS)
+$(BUILD)/asan/mptcpify: $(ASAN_OBJS)
+	@echo "  LD      $@ (asan, ubsan)"
+	$(Q)$(CC) -O1 -g $(SANITIZE) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/progs/%.c | $(DEPS_STAMP)
+$(BUILD)/tests/%: tests/progs/%.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@
 
-$(VM_BIN)/%: tests/progs/%.c | $(DEPS_STAMP)
+$(VM_BIN)/%: tests/progs/%.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@ (static)"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@
 
 # podchurn reads the pinned policy map: libbpf.
-$(BUILD)/tests/podchurn: tests/progs/podchurn.c | $(DEPS_STAMP)
+$(BUILD)/tests/podchurn: tests/progs/podchurn.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@ -lbpf
 
-$(VM_BIN)/podchurn: tests/progs/podchurn.c | $(DEPS_STAMP)
+$(VM_BIN)/podchurn: tests/progs/podchurn.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@ (static)"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@ -lbpf -lelf -lz
@@ -116,19 +134,19 @@ valgrind: $(UNIT_BINS)
 	$(Q)for t in $^; do CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
 		--errors-for-leak-kinds=definite $$t || exit 1; done
 
-hosttest: $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS)
+hosttest: $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) | $(TEST_DEPS_STAMP)
 	$(Q)tests/host/run.sh
 
-vmtest: $(VM_PROGS)
+vmtest: $(VM_PROGS) | $(TEST_DEPS_STAMP)
 	$(Q)VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/cases VM_OUT=$(BUILD)/vm VM_MODULES="$(VM_MODULES)" \
 		tests/vm/run.sh
 
 # Everything, with one closing tally (tests/run.sh).
 test: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
-      $(VM_PROGS) $(FUZZ_BINS)
+      $(VM_PROGS) $(FUZZ_BINS) | $(TEST_DEPS_STAMP)
 	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" tests/run.sh
 
-demo: $(VM_PROGS)
+demo: $(VM_PROGS) | $(TEST_DEPS_STAMP)
 	$(Q)VM_DEMO=1 KERNELS=$${KERNELS:-6.12} VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/demo \
 		VM_MODULES="$(VM_MODULES)" \
 		VM_OUT=$(BUILD)/demo tests/vm/run.sh
@@ -136,16 +154,16 @@ demo: $(VM_PROGS)
 # make bench: what enforcement costs, in a 6.12 guest (BENCH_KERNEL=7.3 for
 # another), ratios of side-by-side measurements. Not part of make test.
 BENCH_BIN := $(BUILD)/bench-bin
-$(BENCH_BIN)/bench: tests/progs/bench.c | $(DEPS_STAMP)
+$(BENCH_BIN)/bench: tests/progs/bench.c | $(TEST_DEPS_STAMP)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -static $< -o $@
 
-$(BENCH_BIN)/bench_fill: tests/progs/bench_fill.c include/mptcpify.h | $(DEPS_STAMP)
+$(BENCH_BIN)/bench_fill: tests/progs/bench_fill.c include/mptcpify.h | $(TEST_DEPS_STAMP)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -Iinclude -static $< -o $@ -lbpf -lelf -lz
 
-$(BENCH_BIN)/emptyhook: tests/progs/emptyhook.c | $(DEPS_STAMP)
+$(BENCH_BIN)/emptyhook: tests/progs/emptyhook.c | $(TEST_DEPS_STAMP)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $(WARN) -static $< -o $@ -lbpf -lelf -lz
 
-bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill $(BENCH_BIN)/emptyhook
+bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill $(BENCH_BIN)/emptyhook | $(TEST_DEPS_STAMP)
 	$(Q)cp $(VM_PROGS) $(BENCH_BIN)/
 	$(Q)mkdir -p $(BUILD)/bench
 	$(Q)VM_DEMO=tests/bench/guest.sh KERNELS=$${BENCH_KERNEL:-6.12} VM_BINDIR=$(BENCH_BIN) \
