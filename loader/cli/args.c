@@ -69,6 +69,8 @@ static const struct option_word {
 	{"--check", OPT_CHECK, false},
 	{"--cgroup-metrics", OPT_CGROUP_METRICS, true},
 	{"--on-incompatible", OPT_ON_INCOMPATIBLE, true},
+	{"--reload", OPT_RELOAD, false},
+	{"--self", OPT_SELF, false},
 };
 
 static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, char *err,
@@ -95,6 +97,12 @@ static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, c
 		break;
 	case OPT_CHECK:
 		a->check = true;
+		break;
+	case OPT_RELOAD:
+		a->reload = true;
+		break;
+	case OPT_SELF:
+		a->self = true;
 		break;
 	case OPT_ON_INCOMPATIBLE:
 		if (strcmp(value, "exclude") && strcmp(value, "keep"))
@@ -212,6 +220,9 @@ static int parse_words(const struct cmd *cmd, int i, int argc, char **argv, stru
 	}
 	if (excluded)
 		a->mode = MPTCPIFY_MODE_EXCLUDE;
+	/* --self names the cgroup: no CGROUP besides. */
+	if (a->self && !a->help)
+		return npos ? usage_error(err, len, "--self and a CGROUP: give one") : 0;
 	if (pos && cmd->pos == POS_OPT_WORD) {
 		a->words = pos;
 		a->nwords = npos;
@@ -266,6 +277,11 @@ int args_parse(const struct cmd *table, size_t n, int argc, char **argv, struct 
 	a->cmd = cmd;
 	for (i++; cmd->nsubs && i < argc && common_flag(argv[i], a); i++)
 		;
+	/* `mptcpify CMD help`, as bpftool and ip take it. */
+	if (i < argc && !strcmp(argv[i], "help") && strcmp(cmd->name, "help")) {
+		a->help = true;
+		return 0;
+	}
 	if (cmd->nsubs && !a->help) {
 		if (i >= argc)
 			return usage_error(err, errlen, "missing %s command", cmd->name);
@@ -277,6 +293,10 @@ int args_parse(const struct cmd *table, size_t n, int argc, char **argv, struct 
 		}
 		a->parent = cmd;
 		i++;
+		if (i < argc && !strcmp(argv[i], "help")) {
+			a->help = true;
+			return 0;
+		}
 	}
 	return parse_words(a->cmd, i, argc, argv, a, err, errlen);
 }

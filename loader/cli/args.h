@@ -24,6 +24,8 @@ enum cmd_opt {
 	OPT_CHECK = 1 << 6,	      /* --check */
 	OPT_CGROUP_METRICS = 1 << 7,  /* --cgroup-metrics all|off */
 	OPT_ON_INCOMPATIBLE = 1 << 8, /* --on-incompatible exclude|keep */
+	OPT_RELOAD = 1 << 9,	      /* --reload: ExecReload's */
+	OPT_SELF = 1 << 10,	      /* --self: the cgroup mptcpify runs in, for CGROUP */
 };
 
 /* The positionals a command takes. */
@@ -59,7 +61,8 @@ struct cmd_args {
 	char **words; /* the rules, CMD ARGS..., or help's WORD */
 	int nwords;
 	const char *config, *metrics, *pods_dir, *cgroup_metrics;
-	bool cleanup, check;
+	bool cleanup, check, reload;
+	bool self;    /* --self: a->cgroup is NULL, the caller's own cgroup is meant */
 	bool protect; /* --on-incompatible exclude */
 };
 

@@ -42,7 +42,15 @@ int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgi
 /* The usage line of a command, for hints: "mptcpify attach CGROUP ...". */
 const char *cmd_usage(const struct cmd_args *a);
 
+/*
+ * attach's work, for @arg (a CGROUP argument): @cg and whether the entry
+ * changed. EXIT_OK, or EXIT_FAIL after its error line.
+ */
+int cmd_attach_cgroup(const struct cmd_args *a, const char *arg, struct cgroup_ref *cg,
+		      bool *changed);
+
 int cmd_probe(const struct cmd_args *a);
+int cmd_version(const struct cmd_args *a);
 int cmd_load(const struct cmd_args *a);
 int cmd_unload(const struct cmd_args *a);
 int cmd_attach(const struct cmd_args *a);
@@ -54,5 +62,7 @@ int cmd_subflow_show(const struct cmd_args *a);
 int cmd_subflow_clear(const struct cmd_args *a);
 int cmd_run(const struct cmd_args *a);
 int cmd_daemon(const struct cmd_args *a);
+int cmd_enable(const struct cmd_args *a);
+int cmd_disable(const struct cmd_args *a);
 
 #endif

@@ -15,31 +15,53 @@ static void attach_plain(json_t *r)
 	       json_is_true(json_object_get(r, "changed")) ? "attached" : "already attached");
 }
 
-int cmd_attach(const struct cmd_args *a)
+int cmd_attach_cgroup(const struct cmd_args *a, const char *arg, struct cgroup_ref *cg,
+		      bool *changed)
 {
 	const char *why = NULL;
 	char mount[PATH_MAX];
-	struct cgroup_ref cg;
 	struct pins p;
-	bool changed, unloaded;
+	bool unloaded;
 	int err;
 
-	if (cmd_need_root() || cmd_resolve(a->cgroup, mount, &cg))
+	if (cmd_need_root() || cmd_resolve(arg, mount, cg))
 		return EXIT_FAIL;
 	/* Refuse before creating anything: bad input changes nothing. */
 	if (cmd_check_mode(a, a->mode) || cmd_open_write(&p, a))
 		return EXIT_FAIL;
 	entries_prune(&p, mount);
-	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, a->protect ? MPTCPIFY_PROTECT : 0,
-			 mount, &changed, &why);
+	err = policy_set(&p, cg->id, a->mode, MPTCPIFY_OWNER_CLI, a->protect ? MPTCPIFY_PROTECT : 0,
+			 mount, changed, &why);
 	/* A mode change may leave a program nothing needs any more. */
-	if (!err && changed)
+	if (!err && *changed)
 		entries_release(&p, 0, &unloaded);
 	pins_close(&p);
 	if (err) {
 		p_err(-err, "run with -v for libbpf's messages", "%s", why);
 		return EXIT_FAIL;
 	}
+	return EXIT_OK;
+}
+
+int cmd_attach(const struct cmd_args *a)
+{
+	const char *arg = a->cgroup;
+	char own[PATH_MAX];
+	struct cgroup_ref cg;
+	bool changed;
+	int err;
+
+	/* --self: the cgroup this runs in, as a unit's ExecStartPre= does. */
+	if (a->self) {
+		err = cgroup_own(own, sizeof(own));
+		if (err) {
+			p_err(-err, NULL, "cannot read /proc/self/cgroup");
+			return EXIT_FAIL;
+		}
+		arg = own;
+	}
+	if (cmd_attach_cgroup(a, arg, &cg, &changed))
+		return EXIT_FAIL;
 	emit(json_pack("{s:o, s:I, s:s, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
 		       "mode", mode_name(a->mode), "changed", changed),
 	     attach_plain);

@@ -21,28 +21,6 @@
 #include "core/output.h"
 #include "core/pinstore.h"
 
-/* Our own cgroup v2 path, from the "0::/path" line of /proc/self/cgroup. */
-static int own_cgroup(char *rel, size_t len)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	int err = -ENOENT;
-	FILE *f = fopen("/proc/self/cgroup", "re");
-
-	if (!f)
-		return -errno;
-	while (err && getline(&line, &cap, f) > 0) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(rel, len, "%s", line + 3);
-		err = 0;
-	}
-	free(line);
-	fclose(f);
-	return err;
-}
-
 /* The child: join the cgroup, then become CMD. Never returns. */
 static void exec_in(const char *cgroup_path, char **command)
 {
@@ -117,7 +95,7 @@ int cmd_run(const struct cmd_args *a)
 		return EXIT_FAIL;
 	err = cgroup2_mount(mount, sizeof(mount));
 	if (!err)
-		err = own_cgroup(own, sizeof(own));
+		err = cgroup_own(own, sizeof(own));
 	if (err) {
 		p_err(-err, NULL, "cannot find our own cgroup v2");
 		return EXIT_FAIL;

@@ -260,3 +260,24 @@ int cgroup_id_alive(int mount_fd, __u64 id)
 	}
 	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
 }
+
+int cgroup_own(char *rel, size_t len)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	if (!f)
+		return -errno;
+	while (err && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		snprintf(rel, len, "%s", line + 3);
+		err = 0;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}

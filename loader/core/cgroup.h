@@ -21,6 +21,9 @@ int cgroup2_mount_from(const char *mountinfo, char *out, size_t len);
 /* The same for /proc/self/mountinfo, or $MPTCPIFY_CGROUP2 when set. */
 int cgroup2_mount(char *out, size_t len);
 
+/* The caller's own cgroup v2 path ("/a/b"), from /proc/self/cgroup. 0 or -errno. */
+int cgroup_own(char *rel, size_t len);
+
 /* Flags of cgroup_resolve(). */
 enum {
 	/* Skip the statfs() check that the path is on cgroup2: unit tests run

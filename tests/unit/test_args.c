@@ -117,6 +117,29 @@ START_TEST(attach_arguments)
 }
 END_TEST
 
+/* `CMD help` and `CMD SUB help` ask for help, as bpftool and ip take it. */
+START_TEST(help_word_after_the_command)
+{
+	char *attach[] = {"m", "attach", "help", NULL};
+	char *sub[] = {"m", "subflow", "help", NULL};
+	char *subsub[] = {"m", "subflow", "set", "help", NULL};
+	char *cgroup[] = {"m", "attach", "x", "help", NULL};
+
+	ck_assert_int_eq(parse(ARGC(attach), attach), 0);
+	ck_assert(a.help);
+	ck_assert_str_eq(a.cmd->name, "attach");
+	ck_assert_int_eq(parse(ARGC(sub), sub), 0);
+	ck_assert(a.help);
+	ck_assert_str_eq(a.cmd->name, "subflow");
+	ck_assert_int_eq(parse(ARGC(subsub), subsub), 0);
+	ck_assert(a.help);
+	ck_assert_str_eq(a.cmd->name, "set");
+	/* Only right after the command: here it is one word too many. */
+	ck_assert_int_eq(parse(ARGC(cgroup), cgroup), -EINVAL);
+	ck_assert_str_eq(err, "expected one CGROUP");
+}
+END_TEST
+
 START_TEST(on_incompatible_anywhere)
 {
 	char *before[] = {"m", "attach", "--on-incompatible", "exclude", "x", NULL};
@@ -268,6 +291,7 @@ static Suite *args_suite(void)
 	tcase_add_test(tc, global_options_before_the_command);
 	tcase_add_test(tc, global_option_errors);
 	tcase_add_test(tc, on_incompatible_anywhere);
+	tcase_add_test(tc, help_word_after_the_command);
 	tcase_add_test(tc, attach_arguments);
 	tcase_add_test(tc, on_incompatible_anywhere);
 	tcase_add_test(tc, usage_errors);
