@@ -4,9 +4,11 @@
 # make test       every test: unit (Check), host kernel (root), kernel matrix (QEMU)
 # make demo       boot a 6.12 kernel in QEMU and show the main job
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from a kernel's BTF
-# make install    install mptcpify, its systemd unit and default config (DESTDIR, PREFIX)
+# make install    install mptcpify, its unit, man pages, completion (DESTDIR, PREFIX)
+# make deb        build/deb/mptcpify_VERSION_ARCH.deb (debhelper)
 #
-# The build installs the Debian packages it needs when they are missing.
+# make installs the Debian packages the build needs when they are missing;
+# the test targets install those of the tests too.
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VERSION := 0.2.0
@@ -25,15 +27,19 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 # Build, test and demo dependencies, by Debian package name.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
-	     libyaml-dev libmicrohttpd-dev pkg-config make gcc
+	     libyaml-dev libmicrohttpd-dev libsystemd-dev python3-docutils pkg-config make gcc
 DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
-	    zstd cpio curl
+	    zstd cpio curl mmdebstrap e2fsprogs man-db debhelper dpkg-dev lintian
 DEPS_STAMP := $(BUILD)/.deps
+TEST_DEPS_STAMP := $(BUILD)/.test-deps
+# make deb's.
+DEB_PACKAGING := debhelper dpkg-dev lintian
+PKG_DEPS_STAMP := $(BUILD)/.pkg-deps
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 INCLUDES := -Iinclude -I$(BUILD) -Iloader -DMPTCPIFY_VERSION='"$(VERSION)"' 
-LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lelf -lz
+LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
@@ -49,18 +55,19 @@ LOADER_OBJS := $(patsubst loader/%.c,$(BUILD)/loader/%.o,$(LOADER_SRCS))
 # Everything but main(): linked into the unit tests too.
 LIB_OBJS := $(filter-out $(BUILD)/loader/cli/main.o,$(LOADER_OBJS))
 HEADERS := $(wildcard include/*.h loader/*/*.h bpf/*.bpf.h)
+MANPAGES := $(BUILD)/man/mptcpify.8 $(BUILD)/man/mptcpify.yaml.5
 
-.PHONY: all deps vmlinux test unit hosttest vmtest demo bench install clean \
+.PHONY: all deps vmlinux test unit hosttest vmtest demo bench install uninstall deb clean \
 	format check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BUILD)/mptcpify
+all: $(BUILD)/mptcpify $(MANPAGES)
 
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP):
+# apt-get install, once, the packages of a list that are missing.
+define install_missing
 	$(Q)mkdir -p $(BUILD)
-	$(Q)missing=$$(for p in $(DEB_BUILD) $(DEB_TEST); do \
+	$(Q)missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -68,6 +75,17 @@ $(DEPS_STAMP):
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	$(Q)touch $@
+endef
+
+# make needs the build dependencies only; the test ones come with the tests.
+deps: $(DEPS_STAMP)
+# A changed list is checked again.
+$(DEPS_STAMP): Makefile
+	$(call install_missing,$(DEB_BUILD))
+$(TEST_DEPS_STAMP): Makefile | $(DEPS_STAMP)
+	$(call install_missing,$(DEB_TEST))
+$(PKG_DEPS_STAMP): Makefile | $(DEPS_STAMP)
+	$(call install_missing,$(DEB_PACKAGING))
 
 $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(HEADERS) vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
 	@echo "  BPF     $@"
@@ -92,7 +110,7 @@ $(BUILD)/loader/%.o: loader/%.c $(HEADERS) $(SKELS) | $(DEPS_STAMP)
 
 $(BUILD)/mptcpify: $(LOADER_OBJS)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 vmlinux:
 	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > vmlinux/$(ARCH)/vmlinux.h
@@ -101,19 +119,47 @@ vmlinux:
 
 include tests/tests.mk
 
-# The binary, the systemd unit and the README; the default configuration
-# only where there is none, so that a reinstall keeps the operator's.
+# The binary, its unit, man pages, completion and documentation; the
+# configuration (one that selects nothing) only where there is none, so
+# that a reinstall keeps the operator's. debian/ packages the same.
 SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR ?= $(PREFIX)/share/doc/mptcpify
-install: $(BUILD)/mptcpify
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+install: $(BUILD)/mptcpify $(MANPAGES)
 	install -D -m 0755 $(BUILD)/mptcpify $(DESTDIR)$(PREFIX)/sbin/mptcpify
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 		deploy/systemd/mptcpify.service > $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service
+	install -D -m 0644 $(BUILD)/man/mptcpify.8 $(DESTDIR)$(MANDIR)/man8/mptcpify.8
+	install -D -m 0644 $(BUILD)/man/mptcpify.yaml.5 $(DESTDIR)$(MANDIR)/man5/mptcpify.yaml.5
+	install -D -m 0644 deploy/bash-completion/mptcpify $(DESTDIR)$(COMPLETIONDIR)/mptcpify
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 deploy/examples/config.yaml $(DESTDIR)$(DOCDIR)/examples/config.yaml
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml ] || \
 		install -D -m 0644 deploy/config.yaml $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml
+
+# What install put there, but the configuration: it is the operator's.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/mptcpify $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service \
+		$(DESTDIR)$(MANDIR)/man8/mptcpify.8 $(DESTDIR)$(MANDIR)/man5/mptcpify.yaml.5 \
+		$(DESTDIR)$(COMPLETIONDIR)/mptcpify $(DESTDIR)$(DOCDIR)/README.md \
+		$(DESTDIR)$(DOCDIR)/examples/config.yaml
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+
+# The man pages, from reStructuredText (rst2man, as bpftool's are).
+$(BUILD)/man/%: deploy/man/%.rst | $(DEPS_STAMP)
+	@echo "  MAN     $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)rst2man --halt=warning $< $@
+
+# A Debian package of the tree as it is (tracked files and new ones), built
+# in a copy under build/deb: make deb [DEB_VERSION=...].
+DEB_VERSION ?= $(VERSION)
+DEB_OUT ?= $(BUILD)/deb
+deb: | $(PKG_DEPS_STAMP)
+	$(Q)deploy/build-deb.sh $(DEB_OUT) $(DEB_VERSION)
 
 FORMATTED := bpf/*.c bpf/*.h loader/*/*.c loader/*/*.h include/*.h tests/unit/*.c \
 	     tests/unit/*.h tests/progs/*.c tests/fuzz/*.c

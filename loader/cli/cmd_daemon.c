@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mptcpify daemon: the command line of daemon/. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
 #include "core/output.h"
 #include "daemon/daemon.h"
+#include "daemon/service.h"
 
 static void check_plain(json_t *res)
 {
@@ -25,8 +27,18 @@ int cmd_daemon(const struct cmd_args *a)
 		.cgroup_metrics = !a->cgroup_metrics || !strcmp(a->cgroup_metrics, "all"),
 	};
 	struct config cfg;
+	char why[600];
 	int rc;
 
+	if (a->reload) {
+		rc = service_request_reload(30, why, sizeof(why));
+		if (!rc)
+			return EXIT_OK;
+		p_err(rc == -ECANCELED || rc == -EINVAL ? 0 : -rc,
+		      rc == -ECANCELED ? "the daemon keeps its configuration; fix the file" : NULL,
+		      "reload %s: %s", rc == -ECANCELED ? "refused" : "failed", why);
+		return EXIT_FAIL;
+	}
 	rc = daemon_load_config(&o, &cfg);
 	if (rc)
 		return rc;

@@ -19,14 +19,13 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <sys/un.h>
 #include "daemon.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
 #include "reconcile.h"
+#include "service.h"
 #include "core/cgroup.h"
 #include "core/output.h"
 #include "core/rules.h"
@@ -73,25 +72,17 @@ static time_t now_s(void)
 	return ts.tv_sec;
 }
 
-/* Tell systemd (Type=notify) that enforcement is in place. */
-static void notify_ready(void)
+/* systemd's STATUS= line: what is enforced now. */
+static const char *status_line(struct daemon *d, char *buf, size_t len)
 {
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	socklen_t len;
-	int fd;
+	const struct reconciler *r = &d->r;
 
-	if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(sa.sun_path))
-		return;
-	strcpy(sa.sun_path, path);
-	if (path[0] == '@')
-		sa.sun_path[0] = '\0';
-	len = offsetof(struct sockaddr_un, sun_path) + strlen(path);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
-	close(fd);
+	if (!r->healthy)
+		snprintf(buf, len, "degraded: %s", r->unhealthy);
+	else
+		snprintf(buf, len, "%zu cgroups enforced by %d selectors of %s", r->owned.n,
+			 r->cfg.nselectors, d->o->config);
+	return buf;
 }
 
 static char *render_metrics(void *ctx)
@@ -202,6 +193,8 @@ static void finish_reload(struct daemon *d)
 		arm(d->resync_fd, r->cfg.resync_s);
 		reconcile_all(r, TRIGGER_RELOAD);
 	}
+	/* Applied means enforced: the pass above has run. */
+	service_reloaded(!rc, d->reload.err);
 	if (d->reload.again) {
 		d->reload.again = false;
 		start_reload(d);
@@ -211,12 +204,17 @@ static void finish_reload(struct daemon *d)
 /* Once a second: are the pins still there; what the server shows. */
 static void tick(struct daemon *d)
 {
+	char status[256];
+
 	if (reconcile_pins_lost(&d->r)) {
 		log_event(LOG_WARNING, "pins-lost", "pin_dir", d->r.pin_dir, "action", "restoring",
 			  NULL);
 		reconcile_all(&d->r, TRIGGER_REPAIR);
 	}
 	publish(d);
+	/* Only a loop that runs pings: a stuck or stopped one gets restarted. */
+	service_watchdog();
+	service_status(status_line(d, status, sizeof(status)));
 }
 
 static void watch_fd(int ep, int fd)
@@ -234,6 +232,7 @@ static bool on_signal(struct daemon *d)
 	if (read(d->sfd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo == SIGHUP) {
+		service_reloading();
 		start_reload(d);
 		return true;
 	}
@@ -321,6 +320,7 @@ static int run(struct daemon *d)
 	const struct daemon_opts *o = d->o;
 	struct http_handlers h = {.metrics = render_metrics, .healthy = healthy, .ctx = d};
 	const char *why = NULL;
+	char status[256];
 	int err;
 
 	err = reconcile_check_links(&d->r, &d->r.cfg, 0, &why);
@@ -346,7 +346,7 @@ static int run(struct daemon *d)
 	publish(d);
 	log_event(LOG_INFO, "ready", "config", o->config, "metrics", o->metrics, "cgroup2",
 		  d->r.cgroup2, NULL);
-	notify_ready();
+	service_ready(status_line(d, status, sizeof(status)));
 	if (loop(d))
 		return EXIT_FAIL;
 	if (o->cleanup)

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <systemd/sd-journal.h>
 #include "log.h"
 #include "core/escape.h"
 #include "core/output.h"
@@ -12,53 +18,110 @@
 static const char *const level_names[] = {
 	[LOG_ERR] = "error", [LOG_WARNING] = "warning", [LOG_INFO] = "info", [LOG_DEBUG] = "debug"};
 
+/* Pairs of one event, at most: more are dropped. */
+#define MAX_PAIRS 12
+
 /* Quote a logfmt value when it has spaces, quotes, '=' or backslashes. */
-static void put_value(const char *v)
+static void put_value(FILE *f, const char *v)
 {
 	if (*v && !strpbrk(v, " \"=\\")) {
-		fputs(v, stderr);
+		fputs(v, f);
 		return;
 	}
-	fputc('"', stderr);
+	fputc('"', f);
 	for (; *v; v++) {
 		if (*v == '"' || *v == '\\')
-			fputc('\\', stderr);
-		fputc(*v, stderr);
+			fputc('\\', f);
+		fputc(*v, f);
 	}
-	fputc('"', stderr);
+	fputc('"', f);
+}
+
+/*
+ * Is stderr the journal? systemd says so in JOURNAL_STREAM, the device and
+ * inode of the stream it connected; a child's redirected stderr is not.
+ */
+static bool stderr_is_journal(void)
+{
+	static int known = -1;
+	unsigned long long dev, ino;
+	const char *e;
+	struct stat st;
+
+	if (known < 0) {
+		e = getenv("JOURNAL_STREAM");
+		known = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && !fstat(2, &st) &&
+			st.st_dev == dev && st.st_ino == ino;
+	}
+	return known;
+}
+
+/* One entry with the event's pairs as fields: SELECTOR=shop CGROUP=/a ... */
+static void to_journal(int level, const char *event, const char *line, const char **keys,
+		       char vals[][PATH_MAX], int n)
+{
+	char fields[MAX_PAIRS + 4][PATH_MAX + 64];
+	struct iovec iov[MAX_PAIRS + 4];
+	int i, k, m = 0;
+
+	snprintf(fields[m++], sizeof(fields[0]), "MESSAGE=%s", line);
+	snprintf(fields[m++], sizeof(fields[0]), "PRIORITY=%d", level);
+	snprintf(fields[m++], sizeof(fields[0]), "MPTCPIFY_EVENT=%s", event);
+	for (i = 0; i < n; i++, m++) {
+		/* Field names: upper case letters, digits and '_'. */
+		for (k = 0; keys[i][k] && k < 63; k++)
+			fields[m][k] = isalnum((unsigned char)keys[i][k]) ?
+					       toupper((unsigned char)keys[i][k]) :
+					       '_';
+		snprintf(fields[m] + k, sizeof(fields[0]) - k, "=%s", vals[i]);
+	}
+	for (i = 0; i < m; i++)
+		iov[i] = (struct iovec){.iov_base = fields[i], .iov_len = strlen(fields[i])};
+	sd_journal_sendv(iov, m);
 }
 
 void log_event(int level, const char *event, ...)
 {
-	const char *k, *v;
-	char buf[PATH_MAX * 4];
+	char vals[MAX_PAIRS][PATH_MAX], *line = NULL;
+	const char *keys[MAX_PAIRS], *k, *v;
+	size_t size = 0;
+	int i, n = 0;
 	json_t *obj;
 	va_list ap;
-	char *text;
+	FILE *f;
 
 	if (level == LOG_DEBUG && !verbose)
 		return;
 	va_start(ap, event);
-	if (json_output) {
-		obj = json_pack("{s:s, s:s}", "level", level_names[level], "event", event);
-		while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *)))
-			json_object_set_new(obj, k, json_string(escape_text(v, buf, sizeof(buf))));
-		text = json_dumps(obj, JSON_COMPACT);
-		if (text)
-			fprintf(stderr, "%s\n", text);
-		free(text);
-		json_decref(obj);
-	} else {
-		/* Under systemd, "<N>" gives journald the priority. */
-		if (getenv("JOURNAL_STREAM"))
-			fprintf(stderr, "<%d>", level);
-		fprintf(stderr, "%s %s", level_names[level], event);
-		while ((k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *))) {
-			fprintf(stderr, " %s=", k);
-			/* Names come from users: no byte of theirs reaches the journal raw. */
-			put_value(escape_text(v, buf, sizeof(buf)));
-		}
-		fputc('\n', stderr);
+	/* Names come from users: no byte of theirs reaches a log raw. */
+	while (n < MAX_PAIRS && (k = va_arg(ap, const char *)) && (v = va_arg(ap, const char *))) {
+		keys[n] = k;
+		escape_text(v, vals[n++], PATH_MAX);
 	}
 	va_end(ap);
+	if (json_output) {
+		obj = json_pack("{s:s, s:s}", "level", level_names[level], "event", event);
+		for (i = 0; i < n; i++)
+			json_object_set_new(obj, keys[i], json_string(vals[i]));
+		line = json_dumps(obj, JSON_COMPACT);
+		if (line)
+			fprintf(stderr, "%s\n", line);
+		free(line);
+		json_decref(obj);
+		return;
+	}
+	f = open_memstream(&line, &size);
+	if (!f)
+		return;
+	fprintf(f, "%s %s", level_names[level], event);
+	for (i = 0; i < n; i++) {
+		fprintf(f, " %s=", keys[i]);
+		put_value(f, vals[i]);
+	}
+	fclose(f);
+	if (stderr_is_journal())
+		to_journal(level, event, line, keys, vals, n);
+	else
+		fprintf(stderr, "%s\n", line);
+	free(line);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The daemon's log: one line per event on stderr, logfmt ("info enforce
- * cgroup=/a selector=shop"), or a JSON object per line with -j. Under
- * systemd each line starts with its journald priority.
+ * cgroup=/a selector=shop"), or a JSON object per line with -j. When
+ * stderr is the journal, each event is a journal entry with its priority
+ * and its pairs as fields (SELECTOR=shop CGROUP=/a MPTCPIFY_EVENT=enforce).
  */
 #ifndef MPTCPIFY_LOG_H
 #define MPTCPIFY_LOG_H
