@@ -23,7 +23,8 @@ deploy_cleanup() {
 trap deploy_cleanup EXIT
 
 "$ROOT/tests/readme-config.sh" >"$WORK/readme.yaml"
-check "the README's example is deploy/config.yaml" cmp "$WORK/readme.yaml" "$DEPLOY/config.yaml"
+check "the README's example is deploy/examples/config.yaml" \
+	cmp "$WORK/readme.yaml" "$DEPLOY/examples/config.yaml"
 "$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/configmap.yaml" >"$WORK/configmap.json"
 jq -j 'select(.kind == "ConfigMap") | .data["config.yaml"]' "$WORK/configmap.json" \
 	>"$WORK/configmap.yaml"
@@ -130,7 +131,11 @@ check "the binary" test -x "$dest/usr/sbin/mptcpify"
 unit=$dest/usr/lib/systemd/system/mptcpify.service
 is "the unit starts the installed binary" "$(grep '^ExecStart=' "$unit")" \
 	"ExecStart=/usr/sbin/mptcpify daemon --config /etc/mptcpify/config.yaml"
-check "the default configuration" cmp "$dest/etc/mptcpify/config.yaml" "$DEPLOY/config.yaml"
+check "the default configuration, which selects nothing" \
+	cmp "$dest/etc/mptcpify/config.yaml" "$DEPLOY/config.yaml"
+is "the example beside the documentation" \
+	"$(cmp "$dest/usr/share/doc/mptcpify/examples/config.yaml" "$DEPLOY/examples/config.yaml" && echo same)" same
+check "the daemon accepts the default configuration" "$M" daemon --check --config "$DEPLOY/config.yaml"
 echo "# edited" >>"$dest/etc/mptcpify/config.yaml"
 make -s -C "$ROOT" BUILD="$BUILD" install DESTDIR="$dest" PREFIX=/usr >/dev/null
 is "a reinstall keeps an edited configuration" "$(tail -n1 "$dest/etc/mptcpify/config.yaml")" \

@@ -1,0 +1,63 @@
+#!/bin/bash
+# The Debian package and its documentation, as an operator gets them: make
+# deb from the tree, lintian, the files the package installs, the man pages
+# rendered by man itself, and a man page that documents every command and
+# option that `mptcpify help` prints. Also builds the "next" package that
+# the systemd guest upgrades to ($BUILD/deb-next).
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+# shellcheck source=vm/tap.sh
+. "$ROOT/tests/vm/tap.sh"
+cd "$ROOT" || exit 1
+
+VERSION=$(dpkg-parsechangelog -S Version)
+ARCH=$(dpkg --print-architecture)
+DEB=$BUILD/deb/mptcpify_${VERSION}_$ARCH.deb
+NEXT=$BUILD/deb-next/mptcpify_${VERSION}+next1_$ARCH.deb
+
+check "make deb" make -s --no-print-directory BUILD="$BUILD" deb
+check "builds $(basename "$DEB")" test -f "$DEB"
+tags=$(lintian --pedantic "$BUILD"/deb/*.changes 2>&1 | grep -E '^[EW]: ')
+is "lintian: no error and no warning" "$tags" ""
+
+files=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|')
+for f in /usr/sbin/mptcpify /lib/systemd/system/mptcpify.service /etc/mptcpify/config.yaml \
+	/usr/share/man/man8/mptcpify.8.gz /usr/share/man/man5/mptcpify.yaml.5.gz \
+	/usr/share/bash-completion/completions/mptcpify \
+	/usr/share/doc/mptcpify/examples/config.yaml; do
+	is "the package has $f" "$(grep -cx "$f" <<<"$files")" 1
+done
+is "its one conffile is the configuration" \
+	"$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles)" /etc/mptcpify/config.yaml
+dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./etc/mptcpify/config.yaml >"$BUILD/deb/config.yaml"
+is "which is deploy/config.yaml" "$(cmp "$BUILD/deb/config.yaml" deploy/config.yaml && echo same)" same
+is "and selects nothing" "$("$BUILD/mptcpify" daemon --check --config "$BUILD/deb/config.yaml")" \
+	"$BUILD/deb/config.yaml: 0 selectors, 0 profiles: ok"
+
+for page in "$BUILD"/man/mptcpify.8 "$BUILD"/man/mptcpify.yaml.5; do
+	warn=$(MANWIDTH=80 man --warnings -E UTF-8 -l "$page" 2>&1 >/dev/null)
+	is "man --warnings renders $(basename "$page") cleanly" "$warn" ""
+done
+
+# Every command and every option of the help is in mptcpify(8).
+rst=deploy/man/mptcpify.8.rst
+help=$("$BUILD/mptcpify" help)
+for c in $(sed -n 's/^  mptcpify \([a-z]*\).*/\1/p' <<<"$help"); do
+	check "mptcpify(8) documents the command $c" grep -qE "^\*\*$c(\*\*| )" "$rst"
+done
+missing=""
+for c in $(sed -n 's/^  mptcpify \([a-z]*\).*/\1/p' <<<"$help"); do
+	for o in $("$BUILD/mptcpify" "$c" --help | grep -oE -- '--[a-z-]+' | sort -u); do
+		grep -qF -- "**$o**" "$rst" || missing="$missing $c:$o"
+	done
+done
+is "mptcpify(8) documents the options of each command's help" "$missing" ""
+for o in $(grep -oE -- '^  (-[a-zA-Z], )?--[a-z-]+' <<<"$help" | grep -oE -- '--[a-z-]+'); do
+	check "mptcpify(8) documents the global option $o" grep -qF -- "**$o**" "$rst"
+done
+
+check "make deb of the next version (for the upgrade test)" \
+	make -s --no-print-directory BUILD="$BUILD" deb DEB_OUT="$BUILD/deb-next" \
+	DEB_VERSION="$VERSION+next1" EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT
+check "builds $(basename "$NEXT")" test -f "$NEXT"
+tap_done
