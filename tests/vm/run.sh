@@ -14,6 +14,8 @@ ROOT=$(cd "$VMTEST_DIR/../.." && pwd)
 . "$VMTEST_DIR/lib/mkinitramfs.sh"
 # shellcheck disable=SC1091 source=lib/qemu.sh
 . "$VMTEST_DIR/lib/qemu.sh"
+# shellcheck disable=SC1091 source=lib/rootfs.sh
+. "$VMTEST_DIR/lib/rootfs.sh"
 
 usage() {
 	cat <<EOF
@@ -29,6 +31,10 @@ usage: tests/vm/run.sh [KERNEL...]
   VM_DEMO=1|script.sh     stream the guest's output, exit with its status
   VM_ACCEL=kvm|tcg        skip the KVM probe; VM_ENV="A=1 B=2" guest env
   MPTCPIFY_CACHE=dir      download cache (default ~/.cache/mptcpify)
+  VM_SYSTEM=DEB           boot the Debian guest (systemd as PID 1, built with
+                          mmdebstrap for DEB's dependencies) from a disk; its
+                          vmtest.service runs VM_CASES; VM_FILES="..." go to
+                          its /usr/local/bin
 EOF
 }
 case ${1:-} in -h | --help)
@@ -67,6 +73,14 @@ fi
 [ -z "${VM_BINDIR:-}" ] || [ -d "$VM_BINDIR" ] || die "VM_BINDIR=$VM_BINDIR is not a directory"
 
 ensure_tools
+ROOTFS=""
+if [ -n "${VM_SYSTEM:-}" ]; then
+	[ -f "$VM_SYSTEM" ] || die "VM_SYSTEM=$VM_SYSTEM: no such package"
+	ROOTFS=$(ensure_rootfs "$VM_SYSTEM") || exit 2
+	# The root disk's drivers, loaded by the initramfs before it switches.
+	# crc32c for ext4, under the name each kernel gives it.
+	VM_MODULES="virtio_blk ?crc32c_generic ?crc32c_cryptoapi ext4 $VM_MODULES"
+fi
 
 # Fetch everything first: a download problem shows before any boot.
 declare -A VMLINUZ MODDIR
@@ -113,6 +127,11 @@ for k in $KERNELS; do
 	mkdir -p "$out"
 	rm -f "$out/console.log" "$out/tap.log" "$out/qemu.err"
 	mkinitramfs "$k" "${MODDIR[$k]}" "$out/initramfs.cpio"
+	VM_DISK=""
+	if [ -n "$ROOTFS" ]; then
+		mkrootimage "$ROOTFS" "$out/root.img" "$k"
+		VM_DISK=$out/root.img
+	fi
 	echo "# kernel $k (${VMLINUZ[$k]##*/}) accel=$VM_ACCEL_RESULT"
 	start=$SECONDS
 	run_vm "${VMLINUZ[$k]}" "$out/initramfs.cpio" "$out/console.log" 2>"$out/qemu.err" |

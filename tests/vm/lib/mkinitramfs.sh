@@ -32,7 +32,7 @@ copy_elf() { # SRC ROOT DEST
 
 # Print the module files (relative to MODDIR) to load, dependencies first,
 # for each wanted module name; a built-in one is skipped with a note on
-# stderr, an unknown one is an error.
+# stderr, an unknown one is an error unless its name starts with "?".
 resolve_modules() { # MODDIR NAME...
 	local moddir=$1
 	shift
@@ -47,8 +47,11 @@ resolve_modules() { # MODDIR NAME...
 	END {
 		k = split(want, w, " ")
 		for (i = 1; i <= k; i++) {
+			# "?name": only where the kernel has it (names change).
+			opt = sub(/^\?/, "", w[i])
 			n = norm(w[i])
-			if (n in builtin) { printf "vmtest: module %s is built in\n", w[i] > "/dev/stderr"; continue }
+			if (n in builtin) { if (!opt) printf "vmtest: module %s is built in\n", w[i] > "/dev/stderr"; continue }
+			if (!(n in path) && opt) continue
 			if (!(n in path)) { printf "vmtest: module %s not found in %s\n", w[i], dir > "/dev/stderr"; bad = 1; continue }
 			m = split(line[n], d, " ")
 			# modules.dep lists the closure so that the last one loads first.
@@ -73,12 +76,25 @@ unpack_module() { # SRC DEST
 # Single-quote a value for the guest's sh.
 shquote() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
+# Facts for the cases, as /etc/vmtest/env (both guests read it).
+vm_env() { # NAME
+	local v
+	echo "KERNEL_NAME=$(shquote "$1")"
+	echo "CASE_TIMEOUT=$(shquote "${CASE_TIMEOUT:-120}")"
+	echo "VM_DEMO=$(shquote "${VM_DEMO_MODE:-0}")"
+	# VM_ENV="A=1 B=2": extra variables for the cases.
+	for v in ${VM_ENV:-}; do
+		echo "${v%%=*}=$(shquote "${v#*=}")"
+	done
+}
+
 mkinitramfs() { # NAME MODDIR|"" OUT.cpio
 	local name=$1 moddir=$2 out=$3 root m rel kver f v
 	root=$(mktemp -d "${out%/*}/.root.XXXXXX")
 	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,proc,sys,dev,tmp,run,root,cases,etc/vmtest,var}
 	ln -s ../run "$root/var/run" # iproute2 keeps netns names in /var/run/netns
 	install -m 0755 "$VMTEST_DIR/init" "$root/init"
+	install -m 0755 "$VMTEST_DIR/runner.sh" "$root/runner.sh"
 	install -m 0644 "$VMTEST_DIR/tap.sh" "$root/tap.sh"
 	copy_elf "$(command -v ip)" "$root" /sbin/ip
 	copy_elf "$(command -v tc)" "$root" /sbin/tc
@@ -121,15 +137,7 @@ mkinitramfs() { # NAME MODDIR|"" OUT.cpio
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$root/etc/passwd"
 	printf 'root:x:0:\n' >"$root/etc/group"
 	printf '127.0.0.1 localhost\n::1 localhost\n' >"$root/etc/hosts"
-	{
-		echo "KERNEL_NAME=$(shquote "$name")"
-		echo "CASE_TIMEOUT=$(shquote "${CASE_TIMEOUT:-120}")"
-		echo "VM_DEMO=$(shquote "${VM_DEMO_MODE:-0}")"
-		# VM_ENV="A=1 B=2": extra variables for the cases.
-		for v in ${VM_ENV:-}; do
-			echo "${v%%=*}=$(shquote "${v#*=}")"
-		done
-	} >"$root/etc/vmtest/env"
+	vm_env "$name" >"$root/etc/vmtest/env"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out"
 	rm -rf "$root"
 }

@@ -75,12 +75,18 @@ run_vm() { # VMLINUZ INITRD CONSOLE
 	# WARN() splats land in console.log; printk.time marks kernel lines.
 	# 8250.nr_uarts=2: ttyS1 exists even where the default is one port.
 	append="console=ttyS0 loglevel=5 printk.time=1 panic=-1 rdinit=/init 8250.nr_uarts=2 ${VM_APPEND:-}"
+	local disk=()
+	# The Debian guest's root disk: the initramfs switches to it.
+	if [ -n "${VM_DISK:-}" ]; then
+		disk=(-drive "file=${VM_DISK//,/,,},format=raw,if=virtio,cache=unsafe")
+		append="$append vmtest.root=/dev/vda"
+	fi
 	# --foreground: stay in our process group so ^C reaches QEMU too.
 	# shellcheck disable=SC2046 # the accel arguments are words
 	timeout --foreground -k 10 "${VM_TIMEOUT:-300}" qemu-system-x86_64 \
 		-nodefaults -no-user-config -display none -no-reboot \
 		$(qemu_accel_args "$VM_ACCEL_RESULT") -m "$VM_MEM" -smp "$VM_SMP" \
-		-kernel "$1" -initrd "$2" -append "$append" \
+		-kernel "$1" -initrd "$2" -append "$append" "${disk[@]}" \
 		-serial "file:${3//,/,,}" -chardev stdio,id=tap,signal=off -serial chardev:tap \
 		</dev/null
 }

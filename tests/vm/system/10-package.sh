@@ -1,0 +1,29 @@
+#!/bin/bash
+# The package as an operator installs it: dpkg -i, then the service with
+# the shipped configuration, which must change nothing.
+# shellcheck source=lib
+. /usr/local/lib/vmtest/cases/lib
+
+check "dpkg -i $(basename "$DEB")" dpkg -i "$DEB"
+check "the binary, the man pages and the completion are where Debian wants them" \
+	test -x /usr/sbin/mptcpify -a -f /usr/share/man/man8/mptcpify.8.gz \
+	-a -f /usr/share/man/man5/mptcpify.yaml.5.gz \
+	-a -f /usr/share/bash-completion/completions/mptcpify
+check "dpkg knows the configuration as a conffile" \
+	grep -qx ' /etc/mptcpify/config.yaml [0-9a-f]*' <(dpkg-query -W -f='${Conffiles}\n' mptcpify)
+check "systemctl enable --now mptcpify" systemctl enable --now mptcpify || diag "$(journal mptcpify)"
+is "active" "$(systemctl is-active mptcpify)" active
+is "and nothing enforced" "$(mptcpify -j list | grep -o '"cgroups":\[[^]]*\]')" '"cgroups":[]'
+status=$(systemctl show -p StatusText --value mptcpify)
+diag "STATUS=: $status"
+case $status in
+"0 cgroups enforced by 0 selectors of /etc/mptcpify/config.yaml") ok "its status says so" ;;
+*) not_ok "its status says so" "$status" ;;
+esac
+out=$(systemd-analyze verify /lib/systemd/system/mptcpify.service 2>&1)
+is "systemd-analyze verify finds nothing" "$out" ""
+exposure=$(systemd-analyze security mptcpify.service | sed -n 's/.*Overall exposure level for mptcpify.service: \([0-9.]*\).*/\1/p')
+diag "systemd-analyze security: exposure $exposure"
+check "exposure at most 4.5" awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <= 4.5) }'
+check "the journal has the daemon's ready event, with its fields" \
+	journalctl -u mptcpify -o verbose MPTCPIFY_EVENT=ready --no-pager -q

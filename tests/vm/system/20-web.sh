@@ -1,0 +1,56 @@
+#!/bin/bash
+# The daemon with a unit: selector, and a real service that systemd starts
+# and restarts. What its connections were, the kernel says (rewrite on
+# kernels that can; audit, which changes nothing, on the others).
+# shellcheck source=lib
+. /usr/local/lib/vmtest/cases/lib
+
+web_unit web 8080
+cat >/etc/mptcpify/config.yaml <<EOS
+selectors:
+  - name: web
+    unit: web.service
+    mode: $MODE
+EOS
+check "systemctl reload mptcpify (the new configuration)" systemctl reload mptcpify
+is "the reload was applied before it returned" \
+	"$(systemctl show -p StatusText --value mptcpify | cut -d' ' -f3-6)" "enforced by 1 selectors"
+
+# A configuration the daemon refuses: reload fails, and it keeps the old one.
+cp /etc/mptcpify/config.yaml /tmp/good.yaml
+echo "  - {name: bad, cgroup: x, mode: fast}" >>/etc/mptcpify/config.yaml
+out=$(systemctl reload mptcpify 2>&1)
+is "a bad configuration makes systemctl reload fail" "$?" 1
+is "and the daemon runs on" "$(systemctl is-active mptcpify)" active
+cp /tmp/good.yaml /etc/mptcpify/config.yaml
+check "a good one again" systemctl reload mptcpify
+
+snap
+check "systemctl start web" systemctl start web
+wait_until "web fetched its page" 10 opened_since "$S_ACTIVE"
+if [ "$MODE" = rewrite ]; then
+	check "the kernel lists web's listener as MPTCP (ss -M)" \
+		sh -c "ss -HMltn 'sport = :8080' | grep -q ."
+	is "its connection: outgoing and accepted, both MPTCP (MIB)" "$(delta)" \
+		"active=1 mptcp_active=1 mptcp_passive=1"
+	snap
+	for i in $(seq 20); do
+		systemctl restart web
+		n=0
+		while [ "$(mib TcpActiveOpens)" -lt $((S_ACTIVE + i)) ] && [ $n -lt 100 ]; do
+			sleep 0.1
+			n=$((n + 1))
+		done
+	done
+	is "20 restarts: each new instance's first connection was MPTCP" "$(delta)" \
+		"active=20 mptcp_active=20 mptcp_passive=20"
+else
+	is "audit: web's connection stayed TCP (MIB)" "$(delta)" \
+		"active=1 mptcp_active=0 mptcp_passive=0"
+	cg=$(systemctl show -p ControlGroup --value web)
+	is "and mptcpify counted web's TCP sockets" \
+		"$(mptcpify -j stats "$cg" | grep -o '"tcp_created":[0-9]*' | cut -d: -f2)" 2
+fi
+check "the journal has the entry's event with SELECTOR= and CGROUP=" \
+	journalctl -u mptcpify -o verbose SELECTOR=web --no-pager -q
+systemctl stop web

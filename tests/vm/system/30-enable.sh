@@ -1,0 +1,41 @@
+#!/bin/bash
+# mptcpify enable: a service enforced at every start by its drop-in, with
+# the daemon stopped; disable brings TCP back.
+# shellcheck source=lib
+. /usr/local/lib/vmtest/cases/lib
+
+check "systemctl stop mptcpify" systemctl stop mptcpify
+web_unit web2 8090
+unit_sum=$(md5sum </etc/systemd/system/web2.service)
+check "mptcpify enable web2.service --mode $MODE" mptcpify enable web2.service --mode "$MODE"
+check "its drop-in is in place" test -f /etc/systemd/system/web2.service.d/mptcpify.conf
+is "the unit's own file untouched" "$(md5sum </etc/systemd/system/web2.service)" "$unit_sum"
+diag "$(systemctl cat web2 | grep ExecStartPre)"
+snap
+for i in $(seq 10); do
+	systemctl restart web2
+	n=0
+	while [ "$(mib TcpActiveOpens)" -lt $((S_ACTIVE + i)) ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+done
+if [ "$MODE" = rewrite ]; then
+	is "10 restarts without the daemon: MPTCP every time (MIB)" "$(delta)" \
+		"active=10 mptcp_active=10 mptcp_passive=10"
+else
+	is "10 restarts, audit: TCP every time (MIB)" "$(delta)" "active=10 mptcp_active=0 mptcp_passive=0"
+	cg=$(systemctl show -p ControlGroup --value web2)
+	is "and the running one's sockets counted" \
+		"$(mptcpify -j stats "$cg" | grep -o '"tcp_created":[0-9]*' | cut -d: -f2)" 2
+fi
+check "mptcpify disable web2.service" mptcpify disable web2.service
+check "the drop-in is gone" test ! -e /etc/systemd/system/web2.service.d/mptcpify.conf
+snap
+systemctl restart web2
+wait_until "web2 fetched its page" 10 opened_since "$S_ACTIVE"
+is "after disable: TCP again (MIB)" "$(delta)" "active=1 mptcp_active=0 mptcp_passive=0"
+systemctl stop web2
+out=$(mptcpify enable 'web2/../x' 2>&1)
+is "a name that is not a service is refused (exit 64)" "$?" 64
+check "the daemon starts again" systemctl start mptcpify

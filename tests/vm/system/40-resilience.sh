@@ -1,0 +1,41 @@
+#!/bin/bash
+# Enforcement outlives the daemon: stopped, killed or stuck, with a
+# service looping on socket() meanwhile; systemd restarts it where it should.
+# shellcheck source=lib
+. /usr/local/lib/vmtest/cases/lib
+
+cat >/etc/mptcpify/config.yaml <<EOS
+selectors:
+  - name: loop
+    unit: loop.service
+    mode: $MODE
+EOS
+check "reload with a selector for loop.service" systemctl reload mptcpify
+want=mptcp
+[ "$MODE" = rewrite ] || want=tcp
+# systemd-run: a transient loop.service, socket()+close() for 40 s.
+check "a service looping on socket()" systemd-run -q --unit=loop -p Type=exec \
+	-p StandardOutput=file:/run/loop.out sockcheck --loop 40 inet stream 0
+wait_until "its cgroup is enforced" 10 sh -c "mptcpify -j list | grep -q loop.service"
+
+check "systemctl stop mptcpify" systemctl stop mptcpify
+check "leaves the entry in place" sh -c "mptcpify -j list | grep -q loop.service"
+check "systemctl start mptcpify" systemctl start mptcpify
+before=$(systemctl show -p NRestarts --value mptcpify)
+pid=$(systemctl show -p MainPID --value mptcpify)
+check "systemctl kill -s KILL mptcpify" systemctl kill -s KILL mptcpify
+wait_until "systemd restarts it" 20 sh -c \
+	"[ \$(systemctl show -p NRestarts --value mptcpify) -gt $before ] && systemctl is-active -q mptcpify"
+before=$(systemctl show -p NRestarts --value mptcpify)
+pid=$(systemctl show -p MainPID --value mptcpify)
+check "SIGSTOP: the daemon's loop stops" kill -STOP "$pid"
+wait_until "the watchdog has systemd restart it (WatchdogSec=10)" 40 sh -c \
+	"[ \$(systemctl show -p NRestarts --value mptcpify) -gt $before ] && systemctl is-active -q mptcpify"
+wait_until "the loop ran to its end" 60 sh -c "! systemctl is-active -q loop"
+out=$(cat /run/loop.out)
+diag "loop: $out"
+case "$MODE:$out" in
+rewrite:"tcp=0 mptcp="*" other=0 errors=0") ok "no socket escaped while the daemon was stopped, killed and stuck" ;;
+audit:"tcp="*" mptcp=0 other=0 errors=0") ok "audit: every socket stayed TCP throughout" ;;
+*) not_ok "no socket escaped" "$out" ;;
+esac

@@ -1,0 +1,41 @@
+#!/bin/bash
+# An upgrade to a rebuilt package whose BPF programs really differ, while
+# an enforced service loops on socket(); then dpkg -r and --purge.
+# shellcheck source=lib
+. /usr/local/lib/vmtest/cases/lib
+
+[ "$DEB_NEXT" != "$DEB" ] || { not_ok "a second package to upgrade to" "only $DEB"; exit 1; }
+cat >/etc/mptcpify/config.yaml <<EOS
+selectors:
+  - name: loop
+    unit: loop2.service
+    mode: $MODE
+EOS
+check "reload with a selector for loop2.service" systemctl reload mptcpify
+check "a service looping on socket()" systemd-run -q --unit=loop2 -p Type=exec \
+	-p StandardOutput=file:/run/loop2.out sockcheck --loop 25 inet stream 0
+wait_until "its cgroup is enforced" 10 sh -c "mptcpify -j list | grep -q loop2.service"
+old=$(mptcpify -j version | grep -o '"build_id":"[0-9a-f]*"')
+check "dpkg -i $(basename "$DEB_NEXT") (the upgrade)" dpkg -i "$DEB_NEXT"
+new=$(mptcpify -j version | grep -o '"build_id":"[0-9a-f]*"')
+diag "BPF object: $old before, $new after"
+check "the new build's programs differ" test "$old" != "$new"
+is "the daemon runs the new version" "$(systemctl is-active mptcpify)" active
+check "the configuration was kept" grep -q loop2.service /etc/mptcpify/config.yaml
+wait_until "the loop ran to its end" 60 sh -c "! systemctl is-active -q loop2"
+out=$(cat /run/loop2.out)
+diag "loop: $out"
+case "$MODE:$out" in
+rewrite:"tcp=0 mptcp="*" other=0 errors=0") ok "no socket escaped during the upgrade" ;;
+audit:"tcp="*" mptcp=0 other=0 errors=0") ok "audit: every socket stayed TCP" ;;
+*) not_ok "no socket escaped during the upgrade" "$out" ;;
+esac
+
+web_unit web3 8095
+mptcpify enable web3.service --mode "$MODE" >/dev/null
+check "dpkg -r mptcpify" dpkg -r mptcpify
+check "removes enforcement: no pins left" test ! -e /sys/fs/bpf/mptcpify
+check "and the drop-ins of mptcpify enable" test ! -e /etc/systemd/system/web3.service.d/mptcpify.conf
+check "keeps the configuration (a conffile)" test -f /etc/mptcpify/config.yaml
+check "dpkg --purge mptcpify" dpkg --purge mptcpify
+check "removes the configuration" test ! -e /etc/mptcpify
