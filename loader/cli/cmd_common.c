@@ -102,7 +102,7 @@ int cmd_check_mode(const struct cmd_args *a, __u32 mode)
 		if (attached)
 			return 0;
 	}
-	err = probe_rewrite(&reason);
+	err = probe_rewrite(&reason, true);
 	if (!err)
 		return 0;
 	/* A missing hook or MPTCP is no failed call: no errno text for those. */

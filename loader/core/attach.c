@@ -66,8 +66,8 @@ unsigned int attach_supported(void)
 
 	if (supported >= 0)
 		return supported;
-	/* A trial fmod_ret tells whether this kernel allows trampolines at all. */
-	tracing = !probe_rewrite(&reason);
+	/* A trial fmod_ret load tells whether this kernel allows trampolines. */
+	tracing = !probe_rewrite(&reason, false);
 	supported = 0;
 	for (l = 0; l < PINS_LINK_NR; l++)
 		if (!links[l].optional || (tracing && probe_has_function(links[l].function)))

@@ -90,7 +90,7 @@ const char *probe_mib_name(__u32 mib, char *buf, size_t len)
 	return buf;
 }
 
-int probe_rewrite(const char **reason)
+int probe_rewrite(const char **reason, bool attach)
 {
 	struct probe_bpf *skel;
 	int err;
@@ -119,6 +119,8 @@ int probe_rewrite(const char **reason)
 					  "the kernel refused an fmod_ret program";
 		goto out;
 	}
+	if (!attach)
+		goto out;
 	err = probe_bpf__attach(skel);
 	if (err)
 		*reason = "the kernel refused to attach an fmod_ret program";
@@ -191,7 +193,7 @@ void probe_run(struct probe_result *r, const char *pins_parent)
 				-1;
 	r->cgroup_bpf = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK, NULL) == 1;
 	r->hook = r->btf && hook_in_btf();
-	r->rewrite_err = r->btf ? probe_rewrite(&reason) : -ENOENT;
+	r->rewrite_err = r->btf ? probe_rewrite(&reason, true) : -ENOENT;
 
 	if (!r->btf)
 		reason = "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)";

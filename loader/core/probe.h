@@ -37,8 +37,13 @@ struct probe_result {
  */
 void probe_run(struct probe_result *r, const char *pins_parent);
 
-/* Only the rewrite trial: 0, or -errno and *reason. */
-int probe_rewrite(const char **reason);
+/*
+ * Only the rewrite trial: 0, or -errno and *reason. Without @attach the
+ * trial program is loaded only: enough to learn whether trampolines are
+ * allowed (a refusing kernel refuses the load), without patching the live
+ * socket() path twice under a hook that may already be attached.
+ */
+int probe_rewrite(const char **reason, bool attach);
 
 /* Can this kernel make MPTCP sockets over IPv6? (a trial socket()) */
 bool probe_mptcp_ipv6(void);
