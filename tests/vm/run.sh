@@ -77,9 +77,10 @@ ROOTFS=""
 if [ -n "${VM_SYSTEM:-}" ]; then
 	[ -f "$VM_SYSTEM" ] || die "VM_SYSTEM=$VM_SYSTEM: no such package"
 	ROOTFS=$(ensure_rootfs "$VM_SYSTEM") || exit 2
-	# The root disk's drivers, loaded by the initramfs before it switches.
-	# crc32c for ext4, under the name each kernel gives it.
-	VM_MODULES="virtio_blk ?crc32c_generic ?crc32c_cryptoapi ext4 $VM_MODULES"
+	# The root disk's drivers, loaded by the initramfs before it switches:
+	# the virtio PCI transport (a module on 6.1, built in later), crc32c
+	# for ext4 under the name each kernel gives it.
+	VM_MODULES="?virtio_pci virtio_blk ?crc32c_generic ?crc32c_cryptoapi ext4 $VM_MODULES"
 fi
 
 # Fetch everything first: a download problem shows before any boot.

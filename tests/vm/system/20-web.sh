@@ -34,14 +34,7 @@ if [ "$MODE" = rewrite ]; then
 	is "its connection: outgoing and accepted, both MPTCP (MIB)" "$(delta)" \
 		"active=1 mptcp_active=1 mptcp_passive=1"
 	snap
-	for i in $(seq 20); do
-		systemctl restart web
-		n=0
-		while [ "$(mib TcpActiveOpens)" -lt $((S_ACTIVE + i)) ] && [ $n -lt 100 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-	done
+	restart_each web 20
 	is "20 restarts: each new instance's first connection was MPTCP" "$(delta)" \
 		"active=20 mptcp_active=20 mptcp_passive=20"
 else

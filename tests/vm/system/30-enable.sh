@@ -12,14 +12,7 @@ check "its drop-in is in place" test -f /etc/systemd/system/web2.service.d/mptcp
 is "the unit's own file untouched" "$(md5sum </etc/systemd/system/web2.service)" "$unit_sum"
 diag "$(systemctl cat web2 | grep ExecStartPre)"
 snap
-for i in $(seq 10); do
-	systemctl restart web2
-	n=0
-	while [ "$(mib TcpActiveOpens)" -lt $((S_ACTIVE + i)) ] && [ $n -lt 100 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-done
+restart_each web2 10
 if [ "$MODE" = rewrite ]; then
 	is "10 restarts without the daemon: MPTCP every time (MIB)" "$(delta)" \
 		"active=10 mptcp_active=10 mptcp_passive=10"
