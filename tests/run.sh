@@ -71,10 +71,34 @@ suite unit unit_all
 suite unit-asan asan_all
 suite unit-valgrind valgrind_all
 suite fuzz env BUILD="$BUILD" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
+suite completion tests/completion.sh
+suite package env BUILD="$BUILD" tests/package.sh
+
+# The Debian guest (systemd as PID 1, the package installed with dpkg) on
+# every kernel of the matrix. It boots beside the host suite and the
+# busybox matrix: each QEMU runs on one of the machine's two cores.
+system_all() {
+	local v a
+	v=$(dpkg-parsechangelog -S Version) a=$(dpkg --print-architecture)
+	VM_SYSTEM="$BUILD/deb/mptcpify_${v}_$a.deb" \
+		VM_FILES="$BUILD/deb/mptcpify_${v}_$a.deb $BUILD/deb-next/mptcpify_${v}+next1_$a.deb $BUILD/vm-bin/sockcheck" \
+		VM_CASES=tests/vm/system VM_OUT="$BUILD/vm-system" VM_MODULES=veth VM_SMP="${VM_SMP:-1}" \
+		VM_TIMEOUT=900 CASE_TIMEOUT=300 tests/vm/run.sh
+}
+printf '\n=== system: started in the background; its log follows the vm suite\n'
+system_all >"$LOGS/system.log" 2>&1 &
+system_pid=$!
+
 suite host env BUILD="$BUILD" tests/host/run.sh
 suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm" \
 	VM_SMP="${VM_SMP:-1}" \
 	VM_MODULES="${VM_MODULES:-veth sch_tbf sch_netem tcp_diag}" tests/vm/run.sh
+
+printf '\n=== system\n'
+wait "$system_pid"
+system_rc=$?
+cat "$LOGS/system.log"
+tally system "$system_rc"
 
 echo
 [ -n "$broken" ] && echo "# suites that failed without a failing test:$broken"
