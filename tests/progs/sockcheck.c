@@ -89,9 +89,9 @@ static int usage(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long tcp = 0, mptcp = 0, other = 0, errors = 0;
+	unsigned long tcp = 0, mptcp = 0, other = 0, errors = 0, first_tcp = 0;
 	int raw = 0, family, type, proto, fd, p;
-	double loop = 0, end;
+	double loop = 0, start, end, first_tcp_at = 0;
 
 	while (argc > 1 && argv[1][0] == '-' && argv[1][1] == '-') {
 		if (!strcmp(argv[1], "--raw")) {
@@ -124,21 +124,29 @@ int main(int argc, char **argv)
 		close(fd);
 		return 0;
 	}
-	for (end = now() + loop; now() < end;) {
+	start = now();
+	for (end = start + loop; now() < end;) {
 		fd = make_socket(raw, family, type, proto);
 		if (fd < 0) {
 			errors++;
 			continue;
 		}
 		p = protocol_of(fd);
-		if (p == IPPROTO_TCP)
-			tcp++;
-		else if (p == 262)
+		if (p == IPPROTO_TCP) {
+			if (!tcp++) {
+				first_tcp = tcp + mptcp + other;
+				first_tcp_at = now() - start;
+			}
+		} else if (p == 262)
 			mptcp++;
 		else
 			other++;
 		close(fd);
 	}
-	printf("tcp=%lu mptcp=%lu other=%lu errors=%lu\n", tcp, mptcp, other, errors);
+	printf("tcp=%lu mptcp=%lu other=%lu errors=%lu", tcp, mptcp, other, errors);
+	/* Mixed: when the first TCP one came tells a start race from a gap. */
+	if (tcp && mptcp)
+		printf(" first_tcp=#%lu@%.3fs", first_tcp, first_tcp_at);
+	printf("\n");
 	return 0;
 }
