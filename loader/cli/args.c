@@ -162,6 +162,10 @@ static int check_positionals(const struct cmd *cmd, int npos, char *err, size_t 
 			return usage_error(err, len,
 					   npos ? "expected one CGROUP" : "missing CGROUP");
 		break;
+	case POS_UNIT:
+		if (npos != 1)
+			return usage_error(err, len, npos ? "expected one UNIT" : "missing UNIT");
+		break;
 	case POS_OPT_CGROUP:
 		if (npos > 1)
 			return usage_error(err, len, "expected at most one CGROUP");

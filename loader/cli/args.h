@@ -32,6 +32,7 @@ enum cmd_opt {
 enum cmd_positionals {
 	POS_NONE,
 	POS_CGROUP,	  /* CGROUP */
+	POS_UNIT,	  /* UNIT, in a->cgroup: a systemd service's name */
 	POS_OPT_CGROUP,	  /* [CGROUP] */
 	POS_CGROUP_RULES, /* CGROUP RULE...: words after CGROUP may start with '-' */
 	POS_COMMAND,	  /* [--] CMD [ARGS...]: options end at CMD */

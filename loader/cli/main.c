@@ -32,10 +32,10 @@ static const struct cmd commands[] = {
 	{"run", cmd_run, OPT_MODE | OPT_ON_INCOMPATIBLE, POS_COMMAND,
 	 "[--mode rewrite|audit] [--on-incompatible exclude|keep] [--] CMD [ARGS...]",
 	 "run CMD in a transient enforced cgroup, like mptcpize run"},
-	{"enable", cmd_enable, OPT_MODE | OPT_ON_INCOMPATIBLE, POS_CGROUP,
+	{"enable", cmd_enable, OPT_MODE | OPT_ON_INCOMPATIBLE, POS_UNIT,
 	 "UNIT [--mode rewrite|audit] [--on-incompatible exclude|keep]",
 	 "enforce a systemd service at every start, with a drop-in (no daemon)"},
-	{"disable", cmd_disable, 0, POS_CGROUP, "UNIT",
+	{"disable", cmd_disable, 0, POS_UNIT, "UNIT",
 	 "remove enable's drop-in and the running service's entry"},
 	{"daemon", cmd_daemon,
 	 OPT_CONFIG | OPT_METRICS | OPT_PODS_DIR | OPT_CLEANUP | OPT_CHECK | OPT_CGROUP_METRICS |

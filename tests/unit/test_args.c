@@ -26,6 +26,7 @@ static const struct cmd table[] = {
 	{"load", fake, 0, POS_NONE, "", ""},
 	{"run", fake, OPT_MODE, POS_COMMAND, "", ""},
 	{"daemon", fake, OPT_CONFIG | OPT_METRICS | OPT_CHECK, POS_NONE, "", ""},
+	{"enable", fake, OPT_MODE, POS_UNIT, "", ""},
 };
 
 #define N (sizeof(table) / sizeof(table[0]))
@@ -282,6 +283,23 @@ START_TEST(rules_unquoted_split_at_semicolons)
 }
 END_TEST
 
+/* enable and disable take a unit, and say so. */
+START_TEST(unit_positional)
+{
+	char *one[] = {"m", "enable", "web.service", "--mode", "audit", NULL};
+	char *none[] = {"m", "enable", NULL};
+	char *two[] = {"m", "enable", "a.service", "b.service", NULL};
+
+	ck_assert_int_eq(parse(ARGC(one), one), 0);
+	ck_assert_str_eq(a.cgroup, "web.service");
+	ck_assert_int_eq(a.mode, MPTCPIFY_MODE_AUDIT);
+	ck_assert_int_eq(parse(ARGC(none), none), -EINVAL);
+	ck_assert_str_eq(err, "missing UNIT");
+	ck_assert_int_eq(parse(ARGC(two), two), -EINVAL);
+	ck_assert_str_eq(err, "expected one UNIT");
+}
+END_TEST
+
 static Suite *args_suite(void)
 {
 	Suite *s = suite_create("args");
@@ -300,6 +318,7 @@ static Suite *args_suite(void)
 	tcase_add_test(tc, subcommands_and_rules);
 	tcase_add_test(tc, rules_quoted_one_per_word);
 	tcase_add_test(tc, rules_unquoted_split_at_semicolons);
+	tcase_add_test(tc, unit_positional);
 	suite_add_tcase(s, tc);
 	return s;
 }

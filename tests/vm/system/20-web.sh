@@ -24,6 +24,8 @@ is "a bad configuration makes systemctl reload fail" "$?" 1
 is "and the daemon runs on" "$(systemctl is-active mptcpify)" active
 cp /tmp/good.yaml /etc/mptcpify/config.yaml
 check "a good one again" systemctl reload mptcpify
+check "the pins are on the host's bpffs, not in the service's namespace" \
+	test -d /sys/fs/bpf/mptcpify/maps
 
 snap
 check "systemctl start web" systemctl start web
