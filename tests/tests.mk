@@ -143,7 +143,7 @@ vmtest: $(VM_PROGS) | $(TEST_DEPS_STAMP)
 
 # Everything, with one closing tally (tests/run.sh).
 test: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
-      $(VM_PROGS) $(FUZZ_BINS) | $(TEST_DEPS_STAMP)
+      $(VM_PROGS) $(FUZZ_BINS) $(MANPAGES) | $(TEST_DEPS_STAMP)
 	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" tests/run.sh
 
 demo: $(VM_PROGS) | $(TEST_DEPS_STAMP)
