@@ -11,6 +11,7 @@
 #include "core/cgroup.h"
 #include "core/counters.h"
 #include "core/entries.h"
+#include "core/lifecycle.h"
 #include "core/output.h"
 #include "core/pinstore.h"
 
@@ -75,11 +76,12 @@ static json_t *programs_json(struct pins *p)
 		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 			json_object_set_new(
 				out, names[i],
-				json_pack("{s:I, s:I, s:I, s:I, s:I}", "id", (json_int_t)info.id,
-					  "run_cnt", (json_int_t)info.run_cnt, "run_time_ns",
-					  (json_int_t)info.run_time_ns, "verified_insns",
-					  (json_int_t)info.verified_insns, "jited_bytes",
-					  (json_int_t)info.jited_prog_len));
+				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "id",
+					  (json_int_t)info.id, "run_cnt", (json_int_t)info.run_cnt,
+					  "run_time_ns", (json_int_t)info.run_time_ns,
+					  "verified_insns", (json_int_t)info.verified_insns,
+					  "jited_bytes", (json_int_t)info.jited_prog_len,
+					  "recursion_misses", (json_int_t)info.recursion_misses));
 		close(fd);
 	}
 	return out;
@@ -90,9 +92,16 @@ static void list_plain(json_t *r)
 	json_t *e, *progs = json_object_get(r, "programs");
 	size_t i;
 
+	json_int_t skipped = json_integer_value(json_object_get(r, "hook_recursion_misses")) +
+			     json_integer_value(json_object_get(r, "tail_call_misses"));
+
 	printf("programs: rewrite %s, audit %s\n",
 	       json_is_true(json_object_get(progs, "rewrite")) ? "attached" : "-",
 	       json_is_true(json_object_get(progs, "audit")) ? "attached" : "-");
+	/* Node-wide: the kernel does not say whose calls they were. */
+	if (skipped)
+		printf("socket() calls the hook did not decide (left as asked): %lld\n",
+		       (long long)skipped);
 	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		json_t *cg = json_object_get(e, "cgroup");
 
@@ -138,6 +147,8 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 
 	pins_read_state(p, &st);
 	json_object_set_new(res, "tail_call_misses", json_integer(st.tail_call_misses));
+	json_object_set_new(res, "hook_recursion_misses",
+			    json_integer((json_int_t)lifecycle_hook_recursion_misses(p)));
 	json_object_set_new(res, "programs",
 			    json_pack("{s:b, s:b, s:b}", "rewrite",
 				      pins_link_whole(p, PINS_LINK_REWRITE), "audit",

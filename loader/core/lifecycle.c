@@ -212,6 +212,23 @@ static __u32 pinned_prog_id(struct pins *p, const char *name)
 	return info.id;
 }
 
+__u64 lifecycle_hook_recursion_misses(struct pins *p)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd;
+
+	pins_path(p, "progs", PINS_HOOK, path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		info.recursion_misses = 0;
+	close(fd);
+	return info.recursion_misses;
+}
+
 void lifecycle_drop_link(struct pins *p, enum pins_link link)
 {
 	char path[PATH_MAX];

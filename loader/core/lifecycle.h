@@ -52,4 +52,12 @@ int lifecycle_unload_any(const char *dir);
 /* Hash of the BPF object built into this binary. */
 __u64 lifecycle_build_id(void);
 
+/*
+ * socket() calls the kernel ran without the hook: a trampoline program is
+ * skipped when it is already running on the same CPU (a task preempted
+ * inside it, on a preemptible kernel). Those sockets stay what the
+ * application asked for. 0 when there is no hook.
+ */
+__u64 lifecycle_hook_recursion_misses(struct pins *p);
+
 #endif

@@ -242,7 +242,7 @@ static void counter_pair(FILE *f, const char *family, const char *text, const ch
 	fprintf(f, "%s{%s=\"%s\"} %llu\n", family, label, b, (unsigned long long)vb);
 }
 
-static void per_daemon(FILE *f, const struct metrics_snapshot *s, __u32 tail_call_misses)
+static void per_daemon(FILE *f, const struct metrics_snapshot *s, const struct hook_misses *m)
 {
 	const struct reconcile_stats *st = &s->stats;
 	int t;
@@ -270,7 +270,11 @@ static void per_daemon(FILE *f, const struct metrics_snapshot *s, __u32 tail_cal
 	fprintf(f, "mptcpify_cgroups_watched %zu\n", s->watched);
 	help(f, "mptcpify_tail_call_misses_total", "counter",
 	     "socket() calls left as they were because the hook's tail call did not happen");
-	fprintf(f, "mptcpify_tail_call_misses_total %u\n", tail_call_misses);
+	fprintf(f, "mptcpify_tail_call_misses_total %llu\n", (unsigned long long)m->tail_call);
+	help(f, "mptcpify_hook_recursion_misses_total", "counter",
+	     "socket() calls left as they were because the kernel skipped the hook, "
+	     "already running on that CPU");
+	fprintf(f, "mptcpify_hook_recursion_misses_total %llu\n", (unsigned long long)m->recursion);
 	help(f, "mptcpify_healthy", "gauge", "1 when the last change to the maps succeeded");
 	fprintf(f, "mptcpify_healthy %d\n", s->healthy);
 	help(f, "mptcpify_build_info", "gauge", "the running build");
@@ -279,7 +283,7 @@ static void per_daemon(FILE *f, const struct metrics_snapshot *s, __u32 tail_cal
 }
 
 void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		   __u32 tail_call_misses, bool cgroups)
+		   const struct hook_misses *misses, bool cgroups)
 {
 	struct entry_counters *sums = calloc(s->nselectors + 1, sizeof(*sums));
 	int k;
@@ -289,7 +293,7 @@ void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn re
 	per_cgroup(f, s, read, ctx, sums, cgroups);
 	per_selector(f, s, sums);
 	outcomes(f, s, sums);
-	per_daemon(f, s, tail_call_misses);
+	per_daemon(f, s, misses);
 	for (k = 0; k < s->nselectors; k++)
 		entry_counters_free(&sums[k]);
 	free(sums);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "metrics.h"
 #include "core/counters.h"
+#include "core/lifecycle.h"
 #include "core/pinstore.h"
 
 /* What a rendering reads the live counters from. */
@@ -29,6 +30,7 @@ static char *render(struct metrics_snapshot *s, bool cgroups)
 {
 	struct pinned pinned = {.p = &s->pins};
 	struct mptcpify_state st = {0};
+	struct hook_misses misses = {0};
 	size_t len;
 	char *buf;
 	FILE *f;
@@ -39,8 +41,10 @@ static char *render(struct metrics_snapshot *s, bool cgroups)
 	if (s->pinned) {
 		pins_read_state(&s->pins, &st);
 		entry_tallies_load(&s->pins, NULL, &pinned.tallies);
+		misses.tail_call = st.tail_call_misses;
+		misses.recursion = lifecycle_hook_recursion_misses(&s->pins);
 	}
-	metrics_write(f, s, s->pinned ? read_pinned : NULL, &pinned, st.tail_call_misses, cgroups);
+	metrics_write(f, s, s->pinned ? read_pinned : NULL, &pinned, &misses, cgroups);
 	entry_tallies_free(&pinned.tallies);
 	fclose(f);
 	return buf;

@@ -55,13 +55,19 @@ void metrics_snapshot_free(struct metrics_snapshot *s);
 /* Reads the counters of one live entry (from the pins; in tests, from anywhere). */
 typedef void (*metrics_read_fn)(void *ctx, __u64 cgid, struct entry_counters *out);
 
+/* socket() calls the hook did not decide: they stayed as they were. */
+struct hook_misses {
+	__u64 tail_call; /* the hook ran, its tail call did not */
+	__u64 recursion; /* the kernel skipped the hook (lifecycle.h) */
+};
+
 /*
  * The exposition of @s into @f; @read NULL when nothing is pinned. The
  * per-cgroup families only with @cgroups: their labels carry every
  * enforced cgroup's path.
  */
 void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		   __u32 tail_call_misses, bool cgroups);
+		   const struct hook_misses *misses, bool cgroups);
 
 /*
  * Between the daemon's loop, which publishes snapshots, and the server's

@@ -32,13 +32,14 @@ static char *render_with(bool pinned, bool cgroups)
 {
 	struct metrics_snapshot s = {
 		.nselectors = 2, .selectors = sels, .ncgroups = 3, .cgroups = cgs, .healthy = true};
+	struct hook_misses misses = {.tail_call = 7, .recursion = 11};
 	char *buf;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
 
 	s.selectors[0].gone.sockets.count[MPTCPIFY_REWRITTEN] = 100;
 	s.stats.reconciles[TRIGGER_RESYNC] = 4;
-	metrics_write(f, &s, pinned ? fake_read : NULL, NULL, 7, cgroups);
+	metrics_write(f, &s, pinned ? fake_read : NULL, NULL, &misses, cgroups);
 	fclose(f);
 	return buf;
 }
@@ -120,6 +121,7 @@ START_TEST(totals_add_live_and_gone)
 		has_line(text, "mptcpify_selector_cgroups{selector=\"shop\",mode=\"rewrite\"} 2"));
 	ck_assert(has_line(text, "mptcpify_reconciles_total{trigger=\"resync\"} 4"));
 	ck_assert(has_line(text, "mptcpify_tail_call_misses_total 7"));
+	ck_assert(has_line(text, "mptcpify_hook_recursion_misses_total 11"));
 	free(text);
 }
 END_TEST
