@@ -185,6 +185,8 @@ static void finish_reload(struct daemon *d)
 	}
 	if (rc) {
 		r->stats.reloads_refused++;
+		/* Nothing else changed: the counter alone makes a new snapshot. */
+		r->version++;
 		log_event(LOG_ERR, "reload-refused", "error", d->reload.err, "kept", r->cfg.path,
 			  NULL);
 	} else {
