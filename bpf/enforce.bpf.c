@@ -12,6 +12,15 @@
  * the hook counts it and leaves the socket as the application asked, as
  * Cilium does: a socket() never fails because of us.
  *
+ * The kernel runs a trampoline program at most once per CPU at a time: a
+ * task preempted inside the hook (preemptible kernels) makes the next
+ * socket() on that CPU skip it. mptcpify_hook_backup, a second fmod_ret
+ * program with a recursion guard of its own, tail-calls mptcpify_rewrite_backup
+ * through the rewrite_backup slot: that socket() is still decided unless
+ * both hooks were running. The backup only rewrites, and counts only what it
+ * rewrites: whichever of the two runs first, nothing is counted twice (an
+ * fmod_ret program that returns non-zero ends the chain).
+ *
  * mptcpify_audit runs on cgroup/sock_create and only counts; it works
  * wherever cgroup BPF does, trampolines or not.
  */
@@ -111,6 +120,38 @@ int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 	if (!st)
 		return 0;
 	bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
+	__sync_fetch_and_add(&st->tail_call_misses, 1);
+	return 0;
+}
+
+/* Reached through mptcpify_hook_backup's tail call: rewrites, or stays out. */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_rewrite_backup, int family, int type, int protocol)
+{
+	__u64 policy_cgid = 0;
+	__u32 mode;
+
+	mode = resolve_current(&policy_cgid);
+	if (mode != MPTCPIFY_MODE_REWRITE ||
+	    mptcpify_decide(mode, family, type, protocol, 1) != MPTCPIFY_REWRITTEN ||
+	    mptcpify_decide(mode, family, type, protocol, mptcp_available(family)) !=
+		    MPTCPIFY_REWRITTEN)
+		return 0;
+	count(policy_cgid, MPTCPIFY_REWRITTEN);
+	return IPPROTO_MPTCP;
+}
+
+/* Attached once beside mptcpify_hook; its slot is rewrite_backup. */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_hook_backup, int family, int type, int protocol)
+{
+	struct mptcpify_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (!st)
+		return 0;
+	bpf_tail_call(ctx, &rewrite_backup, st->impl_slot);
 	__sync_fetch_and_add(&st->tail_call_misses, 1);
 	return 0;
 }

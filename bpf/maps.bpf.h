@@ -132,6 +132,7 @@ struct mptcpify_stats_map stats SEC(".maps") __weak;
 struct mptcpify_cache_map cache SEC(".maps") __weak;
 struct mptcpify_state_map state SEC(".maps") __weak;
 struct mptcpify_impl_map rewrite_impl SEC(".maps") __weak;
+struct mptcpify_impl_map rewrite_backup SEC(".maps") __weak;
 struct mptcpify_profile_map profile SEC(".maps") __weak;
 struct mptcpify_rule_stats_map rule_stats SEC(".maps") __weak;
 struct mptcpify_outcomes_map outcomes SEC(".maps") __weak;

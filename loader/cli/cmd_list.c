@@ -58,8 +58,12 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
  */
 static json_t *programs_json(struct pins *p)
 {
-	const char *names[] = {PINS_HOOK, pins_link_name(PINS_LINK_REWRITE),
-			       pins_link_name(PINS_LINK_AUDIT), pins_link_name(PINS_LINK_SUBFLOW)};
+	const char *names[] = {PINS_HOOK,
+			       pins_link_name(PINS_LINK_REWRITE),
+			       pins_hook_name(PINS_LINK_BACKUP),
+			       pins_link_name(PINS_LINK_BACKUP),
+			       pins_link_name(PINS_LINK_AUDIT),
+			       pins_link_name(PINS_LINK_SUBFLOW)};
 	json_t *out = json_object();
 	char path[PATH_MAX];
 	size_t i;
@@ -100,7 +104,8 @@ static void list_plain(json_t *r)
 	       json_is_true(json_object_get(progs, "audit")) ? "attached" : "-");
 	/* Node-wide: the kernel does not say whose calls they were. */
 	if (skipped)
-		printf("socket() calls the hook did not decide (left as asked): %lld\n",
+		printf("socket() calls run without the first hook (the backup decided them, "
+		       "unless skipped too): %lld\n",
 		       (long long)skipped);
 	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		json_t *cg = json_object_get(e, "cgroup");

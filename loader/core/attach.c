@@ -12,8 +12,12 @@ static const struct {
 	const char *prog;
 	const char *function; /* a tracing link's kernel function, else NULL */
 	bool optional;	      /* absent where the kernel cannot: no error */
+	const char *hook;     /* attached instead, tail-calling prog (pinstore.h) */
 } links[PINS_LINK_NR] = {
-	[PINS_LINK_REWRITE] = {"mptcpify_rewrite", "update_socket_protocol"},
+	[PINS_LINK_REWRITE] = {"mptcpify_rewrite", "update_socket_protocol", false,
+			       "mptcpify_hook"},
+	[PINS_LINK_BACKUP] = {"mptcpify_rewrite_backup", "update_socket_protocol", true,
+			      "mptcpify_hook_backup"},
 	[PINS_LINK_AUDIT] = {"mptcpify_audit"},
 	[PINS_LINK_SUBFLOW] = {"mptcpify_sockops"},
 	[PINS_LINK_SETSOCKOPT] = {"mptcpify_setsockopt"},
@@ -22,7 +26,6 @@ static const struct {
 	[PINS_LINK_OOB_MPTCP] = {"mptcpify_oob_mptcp", "mptcp_sendmsg", true},
 	[PINS_LINK_OOB_TCP] = {"mptcpify_oob_tcp", "tcp_sendmsg", true},
 };
-#define HOOK_PROG "mptcpify_hook"
 
 struct bpf_program *attach_prog_of(struct mptcpify_bpf *skel, enum pins_link link)
 {
@@ -31,7 +34,8 @@ struct bpf_program *attach_prog_of(struct mptcpify_bpf *skel, enum pins_link lin
 
 struct bpf_program *attach_attached_prog(struct mptcpify_bpf *skel, enum pins_link link)
 {
-	return link == PINS_LINK_REWRITE ? skel->progs.mptcpify_hook : attach_prog_of(skel, link);
+	return links[link].hook ? bpf_object__find_program_by_name(skel->obj, links[link].hook) :
+				  attach_prog_of(skel, link);
 }
 
 void attach_select(struct mptcpify_bpf *skel, unsigned int wanted)
@@ -44,9 +48,11 @@ void attach_select(struct mptcpify_bpf *skel, unsigned int wanted)
 	bpf_object__for_each_program(prog, skel->obj)
 	{
 		name = bpf_program__name(prog);
-		load = (wanted & PINS_LINK_BIT(PINS_LINK_REWRITE)) && !strcmp(name, HOOK_PROG);
+		load = false;
 		for (l = 0; l < PINS_LINK_NR; l++)
-			if ((wanted & PINS_LINK_BIT(l)) && !strcmp(name, links[l].prog))
+			if ((wanted & PINS_LINK_BIT(l)) &&
+			    (!strcmp(name, links[l].prog) ||
+			     (links[l].hook && !strcmp(name, links[l].hook))))
 				load = true;
 		bpf_program__set_autoload(prog, load);
 	}

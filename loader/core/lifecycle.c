@@ -68,13 +68,13 @@ static int pin_prog(struct pins *p, struct bpf_program *prog, const char *name)
 	return bpf_program__pin(prog, path);
 }
 
-/* Point the hook's tail call at @prog: one atomic map update. */
-static int set_impl(struct pins *p, struct bpf_program *prog)
+/* Point @link's hook's tail call at @prog: one atomic map update. */
+static int set_impl(struct pins *p, enum pins_link link, struct bpf_program *prog)
 {
 	__u32 zero = 0;
 	int fd = bpf_program__fd(prog);
 
-	return bpf_map_update_elem(p->rewrite_impl_fd, &zero, &fd, BPF_ANY) ? -errno : 0;
+	return bpf_map_update_elem(pins_slot_fd(p, link), &zero, &fd, BPF_ANY) ? -errno : 0;
 }
 
 /* Create what is missing of the maps and the state of a fresh store. */
@@ -120,7 +120,7 @@ static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_l
 	int err;
 
 	/* The slot is filled before the hook can run. */
-	if (link == PINS_LINK_REWRITE && set_impl(p, attach_prog_of(skel, link))) {
+	if (pins_link_hooked(link) && set_impl(p, link, attach_prog_of(skel, link))) {
 		*why = "cannot fill the rewrite slot";
 		return -errno;
 	}
@@ -135,8 +135,8 @@ static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_l
 	pins_path(p, "links", pins_link_name(link), path);
 	unlink(path);
 	err = bpf_link__pin(l, path);
-	if (!err && link == PINS_LINK_REWRITE)
-		err = pin_prog(p, skel->progs.mptcpify_hook, PINS_HOOK);
+	if (!err && pins_link_hooked(link))
+		err = pin_prog(p, attach_attached_prog(skel, link), pins_hook_name(link));
 	if (!err)
 		err = pin_prog(p, attach_prog_of(skel, link), pins_link_name(link));
 	if (err)
@@ -236,8 +236,8 @@ void lifecycle_drop_link(struct pins *p, enum pins_link link)
 	int fd;
 
 	prog_id = pinned_prog_id(p, pins_link_name(link));
-	if (link == PINS_LINK_REWRITE)
-		hook_id = pinned_prog_id(p, PINS_HOOK);
+	if (pins_link_hooked(link))
+		hook_id = pinned_prog_id(p, pins_hook_name(link));
 	pins_path(p, "links", pins_link_name(link), path);
 	fd = bpf_obj_get(path);
 	if (fd >= 0) {
@@ -248,11 +248,11 @@ void lifecycle_drop_link(struct pins *p, enum pins_link link)
 	unlink(path);
 	pins_path(p, "progs", pins_link_name(link), path);
 	unlink(path);
-	if (link == PINS_LINK_REWRITE) {
-		pins_path(p, "progs", PINS_HOOK, path);
+	if (pins_link_hooked(link)) {
+		pins_path(p, "progs", pins_hook_name(link), path);
 		unlink(path);
 		/* The slot holds the program too. */
-		bpf_map_delete_elem(p->rewrite_impl_fd, &zero);
+		bpf_map_delete_elem(pins_slot_fd(p, link), &zero);
 	}
 	wait_prog_gone(prog_id);
 	wait_prog_gone(hook_id);
@@ -286,7 +286,8 @@ static bool same_tag(struct pins *p, const char *pinned, struct bpf_program *pro
 static int replace_tracing(struct pins *p, struct mptcpify_bpf *skel, enum pins_link which,
 			   const char **why)
 {
-	const char *prog_pin = which == PINS_LINK_REWRITE ? PINS_HOOK : pins_link_name(which);
+	const char *prog_pin =
+		pins_link_hooked(which) ? pins_hook_name(which) : pins_link_name(which);
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	struct bpf_link *link;
 	int err;
@@ -349,9 +350,8 @@ static int update_cgroup_links(struct pins *p, struct mptcpify_bpf *skel, unsign
  */
 static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 {
-	__u32 old[PINS_LINK_NR] = {0}, old_rewrite = 0;
+	__u32 old[PINS_LINK_NR] = {0}, old_impl[PINS_LINK_NR] = {0};
 	struct mptcpify_bpf *skel;
-	struct bpf_program *rewrite;
 	unsigned int links = 0;
 	const char *pin;
 	int err, l;
@@ -363,18 +363,20 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 	if (!skel)
 		return -errno;
 	err = update_cgroup_links(p, skel, links, why);
-	if (!err && (links & PINS_LINK_BIT(PINS_LINK_REWRITE))) {
-		rewrite = attach_prog_of(skel, PINS_LINK_REWRITE);
-		old_rewrite = pinned_prog_id(p, pins_link_name(PINS_LINK_REWRITE));
-		err = set_impl(p, rewrite);
+	/* The programs behind the hooks: a slot each, swapped in one update. */
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		if (!pins_link_hooked(l) || !(links & PINS_LINK_BIT(l)))
+			continue;
+		old_impl[l] = pinned_prog_id(p, pins_link_name(l));
+		err = set_impl(p, l, attach_prog_of(skel, l));
 		if (!err)
-			err = pin_prog(p, rewrite, pins_link_name(PINS_LINK_REWRITE));
+			err = pin_prog(p, attach_prog_of(skel, l), pins_link_name(l));
 		if (err)
 			*why = "cannot swap the rewrite program";
 	}
-	/* Tracing programs (the hook among them) are replaced only if they changed. */
+	/* Tracing programs (the hooks among them) are replaced only if they changed. */
 	for (l = 0; !err && l < PINS_LINK_NR; l++) {
-		pin = l == PINS_LINK_REWRITE ? PINS_HOOK : pins_link_name(l);
+		pin = pins_link_hooked(l) ? pins_hook_name(l) : pins_link_name(l);
 		if (!attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)) ||
 		    same_tag(p, pin, attach_attached_prog(skel, l)))
 			continue;
@@ -385,9 +387,10 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		st->build_id = lifecycle_build_id();
 		st->gen++; /* the new programs recompute every cached answer */
 		err = pins_write_state(p, st);
-		wait_prog_gone(old_rewrite);
-		for (l = 0; l < PINS_LINK_NR; l++)
+		for (l = 0; l < PINS_LINK_NR; l++) {
+			wait_prog_gone(old_impl[l]);
 			wait_prog_gone(old[l]);
+		}
 		p->upgraded = true;
 	}
 	mptcpify_bpf__destroy(skel);

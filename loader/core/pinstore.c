@@ -25,7 +25,18 @@ static const char *const link_names[PINS_LINK_NR] = {
 	[PINS_LINK_SUBFLOW] = "subflow",       [PINS_LINK_SETSOCKOPT] = "setsockopt",
 	[PINS_LINK_GETSOCKOPT] = "getsockopt", [PINS_LINK_FALLBACK] = "fallback",
 	[PINS_LINK_OOB_MPTCP] = "oob-mptcp",   [PINS_LINK_OOB_TCP] = "oob-tcp",
+	[PINS_LINK_BACKUP] = "rewrite-backup",
 };
+
+const char *pins_hook_name(enum pins_link link)
+{
+	return link == PINS_LINK_BACKUP ? "hook-backup" : PINS_HOOK;
+}
+
+int pins_slot_fd(const struct pins *p, enum pins_link link)
+{
+	return link == PINS_LINK_BACKUP ? p->rewrite_backup_fd : p->rewrite_impl_fd;
+}
 
 const char *pins_link_name(enum pins_link link)
 {
@@ -275,8 +286,8 @@ bool pins_link_whole(const struct pins *p, enum pins_link link)
 	pins_path(p, "progs", link_names[link], path);
 	if (access(path, F_OK))
 		return false;
-	pins_path(p, "progs", PINS_HOOK, path);
-	return link != PINS_LINK_REWRITE || !access(path, F_OK);
+	pins_path(p, "progs", pins_hook_name(link), path);
+	return !pins_link_hooked(link) || !access(path, F_OK);
 }
 
 bool pins_intact(const char *dir, unsigned int links)

@@ -26,7 +26,8 @@
 /* clang-format off */
 #define PINNED_MAPS(X) \
 	X(policy) X(stats) X(cache) X(state) X(rewrite_impl) X(profile) \
-	X(rule_stats) X(outcomes) X(compat) X(incompat) X(fallbacks) X(listeners)
+	X(rule_stats) X(outcomes) X(compat) X(incompat) X(fallbacks) X(listeners) \
+	X(rewrite_backup)
 /* clang-format on */
 
 /* The programs that get attached, one pinned link each. */
@@ -40,6 +41,7 @@ enum pins_link {
 	PINS_LINK_FALLBACK,  /* fexit on the fallback, which tells why */
 	PINS_LINK_OOB_MPTCP, /* fentry on mptcp_sendmsg(): MSG_OOB */
 	PINS_LINK_OOB_TCP,   /* fentry on tcp_sendmsg(): MSG_OOB, predicted */
+	PINS_LINK_BACKUP,    /* fmod_ret backup hook: what the kernel skipped */
 	PINS_LINK_NR,
 };
 #define PINS_LINK_BIT(link) (1u << (link))
@@ -49,6 +51,18 @@ enum pins_link {
 const char *pins_link_name(enum pins_link link);
 /* The rewrite link's hook, pinned beside its program as progs/hook. */
 #define PINS_HOOK "hook"
+
+/*
+ * Links whose attached program is a hook that tail-calls their program
+ * through a slot (a one-entry program array), so that an upgrade swaps the
+ * slot and never re-patches the kernel: the rewrite and its backup.
+ */
+static inline bool pins_link_hooked(enum pins_link link)
+{
+	return link == PINS_LINK_REWRITE || link == PINS_LINK_BACKUP;
+}
+/* progs/<name> of a hooked link's hook: "hook", "hook-backup". */
+const char *pins_hook_name(enum pins_link link);
 
 struct pins {
 	char dir[PATH_MAX];
@@ -93,6 +107,9 @@ bool pins_link_whole(const struct pins *p, enum pins_link link);
  * of @links whole? A few stat()s and no lock: a quick look for the daemon.
  */
 bool pins_intact(const char *dir, unsigned int links);
+
+/* The slot map a hooked link's hook tail-calls through. */
+int pins_slot_fd(const struct pins *p, enum pins_link link);
 
 int pins_read_state(const struct pins *p, struct mptcpify_state *st);
 int pins_write_state(const struct pins *p, const struct mptcpify_state *st);

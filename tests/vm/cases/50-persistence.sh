@@ -14,9 +14,14 @@ is "a socket created after the loader exited is MPTCP" "$(in_cg "$T/app" sockche
 # upgrade BINARY: a client loops on socket() in the cgroup while BINARY,
 # another build whose rewrite program decides by other code, adopts the pins
 # and swaps that program in under the hook, which stays.
+# The JITed rewrite program's name (not its backup's).
+rewrite_prog() {
+	grep -oE 'bpf_prog_[0-9a-f]*_mptcpify_rewrite[[:space:]]' /proc/kallsyms | tr -d '[:space:]'
+}
+
 upgrade() {
 	hook=$(grep '_mptcpify_hook' /proc/kallsyms)
-	rewrite=$(grep -o 'bpf_prog_[0-9a-f]*_mptcpify_rewrite' /proc/kallsyms)
+	rewrite=$(rewrite_prog)
 	in_cg "$T/app" sockcheck --loop 4 inet stream 0 >/tmp/loop.out &
 	loop=$!
 	sleep 1
@@ -34,11 +39,13 @@ upgrade() {
 	esac
 	# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
 	is "the old program is gone: one rewrite program loaded" \
-		"$(grep -c '_mptcpify_rewrite' /proc/kallsyms)" 1
+		"$(grep -cE '_mptcpify_rewrite[[:space:]]' /proc/kallsyms)" 1
+	is "and one backup rewrite program" \
+		"$(grep -cE '_mptcpify_rewrite_backup[[:space:]]' /proc/kallsyms)" 1
 	is "the attached hook stayed: no kernel text was re-patched" \
 		"$(grep '_mptcpify_hook' /proc/kallsyms)" "$hook"
 	# The tag in a JITed program's name is a hash of its instructions.
-	new=$(grep -o 'bpf_prog_[0-9a-f]*_mptcpify_rewrite' /proc/kallsyms)
+	new=$(rewrite_prog)
 	check "the rewrite program is another's: $rewrite, now $new" test "$new" != "$rewrite"
 	is "every tail call happened" \
 		"$(mptcpify -j list | grep -o '"tail_call_misses":[0-9]*')" '"tail_call_misses":0'
