@@ -132,6 +132,7 @@ install: $(BUILD)/mptcpify $(MANPAGES)
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
 	sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
 		deploy/systemd/mptcpify.service > $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service
+	install -m 0644 deploy/systemd/mptcpify-bpffs.service $(DESTDIR)$(SYSTEMDUNITDIR)/
 	install -D -m 0644 $(BUILD)/man/mptcpify.8 $(DESTDIR)$(MANDIR)/man8/mptcpify.8
 	install -D -m 0644 $(BUILD)/man/mptcpify.yaml.5 $(DESTDIR)$(MANDIR)/man5/mptcpify.yaml.5
 	install -D -m 0644 deploy/bash-completion/mptcpify $(DESTDIR)$(COMPLETIONDIR)/mptcpify
@@ -143,6 +144,7 @@ install: $(BUILD)/mptcpify $(MANPAGES)
 # What install put there, but the configuration: it is the operator's.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/mptcpify $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify-bpffs.service \
 		$(DESTDIR)$(MANDIR)/man8/mptcpify.8 $(DESTDIR)$(MANDIR)/man5/mptcpify.yaml.5 \
 		$(DESTDIR)$(COMPLETIONDIR)/mptcpify $(DESTDIR)$(DOCDIR)/README.md \
 		$(DESTDIR)$(DOCDIR)/examples/config.yaml

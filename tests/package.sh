@@ -21,7 +21,8 @@ tags=$(lintian --pedantic "$BUILD"/deb/*.changes 2>&1 | grep -E '^[EW]: ')
 is "lintian: no error and no warning" "$tags" ""
 
 files=$(dpkg-deb -c "$DEB" | awk '{ print $6 }' | sed 's|^\./|/|')
-for f in /usr/sbin/mptcpify /lib/systemd/system/mptcpify.service /etc/mptcpify/config.yaml \
+for f in /usr/sbin/mptcpify /lib/systemd/system/mptcpify.service \
+	/lib/systemd/system/mptcpify-bpffs.service /etc/mptcpify/config.yaml \
 	/usr/share/man/man8/mptcpify.8.gz /usr/share/man/man5/mptcpify.yaml.5.gz \
 	/usr/share/bash-completion/completions/mptcpify \
 	/usr/share/doc/mptcpify/examples/config.yaml; do

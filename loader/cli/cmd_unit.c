@@ -135,7 +135,11 @@ static int write_dropin(const struct cmd_args *a, const char *dir, const char *f
 		"# Written by `mptcpify enable`; `mptcpify disable` removes it.\n"
 		"# Before the main process starts, in the unit's own cgroup: its sockets\n"
 		"# are MPTCP from the first. \"+\": outside the unit's sandbox; \"-\": the\n"
-		"# service starts (with TCP) even if mptcpify cannot attach.\n"
+		"# service starts (with TCP) even if mptcpify cannot attach. The pins\n"
+		"# need bpffs on the host: mptcpify-bpffs.service mounts it if missing.\n"
+		"[Unit]\n"
+		"Wants=mptcpify-bpffs.service\n"
+		"After=mptcpify-bpffs.service\n"
 		"[Service]\n"
 		"ExecStartPre=-+%s attach --self --mode %s%s\n",
 		self, mode_name(a->mode), a->protect ? " --on-incompatible exclude" : "");

@@ -63,6 +63,21 @@ static bool on_bpffs(const char *path)
 }
 
 /*
+ * Is this process in PID 1's mount namespace? A sandboxed systemd service
+ * is not: what it mounts, only it sees. Without CAP_SYS_PTRACE PID 1's
+ * namespace cannot be looked at: then a process that systemd started
+ * (INVOCATION_ID) is taken to have one of its own, any other not.
+ */
+static bool in_init_mount_ns(void)
+{
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
+		return !getenv("INVOCATION_ID");
+	return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+}
+
+/*
  * bpffs must hold the pin directory; mount it, root-only, at the usual
  * place if it is missing. Two first runs must not both mount (one bpffs on
  * top of the other would hide the pins of the lower), so the mount happens
@@ -79,6 +94,14 @@ static int ensure_bpffs(const char *parent, const char **why)
 	if (strcmp(parent, BPFFS_DEFAULT)) {
 		*why = "the pin directory's parent is not on bpffs";
 		return -ENODEV;
+	}
+	/* Pins on a bpffs mounted there would be seen by no one else, and
+	 * would vanish with the process. */
+	if (!in_init_mount_ns()) {
+		*why = "bpffs is not mounted at " BPFFS_DEFAULT
+		       ", and a mount in this process's own mount namespace would hide the "
+		       "pins: mount it on the host (mptcpify-bpffs.service does)";
+		return -EXDEV;
 	}
 	lock = open(MOUNT_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock >= 0 && (fstat(lock, &st) || st.st_uid != 0 || flock(lock, LOCK_EX))) {

@@ -204,19 +204,27 @@ static void finish_reload(struct daemon *d)
 }
 
 /* Once a second: are the pins still there; what the server shows. */
-static void tick(struct daemon *d)
+/* false: the daemon must exit, and its service manager start it again. */
+static bool tick(struct daemon *d)
 {
 	char status[256];
 
 	if (reconcile_pins_lost(&d->r)) {
 		log_event(LOG_WARNING, "pins-lost", "pin_dir", d->r.pin_dir, "action", "restoring",
 			  NULL);
-		reconcile_all(&d->r, TRIGGER_REPAIR);
+		/* bpffs gone under a sandboxed service: only a new start, whose
+		 * unit mounts it on the host first, can restore the pins. */
+		if (reconcile_all(&d->r, TRIGGER_REPAIR) == -EXDEV) {
+			log_event(LOG_ERR, "pins-lost", "pin_dir", d->r.pin_dir, "action",
+				  "exiting: bpffs must be mounted on the host", NULL);
+			return false;
+		}
 	}
 	publish(d);
 	/* Only a loop that runs pings: a stuck or stopped one gets restarted. */
 	service_watchdog();
 	service_status(status_line(d, status, sizeof(status)));
+	return true;
 }
 
 static void watch_fd(int ep, int fd)
@@ -272,8 +280,10 @@ static int loop(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 					reconcile_all(&d->r, TRIGGER_RESYNC);
 			} else if (fd == d->tick_fd) {
-				if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
-					tick(d);
+				if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks) && !tick(d)) {
+					err = -EXDEV;
+					goto out;
+				}
 			} else if (fd == d->reload.done_fd) {
 				finish_reload(d);
 			} else if (fd == d->sfd && !on_signal(d)) {

@@ -11,12 +11,17 @@ check "the binary, the man pages and the completion are where Debian wants them"
 	-a -f /usr/share/bash-completion/completions/mptcpify
 check "dpkg knows the configuration as a conffile" \
 	grep -qx ' /etc/mptcpify/config.yaml [0-9a-f]*' <(dpkg-query -W -f='${Conffiles}\n' mptcpify)
+is "the package enabled and started it" "$(systemctl is-enabled mptcpify) $(systemctl is-active mptcpify)" \
+	"enabled active"
+check "systemctl enable --now mptcpify" systemctl enable --now mptcpify || diag "$(journal mptcpify)"
 # As on a host that does not mount bpffs at boot: the unit mounts it, in
 # the host's mount namespace, not in the service's own.
+check "systemctl stop mptcpify" systemctl stop mptcpify
 check "bpffs unmounted, as on a host that does not mount it" umount /sys/fs/bpf
-check "systemctl enable --now mptcpify" systemctl enable --now mptcpify || diag "$(journal mptcpify)"
+check "systemctl start mptcpify" systemctl start mptcpify || diag "$(journal mptcpify)"
 check "the unit mounted bpffs where the host sees it" mountpoint -q /sys/fs/bpf
-is "root's only (mode=0700)" "$(stat -c %a /sys/fs/bpf)" 700
+# bpffs sets the sticky bit on its root whatever the mode.
+is "root's only (mode=0700)" "$(stat -c %a /sys/fs/bpf)" 1700
 is "active" "$(systemctl is-active mptcpify)" active
 is "and nothing enforced" "$(mptcpify -j list | grep -o '"cgroups":\[[^]]*\]')" '"cgroups":[]'
 status=$(systemctl show -p StatusText --value mptcpify)

@@ -26,6 +26,12 @@ cp /tmp/good.yaml /etc/mptcpify/config.yaml
 check "a good one again" systemctl reload mptcpify
 check "the pins are on the host's bpffs, not in the service's namespace" \
 	test -d /sys/fs/bpf/mptcpify/maps
+# bpffs unmounted under the daemon: a mount in its own namespace would hide
+# the pins from the host, so it exits, and its next start mounts bpffs on
+# the host and makes the pins again.
+check "bpffs unmounted under the running daemon" umount /sys/fs/bpf
+wait_until "it exits, and its restart mounts bpffs on the host and pins again" 40 \
+	sh -c 'mountpoint -q /sys/fs/bpf && test -d /sys/fs/bpf/mptcpify/maps && systemctl is-active -q mptcpify'
 
 snap
 check "systemctl start web" systemctl start web
