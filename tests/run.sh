@@ -90,8 +90,10 @@ system_all >"$LOGS/system.log" 2>&1 &
 system_pid=$!
 
 suite host env BUILD="$BUILD" tests/host/run.sh
+# A kernel's whole run: 7.3's takes about 300 s with the Debian guest on
+# the other core, so 600 s before it counts as hung.
 suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm" \
-	VM_SMP="${VM_SMP:-1}" \
+	VM_SMP="${VM_SMP:-1}" VM_TIMEOUT="${VM_TIMEOUT:-600}" \
 	VM_MODULES="${VM_MODULES:-veth sch_tbf sch_netem tcp_diag}" tests/vm/run.sh
 
 printf '\n=== system\n'
