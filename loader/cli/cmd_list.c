@@ -64,20 +64,12 @@ static json_t *programs_json(struct pins *p)
 			       pins_link_name(PINS_LINK_BACKUP),
 			       pins_link_name(PINS_LINK_AUDIT),
 			       pins_link_name(PINS_LINK_SUBFLOW)};
+	struct bpf_prog_info info;
 	json_t *out = json_object();
-	char path[PATH_MAX];
 	size_t i;
-	int fd;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-
-		pins_path(p, "progs", names[i], path);
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!pins_prog_info(p, names[i], &info))
 			json_object_set_new(
 				out, names[i],
 				json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "id",
@@ -86,8 +78,6 @@ static json_t *programs_json(struct pins *p)
 					  "verified_insns", (json_int_t)info.verified_insns,
 					  "jited_bytes", (json_int_t)info.jited_prog_len,
 					  "recursion_misses", (json_int_t)info.recursion_misses));
-		close(fd);
-	}
 	return out;
 }
 

@@ -197,35 +197,17 @@ static void wait_prog_gone(__u32 id)
 
 static __u32 pinned_prog_id(struct pins *p, const char *name)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
+	struct bpf_prog_info info;
 
-	pins_path(p, "progs", name, path);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.id = 0;
-	close(fd);
+	pins_prog_info(p, name, &info);
 	return info.id;
 }
 
 __u64 lifecycle_hook_recursion_misses(struct pins *p)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	char path[PATH_MAX];
-	int fd;
+	struct bpf_prog_info info;
 
-	pins_path(p, "progs", PINS_HOOK, path);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		info.recursion_misses = 0;
-	close(fd);
+	pins_prog_info(p, PINS_HOOK, &info);
 	return info.recursion_misses;
 }
 

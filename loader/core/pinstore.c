@@ -33,6 +33,25 @@ const char *pins_hook_name(enum pins_link link)
 	return link == PINS_LINK_BACKUP ? "hook-backup" : PINS_HOOK;
 }
 
+int pins_prog_info(const struct pins *p, const char *name, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	memset(info, 0, sizeof(*info));
+	pins_path(p, "progs", name, path);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, info, &len)) {
+		err = -errno;
+		memset(info, 0, sizeof(*info));
+	}
+	close(fd);
+	return err;
+}
+
 int pins_slot_fd(const struct pins *p, enum pins_link link)
 {
 	return link == PINS_LINK_BACKUP ? p->rewrite_backup_fd : p->rewrite_impl_fd;

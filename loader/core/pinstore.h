@@ -108,6 +108,11 @@ bool pins_link_whole(const struct pins *p, enum pins_link link);
  */
 bool pins_intact(const char *dir, unsigned int links);
 
+struct bpf_prog_info;
+/* What the kernel says of the pinned program progs/@name: 0, or -errno
+ * with *info zeroed. */
+int pins_prog_info(const struct pins *p, const char *name, struct bpf_prog_info *info);
+
 /* The slot map a hooked link's hook tail-calls through. */
 int pins_slot_fd(const struct pins *p, enum pins_link link);
 
