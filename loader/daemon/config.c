@@ -84,6 +84,37 @@ static int parse_resync(struct parse *ps, const struct ynode *node, struct confi
 	return 0;
 }
 
+static const char *const cgroup_metrics_names[] = {"all", "pods", "off"};
+
+int cgroup_metrics_parse(const char *s, enum cgroup_metrics *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cgroup_metrics_names) / sizeof(cgroup_metrics_names[0]); i++) {
+		if (!strcmp(s, cgroup_metrics_names[i])) {
+			*out = (enum cgroup_metrics)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *cgroup_metrics_name(enum cgroup_metrics m)
+{
+	return (size_t)m < sizeof(cgroup_metrics_names) / sizeof(cgroup_metrics_names[0]) ?
+		       cgroup_metrics_names[m] :
+		       "unknown";
+}
+
+static int parse_cgroup_metrics(struct parse *ps, const struct ynode *node, struct config *c)
+{
+	const char *s = scalar(node);
+
+	if (!s || cgroup_metrics_parse(s, &c->cgroup_metrics))
+		return fail(ps, node, "cgroup-metrics must be all, pods or off");
+	return 0;
+}
+
 static int find_profile(const struct config *c, const char *name)
 {
 	int i;
@@ -312,7 +343,8 @@ static int parse_root(struct parse *ps, const struct ynode *root, struct config 
 		return -EINVAL;
 	}
 	err = mapping(ps, root,
-		      "the configuration must be a mapping (resync, profiles, selectors)");
+		      "the configuration must be a mapping (resync, cgroup-metrics, profiles, "
+		      "selectors)");
 	if (err)
 		return err;
 	/* Profiles first: selectors refer to them wherever they appear. */
@@ -322,10 +354,15 @@ static int parse_root(struct parse *ps, const struct ynode *root, struct config 
 			err = parse_profiles(ps, val, c);
 		else if (!strcmp(k, "resync"))
 			err = parse_resync(ps, val, c);
+		else if (!strcmp(k, "cgroup-metrics"))
+			err = parse_cgroup_metrics(ps, val, c);
 		else if (!strcmp(k, "selectors"))
 			sels = val;
 		else
-			return fail(ps, key, "unknown key '%s' (resync, profiles, selectors)", k);
+			return fail(
+				ps, key,
+				"unknown key '%s' (resync, cgroup-metrics, profiles, selectors)",
+				k);
 		if (err)
 			return err;
 	}

@@ -4,6 +4,7 @@
  * Every error names FILE:LINE:COLUMN of the offending node.
  *
  *   resync: 60              # seconds between full reconciles
+ *   cgroup-metrics: all     # per-cgroup series: all, pods (summed per pod) or off
  *   profiles:               # named subflow profiles: rules as for "subflow set"
  *     NAME: ["RULE", ...]
  *   selectors:              # first match wins, in this order
@@ -31,6 +32,22 @@ enum selector_kind {
 	SELECTOR_CONTAINER, /* container ID, or a prefix of at least 12 */
 };
 
+/*
+ * How much the per-cgroup metric families say, as --cgroup-metrics spells
+ * it: a series per enforced cgroup, labelled with its path; a series per
+ * pod, its cgroups summed, with no path (a pod's count of series, not its
+ * cgroups'); or none. The selectors' families are there in every case.
+ */
+enum cgroup_metrics {
+	CGROUP_METRICS_ALL, /* the default */
+	CGROUP_METRICS_PODS,
+	CGROUP_METRICS_OFF,
+};
+
+/* "all", "pods" or "off": 0, or -EINVAL for any other word. */
+int cgroup_metrics_parse(const char *s, enum cgroup_metrics *out);
+const char *cgroup_metrics_name(enum cgroup_metrics m);
+
 struct selector {
 	char name[CONFIG_NAME_MAX];
 	enum selector_kind kind;
@@ -52,6 +69,7 @@ struct profile_config {
 struct config {
 	char path[PATH_MAX];
 	unsigned int resync_s;
+	enum cgroup_metrics cgroup_metrics;
 	int nselectors;
 	struct selector *selectors;
 	int nprofiles;

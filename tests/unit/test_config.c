@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The daemon's YAML configuration: what it accepts, and the line it refuses with. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "daemon/config.h"
 #include "core/entries.h"
@@ -100,15 +101,16 @@ START_TEST(yaml_syntax_errors_have_a_position)
 		"selectors:\n  - name: a\n    cgroup: [x\n",
 		"test.yaml:4:1: while parsing a flow sequence: did not find expected ',' or ']'");
 	ck_refused("", "test.yaml:1:1: the configuration is empty");
-	ck_refused("- a\n", "test.yaml:1:1: the configuration must be a mapping (resync, profiles, "
-			    "selectors)");
+	ck_refused("- a\n", "test.yaml:1:1: the configuration must be a mapping (resync, "
+			    "cgroup-metrics, profiles, selectors)");
 }
 END_TEST
 
 START_TEST(unknown_keys_are_refused)
 {
 	ck_refused("resync: 5\nselector: []\n",
-		   "test.yaml:2:1: unknown key 'selector' (resync, profiles, selectors)");
+		   "test.yaml:2:1: unknown key 'selector' (resync, cgroup-metrics, profiles, "
+		   "selectors)");
 	ck_refused("selectors:\n  - name: a\n    cgroup: x\n    mdoe: audit\n",
 		   "test.yaml:4:5: unknown selector key 'mdoe' (name, cgroup, unit, pod, "
 		   "container, mode, on-incompatible, subflow)");
@@ -191,6 +193,36 @@ START_TEST(profiles_are_checked)
 }
 END_TEST
 
+/* The per-cgroup series: all by default, as --cgroup-metrics spells them. */
+START_TEST(cgroup_metrics_levels)
+{
+	static const char *const words[] = {"all", "pods", "off"};
+	char text[128];
+	size_t i;
+
+	ck_assert_int_eq(parse("selectors: []\n"), 0);
+	ck_assert_int_eq(cfg.cgroup_metrics, CGROUP_METRICS_ALL);
+	config_free(&cfg);
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), "cgroup-metrics: %s\nselectors: []\n", words[i]);
+		ck_assert_int_eq(parse(text), 0);
+		ck_assert_str_eq(cgroup_metrics_name(cfg.cgroup_metrics), words[i]);
+		config_free(&cfg);
+	}
+	ck_assert_int_eq(parse("cgroup-metrics: \"off\"\nselectors: []\n"), 0);
+	ck_assert_int_eq(cfg.cgroup_metrics, CGROUP_METRICS_OFF);
+	config_free(&cfg);
+	ck_refused("cgroup-metrics: none\nselectors: []\n",
+		   "test.yaml:1:17: cgroup-metrics must be all, pods or off");
+	ck_refused("selectors: []\ncgroup-metrics: {pods: true}\n",
+		   "test.yaml:2:17: cgroup-metrics must be all, pods or off");
+	ck_refused("cgroup-metrics: Pods\nselectors: []\n",
+		   "test.yaml:1:17: cgroup-metrics must be all, pods or off");
+	ck_refused("cgroup-metrics: all\ncgroup-metrics: off\nselectors: []\n",
+		   "test.yaml:2:1: 'cgroup-metrics' is given twice");
+}
+END_TEST
+
 START_TEST(files)
 {
 	ck_assert_int_eq(config_load("/nonexistent/mptcpify.yaml", CC, &cfg, err, sizeof(err)),
@@ -213,6 +245,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, selectors_need_a_name_and_one_match);
 	tcase_add_test(tc, bad_values_are_refused);
 	tcase_add_test(tc, profiles_are_checked);
+	tcase_add_test(tc, cgroup_metrics_levels);
 	tcase_add_test(tc, files);
 	suite_add_tcase(s, tc);
 	return s;
