@@ -3,6 +3,7 @@
  * The exposition itself: each family whole, its HELP and TYPE first, the
  * per-cgroup ones only when asked for, and every label value escaped.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,68 +62,176 @@ static bool counts_for(__u32 mode, int verdict)
 	}
 }
 
-/* One sample of a per-cgroup family. */
-static void cgroup_sample(FILE *f, const char *family, const char *selector, const char *rel,
-			  const char *result, __u64 value)
+/*
+ * One series of the per-cgroup families: an enforced cgroup ("all"), or a
+ * pod's cgroups of one selector summed ("pods"). Names are "" or NULL where
+ * not known, and then not labelled: an empty label is no label.
+ */
+struct row {
+	int selector;
+	const char *cgroup, *namespace, *pod, *uid, *container, *container_id;
+	const struct entry_counters *c;
+	struct entry_counters sum; /* "pods": what c points to */
+	bool profile;
+};
+
+static void label(FILE *f, const char *name, const char *value)
 {
-	fprintf(f, "%s{selector=\"%s\",cgroup=\"", family, selector);
-	put_label(f, rel);
-	fprintf(f, "\",result=\"%s\"} %llu\n", result, (unsigned long long)value);
+	if (!value || !*value)
+		return;
+	fprintf(f, ",%s=\"", name);
+	put_label(f, value);
+	fputc('"', f);
+}
+
+/* One sample of a per-cgroup family. */
+static void row_sample(FILE *f, const char *family, const struct metrics_snapshot *s,
+		       const struct row *r, const char *key, const char *value, __u64 n)
+{
+	fprintf(f, "%s{selector=\"%s\"", family, s->selectors[r->selector].name);
+	label(f, "cgroup", r->cgroup);
+	label(f, "namespace", r->namespace);
+	label(f, "pod", r->pod);
+	label(f, "uid", r->uid);
+	label(f, "container", r->container);
+	label(f, "container_id", r->container_id);
+	fprintf(f, ",%s=\"%s\"} %llu\n", key, value, (unsigned long long)n);
+}
+
+/* Cgroups in a pod by selector and pod UID; the others last. */
+static int by_pod(const void *a, const void *b, void *cgroups)
+{
+	const struct metrics_cgroup *x = (struct metrics_cgroup *)cgroups + *(const size_t *)a;
+	const struct metrics_cgroup *y = (struct metrics_cgroup *)cgroups + *(const size_t *)b;
+
+	if (!x->pod_uid[0] != !y->pod_uid[0])
+		return !x->pod_uid[0] - !y->pod_uid[0];
+	if (x->selector != y->selector)
+		return x->selector - y->selector;
+	return strcmp(x->pod_uid, y->pod_uid);
+}
+
+/* "pods": a row per selector and pod, its cgroups' counters summed. */
+static size_t pod_rows(const struct metrics_snapshot *s, const struct entry_counters *lives,
+		       struct row *rows)
+{
+	size_t *order = calloc(s->ncgroups + 1, sizeof(*order)), j, n = 0;
+	const struct metrics_cgroup *cg;
+	struct row *r = NULL;
+
+	if (!order)
+		return 0;
+	for (j = 0; j < s->ncgroups; j++)
+		order[j] = j;
+	qsort_r(order, s->ncgroups, sizeof(*order), by_pod, s->cgroups);
+	for (j = 0; j < s->ncgroups; j++) {
+		cg = &s->cgroups[order[j]];
+		if (!cg->pod_uid[0])
+			break;
+		if (!r || r->selector != cg->selector || strcmp(r->uid, cg->pod_uid)) {
+			r = &rows[n++];
+			*r = (struct row){
+				.selector = cg->selector, .uid = cg->pod_uid, .c = &r->sum};
+		}
+		/* Any of its cgroups may be the one that knows the pod's names. */
+		if (cg->pod[0]) {
+			r->namespace = cg->namespace;
+			r->pod = cg->pod;
+		}
+		entry_counters_add(&r->sum, &lives[order[j]]);
+		r->profile |= lives[order[j]].profile;
+	}
+	free(order);
+	return n;
+}
+
+/* "all": a row per cgroup, with its pod's names and its container's. */
+static size_t cgroup_rows(const struct metrics_snapshot *s, const struct entry_counters *lives,
+			  const struct metrics_source *src, struct row *rows)
+{
+	const struct metrics_cgroup *cg;
+	struct row *r;
+	size_t j;
+
+	for (j = 0; j < s->ncgroups; j++) {
+		cg = &s->cgroups[j];
+		r = &rows[j];
+		*r = (struct row){.selector = cg->selector,
+				  .cgroup = cg->rel,
+				  .namespace = cg->namespace,
+				  .pod = cg->pod,
+				  .container_id = cg->container_id,
+				  .c = &lives[j],
+				  .profile = lives[j].profile};
+		if (cg->container_id[0] && src->container)
+			r->container = src->container(src->ctx, cg->container_id);
+	}
+	return s->ncgroups;
+}
+
+/* The per-cgroup families, each whole before the next (the text format wants it). */
+static void cgroup_families(FILE *f, const struct metrics_snapshot *s, const struct row *rows,
+			    size_t n)
+{
+	const struct row *r;
+	int i;
+
+	help(f, "mptcpify_cgroup_sockets_total", "counter",
+	     "socket() calls of an enforced cgroup's processes (a pod's cgroups summed with "
+	     "cgroup-metrics: pods), by what mptcpify did");
+	for (r = rows; r < rows + n; r++)
+		for (i = 0; i < MPTCPIFY_VERDICT_NR; i++)
+			if (counts_for(s->selectors[r->selector].mode, i))
+				row_sample(f, "mptcpify_cgroup_sockets_total", s, r, "result",
+					   verdict_name(i), r->c->sockets.count[i]);
+	help(f, "mptcpify_cgroup_connections_total", "counter",
+	     "connections of an enforced cgroup (or pod), by outcome");
+	for (r = rows; r < rows + n; r++)
+		for (i = 0; i < MPTCPIFY_JOIN_ESTABLISHED; i++)
+			if (outcome_name(i))
+				row_sample(f, "mptcpify_cgroup_connections_total", s, r, "outcome",
+					   outcome_name(i), r->c->outcomes.count[i]);
+	help(f, "mptcpify_cgroup_subflow_options_total", "counter",
+	     "subflow socket options of an enforced cgroup's (or pod's) connections, set or "
+	     "refused");
+	for (r = rows; r < rows + n; r++) {
+		if (!r->profile)
+			continue;
+		row_sample(f, "mptcpify_cgroup_subflow_options_total", s, r, "result", "applied",
+			   r->c->subflow_applied);
+		row_sample(f, "mptcpify_cgroup_subflow_options_total", s, r, "result", "failed",
+			   r->c->subflow_failed);
+	}
 }
 
 /*
- * The per-cgroup families, each whole before the next (the text format wants
- * a family's samples together), and their sums per selector in @sums.
+ * The per-cgroup families as @level says, and the live counters' sums per
+ * selector in @sums whatever it says.
  */
-static void per_cgroup(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		       struct entry_counters *sums, bool cgroups)
+static void per_cgroup(FILE *f, const struct metrics_snapshot *s, const struct metrics_source *src,
+		       struct entry_counters *sums, enum cgroup_metrics level)
 {
 	struct entry_counters *lives = calloc(s->ncgroups + 1, sizeof(*lives));
-	const struct metrics_selector *sel;
-	const struct metrics_cgroup *cg;
-	size_t j;
-	int i;
+	struct row *rows = calloc(s->ncgroups + 1, sizeof(*rows));
+	size_t j, n = 0;
 
-	for (j = 0; read && lives && j < s->ncgroups; j++) {
-		read(ctx, s->cgroups[j].cgid, &lives[j]);
+	for (j = 0; src->read && lives && j < s->ncgroups; j++) {
+		src->read(src->ctx, s->cgroups[j].cgid, &lives[j]);
 		entry_counters_add(&sums[s->cgroups[j].selector], &lives[j]);
 	}
-	if (!cgroups) {
-		free(lives);
-		return;
-	}
-	help(f, "mptcpify_cgroup_sockets_total", "counter",
-	     "socket() calls of a configured cgroup's processes, by what mptcpify did");
-	for (cg = s->cgroups; read && lives && cg < s->cgroups + s->ncgroups; cg++) {
-		sel = &s->selectors[cg->selector];
-		for (i = 0; i < MPTCPIFY_VERDICT_NR; i++)
-			if (counts_for(sel->mode, i))
-				cgroup_sample(f, "mptcpify_cgroup_sockets_total", sel->name,
-					      cg->rel, verdict_name(i),
-					      lives[cg - s->cgroups].sockets.count[i]);
-	}
-	help(f, "mptcpify_cgroup_connections_total", "counter",
-	     "connections of a configured cgroup, by outcome");
-	for (cg = s->cgroups; read && lives && cg < s->cgroups + s->ncgroups; cg++)
-		for (i = 0; i < MPTCPIFY_JOIN_ESTABLISHED; i++)
-			if (outcome_name(i))
-				cgroup_sample(f, "mptcpify_cgroup_connections_total",
-					      s->selectors[cg->selector].name, cg->rel,
-					      outcome_name(i),
-					      lives[cg - s->cgroups].outcomes.count[i]);
-	help(f, "mptcpify_cgroup_subflow_options_total", "counter",
-	     "subflow socket options of a cgroup's connections, set or refused");
-	for (cg = s->cgroups; read && lives && cg < s->cgroups + s->ncgroups; cg++) {
-		if (!lives[cg - s->cgroups].profile)
-			continue;
-		sel = &s->selectors[cg->selector];
-		cgroup_sample(f, "mptcpify_cgroup_subflow_options_total", sel->name, cg->rel,
-			      "applied", lives[cg - s->cgroups].subflow_applied);
-		cgroup_sample(f, "mptcpify_cgroup_subflow_options_total", sel->name, cg->rel,
-			      "failed", lives[cg - s->cgroups].subflow_failed);
-	}
+	if (level == CGROUP_METRICS_OFF || !lives || !rows)
+		goto out;
+	/* Nothing pinned, nothing counted: the families, and no samples. */
+	if (src->read)
+		n = level == CGROUP_METRICS_PODS ? pod_rows(s, lives, rows) :
+						   cgroup_rows(s, lives, src, rows);
+	cgroup_families(f, s, rows, n);
+out:
+	for (j = 0; rows && j < n; j++)
+		entry_counters_free(&rows[j].sum);
 	for (j = 0; lives && j < s->ncgroups; j++)
 		entry_counters_free(&lives[j]);
+	free(rows);
 	free(lives);
 }
 
@@ -282,18 +391,18 @@ static void per_daemon(FILE *f, const struct metrics_snapshot *s, const struct h
 		(unsigned long long)lifecycle_build_id());
 }
 
-void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		   const struct hook_misses *misses, bool cgroups)
+void metrics_write(FILE *f, const struct metrics_snapshot *s, const struct metrics_source *src,
+		   enum cgroup_metrics level)
 {
 	struct entry_counters *sums = calloc(s->nselectors + 1, sizeof(*sums));
 	int k;
 
 	if (!sums)
 		return;
-	per_cgroup(f, s, read, ctx, sums, cgroups);
+	per_cgroup(f, s, src, sums, level);
 	per_selector(f, s, sums);
 	outcomes(f, s, sums);
-	per_daemon(f, s, misses);
+	per_daemon(f, s, &src->misses);
 	for (k = 0; k < s->nselectors; k++)
 		entry_counters_free(&sums[k]);
 	free(sums);

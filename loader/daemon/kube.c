@@ -135,10 +135,14 @@ void cgroup_classify(const char *rel, struct cgroup_kind *k)
 		return;
 	if (pod_component(comp[0], len[0], uid)) {
 		memcpy(k->pod_uid, uid, sizeof(uid));
+		memcpy(k->in_pod, uid, sizeof(uid));
 		return;
 	}
-	if (comp[1] && pod_component(comp[1], len[1], uid))
+	/* Any child of a pod's cgroup is in that pod, a runtime's we know or not. */
+	if (comp[1] && pod_component(comp[1], len[1], uid)) {
+		memcpy(k->in_pod, uid, sizeof(uid));
 		container_component(comp[0], len[0], k->container_id);
+	}
 }
 
 int pod_from_log_dir(const char *dirname, struct pod *pod)
@@ -298,6 +302,105 @@ int pod_table_load(struct pod_table *t, const char *dir)
 	while (!err && (de = readdir(d)))
 		if (!pod_from_log_dir(de->d_name, &pod) && pod_dir_trusted(dirfd(d), de->d_name))
 			err = pod_table_add(t, &pod);
+	closedir(d);
+	return err;
+}
+
+int container_from_log_link(const char *filename, struct container *c)
+{
+	size_t n = strlen(filename), idlen = CONTAINER_ID_LEN, rest;
+	const char *first, *second, *id;
+
+	/* <pod>_<ns>_<container>-<id>.log */
+	if (!ends_with(filename, n, ".log") || n < idlen + strlen("a_b_c-.log"))
+		return -EINVAL;
+	n -= strlen(".log");
+	id = filename + n - idlen;
+	if (id[-1] != '-' || !all_hex(id, idlen))
+		return -EINVAL;
+	rest = id - 1 - filename; /* <pod>_<ns>_<container> */
+	first = memchr(filename, '_', rest);
+	second = first ? memchr(first + 1, '_', rest - (first + 1 - filename)) : NULL;
+	if (!first || !second || first == filename || second == first + 1 ||
+	    second + 1 == filename + rest ||
+	    memchr(second + 1, '_', rest - (second + 1 - filename)))
+		return -EINVAL;
+	if ((size_t)(first - filename) >= sizeof(c->pod) ||
+	    (size_t)(second - first - 1) >= sizeof(c->namespace) ||
+	    (size_t)(filename + rest - second - 1) >= sizeof(c->name))
+		return -EINVAL;
+	snprintf(c->pod, sizeof(c->pod), "%.*s", (int)(first - filename), filename);
+	snprintf(c->namespace, sizeof(c->namespace), "%.*s", (int)(second - first - 1), first + 1);
+	snprintf(c->name, sizeof(c->name), "%.*s", (int)(filename + rest - second - 1), second + 1);
+	memcpy(c->id, id, idlen);
+	c->id[idlen] = '\0';
+	return 0;
+}
+
+void containers_dir_of(const char *pods_dir, char *out, size_t len)
+{
+	size_t n = strlen(pods_dir);
+
+	while (n > 1 && pods_dir[n - 1] == '/')
+		n--;
+	while (n && pods_dir[n - 1] != '/')
+		n--;
+	/* "pods" is ./containers; "/pods" is /containers. */
+	if (!n)
+		snprintf(out, len, "containers");
+	else
+		snprintf(out, len, "%.*scontainers", (int)n, pods_dir);
+}
+
+const struct container *container_table_find(const struct container_table *t, const char *id)
+{
+	uintptr_t i = (uintptr_t)idmap_get(&t->by_id, key_of(id));
+
+	return i && i <= t->n && !strcmp(t->v[i - 1].id, id) ? &t->v[i - 1] : NULL;
+}
+
+int container_table_add(struct container_table *t, const struct container *c)
+{
+	struct container *grown;
+
+	if (container_table_find(t, c->id))
+		return 0;
+	if (t->n == t->cap) {
+		grown = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		t->v = grown;
+		t->cap = t->cap ? t->cap * 2 : 64;
+	}
+	t->v[t->n++] = *c;
+	return idmap_put(&t->by_id, key_of(c->id), (void *)(uintptr_t)t->n);
+}
+
+void container_table_free(struct container_table *t)
+{
+	free(t->v);
+	idmap_free(&t->by_id);
+	memset(t, 0, sizeof(*t));
+}
+
+int container_table_load(struct container_table *t, const char *dir)
+{
+	struct container c;
+	struct dirent *de;
+	struct stat st;
+	int err = 0;
+	DIR *d;
+
+	container_table_free(t);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	/* The kubelet's links are root's: a name a user wrote names nothing. */
+	while (!err && (de = readdir(d)))
+		if (!container_from_log_link(de->d_name, &c) &&
+		    !fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) && st.st_uid == 0 &&
+		    (S_ISLNK(st.st_mode) || S_ISREG(st.st_mode)))
+			err = container_table_add(t, &c);
 	closedir(d);
 	return err;
 }

@@ -10,6 +10,11 @@
  *   cgroupfs driver: kubepods/burstable/pod<uid>/<id> | crio-<id>
  * (Guaranteed pods sit directly below kubepods; any prefix above kubepods,
  * such as kind's kubelet.slice, is allowed.)
+ *
+ * Container names: the kubelet links each container's log as
+ *   /var/log/containers/<pod>_<namespace>_<container>-<id>.log
+ * (a sibling of /var/log/pods), which is the one place on a node that maps
+ * a runtime's container ID to the name the pod spec gave it.
  */
 #ifndef MPTCPIFY_KUBE_H
 #define MPTCPIFY_KUBE_H
@@ -31,6 +36,7 @@ int pod_uid_normalize(const char *s, size_t n, char out[POD_UID_LEN + 1]);
 struct cgroup_kind {
 	char pod_uid[POD_UID_LEN + 1];		 /* this cgroup is a pod's: its UID */
 	char container_id[CONTAINER_ID_LEN + 1]; /* this cgroup is a container's: its ID */
+	char in_pod[POD_UID_LEN + 1];		 /* the pod it is, or a child of: its UID */
 	const char *unit;			 /* this cgroup is a systemd unit's: its name */
 };
 
@@ -78,5 +84,37 @@ int pod_table_add(struct pod_table *t, const struct pod *pod);
 void pod_table_remove(struct pod_table *t, const struct pod *pod);
 const struct pod *pod_table_find(const struct pod_table *t, const char *uid);
 void pod_table_free(struct pod_table *t);
+
+/* A container, as the name of its log link tells it. */
+struct container {
+	char id[CONTAINER_ID_LEN + 1];
+	char namespace[64];
+	char pod[256];
+	char name[64];
+};
+
+/*
+ * "<pod>_<namespace>_<container>-<id>.log" into @c: none of the three names
+ * can hold '_', and the ID is 64 hex digits, so the split is unambiguous.
+ * 0 or -EINVAL.
+ */
+int container_from_log_link(const char *filename, struct container *c);
+
+/* Where the container log links are: "containers" beside @pods_dir. */
+void containers_dir_of(const char *pods_dir, char *out, size_t len);
+
+/* The containers of a links directory, by ID; the first link of an ID speaks for it. */
+struct container_table {
+	struct container *v;
+	size_t n, cap;
+	struct idmap by_id; /* hash of the ID -> index + 1 */
+};
+
+/* Fill @t from the root-owned entries of @dir (missing: empty table). 0 or -errno. */
+int container_table_load(struct container_table *t, const char *dir);
+int container_table_add(struct container_table *t, const struct container *c);
+/* The container with the full ID @id, or NULL. */
+const struct container *container_table_find(const struct container_table *t, const char *id);
+void container_table_free(struct container_table *t);
 
 #endif

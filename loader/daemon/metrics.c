@@ -9,10 +9,11 @@
 #include "core/lifecycle.h"
 #include "core/pinstore.h"
 
-/* What a rendering reads the live counters from. */
+/* What a rendering reads the live counters and the container names from. */
 struct pinned {
 	struct pins *p;
 	struct idmap tallies; /* refused options and fallback reasons, by cgroup id */
+	struct metrics_feed *feed;
 };
 
 static void read_pinned(void *ctx, __u64 cgid, struct entry_counters *out)
@@ -26,11 +27,58 @@ static void read_pinned(void *ctx, __u64 cgid, struct entry_counters *out)
 		entry_counters_add(out, t);
 }
 
-static char *render(struct metrics_snapshot *s, bool cgroups)
+static const char *container_name(void *ctx, const char *id)
 {
-	struct pinned pinned = {.p = &s->pins};
+	struct metrics_feed *f = ((struct pinned *)ctx)->feed;
+	const struct container *c = container_table_find(&f->containers, id);
+
+	/* The kubelet links a log just after it creates the container: next time. */
+	if (!c)
+		f->containers_missed = true;
+	return c ? c->name : NULL;
+}
+
+/*
+ * The links directory read again only when it changed, or when a name was
+ * missing (a link made within the same tick as the last read leaves the
+ * directory's time as it was): a scrape a second costs a stat().
+ */
+static void containers_refresh(struct metrics_feed *f, const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st)) {
+		container_table_free(&f->containers);
+		memset(&f->containers_st, 0, sizeof(f->containers_st));
+		return;
+	}
+	if (!f->containers_missed && st.st_ino == f->containers_st.st_ino &&
+	    st.st_dev == f->containers_st.st_dev &&
+	    st.st_mtim.tv_sec == f->containers_st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == f->containers_st.st_mtim.tv_nsec)
+		return;
+	f->containers_missed = false;
+	if (container_table_load(&f->containers, dir))
+		container_table_free(&f->containers);
+	f->containers_st = st;
+}
+
+static bool has_containers(const struct metrics_snapshot *s)
+{
+	size_t j;
+
+	for (j = 0; j < s->ncgroups; j++)
+		if (s->cgroups[j].container_id[0])
+			return true;
+	return false;
+}
+
+static char *render(struct metrics_feed *feed, struct metrics_snapshot *s)
+{
+	struct pinned pinned = {.p = &s->pins, .feed = feed};
+	struct metrics_source src = {.ctx = &pinned};
+	enum cgroup_metrics level = feed->cgroups ? s->cgroup_metrics : CGROUP_METRICS_OFF;
 	struct mptcpify_state st = {0};
-	struct hook_misses misses = {0};
 	size_t len;
 	char *buf;
 	FILE *f;
@@ -41,19 +89,59 @@ static char *render(struct metrics_snapshot *s, bool cgroups)
 	if (s->pinned) {
 		pins_read_state(&s->pins, &st);
 		entry_tallies_load(&s->pins, NULL, &pinned.tallies);
-		misses.tail_call = st.tail_call_misses;
-		misses.recursion = lifecycle_hook_recursion_misses(&s->pins);
+		src.read = read_pinned;
+		src.misses.tail_call = st.tail_call_misses;
+		src.misses.recursion = lifecycle_hook_recursion_misses(&s->pins);
 	}
-	metrics_write(f, s, s->pinned ? read_pinned : NULL, &pinned, &misses, cgroups);
+	/* Only a series per cgroup names its container. */
+	if (level == CGROUP_METRICS_ALL && has_containers(s)) {
+		containers_refresh(feed, s->containers_dir);
+		src.container = container_name;
+	}
+	metrics_write(f, s, &src, level);
 	entry_tallies_free(&pinned.tallies);
 	fclose(f);
 	return buf;
+}
+
+/* @text copied to *str, which moves past it. */
+static const char *copy_out(char **str, const char *text)
+{
+	const char *at = *str;
+
+	*str = stpcpy(*str, text) + 1;
+	return at;
+}
+
+/*
+ * The Kubernetes names of the cgroup at @rel, copied to *str for @cg when
+ * @str is not NULL; the bytes they take either way.
+ */
+static size_t kube_names(const struct reconciler *r, const char *rel, struct metrics_cgroup *cg,
+			 char **str)
+{
+	const struct pod *pod;
+	struct cgroup_kind k;
+	const char *ns, *name;
+
+	cgroup_classify(rel, &k);
+	pod = k.in_pod[0] ? pod_table_find(&r->pods, k.in_pod) : NULL;
+	ns = pod ? pod->namespace : "";
+	name = pod ? pod->name : "";
+	if (str) {
+		cg->pod_uid = copy_out(str, k.in_pod);
+		cg->namespace = copy_out(str, ns);
+		cg->pod = copy_out(str, name);
+		cg->container_id = copy_out(str, k.container_id);
+	}
+	return strlen(k.in_pod) + strlen(ns) + strlen(name) + strlen(k.container_id) + 4;
 }
 
 struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 {
 	struct metrics_snapshot *s = calloc(1, sizeof(*s));
 	size_t it, n = 0, bytes = 0;
+	struct metrics_cgroup *cg;
 	struct owned *o;
 	char *str;
 	__u64 cgid;
@@ -62,8 +150,10 @@ struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 
 	if (!s)
 		return NULL;
-	for (it = 0; idmap_next(&r->owned, &it, &cgid, &val);)
-		bytes += strlen(((struct owned *)val)->rel) + 1;
+	for (it = 0; idmap_next(&r->owned, &it, &cgid, &val);) {
+		o = val;
+		bytes += strlen(o->rel) + 1 + kube_names(r, o->rel, NULL, NULL);
+	}
 	s->selectors = calloc(r->cfg.nselectors + 1, sizeof(*s->selectors));
 	s->cgroups = calloc(r->owned.n + 1, sizeof(*s->cgroups));
 	s->strings = str = malloc(bytes + 1);
@@ -83,15 +173,17 @@ struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 		o = val;
 		if (o->selector < 0 || o->selector >= s->nselectors)
 			continue;
-		s->cgroups[n] =
-			(struct metrics_cgroup){.cgid = cgid, .selector = o->selector, .rel = str};
-		str = stpcpy(str, o->rel) + 1;
-		n++;
+		cg = &s->cgroups[n++];
+		*cg = (struct metrics_cgroup){.cgid = cgid, .selector = o->selector};
+		cg->rel = copy_out(&str, o->rel);
+		kube_names(r, o->rel, cg, &str);
 	}
 	s->ncgroups = n;
 	s->stats = r->stats;
 	s->watched = r->watches.by_wd.n;
 	s->healthy = r->healthy;
+	s->cgroup_metrics = r->cfg.cgroup_metrics;
+	containers_dir_of(r->pods_dir, s->containers_dir, sizeof(s->containers_dir));
 	s->refs = 1;
 	/* Map descriptors read counters without the lock, which goes now. */
 	s->pinned = !pins_open(&s->pins, r->pin_dir, PINS_SHARED, &(const char *){NULL});
@@ -130,6 +222,7 @@ void metrics_feed_free(struct metrics_feed *f)
 {
 	metrics_snapshot_free(f->snap);
 	free(f->body);
+	container_table_free(&f->containers);
 	pthread_mutex_destroy(&f->lock);
 	pthread_mutex_destroy(&f->render_lock);
 }
@@ -179,7 +272,7 @@ char *metrics_feed_render(struct metrics_feed *f)
 		pthread_mutex_unlock(&f->lock);
 		if (s) {
 			free(f->body);
-			f->body = render(s, f->cgroups);
+			f->body = render(f, s);
 			clock_gettime(CLOCK_MONOTONIC, &f->body_at);
 			put(f, s);
 		}

@@ -14,14 +14,23 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
+#include <sys/stat.h>
+#include "kube.h"
 #include "state.h"
 #include "core/pinstore.h"
 
-/* An enforced cgroup, as a scrape sees it. */
+/*
+ * An enforced cgroup, as a scrape sees it. Strings point into the
+ * snapshot's; a Kubernetes name is "" where the node does not tell it.
+ */
 struct metrics_cgroup {
 	__u64 cgid;
 	int selector;
-	const char *rel; /* into the snapshot's strings */
+	const char *rel;
+	const char *pod_uid;	  /* the pod it is or is in (kube.h: in_pod) */
+	const char *namespace;	  /* that pod's, from the pods directory */
+	const char *pod;	  /* its name, likewise */
+	const char *container_id; /* a container's cgroup: its ID */
 };
 
 struct metrics_selector {
@@ -42,6 +51,8 @@ struct metrics_snapshot {
 	struct reconcile_stats stats;
 	size_t watched;
 	bool healthy;
+	enum cgroup_metrics cgroup_metrics; /* what the configuration asks for */
+	char containers_dir[PATH_MAX];	    /* the kubelet's container log links */
 	char *strings;
 };
 
@@ -61,13 +72,27 @@ struct hook_misses {
 	__u64 recursion; /* the kernel skipped the hook (lifecycle.h) */
 };
 
+/* A container's name by its ID, NULL when unknown. */
+typedef const char *(*metrics_name_fn)(void *ctx, const char *container_id);
+
+/* Where a rendering reads what the snapshot does not hold. */
+struct metrics_source {
+	metrics_read_fn read;	   /* NULL when nothing is pinned */
+	metrics_name_fn container; /* NULL: no container names */
+	void *ctx;
+	struct hook_misses misses;
+};
+
 /*
- * The exposition of @s into @f; @read NULL when nothing is pinned. The
- * per-cgroup families only with @cgroups: their labels carry every
- * enforced cgroup's path.
+ * The exposition of @s into @f. The per-cgroup families as @level says:
+ * with "all", a series per enforced cgroup, labelled with its path and, in
+ * a pod, with namespace, pod and container names; with "pods", a series
+ * per pod and selector, its cgroups summed, labelled with namespace, pod and
+ * uid (cgroups in no pod left out); with "off", none (the HELP and TYPE
+ * stay). The selectors' families count every cgroup whatever @level.
  */
-void metrics_write(FILE *f, const struct metrics_snapshot *s, metrics_read_fn read, void *ctx,
-		   const struct hook_misses *misses, bool cgroups);
+void metrics_write(FILE *f, const struct metrics_snapshot *s, const struct metrics_source *src,
+		   enum cgroup_metrics level);
 
 /*
  * Between the daemon's loop, which publishes snapshots, and the server's
@@ -81,9 +106,17 @@ struct metrics_feed {
 	struct metrics_snapshot *snap;
 	char *body;
 	struct timespec body_at;
-	bool cgroups;
+	bool cgroups; /* false: --cgroup-metrics off, whatever the file says */
+	/* Under render_lock: read again when the links directory changed, or a name was missing. */
+	struct container_table containers;
+	struct stat containers_st;
+	bool containers_missed;
 };
 
+/*
+ * @cgroups false leaves the per-cgroup families out whatever the
+ * configuration's cgroup-metrics says; true lets it decide.
+ */
 void metrics_feed_init(struct metrics_feed *f, bool cgroups);
 void metrics_feed_free(struct metrics_feed *f);
 /* Publish @s (taken over) in place of the last snapshot. */

@@ -33,19 +33,25 @@ START_TEST(systemd_driver)
 	for (i = 0; i < sizeof(pods) / sizeof(pods[0]); i++) {
 		cgroup_classify(pods[i], &k);
 		ck_assert_msg(!strcmp(k.pod_uid, UID), "%s", pods[i]);
+		ck_assert_str_eq(k.in_pod, UID);
 		ck_assert_str_eq(k.container_id, "");
 		for (j = 0; j < sizeof(scopes) / sizeof(scopes[0]); j++) {
 			snprintf(path, sizeof(path), "%s/%s%s.scope", pods[i], scopes[j], CID);
 			cgroup_classify(path, &k);
 			ck_assert_msg(!strcmp(k.container_id, CID), "%s", path);
 			ck_assert_str_eq(k.pod_uid, "");
+			ck_assert_str_eq(k.in_pod, UID);
 			/* a container's scope is a systemd unit too */
 			ck_assert_ptr_nonnull(k.unit);
 		}
 	}
-	/* CRI-O's monitor is not a container */
+	/* CRI-O's monitor is not a container, but it is in the pod */
 	cgroup_classify("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-conmon-" CID ".scope", &k);
 	ck_assert_str_eq(k.container_id, "");
+	ck_assert_str_eq(k.in_pod, UID);
+	/* and what is below a container is not (a pod's name is for its own cgroups) */
+	cgroup_classify("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-" CID ".scope/sub", &k);
+	ck_assert_str_eq(k.in_pod, "");
 }
 END_TEST
 
@@ -82,6 +88,9 @@ START_TEST(lookalikes_are_not_pods)
 	ck_assert_str_eq(k.container_id, "");
 	cgroup_classify("/kubepods/besteffort/" CID, &k);
 	ck_assert_str_eq(k.container_id, "");
+	ck_assert_str_eq(k.in_pod, "");
+	cgroup_classify("/system.slice/nginx.service", &k);
+	ck_assert_str_eq(k.in_pod, "");
 	/* the root and an empty path */
 	cgroup_classify("/", &k);
 	ck_assert_str_eq(k.pod_uid, "");
@@ -190,6 +199,89 @@ START_TEST(pods_dir_is_trusted_only_when_roots)
 }
 END_TEST
 
+/* The kubelet's container log links: <pod>_<namespace>_<container>-<id>.log */
+START_TEST(log_links_name_containers)
+{
+	struct container c;
+	char dir[64];
+
+	ck_assert_int_eq(container_from_log_link("web-7d4b9c-x2x_shop_side-car-" CID ".log", &c),
+			 0);
+	ck_assert_str_eq(c.pod, "web-7d4b9c-x2x");
+	ck_assert_str_eq(c.namespace, "shop");
+	ck_assert_str_eq(c.name, "side-car");
+	ck_assert_str_eq(c.id, CID);
+	ck_assert_int_eq(container_from_log_link("a.b_c_d-" CID ".log", &c), 0);
+	ck_assert_str_eq(c.pod, "a.b");
+	/* no container name, a fourth '_', an ID one digit short or not hex, no .log */
+	ck_assert_int_eq(container_from_log_link("web_shop_-" CID ".log", &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("web_shop_a_b-" CID ".log", &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("web_shop-" CID ".log", &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("_shop_a-" CID ".log", &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("web__a-" CID ".log", &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("web_shop_a-" CID, &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("web_shop_a" CID ".log", &c), -EINVAL);
+	ck_assert_int_eq(container_from_log_link("web_shop_a-" CID "0.log", &c), -EINVAL);
+	ck_assert_int_eq(
+		container_from_log_link(
+			"web_shop_a-"
+			"3F4E5A6B7C8D9E0F1A2B3C4D5E6F708192A3B4C5D6E7F8091A2B3C4D5E6F7081.log",
+			&c),
+		-EINVAL);
+	ck_assert_int_eq(container_from_log_link(".log", &c), -EINVAL);
+	containers_dir_of("/var/log/pods", dir, sizeof(dir));
+	ck_assert_str_eq(dir, "/var/log/containers");
+	containers_dir_of("/host/var/log/pods/", dir, sizeof(dir));
+	ck_assert_str_eq(dir, "/host/var/log/containers");
+	containers_dir_of("pods", dir, sizeof(dir));
+	ck_assert_str_eq(dir, "containers");
+	containers_dir_of("/pods", dir, sizeof(dir));
+	ck_assert_str_eq(dir, "/containers");
+}
+END_TEST
+
+/* Only root's links and files name containers; the first of an ID speaks for it. */
+START_TEST(container_table_from_a_directory)
+{
+	char dir[] = "/tmp/mptcpify-ctrs-XXXXXX", path[512], cmd[600];
+	struct container_table t = {0};
+	struct container c;
+	int fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/web-0_shop_app-" CID ".log", dir);
+	ck_assert_int_eq(symlink("/var/log/pods/shop_web-0_" UID "/app/0.log", path), 0);
+	snprintf(path, sizeof(path), "%s/web-0_shop_theirs-%.63sa.log", dir, CID);
+	ck_assert_int_eq(symlink("/nowhere", path), 0);
+	ck_assert_int_eq(lchown(path, 65534, 65534), 0);
+	snprintf(path, sizeof(path), "%s/web-0_shop_adir-%.63sb.log", dir, CID);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/web-0_shop_afile-%.63sc.log", dir, CID);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s/junk.log", dir);
+	ck_assert_int_eq(symlink("/nowhere", path), 0);
+	ck_assert_int_eq(container_table_load(&t, dir), 0);
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_str_eq(container_table_find(&t, CID)->name, "app");
+	snprintf(path, sizeof(path), "%.63sc", CID);
+	ck_assert_str_eq(container_table_find(&t, path)->name, "afile");
+	snprintf(path, sizeof(path), "%.63sa", CID);
+	ck_assert_ptr_null(container_table_find(&t, path));
+	ck_assert_int_eq(container_from_log_link("other_ns_again-" CID ".log", &c), 0);
+	ck_assert_int_eq(container_table_add(&t, &c), 0);
+	ck_assert_str_eq(container_table_find(&t, CID)->name, "app");
+	/* Read again: the table is what the directory holds now. */
+	ck_assert_int_eq(container_table_load(&t, "/nonexistent"), 0);
+	ck_assert_uint_eq(t.n, 0);
+	ck_assert_ptr_null(container_table_find(&t, CID));
+	container_table_free(&t);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* The index follows a pod moved into a removed one's place. */
 START_TEST(pod_table_keeps_its_index)
 {
@@ -250,6 +342,8 @@ static Suite *kube_suite(void)
 	tcase_add_test(tc, pod_table_from_a_directory);
 	tcase_add_test(tc, pod_table_keeps_its_index);
 	tcase_add_test(tc, pods_dir_is_trusted_only_when_roots);
+	tcase_add_test(tc, log_links_name_containers);
+	tcase_add_test(tc, container_table_from_a_directory);
 	suite_add_tcase(s, tc);
 	return s;
 }

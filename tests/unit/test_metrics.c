@@ -11,10 +11,11 @@ static struct metrics_selector sels[2] = {
 	{.name = "shop", .mode = MPTCPIFY_MODE_REWRITE, .profile = true},
 	{.name = "db", .mode = MPTCPIFY_MODE_EXCLUDE},
 };
+#define NO_POD .pod_uid = "", .namespace = "", .pod = "", .container_id = ""
 static struct metrics_cgroup cgs[3] = {
-	{.cgid = 11, .selector = 0, .rel = "/kubepods/pod-a"},
-	{.cgid = 12, .selector = 1, .rel = "/kubepods/db"},
-	{.cgid = 13, .selector = 0, .rel = "/odd\"quote\\back\nline\xff"},
+	{.cgid = 11, .selector = 0, .rel = "/kubepods/pod-a", NO_POD},
+	{.cgid = 12, .selector = 1, .rel = "/kubepods/db", NO_POD},
+	{.cgid = 13, .selector = 0, .rel = "/odd\"quote\\back\nline\xff", NO_POD},
 };
 
 /* Every live entry has rewritten = its id, applied = 2, a profile when in shop. */
@@ -28,25 +29,26 @@ static void fake_read(void *ctx, __u64 cgid, struct entry_counters *out)
 	out->profile = cgid != 12;
 }
 
-static char *render_with(bool pinned, bool cgroups)
+static char *render_with(bool pinned, enum cgroup_metrics level)
 {
 	struct metrics_snapshot s = {
 		.nselectors = 2, .selectors = sels, .ncgroups = 3, .cgroups = cgs, .healthy = true};
-	struct hook_misses misses = {.tail_call = 7, .recursion = 11};
+	struct metrics_source src = {.read = pinned ? fake_read : NULL,
+				     .misses = {.tail_call = 7, .recursion = 11}};
 	char *buf;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);
 
 	s.selectors[0].gone.sockets.count[MPTCPIFY_REWRITTEN] = 100;
 	s.stats.reconciles[TRIGGER_RESYNC] = 4;
-	metrics_write(f, &s, pinned ? fake_read : NULL, NULL, &misses, cgroups);
+	metrics_write(f, &s, &src, level);
 	fclose(f);
 	return buf;
 }
 
 static char *render(bool pinned)
 {
-	return render_with(pinned, true);
+	return render_with(pinned, CGROUP_METRICS_ALL);
 }
 
 static int has_line(const char *text, const char *line)
@@ -142,7 +144,7 @@ END_TEST
 /* Without per-cgroup series, no cgroup path appears; the totals stay. */
 START_TEST(cgroup_series_can_be_left_out)
 {
-	char *text = render_with(true, false);
+	char *text = render_with(true, CGROUP_METRICS_OFF);
 
 	ck_assert(!strstr(text, "kubepods"));
 	ck_assert(!strstr(text, "mptcpify_cgroup_sockets"));
