@@ -3,16 +3,22 @@
 # the one shipped; the DaemonSet's container, started natively with exactly
 # the manifest's arguments, environment, mounts and capabilities (read from
 # the manifest, not typed again), enforces a kubelet-layout pod and answers
-# its probes; the image carries the libraries the binary links; and
-# `make install` honours DESTDIR and PREFIX and keeps an operator's config.
+# its probes; its init container's step, with the manifest's command and
+# mount propagation, mounts bpffs where the host and the agent see it; the
+# image carries the libraries the binary links; and `make install` honours
+# DESTDIR and PREFIX and keeps an operator's config.
 . "$(dirname "$0")/env.sh"
 
 WORK=$(mktemp -d)
 DEPLOY=$ROOT/deploy
 DPID=
 MADE="" # mount points this test had to create on the host
+APID= # the agent's namespace of the propagation checks
 deploy_cleanup() {
 	[ -z "$DPID" ] || kill -KILL "$DPID" 2>/dev/null
+	[ -z "$APID" ] || kill -KILL "$APID" 2>/dev/null
+	umount -R "$WORK/host" 2>/dev/null
+	umount "$WORK/ctr" 2>/dev/null
 	# shellcheck disable=SC2086
 	[ -z "$MADE" ] || rmdir $MADE 2>/dev/null
 	[ -d "$WORK/bpffs/mptcpify" ] && "$M" --pin-dir "$WORK/bpffs/mptcpify" unload >/dev/null 2>&1
@@ -30,6 +36,66 @@ jq -j 'select(.kind == "ConfigMap") | .data["config.yaml"]' "$WORK/configmap.jso
 	>"$WORK/configmap.yaml"
 check "and the ConfigMap's" cmp "$WORK/readme.yaml" "$WORK/configmap.yaml"
 check "which the daemon accepts" "$M" daemon --check --config "$WORK/configmap.yaml"
+
+# The init container's step and the agent's view of bpffs, each in a mount
+# namespace of its own, as runc makes them: the host's /sys/fs/bpf bound
+# into the container with the propagation the manifest names. The "host"
+# is a shared tmpfs of the test's whose sys/fs/bpf holds no bpffs, the
+# containers' root a private one: nothing reaches the real /sys/fs/bpf.
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
+	jq '.spec.template.spec as $s | {init: $s.initContainers[0], agent: $s.containers[0],
+		bpffs: ($s.volumes[] | select(.hostPath.path == "/sys/fs/bpf") | .name)}' >"$WORK/pod.json"
+pod() { jq -r "$@" "$WORK/pod.json"; }
+HOSTBPF=$WORK/host/sys/fs/bpf CTRBPF=$WORK/ctr/bpf
+mkdir -p "$WORK/host" "$WORK/ctr"
+mount -t tmpfs -o mode=0755 mptcpify-host "$WORK/host" && mount --make-shared "$WORK/host"
+mount -t tmpfs -o mode=0755 mptcpify-ctr "$WORK/ctr" && mount --make-private "$WORK/ctr"
+mkdir -p "$HOSTBPF" "$CTRBPF"
+propagation() { # CONTAINER: mount(8)'s flag for its bpffs volume mount
+	case $(pod --arg c "$1" '.bpffs as $v | .[$c].volumeMounts[] | select(.name == $v) |
+		.mountPropagation // "None"') in
+	Bidirectional) echo --make-rshared ;;
+	HostToContainer) echo --make-rslave ;;
+	*) echo --make-rprivate ;;
+	esac
+}
+bpf_mounts() { # how many mounts /proc/self/mountinfo has at DIR
+	awk -v d="$1" '$5 == d' /proc/self/mountinfo | wc -l
+}
+fstype() { stat -f -c %T "$1"; }
+# in_ctr FLAG CMD...: CMD with the host's bpf directory at $CTRBPF, bound
+# as a propagation FLAG mount; then the file system the container sees
+# there. A bind of a shared mount is its peer: FLAG then says what it
+# sends and what it receives.
+in_ctr() {
+	local flag=$1
+	shift
+	unshare -m --propagation unchanged sh -c 'mount --bind "$0" "$1" && mount "$2" "$1" || exit
+		d=$1 && shift 2 && "$@" && stat -f -c %T "$d"' "$HOSTBPF" "$CTRBPF" "$flag" "$@"
+}
+# The agent's mount, made before the host has bpffs: it sees one mounted
+# later (by the init step below, or by hand on the host) with
+# HostToContainer, not with None.
+in_ctr "$(propagation agent)" sh -c 'while [ ! -e "$0/go" ]; do sleep 0.05; done' "$WORK" \
+	>"$WORK/agent.fstype" 2>&1 &
+APID=$!
+mapfile -t init_cmd < <(pod '.init.command[], .init.args[]?')
+mpath=$(pod '.bpffs as $v | .init.volumeMounts[] | select(.name == $v) | .mountPath')
+# The manifest's command, the container's path for /sys/fs/bpf in it.
+init_cmd=("${init_cmd[@]//"$mpath"/"$CTRBPF"}")
+is "the init step without propagation: a bpffs in the container" \
+	"$(in_ctr --make-rprivate "${init_cmd[@]}" 2>&1)" bpf_fs
+is "which the host would not have" "$(fstype "$HOSTBPF")" tmpfs
+is "with the manifest's propagation" "$(in_ctr "$(propagation init)" "${init_cmd[@]}" 2>&1)" bpf_fs
+is "the host has it" "$(fstype "$HOSTBPF")" bpf_fs
+is "root's alone (bpffs adds the sticky bit)" "$(stat -c %a "$HOSTBPF")" 1700
+is "a second run (the pod again)" "$(in_ctr "$(propagation init)" "${init_cmd[@]}" 2>&1)" bpf_fs
+is "mounts none over it" "$(bpf_mounts "$HOSTBPF")" 1
+touch "$WORK/go"
+wait "$APID"
+APID=
+is "the agent, HostToContainer, sees the bpffs the host got after it started" \
+	"$(cat "$WORK/agent.fstype")" bpf_fs
 
 # The DaemonSet's one container, as the kubelet would start it.
 "$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
