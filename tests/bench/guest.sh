@@ -1,17 +1,33 @@
 #!/bin/sh
-# make bench, in the guest: every figure is measured in alternating rounds
-# so that a ratio compares two numbers taken side by side (TCG is noisy).
+# make bench, in the guest: what enforcement costs socket() and connect().
 # Prints "csv,SECTION,ROUND,CONFIG,VALUE" lines for tests/bench/report.sh.
+#
+# Under QEMU's -icount (BENCH_CLOCK=icount) the guest's clock counts the
+# instructions it executes (shift=0: one per ns), so a "ns per call" here is
+# instructions per call, everything the vCPU ran meanwhile included:
+# deterministic up to what the kernel itself does at random (RCU batches,
+# slab refills), where plain TCG's wall time swings by tens of percent with
+# the host's load. Instructions, not cycles: a cache miss costs nothing here.
+# The daemon runs natively on the host; its figures are not taken here.
 . /usr/bin/mptcpify-guest-lib.sh
 
 ROUNDS=${BENCH_ROUNDS:-7}
+N=${BENCH_CALLS:-10000}
 MS=${BENCH_MS:-300}
+CLOCK=${BENCH_CLOCK:-wall}
 B=$CG2/bench
 csv() { echo "csv,$1,$2,$3,$4"; }
+# section TEXT: a heading, with the guest clock's reading (virtual seconds
+# under icount: how many billion instructions the bench has taken so far)
+section() {
+	read -r _up _ </proc/uptime
+	echo "# $* (at ${_up}s)"
+}
 rate() { "$@" | sed -n 's/^rate=//p'; }
 ms_of() { # CMD...: wall time in ms (busybox date has no %N)
 	bench time "$@" 2>/dev/null | sed -n 's/^ms=//p'
 }
+echo "# bench clock: $CLOCK"
 
 # The enforced entry sits at depth 1 ($E), the deepest caller at depth 30.
 E=$CG2/benf
@@ -33,92 +49,182 @@ depth_path() {
 	echo "$_p"
 }
 enforce() {
+	mptcpify unload >/dev/null
 	mptcpify attach "$E" >/dev/null && mptcpify attach --exclude "$E/exc" >/dev/null
 }
 
-echo "# socket()+close() per second, ${MS} ms per measurement, $ROUNDS rounds"
-for r in $(seq "$ROUNDS"); do
-	mptcpify unload >/dev/null
-	csv socket "$r" native "$(rate in_cg "$U" bench socket "$MS" 262)"
-	csv socket "$r" noprog "$(rate in_cg "$U" bench socket "$MS" 0)"
-	# The trampoline's own floor: an fmod_ret program that returns 0.
-	emptyhook 30 >/tmp/emptyhook.out &
-	eh=$!
-	until grep -q attached /tmp/emptyhook.out || ! kill -0 $eh 2>/dev/null; do sleep 0.05; done
-	csv socket "$r" emptyhook "$(rate in_cg "$U" bench socket "$MS" 0)"
-	kill $eh
-	wait $eh 2>/dev/null
-	enforce
-	csv socket "$r" unconfigured "$(rate in_cg "$U" bench socket "$MS" 0)"
-	csv socket "$r" enforced "$(rate in_cg "$E" bench socket "$MS" 0)"
-	csv socket "$r" excluded "$(rate in_cg "$E/exc" bench socket "$MS" 0)"
-	for d in 1 4 16 30; do
-		csv depth "$r" "depth$d" "$(rate in_cg "$(depth_path "$d")" bench socket "$MS" 0)"
-		csv depth "$r" "native$d" "$(rate in_cg "$(depth_path "$d" "$U")" bench socket "$MS" 262)"
+# series SECTION ROUND NAME CGROUP:PROTO [NAME CGROUP:PROTO...]: N calls of
+# socket()+close() per config, in one process that moves itself between
+# the cgroups (tests/progs/bench.c). ROUND 0: all $ROUNDS rounds in that
+# process, interleaved; otherwise one round, reported as ROUND.
+series() {
+	_sec=$1 _round=$2 _names="" _cfgs="" _n=$ROUNDS
+	shift 2
+	while [ $# -ge 2 ]; do
+		_names="$_names $1" _cfgs="$_cfgs $2"
+		shift 2
 	done
-done
-echo "# in-process pairs: one process alternating 50 ms slices between two cgroups"
-enforce
-pair() { # NAME CG_A PROTO_A CG_B PROTO_B
-	_out=$(bench pair "${BENCH_PAIRS:-40}" 50 "$2" "$3" "$4" "$5")
-	for _k in ratio min max a b; do
-		csv pair 0 "$1_$_k" "$(echo "$_out" | tr ' ' '\n' | sed -n "s/^$_k=//p")"
+	[ "$_round" = 0 ] || _n=1
+	# shellcheck disable=SC2086 # lists of words
+	bench series "$_n" "$N" $_cfgs | while read -r _ r i v; do
+		set -- $_names
+		shift "$i"
+		[ "$_round" = 0 ] || r=$_round
+		csv "$_sec" "$r" "$1" "$v"
 	done
 }
-pair enforced_native "$E" 0 "$U" 262
-for d in 1 4 16 30; do
-	pair "depth$d" "$(depth_path "$d")" 0 "$(depth_path "$d" "$U")" 262
+
+# The trampoline's own floor: an fmod_ret program that only returns 0.
+emptyhook_start() {
+	emptyhook 600 >/tmp/emptyhook.out &
+	EH=$!
+	until grep -q attached /tmp/emptyhook.out || ! kill -0 $EH 2>/dev/null; do sleep 0.05; done
+}
+emptyhook_stop() {
+	kill $EH
+	wait $EH 2>/dev/null
+}
+
+# Until two samples of native socket() agree within 1%: the guest's first
+# seconds (module loads, first allocations of each slab) cost more.
+section "warm-up: native socket()+close(), ns per call, until two agree within 1%"
+prev=0
+for w in $(seq 10); do
+	cur=$(bench series 1 "$N" "$U:262" | awk '{ print $4 }')
+	read -r up _ </proc/uptime
+	echo "# warm-up $w at ${up}s: $cur"
+	if [ "$w" -ge 3 ] && awk -v a="$prev" -v b="$cur" 'BEGIN { d = a / b - 1; exit !(d < 0.01 && d > -0.01) }'; then
+		break
+	fi
+	prev=$cur
 done
-# What the kernel says each program costs, in a pass of its own: with
-# bpf_stats_enabled every run reads the clock twice, which would bias the
-# ratios above. The hook's time includes the tail-called rewrite program.
-sysctl -qw kernel.bpf_stats_enabled=1
-rate in_cg "$E" bench socket "$MS" 0 >/dev/null
-sysctl -qw kernel.bpf_stats_enabled=0
-for prog in hook rewrite; do
-	obj=$(mptcpify -j list | grep -o "\"$prog\":{[^}]*}")
-	for f in run_cnt run_time_ns verified_insns jited_bytes; do
-		csv "prog_$prog" 0 "$f" "$(echo "$obj" | grep -o "\"$f\":[0-9]*" | cut -d: -f2)"
+csv warmup 0 seconds "$up"
+
+# headline SECTION: socket() with no program, the empty fmod_ret program,
+# and mptcpify's programs, the three states in turn within each round, the
+# order turned around every other round.
+headline() {
+	for r in $(seq "$ROUNDS"); do
+		order="none empty enforced"
+		[ $((r % 2)) = 1 ] || order="enforced empty none"
+		for st in $order; do
+			mptcpify unload >/dev/null
+			case $st in
+			none) series "$1" "$r" native "$U:262" noprog "$U:0" ;;
+			empty)
+				emptyhook_start
+				series "$1" "$r" emptyhook "$U:0"
+				emptyhook_stop
+				;;
+			enforced)
+				enforce
+				series "$1" "$r" unconfigured "$U:0" enforced "$E:0" excluded "$E/exc:0"
+				;;
+			esac
+		done
 	done
-done
-echo "# configured cgroups: extra entries of cgroups that do not exist"
+	mptcpify unload >/dev/null
+}
+
+section "socket()+close(): ns per call over $N calls, $ROUNDS rounds (run 1)"
+headline socket
+
+section "by depth: enforced and native callers equally deep, interleaved in one process"
+enforce
+# shellcheck disable=SC2046 # name and config pairs
+series depth 0 $(for d in 1 4 16 30; do
+	echo "enforced$d $(depth_path "$d"):0 native$d $(depth_path "$d" "$U"):262"
+done)
+
+section "configured cgroups: extra entries of cgroups that do not exist"
 for n in 1 1000 10000 100000; do
 	bench_fill /sys/fs/bpf/mptcpify "$n"
-	for r in $(seq "$ROUNDS"); do
-		csv count "$r" "n$n" "$(rate in_cg "$E" bench socket "$MS" 0)"
-	done
-	# And enforced against native in 50 ms slices, at this count.
-	pair "count$n" "$E" 0 "$U" 262
+	series count 0 "enforced$n" "$E:0" "native$n" "$U:262"
 done
 
-echo "# connections per second on loopback, one byte each way"
+# What the kernel says each program costs: in passes of their own, as
+# with kernel.bpf_stats_enabled every run reads the clock twice. The hook's
+# figure includes its tail-called program; the empty program's figure is
+# what the measurement itself adds.
+section "the programs, from the kernel's statistics"
+csv meta 0 ms "$MS"
+progs() { mptcpify -j list | grep -o '"[a-z-]*":{"id":[^}]*}'; }
+field() { echo "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+# progdiff NAME CMD...: run CMD, then each program's calls and time in it
+progdiff() {
+	_name=$1
+	shift
+	_before=$(progs)
+	_rate=$("$@" | sed -n 's/^rate=//p')
+	[ -z "$_rate" ] || csv "prog_$_name" 0 per_s "$_rate"
+	progs | while read -r obj; do
+		prog=$(echo "$obj" | cut -d'"' -f2)
+		old=$(echo "$_before" | grep "^\"$prog\":")
+		cnt=$(($(field "$obj" run_cnt) - $(field "$old" run_cnt)))
+		ns=$(($(field "$obj" run_time_ns) - $(field "$old" run_time_ns)))
+		[ "$cnt" -gt 0 ] || continue
+		csv "prog_$_name" 0 "${prog}_calls" "$cnt"
+		csv "prog_$_name" 0 "${prog}_ns" "$ns"
+	done
+}
+enforce
+mptcpify attach --mode audit "$A" >/dev/null
+sysctl -qw kernel.bpf_stats_enabled=1
+for path in enforced:$E:0 unconfigured:$U:0 excluded:$E/exc:0 audit:$A:0 native:$U:262; do
+	progdiff "${path%%:*}" bench series 1 "$N" "${path#*:}"
+done
+# A connection: the subflow program (sockops) runs on its events.
+ip netns add bs && ip -n bs link set lo up
+in_cg "$E" ip netns exec bs bench sink 127.0.0.1 7005 &
+sleep 0.3
+progdiff conn_enforced in_cg "$E" ip netns exec bs bench connect "$MS" 127.0.0.1 7005
+kill $!
+wait $! 2>/dev/null
+ip netns del bs
+progs | while read -r obj; do
+	prog=$(echo "$obj" | cut -d'"' -f2)
+	csv prog_static 0 "${prog}_verified_insns" "$(field "$obj" verified_insns)"
+	csv prog_static 0 "${prog}_jited_bytes" "$(field "$obj" jited_bytes)"
+done
+mptcpify unload >/dev/null
+emptyhook_start
+bench series 1 "$N" "$U:0" >/dev/null
+emptyhook_stop
+eh=$(grep run_cnt /tmp/emptyhook.out)
+csv prog_empty 0 emptyhook_calls "$(echo "$eh" | tr ' ' '\n' | sed -n 's/^run_cnt=//p')"
+csv prog_empty 0 emptyhook_ns "$(echo "$eh" | tr ' ' '\n' | sed -n 's/^run_time_ns=//p')"
+sysctl -qw kernel.bpf_stats_enabled=0
+
+section "connections per second on loopback, one byte each way, ${MS} ms each"
 ip netns add bl && ip -n bl link set lo up
+conn() { # ROUND NAME PORT CGROUP PROTO
+	in_cg "$4" ip netns exec bl bench sink 127.0.0.1 "$3" "$5" &
+	_sink=$!
+	sleep 0.3
+	csv conn "$1" "$2" "$(rate in_cg "$4" ip netns exec bl bench connect "$MS" 127.0.0.1 "$3" "$5")"
+	kill $_sink
+	wait $_sink 2>/dev/null
+}
 for r in $(seq "$ROUNDS"); do
-	mptcpify unload >/dev/null
-	ip netns exec bl bench sink 127.0.0.1 7001 262 &
-	sleep 0.3
-	csv conn "$r" native "$(rate ip netns exec bl bench connect "$MS" 127.0.0.1 7001 262)"
-	kill $!
-	wait $! 2>/dev/null
-	enforce
-	in_cg "$E" ip netns exec bl bench sink 127.0.0.1 7002 &
-	sleep 0.3
-	csv conn "$r" enforced "$(rate in_cg "$E" ip netns exec bl bench connect "$MS" \
-		127.0.0.1 7002)"
-	kill $!
-	wait $! 2>/dev/null
-	# Native MPTCP again, now in an audit cgroup: outcomes and options counted.
-	mptcpify attach --mode audit "$A" >/dev/null
-	in_cg "$A" ip netns exec bl bench sink 127.0.0.1 7004 262 &
-	sleep 0.3
-	csv conn "$r" counted "$(rate in_cg "$A" ip netns exec bl bench connect "$MS" \
-		127.0.0.1 7004 262)"
-	kill $!
-	wait $! 2>/dev/null
+	order="none enforced"
+	[ $((r % 2)) = 1 ] || order="enforced none"
+	for st in $order; do
+		mptcpify unload >/dev/null
+		case $st in
+		none) conn "$r" native 7001 "$U" 262 ;;
+		enforced)
+			enforce
+			conn "$r" enforced 7002 "$E" 0
+			# Native MPTCP again, in an audit cgroup: outcomes and options counted.
+			mptcpify attach --mode audit "$A" >/dev/null
+			conn "$r" counted 7004 "$A" 262
+			;;
+		esac
+	done
 done
 ip netns del bl
 
-echo "# setsockopt() per second on a TCP socket: TCP_NODELAY (1), and IP_TTL (0, 2),"
+section "setsockopt() per second on a TCP socket: TCP_NODELAY (1), and IP_TTL (0, 2),"
 echo "# which an MPTCP socket refuses: in an audit cgroup, a predicted refusal counted"
 for r in $(seq "$ROUNDS"); do
 	mptcpify unload >/dev/null
@@ -129,7 +235,10 @@ for r in $(seq "$ROUNDS"); do
 	csv sockopt "$r" counted "$(rate in_cg "$A" bench setsockopt "$MS" 0 2)"
 done
 
-echo "# two paths, 20 mbit each: enforced (MPTCP) vs the same client as TCP"
+section "socket()+close(): run 2, to say how far two runs of the same bench differ"
+headline socket2
+
+section "two paths, 20 mbit each: enforced (MPTCP) vs the same client as TCP"
 enforce
 two_paths
 for i in 1 2; do
@@ -146,53 +255,11 @@ done
 kill $!
 two_paths_cleanup
 
-echo "# the loader: attach and detach of one more cgroup, in ms"
+section "the loader: attach and detach of one more cgroup, in ms"
 mkdir -p "$B/other"
 for r in $(seq "$ROUNDS"); do
 	csv loader "$r" attach_ms "$(ms_of mptcpify attach "$B/other")"
 	csv loader "$r" detach_ms "$(ms_of mptcpify detach "$B/other")"
 done
 mptcpify unload >/dev/null
-
-echo "# the daemon (README example): mkdir to entry while 100 pods/s come and go"
-sysctl -qw fs.inotify.max_user_watches=200000
-K=$CG2/kubepods.slice/kubepods-burstable.slice
-PODS=/tmp/bench-pods
-mkdir -p "$K" "$PODS"
-daemon_start() {
-	mptcpify daemon --config /usr/bin/mptcpify-example.yaml --pods-dir "$PODS" 2>>/tmp/bd.log &
-	DPID=$!
-	_i=0
-	until wget -qO- http://127.0.0.1:9464/healthz >/dev/null 2>&1 || [ $_i -gt 600 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-}
-metric() { wget -qO- http://127.0.0.1:9464/metrics | awk -v k="$1" '$1 == k { print $2 }'; }
-daemon_start
-out=$(podchurn "$K" "$PODS" /sys/fs/bpf/mptcpify/maps/policy 100 10)
-echo "# podchurn: $out"
-csv daemon 1 mkdir_to_entry_p50_us "$(echo "$out" | tr ' ' '\n' | sed -n 's/^p50_us=//p')"
-csv daemon 1 mkdir_to_entry_p99_us "$(echo "$out" | tr ' ' '\n' | sed -n 's/^p99_us=//p')"
-kill "$DPID"
-wait "$DPID"
-
-echo "# the daemon: a full reconcile of 10,000 pods of namespace shop, from nothing"
-seq 1 10000 | awk -v k="$K" '{ printf "%s/kubepods-burstable-podcccccccc_0000_4000_8000_%012x.slice\n", k, $1 }' |
-	xargs mkdir
-seq 1 10000 | awk -v p="$PODS" '{ printf "%s/shop_web-%d_cccccccc-0000-4000-8000-%012x\n", p, $1, $1 }' |
-	xargs mkdir
-daemon_start
-csv daemon 1 reconcile_10k_ms "$(metric 'mptcpify_reconcile_last_seconds' | awk '{ printf "%.0f", $1 * 1000 }')"
-csv daemon 1 entries "$(metric 'mptcpify_selector_cgroups{selector="shop",mode="rewrite"}')"
-csv daemon 1 updates_per_s "$(metric 'mptcpify_reconcile_last_seconds' | awk '{ printf "%.0f", 10000 / $1 }')"
-csv daemon 1 rss_kb "$(awk '/^VmRSS/ { print $2 }' /proc/$DPID/status)"
-kill -HUP "$DPID"
-sleep 2
-csv daemon 1 resync_10k_ms "$(metric 'mptcpify_reconcile_last_seconds' | awk '{ printf "%.0f", $1 * 1000 }')"
-kill "$DPID"
-wait "$DPID"
-find "$K" -mindepth 1 -depth -type d -exec rmdir {} +
-rm -rf "$PODS"
-mptcpify unload >/dev/null
-echo "# done"
+section "done"

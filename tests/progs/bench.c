@@ -85,6 +85,26 @@ static int bench_socket(double secs, int proto)
 	return 0;
 }
 
+/*
+ * N calls, the clock read only before and after: under QEMU's icount the
+ * guest's clock counts executed instructions, so this is instructions per
+ * call (with icount shift=0, one per ns) and the reads do not add to it.
+ */
+static double socket_ns(unsigned long n, int proto)
+{
+	double start = now();
+	unsigned long i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, proto);
+		if (fd < 0)
+			die("socket");
+		close(fd);
+	}
+	return (now() - start) * 1e9 / n;
+}
+
 static int bench_setsockopt(double secs, int level, int optname)
 {
 	double start = now(), end = start + secs;
@@ -111,6 +131,40 @@ static void join_cgroup(const char *cg)
 	f = fopen(path, "w");
 	if (!f || fprintf(f, "0\n") < 0 || fclose(f))
 		die(path);
+}
+
+/*
+ * Interleaved rounds in one process: each round measures every CONFIG
+ * (CGROUP:PROTO) once, moving itself into the cgroup first; the order turns
+ * around every round (ABBA...) and starts one config later, so slow drift
+ * falls on all of them alike. A warm-up of N/4 calls per config comes first:
+ * a process's first sockets fault in what later ones find ready.
+ * Prints "ns R I X": ns per call of config I (from 0) in round R (from 1).
+ */
+static int bench_series(int rounds, unsigned long n, int k, char **cfg)
+{
+	int r, j, i, proto[64];
+
+	if (k < 1 || k > 64 || rounds < 1 || n < 1)
+		die("series");
+	for (i = 0; i < k; i++) {
+		char *colon = strrchr(cfg[i], ':');
+
+		if (!colon)
+			die("series: CGROUP:PROTO");
+		*colon = 0;
+		proto[i] = atoi(colon + 1);
+		join_cgroup(cfg[i]);
+		socket_ns(n / 4 + 1, proto[i]);
+	}
+	for (r = 1; r <= rounds; r++)
+		for (j = 0; j < k; j++) {
+			i = (r + (r % 2 ? j : k - 1 - j)) % k;
+			join_cgroup(cfg[i]);
+			printf("ns %d %d %.2f\n", r, i, socket_ns(n, proto[i]));
+			fflush(stdout);
+		}
+	return 0;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -275,6 +329,8 @@ int main(int argc, char **argv)
 		return bench_setsockopt(atoi(argv[2]) / 1000.0, atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(cmd, "time") && argc >= 3)
 		return bench_time(argv + 2);
+	if (!strcmp(cmd, "series") && argc >= 5)
+		return bench_series(atoi(argv[2]), strtoul(argv[3], NULL, 10), argc - 4, argv + 4);
 	if (!strcmp(cmd, "pair") && argc == 8)
 		return bench_pair(atoi(argv[2]), atoi(argv[3]) / 1000.0, argv + 4, argv + 6);
 	fprintf(stderr, "usage: bench socket MS PROTO | sink ADDR PORT [PROTO] |\n"
