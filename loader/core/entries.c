@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <time.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "entries.h"
 #include "idmap.h"
 #include "lifecycle.h"
+#include "snapshot.h"
 
 static const char *const mode_names[MPTCPIFY_MODE_NR] = {
 	[MPTCPIFY_MODE_NONE] = "none",
@@ -80,29 +82,61 @@ static int stats_create(struct pins *p, __u64 cgid)
 	return err;
 }
 
-int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
-	       const char *cgroup2, bool *changed, const char **why)
+/*
+ * Make the entry's counters and the entry. A map that is not preallocated
+ * takes its elements from per-CPU caches that the kernel refills
+ * asynchronously: thousands of updates in a row find one empty now and then
+ * (-ENOMEM, 11 in 10,000 at a daemon's start) until the refill has run.
+ */
+static int write_entry(struct pins *p, __u64 cgid, const struct mptcpify_policy *entry)
 {
-	struct mptcpify_policy old, entry = {.mode = mode, .owner = owner, .flags = flags};
+	struct timespec nap = {0, 200 * 1000};
+	int err, tries;
+
+	for (tries = 0;; tries++) {
+		err = stats_create(p, cgid);
+		if (!err)
+			err = outcomes_create(p, cgid);
+		if (!err && bpf_map_update_elem(p->policy_fd, &cgid, entry, BPF_ANY))
+			err = -errno;
+		if (err != -ENOMEM || tries == 50)
+			return err;
+		nanosleep(&nap, NULL);
+	}
+}
+
+int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
+		 __u32 owner, __u32 flags, bool *changed, const char **why)
+{
+	struct mptcpify_policy entry = {.mode = mode, .owner = owner, .flags = flags};
 	int err;
 
 	/* A tripped protection stays tripped while the entry says the same. */
-	*changed = policy_get(p, cgid, &old) || old.mode != mode || old.owner != owner ||
-		   (old.flags & ~MPTCPIFY_TRIPPED) != flags;
-	err = lifecycle_ensure_links(p, links_of_mode(mode), cgroup2, why);
-	if (err || !*changed)
-		return err;
-	err = stats_create(p, cgid);
-	if (!err)
-		err = outcomes_create(p, cgid);
-	if (!err && bpf_map_update_elem(p->policy_fd, &cgid, &entry, BPF_ANY))
-		err = -errno;
+	*changed = !cur || cur->mode != mode || cur->owner != owner ||
+		   (cur->flags & ~MPTCPIFY_TRIPPED) != flags;
+	if (!*changed)
+		return 0;
+	err = write_entry(p, cgid, &entry);
 	if (err) {
 		*why = err == -E2BIG ? "too many configured cgroups" :
 				       "cannot update the policy map";
 		return err;
 	}
 	return pins_bump_gen(p);
+}
+
+int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
+	       const char *cgroup2, bool *changed, const char **why)
+{
+	struct mptcpify_policy old;
+	bool have = !policy_get(p, cgid, &old);
+	int err;
+
+	*changed = false;
+	err = lifecycle_ensure_links(p, links_of_mode(mode), cgroup2, why);
+	if (err)
+		return err;
+	return policy_write(p, cgid, have ? &old : NULL, mode, owner, flags, changed, why);
 }
 
 int policy_delete(struct pins *p, __u64 cgid)
@@ -119,13 +153,26 @@ int policy_delete(struct pins *p, __u64 cgid)
 
 void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR])
 {
-	struct mptcpify_policy entry;
+	const struct mptcpify_policy *entry;
+	struct mptcpify_policy one;
+	struct map_snapshot snap;
 	__u64 key, *prev = NULL;
+	size_t it;
 
 	memset(counts, 0, MPTCPIFY_MODE_NR * sizeof(counts[0]));
+	/* The whole map in a few calls; one lookup per key if memory is short. */
+	if (!map_snapshot_load(p->policy_fd, sizeof(one), &snap)) {
+		for (it = 0; map_snapshot_next(&snap, &it, &key);) {
+			entry = map_snapshot_get(&snap, key);
+			if (entry->mode < MPTCPIFY_MODE_NR)
+				counts[entry->mode]++;
+		}
+		map_snapshot_free(&snap);
+		return;
+	}
 	for (; !bpf_map_get_next_key(p->policy_fd, prev, &key); prev = &key)
-		if (!policy_get(p, key, &entry) && entry.mode < MPTCPIFY_MODE_NR)
-			counts[entry.mode]++;
+		if (!policy_get(p, key, &one) && one.mode < MPTCPIFY_MODE_NR)
+			counts[one.mode]++;
 }
 
 int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out)

@@ -28,6 +28,13 @@ int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
 int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
 	       const char *cgroup2, bool *changed, const char **why);
 
+/*
+ * policy_set() for a caller that attached the programs @mode needs and knows
+ * the entry there now (@cur, NULL for none): one pass over many cgroups.
+ */
+int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
+		 __u32 owner, __u32 flags, bool *changed, const char **why);
+
 /* Remove @cgid's entry and its counters; -ENOENT if none. Programs stay. */
 int policy_delete(struct pins *p, __u64 cgid);
 

@@ -26,93 +26,36 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "log.h"
+#include "pass.h"
 #include "reconcile.h"
 #include "selector.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
 #include "core/pinstore.h"
+#include "core/snapshot.h"
 
 #define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
-
-/* One pass: the pins opened on first need, and the removals kept for last. */
-struct pass {
-	struct reconciler *r;
-	struct pins p;
-	bool opened;
-	int err;
-	__u64 *removals;
-	size_t nremovals, cap;
-	struct idmap gone;  /* removed cgroup ids -> their selector + 1 (0: none) */
-	struct idmap *seen; /* a full walk: the cgroups it found */
-	bool unloaded;	    /* finish() removed every pin */
-};
-
-static int pass_pins(struct pass *ps)
-{
-	const char *why = NULL;
-	int err;
-
-	if (ps->opened)
-		return 0;
-	err = lifecycle_open(&ps->p, ps->r->pin_dir, LIFECYCLE_ADOPT, &why);
-	if (err) {
-		log_event(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
-			  strerror(-err), NULL);
-		ps->err = err;
-		return err;
-	}
-	ps->opened = true;
-	return 0;
-}
-
-static void queue_removal(struct pass *ps, __u64 cgid)
-{
-	__u64 *grown;
-
-	if (ps->nremovals == ps->cap) {
-		grown = realloc(ps->removals, (ps->cap ? ps->cap * 2 : 64) * sizeof(*grown));
-		if (!grown) {
-			ps->err = -ENOMEM;
-			return;
-		}
-		ps->removals = grown;
-		ps->cap = ps->cap ? ps->cap * 2 : 64;
-	}
-	ps->removals[ps->nremovals++] = cgid;
-}
-
-/* Is @cgid's policy entry, or its profile, one the daemon made? */
-static bool daemon_policy(struct pins *p, __u64 cgid)
-{
-	struct mptcpify_policy entry;
-
-	return !policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
-}
-
-static bool daemon_profile(struct pins *p, __u64 cgid)
-{
-	struct mptcpify_profile prof;
-
-	return !profile_get(p, cgid, &prof) && prof.owner == MPTCPIFY_OWNER_DAEMON;
-}
 
 static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
 {
 	struct reconciler *r = ps->r;
-	struct mptcpify_profile cur;
+	const struct mptcpify_profile *cur;
+	struct mptcpify_profile buf;
 	const char *why = NULL;
-	bool have, changed;
+	bool changed;
 	int err;
 
-	have = !profile_get(&ps->p, cgid, &cur);
-	if (have && cur.owner != MPTCPIFY_OWNER_DAEMON)
+	cur = cur_profile(ps, cgid, &buf);
+	if (cur && cur->owner != MPTCPIFY_OWNER_DAEMON)
 		return; /* set by hand with "subflow set": not ours */
 	if (s->profile < 0) {
-		if (have && !profile_delete(&ps->p, cgid))
+		if (cur && !profile_delete(&ps->p, cgid))
 			log_event(LOG_INFO, "subflow-clear", "cgroup", rel, NULL);
 		return;
 	}
+	if (cur && !memcmp(cur, &r->cfg.profiles[s->profile].prof, sizeof(*cur)))
+		return; /* the same: its rule counters go on */
 	err = profile_put(&ps->p, cgid, &r->cfg.profiles[s->profile].prof, r->cgroup2, &changed,
 			  &why);
 	if (err) {
@@ -134,10 +77,15 @@ static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid,
 static void queue_daemon_entries(struct pass *ps, const struct idmap *seen)
 {
 	int fds[] = {ps->p.policy_fd, ps->p.profile_fd};
+	struct map_snapshot *snaps[] = {&ps->policies, &ps->profiles};
 	__u64 key, *prev;
-	size_t i;
+	size_t i, it;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+	for (i = 0; ps->snap && i < sizeof(snaps) / sizeof(snaps[0]); i++)
+		for (it = 0; map_snapshot_next(snaps[i], &it, &key);)
+			if ((!seen || !idmap_get(seen, key)) && ours(ps, key))
+				queue_removal(ps, key);
+	for (i = 0; !ps->snap && i < sizeof(fds) / sizeof(fds[0]); i++)
 		for (prev = NULL; !bpf_map_get_next_key(fds[i], prev, &key); prev = &key)
 			if ((!seen || !idmap_get(seen, key)) &&
 			    (daemon_policy(&ps->p, key) || daemon_profile(&ps->p, key)))
@@ -148,32 +96,36 @@ static void queue_daemon_entries(struct pass *ps, const struct idmap *seen)
 static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 {
 	struct reconciler *r = ps->r;
-	struct mptcpify_policy cur;
+	const struct mptcpify_policy *cur;
+	struct mptcpify_policy buf;
 	const struct selector *s;
 	const char *why = NULL;
-	bool changed;
+	bool changed = false;
 	int sel, err;
 
 	sel = selector_match(&r->cfg, rel, &r->pods);
 	if (sel < 0) {
 		/* Ours, or left by an earlier run whose configuration said so. */
-		if (idmap_get(&r->owned, cgid) ||
-		    (ps->opened && (daemon_policy(&ps->p, cgid) || daemon_profile(&ps->p, cgid))))
+		if (idmap_get(&r->owned, cgid) || (ps->opened && ours(ps, cgid)))
 			queue_removal(ps, cgid);
 		return;
 	}
 	if (pass_pins(ps))
 		return;
 	s = &r->cfg.selectors[sel];
-	if (!policy_get(&ps->p, cgid, &cur) && cur.owner != MPTCPIFY_OWNER_DAEMON) {
+	cur = cur_policy(ps, cgid, &buf);
+	if (cur && cur->owner != MPTCPIFY_OWNER_DAEMON) {
 		log_event(LOG_DEBUG, "manual-entry", "cgroup", rel, "selector", s->name, NULL);
 		/* Made by hand: the CLI's entry wins. The profile has its own owner. */
 		free(idmap_del(&r->owned, cgid));
 		apply_profile(ps, s, cgid, rel);
 		return;
 	}
-	err = policy_set(&ps->p, cgid, s->mode, MPTCPIFY_OWNER_DAEMON, s->flags, r->cgroup2,
-			 &changed, &why);
+	/* The programs first: an entry never exists without them. */
+	err = ensure_links(ps, links_of_mode(s->mode), &why);
+	if (!err)
+		err = policy_write(&ps->p, cgid, cur, s->mode, MPTCPIFY_OWNER_DAEMON, s->flags,
+				   &changed, &why);
 	if (err) {
 		r->stats.apply_errors++;
 		ps->err = err;
@@ -270,22 +222,37 @@ static int finish(struct pass *ps, unsigned int links)
 static int visit(const struct cgroup_node *node, void *ctx)
 {
 	struct pass *ps = ctx;
+	struct watched *w = watch_at(&ps->r->watches, node->rel);
+	bool known = w && w->cgid == node->id;
 
 	/* Unwatched (out of watches, out of memory) is still enforced: the
-	 * resync finds what its events would have told. */
-	watch_add(&ps->r->watches, node->rel, node->path, node->id);
+	 * resync finds what its events would have told. Watched already: its
+	 * watch stays, until the kernel says it went (IN_IGNORED). */
+	if (!known)
+		w = watch_add(&ps->r->watches, node->rel, node->path, node->id);
 	if (ps->seen)
 		idmap_put(ps->seen, node->id, (void *)1);
 	evaluate(ps, node->id, node->rel);
-	return 0;
+	/*
+	 * A cgroup watched before this pass, with no watched child, has none:
+	 * inotify told of every child made since, unless its queue overflowed,
+	 * and then the pass is not trusting. A resync or a reload of a node of
+	 * 10,000 pods then reads the directories of their parents only.
+	 */
+	return ps->trust && known && !w->children ? CGROUP_WALK_PRUNE : 0;
 }
 
-/* Watch the pods dir and read it whole: after an overflow, events were lost. */
-static void watch_pods_dir(struct reconciler *r)
+/*
+ * Watch the pods dir and read it whole: after an overflow, events were lost.
+ * A trusting pass leaves a table that events kept since an earlier pass.
+ */
+static void watch_pods_dir(struct reconciler *r, bool trust)
 {
-	if (r->pods_wd < 0)
+	bool watched = r->pods_wd >= 0;
+
+	if (!watched)
 		r->pods_wd = inotify_add_watch(r->watches.inotify_fd, r->pods_dir, PODS_EVENTS);
-	if (r->pods_wd >= 0)
+	if (r->pods_wd >= 0 && !(trust && watched))
 		pod_table_load(&r->pods, r->pods_dir);
 }
 
@@ -300,7 +267,8 @@ static double now_s(void)
 int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 {
 	struct idmap seen = {0};
-	struct pass ps = {.r = r, .seen = &seen};
+	struct pass ps = {
+		.r = r, .seen = &seen, .trust = why == TRIGGER_RESYNC || why == TRIGGER_RELOAD};
 	double t0 = now_s();
 	char took[32], count[32];
 	size_t it;
@@ -308,12 +276,14 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 	void *val;
 	int err;
 
-	watch_pods_dir(r);
+	watch_pods_dir(r, ps.trust);
 	if (pass_pins(&ps))
 		return finish(&ps, config_links(&r->cfg));
+	take_snapshot(&ps);
 	cgroup_walk(r->cgroup2, "/", visit, &ps);
 	/* Our entries of cgroups the walk did not find are gone with them. */
 	queue_daemon_entries(&ps, &seen);
+	drop_snapshot(&ps);
 	for (it = 0; idmap_next(&r->owned, &it, &key, &val);)
 		if (!idmap_get(&seen, key))
 			queue_removal(&ps, key);

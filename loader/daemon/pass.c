@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "pass.h"
+#include "core/entries.h"
+#include "core/lifecycle.h"
+
+int pass_pins(struct pass *ps)
+{
+	const char *why = NULL;
+	int err;
+
+	if (ps->opened)
+		return 0;
+	err = lifecycle_open(&ps->p, ps->r->pin_dir, LIFECYCLE_ADOPT, &why);
+	if (err) {
+		log_event(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
+			  strerror(-err), NULL);
+		ps->err = err;
+		return err;
+	}
+	ps->opened = true;
+	return 0;
+}
+
+void queue_removal(struct pass *ps, __u64 cgid)
+{
+	__u64 *grown;
+
+	if (ps->nremovals == ps->cap) {
+		grown = realloc(ps->removals, (ps->cap ? ps->cap * 2 : 64) * sizeof(*grown));
+		if (!grown) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		ps->removals = grown;
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+	}
+	ps->removals[ps->nremovals++] = cgid;
+}
+
+/* Is @cgid's policy entry, or its profile, one the daemon made? */
+bool daemon_policy(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_policy entry;
+
+	return !policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
+}
+
+bool daemon_profile(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_profile prof;
+
+	return !profile_get(p, cgid, &prof) && prof.owner == MPTCPIFY_OWNER_DAEMON;
+}
+
+/* @cgid's entry (profile) when the pass began, or NULL; opened pins only. */
+const struct mptcpify_policy *cur_policy(struct pass *ps, __u64 cgid, struct mptcpify_policy *buf)
+{
+	if (ps->snap)
+		return map_snapshot_get(&ps->policies, cgid);
+	return !policy_get(&ps->p, cgid, buf) ? buf : NULL;
+}
+
+const struct mptcpify_profile *cur_profile(struct pass *ps, __u64 cgid,
+					   struct mptcpify_profile *buf)
+{
+	if (ps->snap)
+		return map_snapshot_get(&ps->profiles, cgid);
+	return !profile_get(&ps->p, cgid, buf) ? buf : NULL;
+}
+
+bool ours(struct pass *ps, __u64 cgid)
+{
+	struct mptcpify_policy pbuf;
+	struct mptcpify_profile fbuf;
+	const struct mptcpify_policy *pol = cur_policy(ps, cgid, &pbuf);
+	const struct mptcpify_profile *prof = cur_profile(ps, cgid, &fbuf);
+
+	return (pol && pol->owner == MPTCPIFY_OWNER_DAEMON) ||
+	       (prof && prof->owner == MPTCPIFY_OWNER_DAEMON);
+}
+
+/* The programs of @links, attached: checked once a pass, not per cgroup. */
+int ensure_links(struct pass *ps, unsigned int links, const char **why)
+{
+	int err;
+
+	if ((ps->ensured & links) == links)
+		return 0;
+	err = lifecycle_ensure_links(&ps->p, links, ps->r->cgroup2, why);
+	if (!err)
+		ps->ensured |= links;
+	return err;
+}
+
+void drop_snapshot(struct pass *ps)
+{
+	map_snapshot_free(&ps->policies);
+	map_snapshot_free(&ps->profiles);
+	ps->snap = false;
+}
+
+/* A full pass: both maps read whole, or looked up one by one as events do. */
+void take_snapshot(struct pass *ps)
+{
+	ps->snap = !map_snapshot_load(ps->p.policy_fd, sizeof(struct mptcpify_policy),
+				      &ps->policies) &&
+		   !map_snapshot_load(ps->p.profile_fd, sizeof(struct mptcpify_profile),
+				      &ps->profiles);
+	if (!ps->snap)
+		drop_snapshot(ps);
+}

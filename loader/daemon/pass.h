@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A reconcile pass: what reconcile.c changes in the pins in one go, and
+ * what it reads of them.
+ */
+#ifndef MPTCPIFY_PASS_H
+#define MPTCPIFY_PASS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "state.h"
+#include "core/idmap.h"
+#include "core/pinstore.h"
+#include "core/snapshot.h"
+
+/*
+ * One pass: the pins opened on first need, the programs attached once, and
+ * the removals kept for last. A full pass reads the policy and profile maps
+ * whole first (snap): 10,000 lookups one by one were most of a resync.
+ */
+struct pass {
+	struct reconciler *r;
+	struct pins p;
+	bool opened, snap;
+	bool trust;	      /* prune the walk at watched cgroups with no watched child */
+	unsigned int ensured; /* the links attached (or found whole) this pass */
+	struct map_snapshot policies, profiles;
+	int err;
+	__u64 *removals;
+	size_t nremovals, cap;
+	struct idmap gone;  /* removed cgroup ids -> their selector + 1 (0: none) */
+	struct idmap *seen; /* a full walk: the cgroups it found */
+	bool unloaded;	    /* finish() removed every pin */
+};
+
+/* Open the pins, once a pass: 0, or -errno (logged, and the pass's error). */
+int pass_pins(struct pass *ps);
+/* Remove @cgid's entry at the end of the pass, after every addition. */
+void queue_removal(struct pass *ps, __u64 cgid);
+/* Is @cgid's policy entry (profile) one the daemon made? Looked up now. */
+bool daemon_policy(struct pins *p, __u64 cgid);
+bool daemon_profile(struct pins *p, __u64 cgid);
+/* @cgid's entry (profile) when the pass began, or NULL; opened pins only. */
+const struct mptcpify_policy *cur_policy(struct pass *ps, __u64 cgid, struct mptcpify_policy *buf);
+const struct mptcpify_profile *cur_profile(struct pass *ps, __u64 cgid,
+					   struct mptcpify_profile *buf);
+/* Did the daemon make @cgid's entry or profile, as the pass began? */
+bool ours(struct pass *ps, __u64 cgid);
+/* The programs of @links attached: checked once a pass, not per cgroup. */
+int ensure_links(struct pass *ps, unsigned int links, const char **why);
+/* A full pass reads both maps whole (ps->snap), or leaves them to lookups. */
+void take_snapshot(struct pass *ps);
+void drop_snapshot(struct pass *ps);
+
+#endif
