@@ -174,42 +174,52 @@ int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struc
 	return 0;
 }
 
-/* @path holds the node's path; @mount_len of it is the mount. */
-static int walk_dir(int dirfd, char *path, size_t len, size_t mount_len, cgroup_walk_fn fn,
-		    void *ctx)
+/*
+ * The cgroups below the directory @dirfd (closed here), whose path @path
+ * holds; @mount_len of it is the mount. Each child is visited before it is
+ * read, with its id from the directory entry: on cgroup2 (kernfs) the entry's
+ * inode number is the cgroup id. A child whose link count says it has no
+ * subdirectory (2: ".", and its entry in the parent) is not opened: most
+ * cgroups are leaves, and their opening and reading were most of a walk.
+ * The count is read after the visit, whose watch then reports any child
+ * made after it.
+ */
+static int walk_children(int dirfd, char *path, size_t len, size_t mount_len, cgroup_walk_fn fn,
+			 void *ctx)
 {
 	size_t used = strlen(path), n;
 	struct cgroup_node node;
 	struct dirent *de;
 	struct stat st;
-	int ret, fd;
+	int ret = 0, fd;
 	DIR *dir;
 
-	node.path = path;
-	node.rel = used > mount_len ? path + mount_len : "/";
-	/* fdopendir() owns dirfd from here on; close it on the way out before. */
-	if (fstat(dirfd, &st)) {
-		ret = -errno;
-	} else {
-		node.id = st.st_ino;
-		ret = fn(&node, ctx);
-	}
-	dir = ret ? NULL : fdopendir(dirfd);
+	dir = fdopendir(dirfd);
 	if (!dir) {
-		ret = ret ? ret : -errno;
+		ret = -errno;
 		close(dirfd);
 		return ret;
 	}
+	node.path = path;
+	node.rel = path + mount_len;
 	while (!ret && (de = readdir(dir))) {
 		n = strlen(de->d_name);
 		if (de->d_type != DT_DIR || de->d_name[0] == '.' || used + n + 2 > len)
 			continue;
-		fd = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			continue; /* removed meanwhile */
 		path[used] = '/';
 		memcpy(path + used + 1, de->d_name, n + 1);
-		ret = walk_dir(fd, path, len, mount_len, fn, ctx);
+		node.id = de->d_ino;
+		ret = fn(&node, ctx);
+		if (ret == CGROUP_WALK_PRUNE) {
+			ret = 0;
+		} else if (!ret && !fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+			   st.st_nlink != 2) {
+			fd = openat(dirfd, de->d_name,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			/* else removed meanwhile */
+			if (fd >= 0)
+				ret = walk_children(fd, path, len, mount_len, fn, ctx);
+		}
 		path[used] = '\0';
 	}
 	closedir(dir);
@@ -218,9 +228,11 @@ static int walk_dir(int dirfd, char *path, size_t len, size_t mount_len, cgroup_
 
 int cgroup_walk(const char *mount, const char *rel, cgroup_walk_fn fn, void *ctx)
 {
+	struct cgroup_node node;
 	char path[PATH_MAX];
 	size_t mount_len;
-	int fd;
+	struct stat st;
+	int fd, ret;
 
 	/* The root's path is the mount itself, without a trailing '/'. */
 	mount_len = strlen(mount);
@@ -236,7 +248,18 @@ int cgroup_walk(const char *mount, const char *rel, cgroup_walk_fn fn, void *ctx
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	return walk_dir(fd, path, sizeof(path), mount_len, fn, ctx);
+	node.path = path;
+	node.rel = path[mount_len] ? path + mount_len : "/";
+	ret = fstat(fd, &st) ? -errno : 0;
+	if (!ret) {
+		node.id = st.st_ino;
+		ret = fn(&node, ctx);
+	}
+	if (ret) {
+		close(fd);
+		return ret == CGROUP_WALK_PRUNE ? 0 : ret;
+	}
+	return walk_children(fd, path, sizeof(path), mount_len, fn, ctx);
 }
 
 /* FILEID_KERNFS: a cgroup2 file handle is its 64-bit id. */

@@ -56,9 +56,11 @@ struct cgroup_node {
 /*
  * Call @fn for the cgroup at @rel below @mount and every cgroup below it,
  * a parent before its children (so that a watch @fn adds on a parent is in
- * place before the children are read). A non-zero return stops the walk and
- * is returned. Cgroups removed during the walk are skipped.
+ * place before the children are read). CGROUP_WALK_PRUNE from @fn skips
+ * that cgroup's descendants; another non-zero return stops the walk and is
+ * returned. Cgroups removed during the walk are skipped.
  */
+#define CGROUP_WALK_PRUNE INT_MIN
 typedef int (*cgroup_walk_fn)(const struct cgroup_node *node, void *ctx);
 int cgroup_walk(const char *mount, const char *rel, cgroup_walk_fn fn, void *ctx);
 

@@ -15,6 +15,20 @@ static __u64 path_key(const char *rel)
 	return idmap_hash(rel, strlen(rel));
 }
 
+/* The watch of the cgroup directly above @rel, if there is one. */
+static struct watched *parent_of(const struct watch_table *t, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	struct watched *w;
+	size_t n;
+
+	if (!slash || !rel[1])
+		return NULL; /* the root */
+	n = slash > rel ? (size_t)(slash - rel) : 1;
+	w = idmap_get(&t->by_path, idmap_hash(rel, n));
+	return w && strlen(w->rel) == n && !memcmp(w->rel, rel, n) ? w : NULL;
+}
+
 int watch_init(struct watch_table *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -51,6 +65,10 @@ struct watched *watch_at(const struct watch_table *t, const char *rel)
 
 void watch_drop(struct watch_table *t, struct watched *w, bool rm)
 {
+	struct watched *parent = parent_of(t, w->rel);
+
+	if (parent && parent->children)
+		parent->children--;
 	if (rm)
 		inotify_rm_watch(t->inotify_fd, w->wd);
 	if (idmap_get(&t->by_path, path_key(w->rel)) == w)
@@ -83,6 +101,7 @@ struct watched *watch_add(struct watch_table *t, const char *rel, const char *pa
 		return NULL;
 	w->cgid = id;
 	w->wd = wd;
+	w->children = 0;
 	strcpy(w->rel, rel);
 	cgroup_classify(rel, &k);
 	strcpy(w->pod_uid, k.pod_uid);
@@ -92,6 +111,9 @@ struct watched *watch_add(struct watch_table *t, const char *rel, const char *pa
 	}
 	/* A path taken by an older cgroup of the same name: this one now. */
 	idmap_put(&t->by_path, path_key(rel), w);
+	old = parent_of(t, rel);
+	if (old)
+		old->children++;
 	return w;
 }
 

@@ -15,6 +15,7 @@
 struct watched {
 	__u64 cgid;
 	int wd;
+	unsigned int children;	       /* watches of the cgroups directly below */
 	char pod_uid[POD_UID_LEN + 1]; /* "" unless it is a pod's cgroup */
 	char rel[];		       /* path below the cgroup2 mount, "/" for the root */
 };

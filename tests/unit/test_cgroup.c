@@ -249,6 +249,41 @@ START_TEST(walk_stops_on_request)
 }
 END_TEST
 
+/* Each node's id is the directory's inode number, read from its parent's entry. */
+static int ids_match(const struct cgroup_node *node, void *ctx)
+{
+	struct stat st;
+
+	(void)ctx;
+	ck_assert_int_eq(stat(node->path, &st), 0);
+	ck_assert_uint_eq(node->id, st.st_ino);
+	return 0;
+}
+
+static int prune_at_a(const struct cgroup_node *node, void *ctx)
+{
+	record(node, ctx);
+	return !strcmp(node->rel, "/a") ? CGROUP_WALK_PRUNE : 0;
+}
+
+START_TEST(walk_ids_and_pruning)
+{
+	struct seen s = {};
+	char mount[PATH_MAX];
+
+	snprintf(mount, sizeof(mount), "%s/cg", tree);
+	ck_assert_int_eq(cgroup_walk(mount, "/", ids_match, NULL), 0);
+	/* Pruned at /a: /a is visited, /a/b is not, the walk goes on to /c. */
+	ck_assert_int_eq(cgroup_walk(mount, "/", prune_at_a, &s), 0);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert(has(&s, "/") && has(&s, "/a") && has(&s, "/c") && !has(&s, "/a/b"));
+	/* Pruned at the start: only that cgroup, and no error. */
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(cgroup_walk(mount, "/a", prune_at_a, &s), 0);
+	ck_assert_int_eq(s.n, 1);
+}
+END_TEST
+
 static Suite *cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -267,6 +302,7 @@ static Suite *cgroup_suite(void)
 	tcase_add_test(res, filesystem_is_checked);
 	tcase_add_test(res, walk_visits_every_cgroup_once);
 	tcase_add_test(res, walk_stops_on_request);
+	tcase_add_test(res, walk_ids_and_pruning);
 	suite_add_tcase(s, mnt);
 	suite_add_tcase(s, res);
 	return s;
