@@ -67,13 +67,18 @@ static bool pod_component(const char *c, size_t n, char uid[37])
 	       !pod_uid_normalize(c + 3, POD_UID_LEN, uid);
 }
 
-/* A container cgroup's last component: the runtime's prefix and the ID. */
-static bool container_component(const char *c, size_t n, char id[65])
+/*
+ * A container cgroup's last component: the runtime's prefix and the ID.
+ * Outside a pod only a systemd scope counts (podman's, Docker's), not a
+ * bare ID, which could be any directory of 64 hex digits.
+ */
+static bool container_component(const char *c, size_t n, bool scope_only, char id[65])
 {
-	static const char *const scopes[] = {"cri-containerd-", "crio-", "docker-"};
+	static const char *const scopes[] = {"cri-containerd-", "crio-", "docker-", "libpod-"};
 	size_t i, m;
 
-	if (n == CONTAINER_ID_LEN && all_hex(c, n)) { /* cgroupfs: containerd, Docker */
+	if (!scope_only && n == CONTAINER_ID_LEN &&
+	    all_hex(c, n)) { /* cgroupfs: containerd, Docker */
 		memcpy(id, c, CONTAINER_ID_LEN);
 		id[CONTAINER_ID_LEN] = '\0';
 		return true;
@@ -84,8 +89,9 @@ static bool container_component(const char *c, size_t n, char id[65])
 		    !all_hex(c + m, CONTAINER_ID_LEN))
 			continue;
 		/* systemd: ".scope" after the ID; cgroupfs CRI-O: nothing. */
-		if (n == m + CONTAINER_ID_LEN || (n == m + CONTAINER_ID_LEN + 6 &&
-						  !memcmp(c + m + CONTAINER_ID_LEN, ".scope", 6))) {
+		if ((!scope_only && n == m + CONTAINER_ID_LEN) ||
+		    (n == m + CONTAINER_ID_LEN + 6 &&
+		     !memcmp(c + m + CONTAINER_ID_LEN, ".scope", 6))) {
 			memcpy(id, c + m, CONTAINER_ID_LEN);
 			id[CONTAINER_ID_LEN] = '\0';
 			return true;
@@ -131,8 +137,11 @@ void cgroup_classify(const char *rel, struct cgroup_kind *k)
 		return;
 	if (unit_name(comp[0], len[0]) && (!comp[1] || ends_with(comp[1], len[1], ".slice")))
 		k->unit = comp[0];
-	if (!kubepods)
+	if (!kubepods) {
+		/* podman's and Docker's containers under systemd */
+		container_component(comp[0], len[0], true, k->container_id);
 		return;
+	}
 	if (pod_component(comp[0], len[0], uid)) {
 		memcpy(k->pod_uid, uid, sizeof(uid));
 		memcpy(k->in_pod, uid, sizeof(uid));
@@ -141,7 +150,7 @@ void cgroup_classify(const char *rel, struct cgroup_kind *k)
 	/* Any child of a pod's cgroup is in that pod, a runtime's we know or not. */
 	if (comp[1] && pod_component(comp[1], len[1], uid)) {
 		memcpy(k->in_pod, uid, sizeof(uid));
-		container_component(comp[0], len[0], k->container_id);
+		container_component(comp[0], len[0], false, k->container_id);
 	}
 }
 

@@ -26,7 +26,7 @@ START_TEST(systemd_driver)
 		"/kubelet.slice/kubelet-kubepods.slice/kubelet-kubepods-burstable.slice/"
 		"kubelet-kubepods-burstable-pod" UID_ ".slice",
 	};
-	static const char *const scopes[] = {"cri-containerd-", "crio-", "docker-"};
+	static const char *const scopes[] = {"cri-containerd-", "crio-", "docker-", "libpod-"};
 	char path[512];
 	size_t i, j;
 
@@ -89,12 +89,32 @@ START_TEST(lookalikes_are_not_pods)
 	cgroup_classify("/kubepods/besteffort/" CID, &k);
 	ck_assert_str_eq(k.container_id, "");
 	ck_assert_str_eq(k.in_pod, "");
+	cgroup_classify("/machine.slice/" CID, &k);
+	ck_assert_str_eq(k.container_id, "");
 	cgroup_classify("/system.slice/nginx.service", &k);
 	ck_assert_str_eq(k.in_pod, "");
 	/* the root and an empty path */
 	cgroup_classify("/", &k);
 	ck_assert_str_eq(k.pod_uid, "");
 	ck_assert_ptr_null(k.unit);
+}
+END_TEST
+
+/* podman and Docker under systemd, outside Kubernetes: a scope each. */
+START_TEST(podman_layouts)
+{
+	cgroup_classify("/machine.slice/libpod-" CID ".scope", &k);
+	ck_assert_str_eq(k.container_id, CID);
+	ck_assert_str_eq(k.in_pod, "");
+	cgroup_classify("/machine.slice/machine-libpod_pod_" CID ".slice/libpod-" CID ".scope", &k);
+	ck_assert_str_eq(k.container_id, CID);
+	cgroup_classify("/system.slice/docker-" CID ".scope", &k);
+	ck_assert_str_eq(k.container_id, CID);
+	/* a pod's slice is no container, nor is conmon's scope */
+	cgroup_classify("/machine.slice/machine-libpod_pod_" CID ".slice", &k);
+	ck_assert_str_eq(k.container_id, "");
+	cgroup_classify("/machine.slice/libpod-conmon-" CID ".scope", &k);
+	ck_assert_str_eq(k.container_id, "");
 }
 END_TEST
 
@@ -337,6 +357,7 @@ static Suite *kube_suite(void)
 	tcase_add_test(tc, systemd_driver);
 	tcase_add_test(tc, cgroupfs_driver);
 	tcase_add_test(tc, lookalikes_are_not_pods);
+	tcase_add_test(tc, podman_layouts);
 	tcase_add_test(tc, systemd_units);
 	tcase_add_test(tc, log_dirs_name_pods);
 	tcase_add_test(tc, pod_table_from_a_directory);
