@@ -9,10 +9,13 @@
 # mount, no loop device).
 
 # What the system cases need besides the package's dependencies: systemd,
-# the tools the cases call, busybox for a tiny web server, and man-db
-# (systemd-analyze verify checks the unit's Documentation= pages).
-ROOTFS_PACKAGES="systemd systemd-sysv iproute2 curl busybox procps kmod man-db"
-ROOTFS_RECIPE=2 # bump when the recipe below changes
+# the tools the cases call, busybox for a tiny web server, man-db
+# (systemd-analyze verify checks the unit's Documentation= pages), and
+# podman with crun for the container cases (dbus: crun asks systemd for
+# their scopes; catatonit: the pause process of
+# podman's pods, so that no pause image is pulled).
+ROOTFS_PACKAGES="systemd systemd-sysv dbus iproute2 curl busybox procps kmod man-db podman crun conmon catatonit"
+ROOTFS_RECIPE=3 # bump when the recipe below changes
 
 # The runtime dependencies of DEB, as package names.
 deb_runtime_depends() { # DEB
@@ -60,6 +63,11 @@ mkrootimage() { # ROOTFS.tar DEST.img NAME
 	cp -RL "$VM_CASES_SRC"/. "$root/usr/local/lib/vmtest/cases/"
 	# shellcheck disable=SC2086 # a list of files
 	[ -z "${VM_FILES:-}" ] || cp -L $VM_FILES "$root/usr/local/bin/"
+	# Trees to put in place, as tarballs of paths from / (xattrs kept:
+	# overlay layers mark opaque directories with them).
+	for t in ${VM_TREES:-}; do
+		tar --xattrs --xattrs-include='*' -xf "$t" -C "$root" || die "$t: cannot extract"
+	done
 	cat >"$root/etc/systemd/system/vmtest.service" <<-'EOF'
 		[Unit]
 		Description=mptcpify system tests
@@ -74,7 +82,12 @@ mkrootimage() { # ROOTFS.tar DEST.img NAME
 		WantedBy=multi-user.target
 	EOF
 	ln -s ../vmtest.service "$root/etc/systemd/system/multi-user.target.wants/vmtest.service"
-	# No login prompts on the serial ports: the cases own ttyS1.
+	# No login prompts on the serial ports: the cases own ttyS1. No podman
+	# API service or auto-update at boot: the cases run podman themselves.
+	for u in podman.socket podman.service podman-auto-update.timer podman-auto-update.service \
+		podman-restart.service; do
+		ln -sf /dev/null "$root/etc/systemd/system/$u"
+	done
 	ln -sf /dev/null "$root/etc/systemd/system/serial-getty@.service"
 	ln -sf /dev/null "$root/etc/systemd/system/getty@.service"
 	ln -sf /dev/null "$root/etc/systemd/system/getty-static.service"

@@ -1,0 +1,90 @@
+#!/bin/bash
+# The DaemonSet's image, built as a user builds it: deploy/kubernetes/
+# Containerfile on the checkout with podman (buildah), from base images made
+# here from Debian packages (lib.sh). Then what the Debian guest needs to
+# run it as Kubernetes would (tests/vm/system/70-daemonset.sh):
+#   $BUILD/images/mptcpify-images.tar mptcpify:VERSION and mptcpify:VERSION-next,
+#                              a newer image (the test build of the same
+#                              version, whose programs differ) for the
+#                              rolling update (podman save)
+#   $BUILD/images/mptcpify-storage.tar  the same, as the guest's podman
+#                              store (/var/lib/containers/storage)
+#   $BUILD/images/mptcpify-daemonset.args  the manifest's settings as podman
+#                              arguments (podman-args.py)
+# Reports the image's size and build time.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+OUT=$BUILD/images
+# shellcheck source=../vm/tap.sh
+. "$ROOT/tests/vm/tap.sh"
+# shellcheck source=../vm/lib/common.sh
+. "$ROOT/tests/vm/lib/common.sh"
+# shellcheck source=../vm/lib/fetch-kernel.sh
+. "$ROOT/tests/vm/lib/fetch-kernel.sh"
+# shellcheck source=lib.sh
+. "$ROOT/tests/image/lib.sh"
+cd "$ROOT" || exit 1
+mkdir -p "$OUT"
+VERSION=$(sed -n 's/^VERSION := //p' Makefile)
+IMAGE=localhost/mptcpify:$VERSION
+
+check "the base images, made with mmdebstrap (debian:bookworm, debian:bookworm-slim)" base_images
+
+# The build as the Containerfile's comment tells a user to run it. The
+# host's build/ is full of objects: were it in the context, make in the
+# image would find them up to date and link nothing. The RUN steps run
+# chrooted: crun refuses this host's hybrid cgroup layout (the Debian guest,
+# pure cgroup2, runs the image with crun).
+start=$(date +%s.%N)
+if podman build --pull=never --network=host --isolation=chroot --layers \
+	-f deploy/kubernetes/Containerfile \
+	-t "$IMAGE" . >"$OUT/build.log" 2>&1; then
+	ok "podman build -f deploy/kubernetes/Containerfile ."
+else
+	not_ok "podman build -f deploy/kubernetes/Containerfile ." "$(tail -n 20 "$OUT/build.log")"
+	exit 1
+fi
+secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+check "make in the image compiled and linked the loader itself (.containerignore keeps build/ out)" \
+	grep -q '^ *LD *build/mptcpify$' "$OUT/build.log"
+bytes=$(podman image inspect --format '{{.Size}}' "$IMAGE")
+diag "image $IMAGE: $((bytes / 1048576)) MiB, built in $(printf '%.0f' "$secs") s" \
+	"(build stage packages $(grep -q 'Using cache' "$OUT/build.log" && echo 'from the layer cache' || echo 'installed'))"
+printf 'image_bytes=%s build_seconds=%.1f\n' "$bytes" "$secs" >"$OUT/figures"
+files=$(podman create -q "$IMAGE" | { read -r c && podman export "$c" | tar -t; podman rm -f "$c" >/dev/null; })
+is "the image holds /usr/sbin/mptcpify and its configuration" \
+	"$(grep -cxE 'usr/sbin/mptcpify|etc/mptcpify/config.yaml' <<<"$files")" 2
+is "and no build tree, compiler or headers" \
+	"$(grep -E '^(src/|usr/bin/(clang|gcc|cc|make)$|usr/include/bpf/)' <<<"$files")" ""
+
+# The newer image: the same one with the test build of the loader, whose
+# programs reach the same verdicts by other code, as an upgrade brings.
+make -s --no-print-directory BUILD="$BUILD/next" EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT \
+	"$BUILD/next/mptcpify" >/dev/null
+ctx=$(mktemp -d)
+cp "$BUILD/next/mptcpify" "$ctx/mptcpify"
+printf 'FROM %s\nCOPY mptcpify /usr/sbin/mptcpify\n' "$IMAGE" >"$ctx/Containerfile"
+check "the newer image, $IMAGE-next" \
+	podman build --pull=never --network=host --isolation=chroot -t "$IMAGE-next" "$ctx"
+rm -rf "$ctx"
+
+rm -f "$OUT/mptcpify-images.tar" "$OUT/mptcpify-storage.tar"
+check "podman save both" podman save -q -m -o "$OUT/mptcpify-images.tar" "$IMAGE" "$IMAGE-next"
+# The guest's image store, filled here from that archive: podman load under
+# TCG takes minutes (it digests every layer), here seconds. Its libpod
+# database names this host's paths: the guest's podman makes its own.
+store=$(mktemp -d)
+if podman --root "$store/storage" --runroot "$store/run" --storage-driver overlay \
+	load -q -i "$OUT/mptcpify-images.tar" >/dev/null 2>"$OUT/load.log"; then
+	rm -rf "$store/storage/libpod"
+	check "the guest's image store, loaded from it" \
+		tar --xattrs --xattrs-include='*' -C "$store" -cf "$OUT/mptcpify-storage.tar" \
+		--transform 's|^storage|var/lib/containers/storage|' storage
+else
+	not_ok "the guest's image store, loaded from it" "$(cat "$OUT/load.log")"
+fi
+rm -rf "$store"
+check "the DaemonSet's settings, read from deploy/kubernetes" \
+	sh -c "/usr/bin/python3 tests/image/podman-args.py deploy/kubernetes >'$OUT/mptcpify-daemonset.args'"
+diag "$(cat "$OUT/mptcpify-daemonset.args")"
+tap_done
