@@ -72,7 +72,11 @@ suite unit-asan asan_all
 suite unit-valgrind valgrind_all
 suite fuzz env BUILD="$BUILD" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 suite completion tests/completion.sh
+suite manifests tests/manifests.sh
 suite package env BUILD="$BUILD" tests/package.sh
+# The DaemonSet's image, from the checkout, for the Debian guest's
+# container cases.
+suite image env BUILD="$BUILD" tests/image/build.sh
 
 # The Debian guest (systemd as PID 1, the package installed with dpkg) on
 # every kernel of the matrix. It boots beside the host suite and the
@@ -81,8 +85,11 @@ system_all() {
 	local v a
 	v=$(dpkg-parsechangelog -S Version) a=$(dpkg --print-architecture)
 	VM_SYSTEM="$BUILD/deb/mptcpify_${v}_$a.deb" \
-		VM_FILES="$BUILD/deb/mptcpify_${v}_$a.deb $BUILD/deb-next/mptcpify_${v}+next1_$a.deb $BUILD/vm-bin/sockcheck" \
-		VM_CASES=tests/vm/system VM_OUT="$BUILD/vm-system" VM_MODULES=veth VM_SMP="${VM_SMP:-1}" \
+		VM_FILES="$BUILD/deb/mptcpify_${v}_$a.deb $BUILD/deb-next/mptcpify_${v}+next1_$a.deb
+			$BUILD/vm-bin/sockcheck $BUILD/vm-bin/mptcp_conn $BUILD/images/mptcpify-daemonset.args" \
+		VM_TREES="$BUILD/images/mptcpify-storage.tar" \
+		VM_CASES=tests/vm/system VM_OUT="$BUILD/vm-system" VM_MODULES="veth overlay" \
+		VM_SMP="${VM_SMP:-1}" \
 		VM_TIMEOUT=900 CASE_TIMEOUT=300 tests/vm/run.sh
 }
 printf '\n=== system: started in the background; its log follows the vm suite\n'

@@ -34,7 +34,8 @@ usage: tests/vm/run.sh [KERNEL...]
   VM_SYSTEM=DEB           boot the Debian guest (systemd as PID 1, built with
                           mmdebstrap for DEB's dependencies) from a disk; its
                           vmtest.service runs VM_CASES; VM_FILES="..." go to
-                          its /usr/local/bin
+                          its /usr/local/bin; VM_TREES="a.tar ..." are
+                          extracted into its root (xattrs kept)
 EOF
 }
 case ${1:-} in -h | --help)
