@@ -199,7 +199,7 @@ is "the agent's environment" "$(q "[$AGENT | .env[] | \"\(.name)=\(.value)\"] | 
 	"MPTCPIFY_CGROUP2=/host/cgroup"
 is "its mounts" "$(q "[$AGENT | .volumeMounts[] | \"\(.name):\(.mountPath):\(.readOnly // false)\"] |
 	join(\" \")")" \
-	"config:/etc/mptcpify:true cgroup:/host/cgroup:true bpffs:/sys/fs/bpf:false pods:/var/log/pods:true"
+	"config:/etc/mptcpify:true cgroup:/host/cgroup:true bpffs:/sys/fs/bpf:false pods:/var/log/pods:true containers:/var/log/containers:true"
 is "its capabilities: ALL dropped, four added" \
 	"$(q "$AGENT | .securityContext.capabilities | \"\(.drop | join(\",\")) \(.add | join(\",\"))\"")" \
 	"ALL BPF,PERFMON,NET_ADMIN,DAC_READ_SEARCH"

@@ -104,8 +104,9 @@ ctr() { jq -r "$@" "$WORK/ctr.json"; }
 
 # Each volume from where this test keeps it: the ConfigMap's file (audit
 # where it says rewrite: this kernel refuses the rewrite), the host's
-# cgroup2 tree, a bpffs of the test's own, a pods directory of its own.
-mkdir -p "$WORK/config" "$WORK/pods" "$WORK/bpffs" "$WORK/root"
+# cgroup2 tree, a bpffs of the test's own, pods and containers directories
+# of its own.
+mkdir -p "$WORK/config" "$WORK/pods" "$WORK/containers" "$WORK/bpffs" "$WORK/root"
 sed 's/mode: rewrite/mode: audit/' "$WORK/configmap.yaml" >"$WORK/config/config.yaml"
 mount -t bpf bpf "$WORK/bpffs" -o mode=0700
 source_of() { # VOLUME: the directory this test gives it
@@ -115,6 +116,7 @@ source_of() { # VOLUME: the directory this test gives it
 	/sys/fs/cgroup) echo "$CG2" ;;
 	/sys/fs/bpf) echo "$WORK/bpffs" ;;
 	/var/log/pods) echo "$WORK/pods" ;;
+	/var/log/containers) echo "$WORK/containers" ;;
 	*) return 1 ;;
 	esac
 }
