@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -31,32 +32,102 @@ const char *probe_support_name(enum probe_support v)
 	}
 }
 
+/*
+ * The kernel's BTF is parsed when a question needs it (it takes a while) and
+ * kept until probe_btf_release(): some 5 MB a daemon would carry for its
+ * whole life. What it was asked stays, a few names: the answers, and the
+ * MPTCP MIB's names, which a scrape asks for again and again. All under one
+ * lock: the daemon's server names fallback reasons.
+ */
+static pthread_mutex_t btf_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct btf *vmlinux_btf;
+static bool btf_tried; /* loaded once, or failed: the MIB names are known */
 
-static void load_btf(void)
+struct fn_answer {
+	struct fn_answer *next;
+	bool found;
+	char name[];
+};
+static struct fn_answer *fn_answers;
+
+struct mib_name {
+	__u32 val;
+	char name[48];
+};
+static struct mib_name *mib_names;
+static size_t nmib_names;
+
+/* The MIB's names, kept: "dssfallback" for MPTCP_MIB_DSSFALLBACK. */
+static void keep_mib_names(const struct btf *btf)
 {
-	vmlinux_btf = btf__load_vmlinux_btf();
-	if (libbpf_get_error(vmlinux_btf))
-		vmlinux_btf = NULL;
+	const struct btf_type *t;
+	const struct btf_enum *e;
+	const char *name;
+	size_t i, n;
+	int id;
+
+	id = btf__find_by_name_kind(btf, "linux_mptcp_mib_field", BTF_KIND_ENUM);
+	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	mib_names = t ? calloc(btf_vlen(t) + 1, sizeof(*mib_names)) : NULL;
+	for (i = 0, e = mib_names ? btf_enum(t) : NULL; e && i < btf_vlen(t); i++, e++) {
+		name = btf__name_by_offset(btf, e->name_off);
+		if (!strncmp(name, "MPTCP_MIB_", 10))
+			name += 10;
+		mib_names[i].val = (__u32)e->val;
+		for (n = 0; name[n] && n + 1 < sizeof(mib_names[i].name); n++)
+			mib_names[i].name[n] = (char)tolower((unsigned char)name[n]);
+		nmib_names = i + 1;
+	}
 }
 
-/*
- * The kernel's BTF, parsed once: it takes a while, and does not change under
- * us. Once for all threads: the daemon's server names fallback reasons.
- */
+/* Under btf_lock: the BTF, parsed if it is not (again, after a release). */
 static const struct btf *kernel_btf(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, load_btf);
+	if (!vmlinux_btf) {
+		vmlinux_btf = btf__load_vmlinux_btf();
+		if (libbpf_get_error(vmlinux_btf))
+			vmlinux_btf = NULL;
+		if (vmlinux_btf && !btf_tried)
+			keep_mib_names(vmlinux_btf);
+		btf_tried = true;
+	}
 	return vmlinux_btf;
+}
+
+void probe_btf_release(void)
+{
+	pthread_mutex_lock(&btf_lock);
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	pthread_mutex_unlock(&btf_lock);
 }
 
 bool probe_has_function(const char *name)
 {
-	const struct btf *btf = kernel_btf();
+	const struct btf *btf;
+	struct fn_answer *a;
+	bool found;
 
-	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	pthread_mutex_lock(&btf_lock);
+	for (a = fn_answers; a && strcmp(a->name, name); a = a->next)
+		;
+	if (a) {
+		found = a->found;
+		goto out;
+	}
+	btf = kernel_btf();
+	found = btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+	/* Not kept without BTF: another try may find it. */
+	a = btf ? malloc(sizeof(*a) + strlen(name) + 1) : NULL;
+	if (a) {
+		a->found = found;
+		strcpy(a->name, name);
+		a->next = fn_answers;
+		fn_answers = a;
+	}
+out:
+	pthread_mutex_unlock(&btf_lock);
+	return found;
 }
 
 static bool hook_in_btf(void)
@@ -66,27 +137,21 @@ static bool hook_in_btf(void)
 
 const char *probe_mib_name(__u32 mib, char *buf, size_t len)
 {
-	const struct btf *btf = kernel_btf();
-	const struct btf_type *t;
-	const struct btf_enum *e;
-	const char *name;
-	size_t i, n;
-	int id;
+	size_t i;
 
-	id = btf ? btf__find_by_name_kind(btf, "linux_mptcp_mib_field", BTF_KIND_ENUM) : -1;
-	t = id > 0 ? btf__type_by_id(btf, id) : NULL;
-	for (i = 0, e = t ? btf_enum(t) : NULL; e && i < btf_vlen(t); i++, e++) {
-		if ((__u32)e->val != mib)
-			continue;
-		name = btf__name_by_offset(btf, e->name_off);
-		if (!strncmp(name, "MPTCP_MIB_", 10))
-			name += 10;
-		for (n = 0; name[n] && n + 1 < len; n++)
-			buf[n] = (char)tolower((unsigned char)name[n]);
-		buf[n] = '\0';
-		return buf;
+	pthread_mutex_lock(&btf_lock);
+	/* The names are all it needs of the BTF: not kept for them. */
+	if (!btf_tried && kernel_btf()) {
+		btf__free(vmlinux_btf);
+		vmlinux_btf = NULL;
 	}
-	snprintf(buf, len, "mib%u", mib);
+	for (i = 0; i < nmib_names && mib_names[i].val != mib; i++)
+		;
+	if (i < nmib_names)
+		snprintf(buf, len, "%s", mib_names[i].name);
+	else
+		snprintf(buf, len, "mib%u", mib);
+	pthread_mutex_unlock(&btf_lock);
 	return buf;
 }
 

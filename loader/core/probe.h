@@ -59,4 +59,11 @@ bool probe_has_function(const char *name);
  */
 const char *probe_mib_name(__u32 mib, char *buf, size_t len);
 
+/*
+ * Free the kernel's BTF, parsed for the questions above: their answers
+ * stay, and a new question parses it again. For a long-lived process, once
+ * it has asked what it needs.
+ */
+void probe_btf_release(void);
+
 #endif

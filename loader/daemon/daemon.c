@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -396,6 +397,8 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 	int rc;
 
 	d.reload.done_fd = -1;
+	/* One arena, not one per thread that each keeps what it freed. */
+	mallopt(M_ARENA_MAX, 1);
 	if (!read_available_cc(d.cc_buf, sizeof(d.cc_buf)))
 		d.available_cc = d.cc_buf;
 	rc = cgroup2_mount(cgroup2, sizeof(cgroup2));

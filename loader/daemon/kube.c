@@ -179,40 +179,46 @@ static __u64 key_of(const char *s)
 }
 
 /* The same directory name: namespace, name and UID all equal. */
-static bool same_dir(const struct pod *a, const struct pod *b)
+static bool same_dir(const struct pod_entry *a, const struct pod *b)
 {
 	return !strcmp(a->uid, b->uid) && !strcmp(a->namespace, b->namespace) &&
 	       !strcmp(a->name, b->name);
 }
 
-static __u64 dir_key(const struct pod *pod)
+static __u64 dir_key(const char *namespace, const char *name, const char *uid)
 {
-	char name[sizeof(pod->namespace) + sizeof(pod->name) + sizeof(pod->uid) + 2];
+	char buf[sizeof(((struct pod *)0)->namespace) + sizeof(((struct pod *)0)->name) +
+		 POD_UID_LEN + 3];
 
-	snprintf(name, sizeof(name), "%s_%s_%s", pod->namespace, pod->name, pod->uid);
-	return key_of(name);
+	snprintf(buf, sizeof(buf), "%s_%s_%s", namespace, name, uid);
+	return key_of(buf);
+}
+
+static __u64 entry_dir_key(const struct pod_entry *p)
+{
+	return dir_key(p->namespace, p->name, p->uid);
 }
 
 /* Table indexes are stored +1: a NULL value is "none". */
-static struct pod *at(const struct pod_table *t, void *index)
+static struct pod_entry *at(const struct pod_table *t, void *index)
 {
 	uintptr_t i = (uintptr_t)index;
 
-	return i && i <= (uintptr_t)t->n ? &t->pods[i - 1] : NULL;
+	return i && i <= (uintptr_t)t->n ? t->pods[i - 1] : NULL;
 }
 
-static void *index_of(const struct pod_table *t, const struct pod *p)
+static void *index_of(int i)
 {
-	return (void *)(uintptr_t)(p - t->pods + 1);
+	return (void *)(uintptr_t)(i + 1);
 }
 
 /*
  * Keys are 64-bit hashes, checked against the pod: two UIDs with one hash
  * read as a miss, which no UID of a real cluster will meet.
  */
-const struct pod *pod_table_find(const struct pod_table *t, const char *uid)
+const struct pod_entry *pod_table_find(const struct pod_table *t, const char *uid)
 {
-	const struct pod *p;
+	const struct pod_entry *p;
 
 	if (!t)
 		return NULL;
@@ -220,11 +226,26 @@ const struct pod *pod_table_find(const struct pod_table *t, const char *uid)
 	return p && !strcmp(p->uid, uid) ? p : NULL;
 }
 
+static struct pod_entry *entry_new(const struct pod *pod)
+{
+	size_t nslen = strlen(pod->namespace), namelen = strlen(pod->name);
+	struct pod_entry *p = malloc(sizeof(*p) + nslen + namelen + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p->uid, pod->uid, sizeof(p->uid));
+	memcpy(p->namespace, pod->namespace, nslen + 1);
+	p->name = p->namespace + nslen + 1;
+	memcpy(p->namespace + nslen + 1, pod->name, namelen + 1);
+	return p;
+}
+
 int pod_table_add(struct pod_table *t, const struct pod *pod)
 {
-	struct pod *grown, *p;
+	struct pod_entry **grown, *p;
+	int i;
 
-	p = at(t, idmap_get(&t->by_dir, dir_key(pod)));
+	p = at(t, idmap_get(&t->by_dir, dir_key(pod->namespace, pod->name, pod->uid)));
 	if (p && same_dir(p, pod))
 		return 0;
 	if (t->n == t->cap) {
@@ -234,40 +255,48 @@ int pod_table_add(struct pod_table *t, const struct pod *pod)
 		t->pods = grown;
 		t->cap = t->cap ? t->cap * 2 : 64;
 	}
-	p = &t->pods[t->n++];
-	*p = *pod;
-	if (idmap_put(&t->by_dir, dir_key(p), index_of(t, p)))
+	p = entry_new(pod);
+	if (!p)
+		return -ENOMEM;
+	i = t->n++;
+	t->pods[i] = p;
+	if (idmap_put(&t->by_dir, entry_dir_key(p), index_of(i)))
 		return -ENOMEM;
 	/* A second directory with a UID already known does not speak for it. */
 	if (pod_table_find(t, p->uid)) {
 		t->dups++;
 		return 0;
 	}
-	return idmap_put(&t->by_uid, key_of(p->uid), index_of(t, p));
+	return idmap_put(&t->by_uid, key_of(p->uid), index_of(i));
 }
 
-/* Move the pod at @from into @to's place, keeping the indexes right. */
-static void move(struct pod_table *t, struct pod *to, struct pod *from)
+/* Move the pod at index @from to index @to, keeping the indexes right. */
+static void move(struct pod_table *t, int to, int from)
 {
-	if (at(t, idmap_get(&t->by_uid, key_of(from->uid))) == from)
-		idmap_put(&t->by_uid, key_of(from->uid), index_of(t, to));
-	idmap_put(&t->by_dir, dir_key(from), index_of(t, to));
-	*to = *from;
+	struct pod_entry *p = t->pods[from];
+
+	if (at(t, idmap_get(&t->by_uid, key_of(p->uid))) == p)
+		idmap_put(&t->by_uid, key_of(p->uid), index_of(to));
+	idmap_put(&t->by_dir, entry_dir_key(p), index_of(to));
+	t->pods[to] = p;
 }
 
 void pod_table_remove(struct pod_table *t, const struct pod *pod)
 {
-	struct pod *p = at(t, idmap_get(&t->by_dir, dir_key(pod))), *q;
+	__u64 dk = dir_key(pod->namespace, pod->name, pod->uid);
+	uintptr_t i = (uintptr_t)idmap_get(&t->by_dir, dk);
+	struct pod_entry *p = at(t, (void *)i);
+	int j;
 
 	if (!p || !same_dir(p, pod))
 		return;
-	idmap_del(&t->by_dir, dir_key(p));
+	idmap_del(&t->by_dir, dk);
 	if (at(t, idmap_get(&t->by_uid, key_of(p->uid))) == p) {
 		idmap_del(&t->by_uid, key_of(p->uid));
 		/* Another directory with its UID speaks for it now. */
-		for (q = t->pods; t->dups && q < t->pods + t->n; q++) {
-			if (q != p && !strcmp(q->uid, p->uid)) {
-				idmap_put(&t->by_uid, key_of(q->uid), index_of(t, q));
+		for (j = 0; t->dups && j < t->n; j++) {
+			if (t->pods[j] != p && !strcmp(t->pods[j]->uid, p->uid)) {
+				idmap_put(&t->by_uid, key_of(p->uid), index_of(j));
 				t->dups--;
 				break;
 			}
@@ -275,14 +304,19 @@ void pod_table_remove(struct pod_table *t, const struct pod *pod)
 	} else {
 		t->dups--;
 	}
+	free(p);
 	/* The last pod moves into the hole. */
-	if (p != &t->pods[t->n - 1])
-		move(t, p, &t->pods[t->n - 1]);
+	if ((int)i != t->n)
+		move(t, (int)i - 1, t->n - 1);
 	t->n--;
 }
 
 void pod_table_free(struct pod_table *t)
 {
+	int i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->pods[i]);
 	free(t->pods);
 	idmap_free(&t->by_uid);
 	idmap_free(&t->by_dir);

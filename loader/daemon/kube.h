@@ -56,8 +56,15 @@ struct pod {
  * other takes over only when it goes, so removing a duplicate never drops
  * the live pod.
  */
+/* A pod of a table: its names at their length, in one allocation. */
+struct pod_entry {
+	char uid[POD_UID_LEN + 1];
+	const char *name; /* after namespace */
+	char namespace[];
+};
+
 struct pod_table {
-	struct pod *pods;
+	struct pod_entry **pods;
 	int n, cap;
 	int dups;	     /* directories whose UID another one speaks for */
 	struct idmap by_uid; /* hash of the UID -> index + 1 of the pod that speaks for it */
@@ -82,7 +89,7 @@ int pod_table_load(struct pod_table *t, const char *dir);
 int pod_table_add(struct pod_table *t, const struct pod *pod);
 /* Remove the directory @pod was read from. */
 void pod_table_remove(struct pod_table *t, const struct pod *pod);
-const struct pod *pod_table_find(const struct pod_table *t, const char *uid);
+const struct pod_entry *pod_table_find(const struct pod_table *t, const char *uid);
 void pod_table_free(struct pod_table *t);
 
 /* A container, as the name of its log link tells it. */

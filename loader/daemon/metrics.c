@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE /* open_memstream */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +121,7 @@ static const char *copy_out(char **str, const char *text)
 static size_t kube_names(const struct reconciler *r, const char *rel, struct metrics_cgroup *cg,
 			 char **str)
 {
-	const struct pod *pod;
+	const struct pod_entry *pod;
 	struct cgroup_kind k;
 	const char *ns, *name;
 
@@ -258,6 +259,14 @@ static double since(const struct timespec *t)
 	return (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+/*
+ * A rendering bigger than this is served once and not kept for the next
+ * second: 10,000 cgroups' series are some 16 MB, which would stay in the
+ * daemon besides the copy each client is sent, for a saving of CPU time
+ * that only many clients a second would see.
+ */
+#define BODY_KEEP_MAX (1024 * 1024)
+
 char *metrics_feed_render(struct metrics_feed *f)
 {
 	struct metrics_snapshot *s;
@@ -275,6 +284,12 @@ char *metrics_feed_render(struct metrics_feed *f)
 			f->body = render(f, s);
 			clock_gettime(CLOCK_MONOTONIC, &f->body_at);
 			put(f, s);
+			/* What rendering took, the map reads' buffers, goes back. */
+			malloc_trim(0);
+			if (f->body && strlen(f->body) >= BODY_KEEP_MAX) {
+				body = f->body; /* the caller's, whole */
+				f->body = NULL;
+			}
 		}
 	}
 	if (f->body)

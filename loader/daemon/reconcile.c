@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
+#include "core/probe.h"
 #include "core/pinstore.h"
 #include "core/snapshot.h"
 
@@ -290,6 +292,16 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 	watch_drop_unseen(&r->watches, &seen);
 	idmap_free(&seen);
 	err = finish(&ps, config_links(&r->cfg));
+	/*
+	 * The programs are attached: the kernel's BTF, some 5 MB, can go; and
+	 * after the first pass, what loading them and the first walk of
+	 * every cgroup took goes back to the system, however fragmented the
+	 * heap they left. Later passes reuse their pages: faulting them in
+	 * again would cost a reload more than they weigh.
+	 */
+	probe_btf_release();
+	if (why == TRIGGER_START)
+		malloc_trim(0);
 	r->stats.last_reconcile_seconds = now_s() - t0;
 	r->stats.reconciles[why]++;
 	r->stats.reconcile_seconds[why] += r->stats.last_reconcile_seconds;
@@ -438,8 +450,13 @@ int reconcile_check_links(struct reconciler *r, const struct config *cfg, unsign
 	if (err)
 		return err;
 	err = lifecycle_ensure_links(&p, config_links(cfg), r->cgroup2, why);
-	/* What a refused configuration attached goes again. */
-	entries_release(&p, err ? keep : config_links(cfg), &unloaded);
+	/*
+	 * What a refused configuration attached goes again. An accepted one's
+	 * pass releases what nothing needs when it is done: not here too,
+	 * which would read the whole policy map once more.
+	 */
+	if (err)
+		entries_release(&p, keep, &unloaded);
 	pins_close(&p);
 	return err;
 }

@@ -13,7 +13,7 @@ static bool glob_ok(const char *pattern, const char *s)
 static bool pod_matches(const struct selector *s, const struct cgroup_kind *k,
 			const struct pod_table *pods)
 {
-	const struct pod *pod;
+	const struct pod_entry *pod;
 
 	if (!k->pod_uid[0] || (s->pod_uid[0] && strcmp(s->pod_uid, k->pod_uid)))
 		return false;

@@ -39,20 +39,28 @@ int state_set_config(struct reconciler *r, struct config *next)
 {
 	struct selector_totals *t;
 	struct owned *o;
+	int *renum;
 	size_t it;
 	__u64 key;
 	void *val;
 	int i, j;
 
 	t = calloc(next->nselectors ? next->nselectors : 1, sizeof(*t));
-	if (!t)
+	renum = calloc(r->cfg.nselectors + 1, sizeof(*renum));
+	if (!t || !renum) {
+		free(t);
+		free(renum);
 		return -ENOMEM;
+	}
+	for (j = 0; j < r->cfg.nselectors; j++)
+		renum[j] = -1;
 	for (i = 0; i < next->nselectors; i++) {
 		strcpy(t[i].name, next->selectors[i].name);
 		for (j = 0; r->totals && j < r->cfg.nselectors; j++) {
 			if (r->totals[j].name[0] && !strcmp(r->totals[j].name, t[i].name)) {
 				t[i] = r->totals[j]; /* its tallies move along */
 				r->totals[j].name[0] = '\0';
+				renum[j] = i;
 			}
 		}
 	}
@@ -60,16 +68,24 @@ int state_set_config(struct reconciler *r, struct config *next)
 	for (j = 0; r->totals && j < r->cfg.nselectors; j++)
 		if (r->totals[j].name[0])
 			entry_counters_free(&r->totals[j].counters);
+	free(r->totals);
+	r->totals = t;
+	/*
+	 * Entries remember their selector by index: the new index of the same
+	 * name, whose totals their counters join if they go. Not matched
+	 * again here: the pass that follows every new configuration does
+	 * that, and 10,000 matches twice would double a reload's time.
+	 */
+	for (it = 0; idmap_next(&r->owned, &it, &key, &val);) {
+		o = val;
+		o->selector = o->selector >= 0 && o->selector < r->cfg.nselectors ?
+				      renum[o->selector] :
+				      -1;
+	}
+	free(renum);
 	config_free(&r->cfg);
 	r->cfg = *next;
 	memset(next, 0, sizeof(*next));
-	free(r->totals);
-	r->totals = t;
-	/* Entries remember their selector by index: the new index, by name. */
-	for (it = 0; idmap_next(&r->owned, &it, &key, &val);) {
-		o = val;
-		o->selector = selector_match(&r->cfg, o->rel, &r->pods);
-	}
 	return 0;
 }
 

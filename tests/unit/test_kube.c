@@ -153,7 +153,8 @@ START_TEST(pod_table_from_a_directory)
 {
 	char dir[] = "/tmp/mptcpify-pods-XXXXXX", path[256];
 	struct pod_table t = {0};
-	const struct pod *p;
+	const struct pod_entry *p;
+	struct pod pod;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/shop_db-0_" UID, dir);
@@ -165,7 +166,9 @@ START_TEST(pod_table_from_a_directory)
 	p = pod_table_find(&t, UID);
 	ck_assert_ptr_nonnull(p);
 	ck_assert_str_eq(p->name, "db-0");
-	pod_table_remove(&t, p);
+	ck_assert_str_eq(p->namespace, "shop");
+	ck_assert_int_eq(pod_from_log_dir("shop_db-0_" UID, &pod), 0);
+	pod_table_remove(&t, &pod);
 	ck_assert_ptr_null(pod_table_find(&t, UID));
 	ck_assert_int_eq(pod_table_load(&t, "/nonexistent"), 0);
 	pod_table_free(&t);

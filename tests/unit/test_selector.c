@@ -39,7 +39,10 @@ START_TEST(first_matching_selector_wins)
 	ck_assert_int_eq(selector_match(&c, pod, &pods), 2);
 	ck_assert_int_eq(pod_table_add(&pods, &db), 0);
 	ck_assert_int_eq(selector_match(&c, pod, &pods), 0);
-	strcpy(pods.pods[0].name, "web-0");
+	/* The pod's directory again, with another name. */
+	pod_table_remove(&pods, &db);
+	strcpy(db.name, "web-0");
+	ck_assert_int_eq(pod_table_add(&pods, &db), 0);
 	ck_assert_int_eq(selector_match(&c, pod, &pods), 1);
 	/* the pod's containers inherit from the pod: no selector of their own */
 	ck_assert_int_eq(selector_match(&c,
