@@ -15,6 +15,10 @@ ROUNDS=${BENCH_ROUNDS:-7}
 N=${BENCH_CALLS:-10000}
 MS=${BENCH_MS:-300}
 CLOCK=${BENCH_CLOCK:-wall}
+# Seconds of idle after programs come or go: the kernel frees a replaced
+# trampoline after an RCU-tasks grace period, whose kthread otherwise runs
+# during the first measurement (+2% to the empty program's figure, seen).
+SETTLE=${BENCH_SETTLE:-2}
 B=$CG2/bench
 csv() { echo "csv,$1,$2,$3,$4"; }
 # section TEXT: a heading, with the guest clock's reading (virtual seconds
@@ -79,6 +83,7 @@ emptyhook_start() {
 	emptyhook 600 >/tmp/emptyhook.out &
 	EH=$!
 	until grep -q attached /tmp/emptyhook.out || ! kill -0 $EH 2>/dev/null; do sleep 0.05; done
+	sleep "$SETTLE"
 }
 emptyhook_stop() {
 	kill $EH
@@ -110,7 +115,10 @@ headline() {
 		for st in $order; do
 			mptcpify unload >/dev/null
 			case $st in
-			none) series "$1" "$r" native "$U:262" noprog "$U:0" ;;
+			none)
+				sleep "$SETTLE"
+				series "$1" "$r" native "$U:262" noprog "$U:0"
+				;;
 			empty)
 				emptyhook_start
 				series "$1" "$r" emptyhook "$U:0"
@@ -118,6 +126,7 @@ headline() {
 				;;
 			enforced)
 				enforce
+				sleep "$SETTLE"
 				series "$1" "$r" unconfigured "$U:0" enforced "$E:0" excluded "$E/exc:0"
 				;;
 			esac
@@ -131,6 +140,7 @@ headline socket
 
 section "by depth: enforced and native callers equally deep, interleaved in one process"
 enforce
+sleep "$SETTLE"
 # shellcheck disable=SC2046 # name and config pairs
 series depth 0 $(for d in 1 4 16 30; do
 	echo "enforced$d $(depth_path "$d"):0 native$d $(depth_path "$d" "$U"):262"

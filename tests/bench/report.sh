@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/bench/report.sh RAW OUTDIR [README [MORE_RAW...]]: turn the guest's
+# tests/bench/report.sh RAW OUTDIR [README [MORE...]]: turn the guest's
 # csv lines into OUTDIR/results.csv (every sample) and OUTDIR/report.txt
 # (medians, per-round spread, ratios against their targets), print the
 # report, and put the table between README's "bench:begin" and "bench:end"
@@ -11,9 +11,8 @@
 # run twice in one boot ("socket" and "socket2"): how far the two medians
 # differ says whether two runs of the bench agree.
 #
-# MORE_RAW: other raw outputs (the host's daemon figures): their
-# "row|FIGURE|VALUE|SPREAD|METHOD|TARGET" lines become rows of the table
-# and their "# " lines go into the report as they are.
+# MORE: other reports (the host's daemon.txt from tests/bench/daemon.sh,
+# which keeps its own README table): appended to report.txt as they are.
 set -euo pipefail
 raw=$1 out=$2 readme=${3:-}
 more=("${@:4}")
@@ -39,8 +38,9 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 	echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 	grep -m1 '^# kernel ' "$raw" | sed 's/^# /guest: /'
 	echo "method: $method;"
-	echo "        one vCPU, $rounds interleaved rounds, medians with [min, max] or the largest"
-	echo "        distance of one round's ratio from the median (spread)"
+	echo "        one vCPU, $rounds interleaved rounds; a socket() figure is the median of 9 chunks"
+	echo "        of calls, each after 20 ms idle (tests/progs/bench.c, series); medians with"
+	echo "        [min, max], spread: the largest distance of one round's ratio from the median"
 	sed -n 's/^# warm-up \([0-9]*\) at \(.*\): \(.*\)/  warm-up sample \1 at uptime \2: \3/p' "$raw"
 	echo
 	awk -F, -v table="$out/table.md" -v unit="$unit" -v clock="$clock" '
@@ -225,7 +225,7 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 	for f in "${more[@]}"; do
 		[ -f "$f" ] || continue
 		echo
-		grep '^# ' "$f" || true
+		cat "$f"
 	done
 } >"$out/report.txt"
 cat "$out/report.txt"
@@ -242,10 +242,6 @@ if [ -n "$readme" ] && grep -q '<!-- bench:begin -->' "$readme"; then
 		echo '| figure | value | spread | method, unit | target |'
 		echo '| --- | --- | --- | --- | --- |'
 		cat "$out/table.md"
-		for f in "${more[@]}"; do
-			[ -f "$f" ] || continue
-			sed -n 's/^row|\(.*\)|\(.*\)|\(.*\)|\(.*\)|\(.*\)$/| \1 | \2 | \3 | \4 | \5 |/p' "$f"
-		done
 		# shellcheck disable=SC2016 # backquotes are markdown
 		echo '| published anchor: fmod_ret trampoline, per call | about 12 ns | - | kernel `bench trig-fmodret` (71.8 M/s) less `trig-kernel-count`, real hardware, wall time | - |'
 		# shellcheck disable=SC2016 # backquotes are markdown

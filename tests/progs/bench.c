@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bench: the measurements behind `make bench`, each one line "rate=N".
+ * bench: the measurements behind `make bench`.
  *
- *   bench socket MS PROTO          socket(AF_INET, SOCK_STREAM, PROTO)+close()
- *                                  per second, for MS milliseconds
+ *   bench series ROUNDS N CGROUP:PROTO...
+ *                                  socket(AF_INET, SOCK_STREAM, PROTO)+close(),
+ *                                  ns per call (instructions under QEMU's
+ *                                  icount), every config in every round,
+ *                                  interleaved: "ns ROUND CONFIG_INDEX NS"
  *   bench sink ADDR PORT [PROTO]   accept forever: echo one byte per
  *                                  connection, or drain a stream
  *   bench connect MS ADDR PORT [PROTO]
- *                                  connections per second: connect, one byte
- *                                  each way, close
+ *                                  "rate=N" connections per second: connect,
+ *                                  one byte each way, close
  *   bench stream MS ADDR PORT [PROTO]
- *                                  bytes per second sent on one connection
+ *                                  "rate=N" bytes per second on one connection
  *   bench setsockopt MS LEVEL OPTNAME
- *                                  setsockopt(LEVEL, OPTNAME, int 1) calls per
- *                                  second on one TCP socket (its result aside)
+ *                                  "rate=N" setsockopt(LEVEL, OPTNAME, int 1)
+ *                                  calls per second on one TCP socket
  *   bench time CMD [ARGS...]       run CMD, print "ms=N" of wall time
- *   bench pair PAIRS MS CG_A PROTO_A CG_B PROTO_B
- *                                  socket()+close() in slices of MS ms, this
- *                                  process moving itself between cgroups A
- *                                  and B (ABBA order); prints "ratio=" the
- *                                  median of the per-pair rate ratios A/B,
- *                                  "min=", "max=", "a=" and "b=" (median rates)
  *
  * PROTO 0 is what an unmodified application asks for; 262 is native MPTCP.
  */
@@ -62,47 +59,24 @@ static struct sockaddr_in addr_of(const char *ip, const char *port)
 	return a;
 }
 
-static double socket_rate(double secs, int proto)
-{
-	unsigned long n = 0;
-	double start = now(), end = start + secs;
-	int fd;
-
-	/* Check the clock every 256 calls: it costs more than socket(). */
-	while ((n & 255) || now() < end) {
-		fd = socket(AF_INET, SOCK_STREAM, proto);
-		if (fd < 0)
-			die("socket");
-		close(fd);
-		n++;
-	}
-	return n / (now() - start);
-}
-
-static int bench_socket(double secs, int proto)
-{
-	printf("rate=%.0f\n", socket_rate(secs, proto));
-	return 0;
-}
-
 /*
- * N calls, the clock read only before and after: under QEMU's icount the
+ * PER calls, the clock read only around them: under QEMU's icount the
  * guest's clock counts executed instructions, so this is instructions per
- * call (with icount shift=0, one per ns) and the reads do not add to it.
+ * call (with icount shift=0, one per ns).
  */
-static double socket_ns(unsigned long n, int proto)
+static double socket_ns(unsigned long per, int proto)
 {
 	double start = now();
 	unsigned long i;
 	int fd;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < per; i++) {
 		fd = socket(AF_INET, SOCK_STREAM, proto);
 		if (fd < 0)
 			die("socket");
 		close(fd);
 	}
-	return (now() - start) * 1e9 / n;
+	return (now() - start) * 1e9 / per;
 }
 
 static int bench_setsockopt(double secs, int level, int optname)
@@ -133,40 +107,6 @@ static void join_cgroup(const char *cg)
 		die(path);
 }
 
-/*
- * Interleaved rounds in one process: each round measures every CONFIG
- * (CGROUP:PROTO) once, moving itself into the cgroup first; the order turns
- * around every round (ABBA...) and starts one config later, so slow drift
- * falls on all of them alike. A warm-up of N/4 calls per config comes first:
- * a process's first sockets fault in what later ones find ready.
- * Prints "ns R I X": ns per call of config I (from 0) in round R (from 1).
- */
-static int bench_series(int rounds, unsigned long n, int k, char **cfg)
-{
-	int r, j, i, proto[64];
-
-	if (k < 1 || k > 64 || rounds < 1 || n < 1)
-		die("series");
-	for (i = 0; i < k; i++) {
-		char *colon = strrchr(cfg[i], ':');
-
-		if (!colon)
-			die("series: CGROUP:PROTO");
-		*colon = 0;
-		proto[i] = atoi(colon + 1);
-		join_cgroup(cfg[i]);
-		socket_ns(n / 4 + 1, proto[i]);
-	}
-	for (r = 1; r <= rounds; r++)
-		for (j = 0; j < k; j++) {
-			i = (r + (r % 2 ? j : k - 1 - j)) % k;
-			join_cgroup(cfg[i]);
-			printf("ns %d %d %.2f\n", r, i, socket_ns(n, proto[i]));
-			fflush(stdout);
-		}
-	return 0;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -180,37 +120,56 @@ static double median(double *v, int n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+#define CHUNKS 9
+#define SETTLE_US 20000
+
 /*
- * Side by side at a fine grain: a slice in A, a slice in B, then B before A
- * for the next pair, so that drift within a pair cancels out.
+ * Interleaved rounds in one process: each round measures every CONFIG
+ * (CGROUP:PROTO) in CHUNKS chunks of N/CHUNKS calls, the configs taking
+ * turns chunk by chunk (the process moves itself into each one's cgroup),
+ * the order turned around and shifted every chunk. Before each chunk the
+ * process sleeps SETTLE_US: the kernel finishes what the last chunk left
+ * queued (RCU frees the closed sockets), so every chunk starts from the
+ * same state. Without that, a chunk's cost drifted by up to 10% with the
+ * backlog; with it, chunks repeat within a fraction of a percent (under
+ * icount the sleep costs no instructions, and what a chunk leaves behind
+ * is left alike by every config). A config's figure in a round is its
+ * median chunk, so that a chunk with a rare extra (a kworker) moves
+ * nothing. A warm-up of N/4 calls per config comes first: a process's first
+ * sockets fault in what later ones find ready.
+ * Prints "ns R I X": ns per call of config I (from 0) in round R (from 1).
  */
-static int bench_pair(int pairs, double secs, char **a, char **b)
+static int bench_series(int rounds, unsigned long n, int k, char **cfg)
 {
-	double *ra = calloc(pairs, sizeof(double)), *rb = calloc(pairs, sizeof(double));
-	double *ratio = calloc(pairs, sizeof(double));
-	int i, first_a;
+	unsigned long per = n / CHUNKS + 1;
+	int r, c, j, i, proto[16];
+	double t[16][CHUNKS];
 
-	if (!ra || !rb || !ratio || pairs < 1)
-		die("pairs");
-	for (i = 0; i < pairs; i++) {
-		for (first_a = i % 2 == 0;; first_a = !first_a) {
-			char **x = first_a ? a : b;
-			double *r = first_a ? &ra[i] : &rb[i];
+	if (k < 1 || k > 16 || rounds < 1 || n < 1)
+		die("series");
+	for (i = 0; i < k; i++) {
+		char *colon = strrchr(cfg[i], ':');
 
-			join_cgroup(x[0]);
-			*r = socket_rate(secs, atoi(x[1]));
-			if (ra[i] > 0 && rb[i] > 0)
-				break;
-		}
-		ratio[i] = ra[i] / rb[i];
+		if (!colon)
+			die("series: CGROUP:PROTO");
+		*colon = 0;
+		proto[i] = atoi(colon + 1);
+		join_cgroup(cfg[i]);
+		socket_ns(n / 4 + 1, proto[i]);
 	}
-	printf("ratio=%.4f ", median(ratio, pairs));
-	printf("min=%.4f max=%.4f ", ratio[0], ratio[pairs - 1]);
-	printf("a=%.0f ", median(ra, pairs));
-	printf("b=%.0f\n", median(rb, pairs));
-	free(ra);
-	free(rb);
-	free(ratio);
+	for (r = 1; r <= rounds; r++) {
+		for (c = 0; c < CHUNKS; c++)
+			for (j = 0; j < k; j++) {
+				i = (r + c + ((r + c) % 2 ? j : k - 1 - j)) % k;
+				if (k > 1)
+					join_cgroup(cfg[i]);
+				usleep(SETTLE_US);
+				t[i][c] = socket_ns(per, proto[i]);
+			}
+		for (i = 0; i < k; i++)
+			printf("ns %d %d %.2f\n", r, i, median(t[i], CHUNKS));
+		fflush(stdout);
+	}
 	return 0;
 }
 
@@ -313,8 +272,6 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 
 	alarm(120); /* never hang a benchmark run */
-	if (!strcmp(cmd, "socket") && argc == 4)
-		return bench_socket(atoi(argv[2]) / 1000.0, atoi(argv[3]));
 	if (!strcmp(cmd, "sink") && argc >= 4) {
 		alarm(0);
 		bench_sink(addr_of(argv[2], argv[3]), argc > 4 ? atoi(argv[4]) : 0);
@@ -331,11 +288,8 @@ int main(int argc, char **argv)
 		return bench_time(argv + 2);
 	if (!strcmp(cmd, "series") && argc >= 5)
 		return bench_series(atoi(argv[2]), strtoul(argv[3], NULL, 10), argc - 4, argv + 4);
-	if (!strcmp(cmd, "pair") && argc == 8)
-		return bench_pair(atoi(argv[2]), atoi(argv[3]) / 1000.0, argv + 4, argv + 6);
-	fprintf(stderr, "usage: bench socket MS PROTO | sink ADDR PORT [PROTO] |\n"
+	fprintf(stderr, "usage: bench series ROUNDS N CGROUP:PROTO... | sink ADDR PORT [PROTO] |\n"
 			"       connect MS ADDR PORT [PROTO] | stream MS ADDR PORT [PROTO] |\n"
-			"       setsockopt MS LEVEL OPTNAME | time CMD [ARGS...] |\n"
-			"       pair PAIRS MS CG_A PROTO_A CG_B PROTO_B\n");
+			"       setsockopt MS LEVEL OPTNAME | time CMD [ARGS...]\n");
 	return 64;
 }
