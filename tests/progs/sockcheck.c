@@ -5,7 +5,7 @@
  *   sockcheck [--raw] FAMILY TYPE[,nonblock][,cloexec] PROTO
  *       one socket; prints its SO_PROTOCOL (6, 262, 17, ...) or "error ERRNO"
  *   sockcheck --loop SECONDS FAMILY TYPE PROTO
- *       socket()+close() until SECONDS pass; prints "tcp=N mptcp=N other=N
+ *       socket()+close() until SECONDS pass or SIGTERM; prints "tcp=N mptcp=N other=N
  *       errors=N": how many of each the kernel gave
  *
  * --raw calls syscall(SYS_socket) directly, as a static or Go binary would.
@@ -13,6 +13,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,15 @@ static int protocol_of(int fd)
 	return proto;
 }
 
+/* SIGTERM ends a loop early, with its tally: podman stop, systemctl stop. */
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -125,7 +135,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	start = now();
-	for (end = start + loop; now() < end;) {
+	signal(SIGTERM, on_term);
+	for (end = start + loop; !stop && now() < end;) {
 		fd = make_socket(raw, family, type, proto);
 		if (fd < 0) {
 			errors++;

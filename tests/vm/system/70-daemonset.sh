@@ -1,0 +1,131 @@
+#!/bin/bash
+# The DaemonSet's image, run as Kubernetes runs it: the init container and
+# the agent with the manifest's own settings (tests/image/podman-args.py
+# read them from deploy/kubernetes), on a node where nothing else of
+# mptcpify is installed and bpffs is not mounted. Pods are laid out as
+# kubelet's systemd driver does: a pod's slice, its sandbox first, then its
+# containers; the pod's log directory under /var/log/pods. The ConfigMap's
+# example selects namespace shop's pods but its db-* ones.
+# shellcheck source=lib
+. /usr/local/lib/vmtest/cases/lib
+if ! grep -qw update_socket_protocol /proc/kallsyms; then
+	skip "the DaemonSet's image" "kernel $(uname -r) has no update_socket_protocol (6.6+): the ConfigMap's example rewrites"
+	exit 0
+fi
+MODE=rewrite
+# Where the ConfigMaps go, before the arguments that name it.
+DS_CONFIGMAPS=/run/mptcpify-configmaps
+# shellcheck disable=SC1091 # generated on the host
+. /usr/local/bin/mptcpify-daemonset.args
+IMG=localhost/mptcpify:$(dpkg-deb -f "$DEB" Version)
+ds_write_configmaps "$DS_CONFIGMAPS"
+mkdir -p "${DS_MKDIR[@]}"
+# The pod network would only change where metrics are reached.
+NET=--network=host
+
+systemctl stop mptcpify-bpffs.service 2>/dev/null
+umount /sys/fs/bpf 2>/dev/null
+check "a node without bpffs mounted" sh -c '! mountpoint -q /sys/fs/bpf'
+check "the init container ($DS_INIT_IMAGE)" \
+	podman run --rm $NET "${DS_INIT[@]}" "$IMG" "${DS_INIT_ARGS[@]}"
+check "mounted bpffs on the node (mount propagation)" mountpoint -q /sys/fs/bpf
+check "the init container again: nothing to do" \
+	podman run --rm $NET "${DS_INIT[@]}" "$IMG" "${DS_INIT_ARGS[@]}"
+is "one bpffs, not two" "$(grep -c ' /sys/fs/bpf bpf ' /proc/self/mounts)" 1
+
+# kubelet_pod NS NAME UID: the pod's slice held by its sandbox, and its log
+# directory; prints the slice's name for --cgroup-parent.
+kubelet_pod() {
+	local slice="kubepods-besteffort-pod${3//-/_}.slice"
+	mkdir -p "/var/log/pods/$1_$2_$3"
+	podman run -d --rm $NET --name "sandbox-$2" --cgroup-parent="$slice" \
+		--entrypoint=sleep "$IMG" infinity >/dev/null && echo "$slice"
+}
+WEB=$(kubelet_pod shop web-0 5a1f3c2e-8b7d-4e69-9c0a-1d2e3f405061)
+DB=$(kubelet_pod shop db-0 0b9e8d7c-6a5f-4e3d-8c2b-1a0f9e8d7c6b)
+check "two pods in kubelet's layout (shop/web-0, shop/db-0)" \
+	test -d "/sys/fs/cgroup/kubepods.slice/kubepods-besteffort.slice/$WEB" -a -n "$DB"
+
+agent() { # IMAGE: the agent as the DaemonSet's pod runs it
+	podman run -d $NET "${DS_AGENT[@]}" "$1" "${DS_AGENT_ARGS[@]}" >/dev/null
+}
+check "the agent ($DS_AGENT_IMAGE)" agent "$IMG"
+wait_until "/healthz answers" 60 curl -sf 127.0.0.1:9464/healthz
+# What the agent says, from its metrics (podman exec is seconds under TCG).
+metric() { # NAME{LABELS}: its value
+	curl -sf 127.0.0.1:9464/metrics | awk -v k="$1" '$1 == k { print $2 }'
+}
+build_id() {
+	curl -sf 127.0.0.1:9464/metrics | sed -n 's/^mptcpify_build_info{.*build_id="\([0-9a-f]*\)".*/\1/p'
+}
+# socket() calls of the node the hook did not decide (see lib's hook_skips).
+hook_skips() {
+	echo $(($(metric mptcpify_hook_recursion_misses_total) + $(metric mptcpify_tail_call_misses_total)))
+}
+wait_until "the pod selectors enforce shop/web-0 and shop/db-0" 20 sh -c \
+	"curl -sf 127.0.0.1:9464/metrics | grep -qx 'mptcpify_selector_cgroups{selector=\"shop\",mode=\"rewrite\"} 1' &&
+	 curl -sf 127.0.0.1:9464/metrics | grep -qx 'mptcpify_selector_cgroups{selector=\"shop-db\",mode=\"exclude\"} 1'"
+check "the pins are on the node's bpffs" test -d /sys/fs/bpf/mptcpify/maps
+
+check "an MPTCP server on 127.0.0.1:7000" systemd-run -q --unit=dsserver -p Type=exec \
+	sh -c 'while :; do mptcp_conn server --proto mptcp 127.0.0.1 7000 >/dev/null; done'
+container() { # POD-SLICE ARGS...: a container of the pod
+	local slice=$1
+	shift
+	podman run $NET --cgroup-parent="$slice" -v /usr/local/bin:/t:ro "$@"
+}
+connect() { # POD-SLICE: a container whose first socket() connects
+	wait_until "server listening" 10 sh -c "ss -Hltn 'sport = :7000' | grep -q ." >/dev/null
+	snap
+	container "$1" --rm --entrypoint=/t/mptcp_conn "$IMG" client 127.0.0.1 7000 >/tmp/client.out 2>&1 ||
+		diag "$(cat /tmp/client.out)" >&2
+	delta | cut -d' ' -f1-2
+}
+if [ "$MODE" = rewrite ]; then
+	is "a container of shop/web-0: its first connection MPTCP (MIB)" "$(connect "$WEB")" \
+		"active=1 mptcp_active=1"
+else
+	is "audit: a container of shop/web-0 stays TCP (MIB)" "$(connect "$WEB")" "active=1 mptcp_active=0"
+fi
+is "a container of shop/db-0 (excluded) stays TCP (MIB)" "$(connect "$DB")" "active=1 mptcp_active=0"
+
+metrics=$(curl -sf 127.0.0.1:9464/metrics)
+check "metrics: shop/web-0's cgroup with its namespace and pod" \
+	grep -qE '^mptcpify_[a-z_]+\{.*namespace="shop".*pod="web-0"' <<<"$metrics"
+
+# The rolling update: a container of web-0 loops on socket() while the old
+# agent is stopped (SIGTERM, the manifest's grace period) and the newer
+# image's agent starts and adopts the pins.
+skips=$(hook_skips)
+check "a container of shop/web-0 looping on socket()" \
+	container "$WEB" -d --name loop --entrypoint=/t/sockcheck "$IMG" --loop 600 inet stream 0
+old=$(build_id)
+check "the old agent stopped (podman stop -t 10)" podman stop -t 10 mptcpify
+podman rm mptcpify >/dev/null
+check "the newer image's agent" agent "$IMG-next"
+wait_until "/healthz answers" 60 curl -sf 127.0.0.1:9464/healthz
+new=$(build_id)
+diag "BPF object: $old before, $new after"
+check "the newer agent's programs are in place" test -n "$new" -a "$old" != "$new"
+is "and the loop ran across the whole update" "$(podman inspect -f '{{.State.Running}}' loop)" true
+# Its tally comes at SIGTERM.
+podman stop -t 30 loop >/dev/null
+out=$(podman logs loop 2>&1)
+podman rm loop >/dev/null
+skipped=$(($(hook_skips) - skips))
+diag "loop: $out; hook skipped by the kernel meanwhile, node-wide: $skipped"
+tcp=$(sed -n 's/^tcp=\([0-9]*\) .*/\1/p' <<<"$out")
+case "$MODE:$out" in
+rewrite:"tcp=0 mptcp="*" other=0 errors=0") ok "the rolling update: no socket escaped" ;;
+rewrite:"tcp="*" mptcp="*" other=0 errors=0")
+	if [ "$tcp" -le "$skipped" ]; then
+		ok "the rolling update: no socket escaped (its $tcp TCP the kernel kept from the hook, and counted)"
+	else
+		not_ok "the rolling update: no socket escaped" "$out"
+	fi ;;
+audit:"tcp="*" mptcp=0 other=0 errors=0") ok "audit: every socket stayed TCP through the update" ;;
+*) not_ok "the rolling update: no socket escaped" "$out" ;;
+esac
+
+podman rm -f mptcpify sandbox-web-0 sandbox-db-0 >/dev/null 2>&1
+systemctl stop dsserver
