@@ -67,20 +67,15 @@ format_check() {
 
 suite format format_check
 suite structure tests/structure.sh
-suite unit unit_all
-suite unit-asan asan_all
-suite unit-valgrind valgrind_all
-suite fuzz env BUILD="$BUILD" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
-suite completion tests/completion.sh
-suite manifests tests/manifests.sh
 suite package env BUILD="$BUILD" tests/package.sh
 # The DaemonSet's image, from the checkout, for the Debian guest's
 # container cases.
 suite image env BUILD="$BUILD" tests/image/build.sh
 
-# The Debian guest (systemd as PID 1, the package installed with dpkg) on
-# every kernel of the matrix. It boots beside the host suite and the
-# busybox matrix: each QEMU runs on one of the machine's two cores.
+# The Debian guest (systemd as PID 1, the package installed with dpkg,
+# podman) on every kernel of the matrix: the longest suite, so it boots as
+# soon as the package and the image are there, beside the other suites;
+# each QEMU runs on one of the machine's two cores.
 system_all() {
 	local v a
 	v=$(dpkg-parsechangelog -S Version) a=$(dpkg --print-architecture)
@@ -90,12 +85,18 @@ system_all() {
 		VM_TREES="$BUILD/images/mptcpify-storage.tar" \
 		VM_CASES=tests/vm/system VM_OUT="$BUILD/vm-system" VM_MODULES="veth overlay" \
 		VM_SMP="${VM_SMP:-1}" \
-		VM_TIMEOUT=900 CASE_TIMEOUT=300 tests/vm/run.sh
+		VM_TIMEOUT=1200 CASE_TIMEOUT=400 tests/vm/run.sh
 }
 printf '\n=== system: started in the background; its log follows the vm suite\n'
 system_all >"$LOGS/system.log" 2>&1 &
 system_pid=$!
 
+suite unit unit_all
+suite unit-asan asan_all
+suite unit-valgrind valgrind_all
+suite fuzz env BUILD="$BUILD" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
+suite completion tests/completion.sh
+suite manifests tests/manifests.sh
 suite host env BUILD="$BUILD" tests/host/run.sh
 # A kernel's whole run: 7.3's takes about 300 s with the Debian guest on
 # the other core, so 600 s before it counts as hung.

@@ -12,6 +12,15 @@ if ! grep -qw update_socket_protocol /proc/kallsyms; then
 	skip "the DaemonSet's image" "kernel $(uname -r) has no update_socket_protocol (6.6+): the ConfigMap's example rewrites"
 	exit 0
 fi
+# Every podman step is seconds under TCG: the image runs on the newest
+# kernel of the matrix, whose preemptible hook is the harder case for the
+# rolling update (README, Limits); 60-containers runs on 6.12 too.
+case $(uname -r) in
+6.*)
+	skip "the DaemonSet's image" "runs on the newest kernel of the matrix (7.3) only, to keep make test short"
+	exit 0
+	;;
+esac
 MODE=rewrite
 # Where the ConfigMaps go, before the arguments that name it.
 DS_CONFIGMAPS=/run/mptcpify-configmaps
