@@ -113,10 +113,11 @@ headline() {
 		order="none empty enforced"
 		[ $((r % 2)) = 1 ] || order="enforced empty none"
 		for st in $order; do
+			# From nothing each time: the last state's trampoline freed.
 			mptcpify unload >/dev/null
+			sleep "$SETTLE"
 			case $st in
 			none)
-				sleep "$SETTLE"
 				series "$1" "$r" native "$U:262" noprog "$U:0"
 				;;
 			empty)
