@@ -9,6 +9,11 @@ VM_ACCEL_WHY=""    # why not kvm
 qemu_accel_args() { # kvm|tcg
 	if [ "$1" = kvm ]; then
 		echo "-accel kvm -cpu host"
+	elif [ -n "${VM_ICOUNT:-}" ]; then
+		# make bench: the guest's clock counts the instructions it runs
+		# (shift=0: one per ns), so a timing repeats within a fraction of a
+		# percent whatever the host's load. icount needs one TCG thread.
+		echo "-accel tcg,thread=single -cpu max -icount $VM_ICOUNT"
 	else
 		# Multi-threaded TCG runs one host thread per vCPU.
 		echo "-accel tcg,thread=multi -cpu max"
