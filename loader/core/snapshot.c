@@ -63,6 +63,9 @@ static int load_batched(int fd, struct map_snapshot *s)
 		count = BATCH;
 		if (grow(s, s->n + BATCH))
 			return -ENOMEM;
+		/* The kernel fills them; valgrind does not know this command. */
+		memset(keys, 0, sizeof(keys));
+		memset((char *)s->values + s->n * s->value_size, 0, BATCH * s->value_size);
 		err = bpf_map_lookup_batch(fd, in, &batch, keys,
 					   (char *)s->values + s->n * s->value_size, &count, &opts);
 		err = err ? -errno : 0;
