@@ -26,16 +26,17 @@ tally() {
 		broken="$broken $1"
 		failed=$((failed + 1))
 	fi
-	printf '# %s: %d passed, %d failed, %d skipped (exit %s)\n' "$1" $((p - s)) "$f" "$s" "$2"
+	printf '# %s: %d passed, %d failed, %d skipped (exit %s%s)\n' "$1" $((p - s)) "$f" "$s" "$2" \
+		"${3:+, $3 s}"
 }
 
 suite() {
-	local name=$1 rc
+	local name=$1 rc start=$SECONDS
 	shift
 	printf '\n=== %s\n' "$name"
 	"$@" 2>&1 | tee "$LOGS/$name.log"
 	rc=${PIPESTATUS[0]}
-	tally "$name" "$rc"
+	tally "$name" "$rc" $((SECONDS - start))
 }
 
 cd "$ROOT" || exit 1
@@ -68,26 +69,33 @@ format_check() {
 suite format format_check
 suite structure tests/structure.sh
 suite package env BUILD="$BUILD" tests/package.sh
-# The DaemonSet's image, from the checkout, for the Debian guest's
-# container cases.
-suite image env BUILD="$BUILD" tests/image/build.sh
 
 # The Debian guest (systemd as PID 1, the package installed with dpkg,
 # podman) on every kernel of the matrix: the longest suite, so it boots as
-# soon as the package and the image are there, beside the other suites;
-# each QEMU runs on one of the machine's two cores.
-system_all() {
+# soon as the package is there, beside the other suites; each QEMU runs on
+# one of the machine's two cores. The DaemonSet's image, which only its
+# rewrite kernels' container cases need, builds meanwhile beside 6.1's boot.
+system_run() { # KERNEL... (VM_TREES from the environment)
 	local v a
 	v=$(dpkg-parsechangelog -S Version) a=$(dpkg --print-architecture)
 	VM_SYSTEM="$BUILD/deb/mptcpify_${v}_$a.deb" \
 		VM_FILES="$BUILD/deb/mptcpify_${v}_$a.deb $BUILD/deb-next/mptcpify_${v}+next1_$a.deb
 			$BUILD/vm-bin/sockcheck $BUILD/vm-bin/mptcp_conn $BUILD/images/mptcpify-daemonset.args" \
-		VM_TREES="$BUILD/images/mptcpify-storage.tar" \
 		VM_CASES=tests/vm/system VM_OUT="$BUILD/vm-system" VM_MODULES="veth overlay" \
-		VM_SMP="${VM_SMP:-1}" \
-		VM_TIMEOUT=1200 CASE_TIMEOUT=400 tests/vm/run.sh
+		VM_SMP="${VM_SMP:-1}" VM_TIMEOUT=1200 CASE_TIMEOUT=400 tests/vm/run.sh "$@"
 }
-printf '\n=== system: started in the background; its log follows the vm suite\n'
+system_all() {
+	local image_pid rc=0
+	env BUILD="$BUILD" tests/image/build.sh >"$LOGS/image.log" 2>&1 &
+	image_pid=$!
+	VM_TREES="" system_run 6.1 || rc=1
+	wait "$image_pid"
+	echo $? >"$LOGS/image.rc"
+	VM_TREES="$BUILD/images/mptcpify-storage.tar" system_run 6.12 7.3 || rc=1
+	return $rc
+}
+printf '\n=== system and image: started in the background; their logs follow the vm suite\n'
+system_start=$SECONDS
 system_all >"$LOGS/system.log" 2>&1 &
 system_pid=$!
 
@@ -104,11 +112,14 @@ suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm
 	VM_SMP="${VM_SMP:-1}" VM_TIMEOUT="${VM_TIMEOUT:-600}" \
 	VM_MODULES="${VM_MODULES:-veth sch_tbf sch_netem tcp_diag}" tests/vm/run.sh
 
-printf '\n=== system\n'
 wait "$system_pid"
 system_rc=$?
+printf '\n=== image\n'
+cat "$LOGS/image.log"
+tally image "$(cat "$LOGS/image.rc")"
+printf '\n=== system\n'
 cat "$LOGS/system.log"
-tally system "$system_rc"
+tally system "$system_rc" $((SECONDS - system_start))
 
 echo
 [ -n "$broken" ] && echo "# suites that failed without a failing test:$broken"

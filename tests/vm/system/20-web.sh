@@ -42,9 +42,9 @@ if [ "$MODE" = rewrite ]; then
 	is "its connection: outgoing and accepted, both MPTCP (MIB)" "$(delta)" \
 		"active=1 mptcp_active=1 mptcp_passive=1"
 	snap
-	restart_each web 20
-	is "20 restarts: each new instance's first connection was MPTCP" "$(delta)" \
-		"active=20 mptcp_active=20 mptcp_passive=20"
+	restart_each web 10
+	is "10 restarts: each new instance's first connection was MPTCP" "$(delta)" \
+		"active=10 mptcp_active=10 mptcp_passive=10"
 else
 	is "audit: web's connection stayed TCP (MIB)" "$(delta)" \
 		"active=1 mptcp_active=0 mptcp_passive=0"

@@ -13,7 +13,7 @@ EOS
 check "reload with a selector for loop.service" systemctl reload mptcpify
 want=mptcp
 [ "$MODE" = rewrite ] || want=tcp
-# systemd-run: a transient loop.service, socket()+close() for 40 s. The
+# systemd-run: a transient loop.service, socket()+close() until stopped. The
 # daemon learns of a unit's cgroup when systemd makes it, just before the
 # main process starts, so that process's very first socket() could come
 # first (README, Limits; mptcpify enable has no such window): the loop
@@ -22,7 +22,7 @@ want=mptcp
 skips=$(hook_skips)
 check "a service looping on socket()" systemd-run -q --unit=loop -p Type=exec \
 	-p ExecStartPre="/bin/sleep 1" \
-	-p StandardOutput=file:/run/loop.out sockcheck --loop 40 inet stream 0
+	-p StandardOutput=file:/run/loop.out sockcheck --loop 300 inet stream 0
 wait_until "its cgroup is enforced" 10 sh -c "mptcpify -j list | grep -q loop.service"
 
 check "systemctl stop mptcpify" systemctl stop mptcpify

@@ -16,7 +16,7 @@ check "reload with a selector for loop2.service" systemctl reload mptcpify
 skips=$(hook_skips)
 check "a service looping on socket()" systemd-run -q --unit=loop2 -p Type=exec \
 	-p ExecStartPre="/bin/sleep 1" \
-	-p StandardOutput=file:/run/loop2.out sockcheck --loop 25 inet stream 0
+	-p StandardOutput=file:/run/loop2.out sockcheck --loop 300 inet stream 0
 wait_until "its cgroup is enforced" 10 sh -c "mptcpify -j list | grep -q loop2.service"
 old=$(mptcpify -j version | grep -o '"build_id":"[0-9a-f]*"')
 # prog_id NAME: the id of a pinned program (mptcpify list's program_costs).
