@@ -184,13 +184,26 @@ sysctl -qw kernel.bpf_stats_enabled=1
 for path in enforced:$E:0 unconfigured:$U:0 excluded:$E/exc:0 audit:$A:0 native:$U:262; do
 	progdiff "${path%%:*}" bench series 1 "$N" "${path#*:}"
 done
+# stop_sink PORT: the sink itself, not the shell that started it ($! of
+# `in_cg ... &` is that shell): a sink left running holds its port, and the
+# next round's sink could not listen.
+sink_pids() { # PORT (busybox has no pgrep)
+	for _d in /proc/[0-9]*; do
+		tr '\0' ' ' <"$_d/cmdline" 2>/dev/null | grep -q "^bench sink [0-9.]* $1 " &&
+			echo "${_d#/proc/}"
+	done
+}
+stop_sink() {
+	# shellcheck disable=SC2046 # a list of pids
+	kill $(sink_pids "$1") 2>/dev/null
+	while [ -n "$(sink_pids "$1")" ]; do sleep 0.05; done
+}
 # A connection: the subflow program (sockops) runs on its events.
 ip netns add bs && ip -n bs link set lo up
 in_cg "$E" ip netns exec bs bench sink 127.0.0.1 7005 &
 sleep 0.3
 progdiff conn_enforced in_cg "$E" ip netns exec bs bench connect "$MS" 127.0.0.1 7005
-kill $!
-wait $! 2>/dev/null
+stop_sink 7005
 ip netns del bs
 progs | while read -r obj; do
 	prog=$(echo "$obj" | cut -d'"' -f2)
@@ -210,11 +223,9 @@ section "connections per second on loopback, one byte each way, ${MS} ms each"
 ip netns add bl && ip -n bl link set lo up
 conn() { # ROUND NAME PORT CGROUP PROTO
 	in_cg "$4" ip netns exec bl bench sink 127.0.0.1 "$3" "$5" &
-	_sink=$!
 	sleep 0.3
 	csv conn "$1" "$2" "$(rate in_cg "$4" ip netns exec bl bench connect "$MS" 127.0.0.1 "$3" "$5")"
-	kill $_sink
-	wait $_sink 2>/dev/null
+	stop_sink "$3"
 }
 for r in $(seq "$ROUNDS"); do
 	order="none enforced"
@@ -263,7 +274,7 @@ for r in $(seq "$ROUNDS"); do
 	csv stream "$r" tcp "$(rate in_cg "$U" ip netns exec cli bench stream 2000 \
 		10.0.1.2 7003)"
 done
-kill $!
+stop_sink 7003
 two_paths_cleanup
 
 section "the loader: attach and detach of one more cgroup, in ms"
