@@ -51,19 +51,6 @@ static char *render(bool pinned)
 	return render_with(pinned, CGROUP_METRICS_ALL);
 }
 
-static int has_line(const char *text, const char *line)
-{
-	const char *p = text;
-	size_t n = strlen(line);
-
-	while ((p = strstr(p, line)))
-		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
-			return 1;
-		else
-			p++;
-	return 0;
-}
-
 /* Each family: HELP and TYPE once, then all its samples together. */
 START_TEST(families_are_whole)
 {

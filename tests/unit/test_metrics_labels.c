@@ -77,19 +77,6 @@ static char *render(enum cgroup_metrics level)
 	return buf;
 }
 
-static int has_line(const char *text, const char *line)
-{
-	const char *p = text;
-	size_t n = strlen(line);
-
-	while ((p = strstr(p, line)))
-		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
-			return 1;
-		else
-			p++;
-	return 0;
-}
-
 /* Samples of @family (its name then '{' or ' '). */
 static int samples(const char *text, const char *family)
 {

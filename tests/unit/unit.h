@@ -5,6 +5,21 @@
 
 #include <check.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* Whether TEXT has LINE as a whole line (a rendering's sample, say). */
+static inline int has_line(const char *text, const char *line)
+{
+	const char *p = text;
+	size_t n = strlen(line);
+
+	while ((p = strstr(p, line)))
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return 1;
+		else
+			p++;
+	return 0;
+}
 
 #define UNIT_MAIN(make_suite)                                \
 	int main(void)                                       \
