@@ -184,26 +184,28 @@ sysctl -qw kernel.bpf_stats_enabled=1
 for path in enforced:$E:0 unconfigured:$U:0 excluded:$E/exc:0 audit:$A:0 native:$U:262; do
 	progdiff "${path%%:*}" bench series 1 "$N" "${path#*:}"
 done
-# stop_sink PORT: the sink itself, not the shell that started it ($! of
+# stop_sink PORT JOB: the sink itself, not the shell that started it ($! of
 # `in_cg ... &` is that shell): a sink left running holds its port, and the
 # next round's sink could not listen.
 sink_pids() { # PORT (busybox has no pgrep)
 	for _d in /proc/[0-9]*; do
-		tr '\0' ' ' <"$_d/cmdline" 2>/dev/null | grep -q "^bench sink [0-9.]* $1 " &&
+		{ tr '\0' ' ' <"$_d/cmdline"; } 2>/dev/null | grep -q "^bench sink [0-9.]* $1 " &&
 			echo "${_d#/proc/}"
 	done
 }
-stop_sink() {
+stop_sink() { # PORT JOB
 	# shellcheck disable=SC2046 # a list of pids
 	kill $(sink_pids "$1") 2>/dev/null
 	while [ -n "$(sink_pids "$1")" ]; do sleep 0.05; done
+	wait "$2" 2>/dev/null # the shell's "Terminated" for its job, here and not later
 }
 # A connection: the subflow program (sockops) runs on its events.
 ip netns add bs && ip -n bs link set lo up
 in_cg "$E" ip netns exec bs bench sink 127.0.0.1 7005 &
+sink=$!
 sleep 0.3
 progdiff conn_enforced in_cg "$E" ip netns exec bs bench connect "$MS" 127.0.0.1 7005
-stop_sink 7005
+stop_sink 7005 "$sink"
 ip netns del bs
 progs | while read -r obj; do
 	prog=$(echo "$obj" | cut -d'"' -f2)
@@ -223,9 +225,10 @@ section "connections per second on loopback, one byte each way, ${MS} ms each"
 ip netns add bl && ip -n bl link set lo up
 conn() { # ROUND NAME PORT CGROUP PROTO
 	in_cg "$4" ip netns exec bl bench sink 127.0.0.1 "$3" "$5" &
+	_sink=$!
 	sleep 0.3
 	csv conn "$1" "$2" "$(rate in_cg "$4" ip netns exec bl bench connect "$MS" 127.0.0.1 "$3" "$5")"
-	stop_sink "$3"
+	stop_sink "$3" "$_sink"
 }
 for r in $(seq "$ROUNDS"); do
 	order="none enforced"
@@ -267,6 +270,7 @@ for i in 1 2; do
 	ip netns exec cli tc qdisc add dev "c$i" root tbf rate 20mbit burst 32kb latency 100ms
 done
 in_cg "$E" ip netns exec srv bench sink 0.0.0.0 7003 &
+sink=$!
 sleep 0.3
 for r in $(seq "$ROUNDS"); do
 	csv stream "$r" enforced "$(rate in_cg "$E" ip netns exec cli bench stream 2000 \
@@ -274,7 +278,7 @@ for r in $(seq "$ROUNDS"); do
 	csv stream "$r" tcp "$(rate in_cg "$U" ip netns exec cli bench stream 2000 \
 		10.0.1.2 7003)"
 done
-stop_sink 7003
+stop_sink 7003 "$sink"
 two_paths_cleanup
 
 section "the loader: attach and detach of one more cgroup, in ms"
