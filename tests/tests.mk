@@ -29,7 +29,7 @@ VM_MODULES := veth sch_tbf sch_netem tcp_diag
 VM_SMP ?= 1
 export VM_SMP
 
-.PHONY: unit asan valgrind hosttest vmtest demo vm-bin bench fuzz
+.PHONY: unit asan valgrind hosttest vmtest demo vm-bin bench fuzz test-build
 
 # libFuzzer targets (clang): a bounded run in make test, a long one with
 # make fuzz (FUZZ_SECONDS each).
@@ -142,8 +142,12 @@ vmtest: $(VM_PROGS) | $(TEST_DEPS_STAMP)
 		tests/vm/run.sh
 
 # Everything, with one closing tally (tests/run.sh).
-test: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
-      $(VM_PROGS) $(FUZZ_BINS) $(MANPAGES) | $(TEST_DEPS_STAMP)
+# What the tests run, built with a job per core: .ci/run calls plain make test.
+test-build: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
+	    $(VM_PROGS) $(FUZZ_BINS) $(MANPAGES) | $(TEST_DEPS_STAMP)
+
+test: | $(TEST_DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory -j$(shell nproc) test-build
 	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" tests/run.sh
 
 demo: $(VM_PROGS) | $(TEST_DEPS_STAMP)

@@ -3,6 +3,12 @@
 # service looping on socket() meanwhile; systemd restarts it where it should.
 # shellcheck source=lib
 . /usr/local/lib/vmtest/cases/lib
+# What is judged here is whether a socket escaped the rewrite: on the
+# kernels that can rewrite (make test's time goes to them).
+if [ "$MODE" = audit ]; then
+	skip "the daemon stopped, killed and stuck under a looping service" "kernel $(uname -r) cannot rewrite; this runs on 6.12 and 7.3"
+	exit 0
+fi
 
 cat >/etc/mptcpify/config.yaml <<EOS
 selectors:

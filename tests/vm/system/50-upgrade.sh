@@ -3,6 +3,12 @@
 # an enforced service loops on socket(); then dpkg -r and --purge.
 # shellcheck source=lib
 . /usr/local/lib/vmtest/cases/lib
+# What is judged here is whether a socket escaped the rewrite: on the
+# kernels that can rewrite (make test's time goes to them).
+if [ "$MODE" = audit ]; then
+	skip "the upgrade under a looping service, then dpkg -r and --purge" "kernel $(uname -r) cannot rewrite; this runs on 6.12 and 7.3"
+	exit 0
+fi
 
 [ "$DEB_NEXT" != "$DEB" ] || { not_ok "a second package to upgrade to" "only $DEB"; exit 1; }
 cat >/etc/mptcpify/config.yaml <<EOS
