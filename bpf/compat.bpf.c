@@ -83,14 +83,6 @@ static __always_inline __u64 caller_entry(void)
 	return resolve_current(&cgid) != MPTCPIFY_MODE_NONE ? cgid : 0;
 }
 
-/* The entry of @sk's cgroup (a BTF pointer), 0 when none. */
-static __always_inline __u64 sock_entry(struct sock *sk)
-{
-	__u64 cgid = 0;
-
-	return policy_entry(sock_cgroup(sk), &cgid) ? cgid : 0;
-}
-
 /* An inet stream socket: 1 for MPTCP, 0 for TCP, -1 for anything else. */
 static __always_inline int kind_of(struct bpf_sock *sk)
 {

@@ -23,7 +23,10 @@ int BPF_PROG(mptcpify_fallback, struct mptcp_sock *msk, int fb_mib, bool done)
 	__u64 one = 1, *n;
 
 	/* Not done: the kernel resets the connection instead, and says so. */
-	if (!done || !policy_entry(sock_cgroup(msk), &key.cgid))
+	if (!done)
+		return 0;
+	key.cgid = sock_entry(msk);
+	if (!key.cgid)
 		return 0;
 	n = bpf_map_lookup_elem(&fallbacks, &key);
 	if (n)

@@ -64,15 +64,6 @@ static __always_inline struct mptcpify_policy *policy_entry(struct cgroup *cg, _
 	return id ? bpf_map_lookup_elem(&policy, &id) : NULL;
 }
 
-/* @cg's subflow profile, or NULL; its cgroup id in *found. */
-static __always_inline struct mptcpify_profile *profile_entry(struct cgroup *cg, __u64 *found)
-{
-	__u64 id = nearest_profile_id((__u64)cg);
-
-	*found = id;
-	return id ? bpf_map_lookup_elem(&profile, &id) : NULL;
-}
-
 /* The cgroup v2 cgroup of the calling task. */
 static __always_inline struct cgroup *current_cgroup(void)
 {
@@ -106,41 +97,89 @@ static __always_inline struct cgroup *sock_cgroup(const void *sk)
 }
 
 /*
- * The calling task's policy, through the direct-mapped cache: one inlined
- * array access when the answer is known, one walk when it is not (or when a
- * policy change bumped the generation since).
+ * What the cache answers for cgroup @cgid: its policy mode and deciding
+ * entry, or (@profile) the cgroup of its nearest subflow profile with mode
+ * MPTCPIFY_CACHED_PROFILE. One inlined array access when the answer is
+ * known; one walk when it is not, or when a change of the maps bumped the
+ * generation since, from the cgroup of socket @sk (NULL: of the calling
+ * task), read only then.
  */
-static __always_inline __u32 resolve_current(__u64 *policy_cgid)
+static __always_inline __u32 cached(__u64 cgid, const void *sk, bool profile, __u64 *found)
 {
 	struct mptcpify_resolved hit, *slot;
 	struct mptcpify_state *st;
-	__u64 cgid = bpf_get_current_cgroup_id(), found = 0;
 	__u32 zero = 0, key, gen, mode;
+	struct cgroup *cg;
+	__u64 id = 0;
 
 	st = bpf_map_lookup_elem(&state, &zero);
-	key = cgid & (MPTCPIFY_CACHE_ENTRIES - 1);
+	key = (profile ? cgid ^ MPTCPIFY_CACHE_PROFILE_SALT : cgid) & (MPTCPIFY_CACHE_ENTRIES - 1);
 	slot = bpf_map_lookup_elem(&cache, &key);
+	*found = 0;
 	if (!st || !slot)
 		return MPTCPIFY_MODE_NONE;
-	/* Read the generation before the policy: a change racing with us
+	/* Read the generation before the maps: a change racing with us
 	 * leaves an answer of the old generation, recomputed next time. */
 	gen = st->gen;
 
 	hit = *slot;
 	if (hit.cgid == cgid && hit.gen == gen &&
+	    (hit.mode == MPTCPIFY_CACHED_PROFILE) == profile &&
 	    hit.check == mptcpify_resolved_check(hit.cgid, hit.policy_cgid, hit.mode, hit.gen)) {
-		*policy_cgid = hit.policy_cgid;
+		*found = hit.policy_cgid;
 		return hit.mode;
 	}
 
-	mode = policy_of(current_cgroup(), &found);
+	cg = sk ? sock_cgroup(sk) : current_cgroup();
+	if (profile) {
+		id = nearest_profile_id((__u64)cg);
+		mode = MPTCPIFY_CACHED_PROFILE;
+	} else {
+		mode = policy_of(cg, &id);
+	}
 	slot->cgid = cgid;
-	slot->policy_cgid = found;
+	slot->policy_cgid = id;
 	slot->mode = mode;
 	slot->gen = gen;
-	slot->check = mptcpify_resolved_check(cgid, found, mode, gen);
-	*policy_cgid = found;
+	slot->check = mptcpify_resolved_check(cgid, id, mode, gen);
+	*found = id;
 	return mode;
+}
+
+/* The calling task's policy mode, its deciding entry in *policy_cgid. */
+static __always_inline __u32 resolve_current(__u64 *policy_cgid)
+{
+	return cached(bpf_get_current_cgroup_id(), NULL, false, policy_cgid);
+}
+
+/*
+ * Of a socket (of a subflow: its MPTCP socket's) whose cgroup id is @cgid:
+ * the cgroup id of its deciding policy entry, 0 when none; or (@profile) of
+ * its nearest subflow profile. Through the cache: the sockops program asks
+ * on several callbacks of every connection, where a walk each time was most
+ * of its cost.
+ */
+static __always_inline __u64 sock_answer(const void *sk, __u64 cgid, bool profile)
+{
+	__u64 id = 0;
+
+	if (cgid)
+		cached(cgid, sk, profile, &id);
+	return id;
+}
+
+/* The cgroup id of @sk, through any kernel pointer. */
+static __always_inline __u64 sock_cgroup_id(const void *sk)
+{
+	struct cgroup *cg = sock_cgroup(sk);
+
+	return cg ? BPF_CORE_READ(cg, kn, id) : 0;
+}
+
+/* @sk's deciding policy entry, 0 when none. */
+static __always_inline __u64 sock_entry(const void *sk)
+{
+	return sock_answer(sk, sock_cgroup_id(sk), false);
 }
 
 /* Bump @policy_cgid's counter for @verdict; MPTCPIFY_IGNORED counts nothing. */
@@ -157,21 +196,19 @@ static __always_inline void count(__u64 policy_cgid, enum mptcpify_verdict verdi
 		__sync_fetch_and_add(&s->count[verdict], 1);
 }
 
-/* Bump @policy_cgid's outcome counter @outcome (the loader made the entry). */
-static __always_inline void count_outcome(__u64 policy_cgid, int outcome)
+/*
+ * Bump @policy_cgid's outcome counter @outcome and, unless @nth is 0, the
+ * count of subflows that came up as their connection's @nth (1 for the
+ * first). The loader made the entry.
+ */
+static __always_inline void count_outcome(__u64 policy_cgid, int outcome, __u32 nth)
 {
 	struct mptcpify_outcomes *o = bpf_map_lookup_elem(&outcomes, &policy_cgid);
 
-	if (o && outcome >= 0 && outcome < MPTCPIFY_OUTCOME_NR)
-		__sync_fetch_and_add(&o->count[outcome], 1);
-}
-
-/* A subflow came up as its connection's @nth (1 for the first). */
-static __always_inline void count_subflow(__u64 policy_cgid, __u32 nth)
-{
-	struct mptcpify_outcomes *o = bpf_map_lookup_elem(&outcomes, &policy_cgid);
-
-	if (!o || !nth)
+	if (!o || outcome < 0 || outcome >= MPTCPIFY_OUTCOME_NR)
+		return;
+	__sync_fetch_and_add(&o->count[outcome], 1);
+	if (!nth)
 		return;
 	if (nth > MPTCPIFY_SUBFLOW_BUCKETS)
 		nth = MPTCPIFY_SUBFLOW_BUCKETS;

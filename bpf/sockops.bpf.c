@@ -141,15 +141,19 @@ __noinline int try_rule(struct bpf_sock_ops *skops, struct mptcpify_rule *r,
 	return 1;
 }
 
-/* The first rule of the nearest profile that matches the subflow, applied. */
-static __always_inline void set_options(struct bpf_sock_ops *skops, struct tcp_sock *tp)
+/*
+ * The first rule of the nearest profile that matches the subflow, applied.
+ * @cgid is the socket's cgroup.
+ */
+static __always_inline void set_options(struct bpf_sock_ops *skops, struct tcp_sock *tp, __u64 cgid)
 {
 	struct mptcpify_rule_key key = {};
 	struct mptcpify_subflow sf = {};
 	struct mptcpify_profile *prof;
 	__u32 i;
 
-	prof = profile_entry(sock_cgroup(tp), &key.cgid);
+	key.cgid = sock_answer(tp, cgid, true);
+	prof = key.cgid ? bpf_map_lookup_elem(&profile, &key.cgid) : NULL;
 	if (!prof)
 		return;
 	describe(skops, tp, &sf);
@@ -160,14 +164,6 @@ static __always_inline void set_options(struct bpf_sock_ops *skops, struct tcp_s
 	}
 }
 
-/* The socket's deciding policy entry, 0 when none. */
-static __always_inline __u64 entry_of(struct tcp_sock *tp)
-{
-	__u64 cgid = 0;
-
-	return policy_entry(sock_cgroup(tp), &cgid) ? cgid : 0;
-}
-
 static __always_inline struct mptcpify_listener_key listener_of(struct bpf_sock_ops *skops)
 {
 	struct mptcpify_listener_key key = {.port = skops->local_port};
@@ -176,31 +172,31 @@ static __always_inline struct mptcpify_listener_key listener_of(struct bpf_sock_
 	return key;
 }
 
-/* An MPTCP socket of a configured cgroup starts listening: note its port. */
-static __always_inline void listening(struct bpf_sock_ops *skops, struct tcp_sock *tp)
+/* An MPTCP socket of a configured cgroup (@entry) starts listening: note its port. */
+static __always_inline void listening(struct bpf_sock_ops *skops, __u64 entry)
 {
 	struct mptcpify_listener_key key = listener_of(skops);
 	__u8 one = 1;
 
-	if (entry_of(tp))
+	if (entry)
 		bpf_map_update_elem(&listeners, &key, &one, BPF_ANY);
 }
 
-/* A subflow (or an accepted plain socket) is established: the outcome. */
+/*
+ * A subflow (or an accepted plain socket) of a configured cgroup is
+ * established: the outcome, counted for its deciding entry @cgid.
+ */
 static __always_inline void established(struct bpf_sock_ops *skops, struct tcp_sock *tp, bool mptcp,
-					bool passive)
+					bool passive, __u64 cgid)
 {
 	struct mptcp_subflow_context *ctx;
 	struct mptcpify_listener_key key;
-	__u64 cgid = entry_of(tp);
 	__u32 nth;
 
-	if (!cgid)
-		return;
 	if (!mptcp) {
 		key = listener_of(skops);
 		if (passive && bpf_map_lookup_elem(&listeners, &key))
-			count_outcome(cgid, MPTCPIFY_FELL_BACK_PASSIVE);
+			count_outcome(cgid, MPTCPIFY_FELL_BACK_PASSIVE, 0);
 		return;
 	}
 	ctx = subflow_of(tp);
@@ -209,16 +205,14 @@ static __always_inline void established(struct bpf_sock_ops *skops, struct tcp_s
 	/* subflow_id (6.7+) numbers a connection's subflows from 1. */
 	nth = bpf_core_field_exists(ctx->subflow_id) ? BPF_CORE_READ(ctx, subflow_id) : 0;
 	if (is_join(ctx)) {
-		count_outcome(cgid, MPTCPIFY_JOIN_ESTABLISHED);
-		count_subflow(cgid, nth ? nth : 2);
+		count_outcome(cgid, MPTCPIFY_JOIN_ESTABLISHED, nth ? nth : 2);
 		/* Passive joins are watched from here; active ones from connect. */
 		if (passive)
 			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 	} else if (BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_capable)) {
-		count_outcome(cgid, passive ? MPTCPIFY_MPTCP_PASSIVE : MPTCPIFY_MPTCP_ACTIVE);
-		count_subflow(cgid, 1);
+		count_outcome(cgid, passive ? MPTCPIFY_MPTCP_PASSIVE : MPTCPIFY_MPTCP_ACTIVE, 1);
 	} else if (!passive && BPF_CORE_READ_BITFIELD_PROBED(ctx, request_mptcp)) {
-		count_outcome(cgid, MPTCPIFY_FELL_BACK_ACTIVE);
+		count_outcome(cgid, MPTCPIFY_FELL_BACK_ACTIVE, 0);
 	}
 }
 
@@ -227,22 +221,30 @@ static __always_inline void established(struct bpf_sock_ops *skops, struct tcp_s
  * established: no SYN-ACK, or the peer refused it after the handshake (its
  * subflow limit, a bad HMAC). Otherwise it served and closed.
  */
-static __always_inline void join_state(struct bpf_sock_ops *skops, struct tcp_sock *tp)
+static __always_inline void join_state(struct bpf_sock_ops *skops, struct tcp_sock *tp, __u64 cgid)
 {
 	struct mptcp_subflow_context *ctx;
 	bool served;
-	__u64 cgid;
 
 	if (skops->args[1] != BPF_TCP_CLOSE)
 		return;
-	cgid = entry_of(tp);
 	ctx = subflow_of(tp);
-	if (!cgid || !ctx)
+	if (!ctx)
 		return;
 	/* A bit on older kernels, a bool since 6.11: the probed read takes both. */
 	served = skops->args[0] != BPF_TCP_SYN_SENT &&
 		 BPF_CORE_READ_BITFIELD_PROBED(ctx, fully_established);
-	count_outcome(cgid, served ? MPTCPIFY_JOIN_CLOSED : MPTCPIFY_JOIN_FAILED);
+	count_outcome(cgid, served ? MPTCPIFY_JOIN_CLOSED : MPTCPIFY_JOIN_FAILED, 0);
+}
+
+/*
+ * The socket's cgroup id. @tp is a BTF pointer: plain loads, which the
+ * verifier turns into faulting-safe ones, where bpf_probe_read_kernel()
+ * would be a helper call each.
+ */
+static __always_inline __u64 cgroup_id_of(struct tcp_sock *tp)
+{
+	return tp->inet_conn.icsk_inet.sk.sk_cgrp_data.cgroup->kn->id;
 }
 
 SEC("sockops")
@@ -252,6 +254,7 @@ int mptcpify_sockops(struct bpf_sock_ops *skops)
 	struct mptcp_subflow_context *ctx;
 	struct bpf_sock *sk;
 	struct tcp_sock *tp;
+	__u64 cgid, entry;
 	bool mptcp;
 
 	if (op != BPF_SOCK_OPS_TCP_CONNECT_CB && op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&
@@ -263,29 +266,36 @@ int mptcpify_sockops(struct bpf_sock_ops *skops)
 	if (!tp)
 		return 1;
 	mptcp = bpf_skc_to_mptcp_sock(sk) != NULL;
+	cgid = cgroup_id_of(tp);
 	switch (op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
 		if (!mptcp)
 			break;
-		set_options(skops, tp);
+		set_options(skops, tp, cgid);
 		ctx = subflow_of(tp);
-		if (ctx && is_join(ctx) && entry_of(tp))
+		if (ctx && is_join(ctx) && sock_answer(tp, cgid, false))
 			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		if (mptcp)
-			set_options(skops, tp);
-		established(skops, tp, mptcp, true);
+			set_options(skops, tp, cgid);
+		entry = sock_answer(tp, cgid, false);
+		if (entry)
+			established(skops, tp, mptcp, true, entry);
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
-		established(skops, tp, mptcp, false);
+		entry = sock_answer(tp, cgid, false);
+		if (entry)
+			established(skops, tp, mptcp, false, entry);
 		break;
 	case BPF_SOCK_OPS_TCP_LISTEN_CB:
 		if (mptcp)
-			listening(skops, tp);
+			listening(skops, sock_answer(tp, cgid, false));
 		break;
 	case BPF_SOCK_OPS_STATE_CB:
-		join_state(skops, tp);
+		entry = sock_answer(tp, cgid, false);
+		if (entry)
+			join_state(skops, tp, entry);
 		break;
 	}
 	return 1;

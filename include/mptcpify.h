@@ -96,7 +96,16 @@ struct mptcpify_stats {
  * an ancestor walk, never a wrong answer: the key is stored in the value.
  * Slots are written in place by concurrent callers, so @check mixes the other
  * fields and a reader that sees a torn value takes the slow path.
+ *
+ * A cgroup's nearest subflow profile is cached the same way, at the slot of
+ * its id XOR MPTCPIFY_CACHE_PROFILE_SALT, with @mode MPTCPIFY_CACHED_PROFILE
+ * and the profile's cgroup in @policy_cgid. The salt keeps the two answers
+ * for one cgroup in different slots, so a reader of either kind never takes
+ * the other for its own (a build that knows only policies sees a miss).
  */
+#define MPTCPIFY_CACHE_PROFILE_SALT 0x5a5aU
+#define MPTCPIFY_CACHED_PROFILE 0xffffU
+
 struct mptcpify_resolved {
 	__u64 cgid;
 	__u64 policy_cgid; /* entry that decided, 0 when mode is NONE */

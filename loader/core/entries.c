@@ -196,16 +196,26 @@ int profile_put(struct pins *p, __u64 cgid, const struct mptcpify_profile *prof,
 		return err;
 	}
 	err = rule_stats_reset(p, cgid, prof->nrules);
-	if (err)
+	if (err) {
 		*why = "cannot reset the rule counters";
+		return err;
+	}
+	/* A new profile may be nearer than the one the cache answers with. */
+	err = pins_bump_gen(p);
+	if (err)
+		*why = "cannot bump the policy generation";
 	return err;
 }
 
 int profile_delete(struct pins *p, __u64 cgid)
 {
+	int err;
+
 	if (bpf_map_delete_elem(p->profile_fd, &cgid))
 		return -errno;
-	return rule_stats_reset(p, cgid, 0);
+	err = rule_stats_reset(p, cgid, 0);
+	/* The cache may answer with the profile just deleted. */
+	return err ? err : pins_bump_gen(p);
 }
 
 static bool map_empty(int fd)

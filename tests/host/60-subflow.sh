@@ -108,7 +108,31 @@ esac
 is "the failure is counted" "$(rule_counter "$TESTCG/client" 0 failed)" 1
 is "with its errno" "$(rule_counter "$TESTCG/client" 0 last_error)" "No such device"
 
+# The nearest profile follows changes: the program caches which cgroup's
+# profile answers for a socket's cgroup, and a profile added nearer, or the
+# one that answered deleted, must take effect on the next connection.
+matched_by() { # CGROUP CMD...: how many more subflows CGROUP's rule 1 matched
+	local cg=$1 before
+	shift
+	before=$(rule_counter "$cg" 0 matched)
+	"$@"
+	echo $(($(rule_counter "$cg" 0 matched) - before))
+}
+check "a profile on the parent too: priority 5 on accepted subflows" \
+	"$M" subflow set "$TESTCG" "passive -> priority 5"
+is "the server's own profile is nearer: it matched both accepted subflows" \
+	"$(matched_by "$TESTCG/server" connect)" 2
+is "and the parent's matched none" "$(rule_counter "$TESTCG" 0 matched)" 0
+check "clear the server's profile" "$M" subflow clear "$TESTCG/server"
+is "the parent's profile answers now: it matched both accepted subflows" \
+	"$(matched_by "$TESTCG" connect)" 2
+check "a server profile again: priority 7" "$M" subflow set "$TESTCG/server" "passive -> priority 7"
+is "the server's new profile answers: it matched both accepted subflows" \
+	"$(matched_by "$TESTCG/server" connect)" 2
+is "and the parent's no more" "$(rule_counter "$TESTCG" 0 matched)" 2
+
 check "clear the client profile" "$M" subflow clear "$TESTCG/client"
 check "clear the server profile" "$M" subflow clear "$TESTCG/server"
+check "clear the parent's profile" "$M" subflow clear "$TESTCG"
 check "nothing left loaded" test ! -e "$MPTCPIFY_PIN_DIR"
 tap_done
