@@ -20,20 +20,12 @@ MODE=rewrite
 IMG=localhost/mptcpify:$(dpkg-deb -f "$DEB" Version)
 check "podman has the images built on the host" podman image exists "$IMG"
 
-# One MPTCP listener on the node, accepting one connection at a time.
-check "an MPTCP server on 127.0.0.1:7000" systemd-run -q --unit=ctserver -p Type=exec \
-	sh -c 'while :; do mptcp_conn server --proto mptcp 127.0.0.1 7000 >/dev/null; done'
-listening() { ss -Hltn 'sport = :7000' | grep -q .; }
-# client [PODMAN-OPTION...]: a container whose very first socket() connects
-# to the server; delta then says what that connection was.
+check "an MPTCP server on 127.0.0.1:7000" mptcp_server ctserver
+# client [PODMAN-OPTION...]: what a container's first connection was. A
+# pod's containers share its network: the pod is on the node's.
 client() {
-	wait_until "server listening" 10 listening >/dev/null
-	snap
-	# A pod's containers share its network: the pod is on the node's.
 	case "$*" in *--pod=*) ;; *) set -- --network=host "$@" ;; esac
-	podman run --rm -v /usr/local/bin/mptcp_conn:/mptcp_conn:ro \
-		--entrypoint=/mptcp_conn "$@" "$IMG" client 127.0.0.1 7000 >/tmp/client.out 2>&1 ||
-		diag "podman run $*: $(cat /tmp/client.out)"
+	first_connection "$IMG" "$@"
 }
 want() { # N connections, all MPTCP (rewrite) or all TCP (audit)
 	if [ "$MODE" = rewrite ]; then
@@ -42,7 +34,6 @@ want() { # N connections, all MPTCP (rewrite) or all TCP (audit)
 		echo "active=$1 mptcp_active=0"
 	fi
 }
-short_delta() { delta | cut -d' ' -f1-2; }
 
 cat >/etc/mptcpify/config.yaml <<EOS
 selectors:
@@ -62,8 +53,7 @@ check "reload with selectors for podman's layouts" systemctl reload mptcpify
 # entry is in place before any of them exists, and they inherit it.
 check "systemctl start tenant.slice" systemctl start tenant.slice
 wait_until "tenant.slice is enforced" 10 sh -c "mptcpify -j list | grep -q tenant.slice"
-client --cgroup-parent=tenant.slice
-is "a container under tenant.slice: its first connection (MIB)" "$(short_delta)" "$(want 1)"
+is "a container under tenant.slice: its first connection (MIB)" "$(client --cgroup-parent=tenant.slice)" "$(want 1)"
 
 # A podman pod: podman makes the pod's slice at pod create, before any of
 # its containers; the daemon enforces the slice, the containers inherit.
@@ -72,10 +62,8 @@ check "podman pod create --name shop --network=host" podman pod exists shop
 slice=$(find /sys/fs/cgroup/machine.slice -maxdepth 1 -name "machine-libpod_pod_${pod}.slice" -printf '%f\n')
 check "its slice exists before any container: $slice" test -n "$slice"
 wait_until "and is enforced" 10 sh -c "mptcpify -j list | grep -q 'machine-libpod_pod_$pod'"
-client --pod=shop
-is "the pod's first container: its first connection (MIB)" "$(short_delta)" "$(want 1)"
-client --pod=shop
-is "its second container too" "$(short_delta)" "$(want 1)"
+is "the pod's first container: its first connection (MIB)" "$(client --pod=shop)" "$(want 1)"
+is "its second container too" "$(client --pod=shop)" "$(want 1)"
 
 # A container selected by its own scope: systemd makes the scope, then crun
 # starts the container's process in it, racing the daemon's entry. How
@@ -83,16 +71,15 @@ is "its second container too" "$(short_delta)" "$(want 1)"
 # a parent slice (above), whose entry comes first by construction.
 n=3 won=0
 for i in $(seq $n); do
-	client
-	case $(short_delta) in "active=1 mptcp_active=1") won=$((won + 1)) ;; esac
+	case $(client) in "active=1 mptcp_active=1") won=$((won + 1)) ;; esac
 done
 diag "containers selected by their own scope: $won of $n first connections MPTCP"
 if [ "$MODE" = rewrite ]; then
 	check "and at least one was (the selector works)" test "$won" -gt 0
 fi
 
-client --cgroup-parent=other.slice
-is "an unselected container stays TCP (MIB)" "$(short_delta)" "active=1 mptcp_active=0"
+is "an unselected container stays TCP (MIB)" "$(client --cgroup-parent=other.slice)" \
+	"active=1 mptcp_active=0"
 
 podman pod rm -f shop >/dev/null 2>&1
 systemctl stop tenant.slice ctserver
