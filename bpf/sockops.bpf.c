@@ -30,9 +30,10 @@
 #include "maps.bpf.h"
 #include "resolve.bpf.h"
 
+/* @tp's subflow context: a plain load, as @tp is a BTF pointer. */
 static __always_inline struct mptcp_subflow_context *subflow_of(struct tcp_sock *tp)
 {
-	return (void *)BPF_CORE_READ(tp, inet_conn.icsk_ulp_data);
+	return (void *)tp->inet_conn.icsk_ulp_data;
 }
 
 static __always_inline bool is_join(struct mptcp_subflow_context *ctx)
@@ -202,15 +203,20 @@ static __always_inline void established(struct bpf_sock_ops *skops, struct tcp_s
 	ctx = subflow_of(tp);
 	if (!ctx)
 		return;
-	/* subflow_id (6.7+) numbers a connection's subflows from 1. */
-	nth = bpf_core_field_exists(ctx->subflow_id) ? BPF_CORE_READ(ctx, subflow_id) : 0;
-	if (is_join(ctx)) {
+	/*
+	 * An MP_CAPABLE subflow is never a join (the kernel sets one or the
+	 * other at the handshake): asked first, the common case costs one
+	 * read of the context, where each probed read is a helper call.
+	 */
+	if (BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_capable)) {
+		count_outcome(cgid, passive ? MPTCPIFY_MPTCP_PASSIVE : MPTCPIFY_MPTCP_ACTIVE, 1);
+	} else if (is_join(ctx)) {
+		/* subflow_id (6.7+) numbers a connection's subflows from 1. */
+		nth = bpf_core_field_exists(ctx->subflow_id) ? BPF_CORE_READ(ctx, subflow_id) : 0;
 		count_outcome(cgid, MPTCPIFY_JOIN_ESTABLISHED, nth ? nth : 2);
 		/* Passive joins are watched from here; active ones from connect. */
 		if (passive)
 			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
-	} else if (BPF_CORE_READ_BITFIELD_PROBED(ctx, mp_capable)) {
-		count_outcome(cgid, passive ? MPTCPIFY_MPTCP_PASSIVE : MPTCPIFY_MPTCP_ACTIVE, 1);
 	} else if (!passive && BPF_CORE_READ_BITFIELD_PROBED(ctx, request_mptcp)) {
 		count_outcome(cgid, MPTCPIFY_FELL_BACK_ACTIVE, 0);
 	}
@@ -273,7 +279,9 @@ int mptcpify_sockops(struct bpf_sock_ops *skops)
 			break;
 		set_options(skops, tp, cgid);
 		ctx = subflow_of(tp);
-		if (ctx && is_join(ctx) && sock_answer(tp, cgid, false))
+		/* At connect, a join has only asked (mp_join comes with the reply). */
+		if (ctx && BPF_CORE_READ_BITFIELD_PROBED(ctx, request_join) &&
+		    sock_answer(tp, cgid, false))
 			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
