@@ -17,8 +17,6 @@ selectors:
     mode: $MODE
 EOS
 check "reload with a selector for loop.service" systemctl reload mptcpify
-want=mptcp
-[ "$MODE" = rewrite ] || want=tcp
 # systemd-run: a transient loop.service, socket()+close() until stopped. The
 # daemon learns of a unit's cgroup when systemd makes it, just before the
 # main process starts, so that process's very first socket() could come

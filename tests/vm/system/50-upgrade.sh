@@ -34,11 +34,9 @@ check "dpkg -i $(basename "$DEB_NEXT") (the upgrade)" dpkg -i "$DEB_NEXT"
 new=$(mptcpify -j version | grep -o '"build_id":"[0-9a-f]*"')
 diag "BPF object: $old before, $new after"
 check "the new build's programs differ" test "$old" != "$new"
-if [ "$MODE" = rewrite ]; then
-	diag "hook program $old_hook -> $(prog_id hook), rewrite program $old_rewrite -> $(prog_id rewrite)"
-	is "in place: the hook the kernel patched stays" "$(prog_id hook)" "$old_hook"
-	check "and the rewrite program behind it is the new one" test "$(prog_id rewrite)" != "$old_rewrite"
-fi
+diag "hook program $old_hook -> $(prog_id hook), rewrite program $old_rewrite -> $(prog_id rewrite)"
+is "in place: the hook the kernel patched stays" "$(prog_id hook)" "$old_hook"
+check "and the rewrite program behind it is the new one" test "$(prog_id rewrite)" != "$old_rewrite"
 is "the daemon runs the new version" "$(systemctl is-active mptcpify)" active
 check "the configuration was kept" grep -q loop2.service /etc/mptcpify/config.yaml
 judge_loop loop2 "no socket escaped during the upgrade" "$skips"

@@ -21,7 +21,6 @@ case $(uname -r) in
 	exit 0
 	;;
 esac
-MODE=rewrite
 # Where the ConfigMaps go, before the arguments that name it.
 DS_CONFIGMAPS=/run/mptcpify-configmaps
 # shellcheck disable=SC1091 # generated on the host
@@ -77,12 +76,8 @@ container() { # POD-SLICE ARGS...: a container of the pod
 connect() { # POD-SLICE: what a container's first connection was
 	first_connection "$IMG" $NET --cgroup-parent="$1"
 }
-if [ "$MODE" = rewrite ]; then
-	is "a container of shop/web-0: its first connection MPTCP (MIB)" "$(connect "$WEB")" \
-		"active=1 mptcp_active=1"
-else
-	is "audit: a container of shop/web-0 stays TCP (MIB)" "$(connect "$WEB")" "active=1 mptcp_active=0"
-fi
+is "a container of shop/web-0: its first connection MPTCP (MIB)" "$(connect "$WEB")" \
+	"active=1 mptcp_active=1"
 is "a container of shop/db-0 (excluded) stays TCP (MIB)" "$(connect "$DB")" "active=1 mptcp_active=0"
 
 metrics=$(curl -sf 127.0.0.1:9464/metrics)
