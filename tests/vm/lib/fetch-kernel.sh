@@ -117,14 +117,26 @@ deb_extract() { # DEB DIR
 
 # Ensure $VMTEST_CACHE/kernels/NAME is complete; a warm cache does no I/O
 # beyond reading kernel.env. Set VM_REFRESH=1 to fetch the suite's current
-# kernel again.
+# kernel again. Under the kernel's lock, then its suite's (whose apt lists
+# the busybox fetch shares): a run that waited finds the kernel there.
 fetch_kernel() { # NAME
-	local name=$1 suite kdir tmp img abi queue pkgs="" p d ver mods
-	kdir=$VMTEST_CACHE/kernels/$name
+	local name=$1 kdir=$VMTEST_CACHE/kernels/$1 suite
 	if [ -s "$kdir/kernel.env" ] && [ "${VM_REFRESH:-0}" != 1 ]; then
 		return 0
 	fi
 	suite=$(kernel_suite "$name") || die "unknown kernel '$name' (known: 6.1 6.12 7.3)"
+	cache_lock "kernel-$name"
+	# A run this one waited for may have made it.
+	if ! [ -s "$kdir/kernel.env" ] || [ "${VM_REFRESH:-0}" = 1 ]; then
+		cache_lock "apt-$suite"
+		fetch_kernel_locked "$name" "$suite"
+		cache_unlock "apt-$suite"
+	fi
+	cache_unlock "kernel-$name"
+}
+
+fetch_kernel_locked() { # NAME SUITE
+	local name=$1 suite=$2 kdir=$VMTEST_CACHE/kernels/$1 tmp img abi queue pkgs="" p d ver mods
 	msg "fetching kernel $name from $suite"
 	apt_update_suite "$suite" || die "apt-get update $suite failed"
 	# linux-image-amd64 is a metapackage: follow it to the versioned image
@@ -150,7 +162,8 @@ fetch_kernel() { # NAME
 	done
 	msg "downloading$pkgs"
 	mkdir -p "$VMTEST_CACHE/kernels"
-	rm -rf "$VMTEST_CACHE/kernels/.$name".* # left by an interrupted fetch
+	# Left by an interrupted fetch: nobody else fetches it while we hold its lock.
+	rm -rf "$VMTEST_CACHE/kernels/.$name".*
 	tmp=$(mktemp -d "$VMTEST_CACHE/kernels/.$name.XXXXXX")
 	# shellcheck disable=SC2086 # a package list
 	(cd "$tmp" && apt_priv "$suite" apt-get -qq download $pkgs) || die "download failed:$pkgs"
@@ -194,10 +207,22 @@ fetch_kernel() { # NAME
 # package (same version, dynamically linked) follows $PATH; the guest gets
 # glibc for iproute2 anyway.
 fetch_busybox() {
-	local d=$VMTEST_CACHE/busybox tmp
+	local d=$VMTEST_CACHE/busybox
 	[ -x "$d/busybox" ] && return 0
+	cache_lock busybox
+	if ! [ -x "$d/busybox" ]; then
+		cache_lock apt-bookworm
+		fetch_busybox_locked
+		cache_unlock apt-bookworm
+	fi
+	cache_unlock busybox
+}
+
+fetch_busybox_locked() {
+	local d=$VMTEST_CACHE/busybox tmp
 	msg "fetching busybox from bookworm"
 	mkdir -p "$d"
+	rm -rf "$d"/.tmp.* # an interrupted fetch's
 	tmp=$(mktemp -d "$d/.tmp.XXXXXX")
 	# Lists left by an earlier kernel fetch may be stale: update on failure.
 	if ! (cd "$tmp" && apt_priv bookworm apt-get -qq download busybox 2>/dev/null); then

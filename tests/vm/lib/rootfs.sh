@@ -33,8 +33,15 @@ ensure_rootfs() { # DEB
 		return 0
 	fi
 	command -v mmdebstrap >/dev/null || die "mmdebstrap is missing (apt-get install mmdebstrap)"
+	cache_lock rootfs
+	if [ -s "$out" ]; then # made by the run this one waited for
+		cache_unlock rootfs
+		echo "$out"
+		return 0
+	fi
 	msg "building the Debian guest's root filesystem: $pkgs"
 	mkdir -p "$VMTEST_CACHE/rootfs"
+	# An interrupted build's; nobody else builds while we hold the lock.
 	rm -f "$VMTEST_CACHE"/rootfs/.bookworm-*.tar
 	tmp=$VMTEST_CACHE/rootfs/.bookworm-$key.tar
 	# The machine's own mirror, as for the kernels; apt's lists and cache
@@ -47,6 +54,7 @@ ensure_rootfs() { # DEB
 	mv "$tmp" "$out"
 	# Older ones are of no use any more.
 	find "$VMTEST_CACHE/rootfs" -name 'bookworm-*.tar' ! -path "$out" -delete
+	cache_unlock rootfs
 	echo "$out"
 }
 
