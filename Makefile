@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            build build/mptcpify (and its BPF objects and skeletons)
-# make test       every test: unit (Check), host kernel (root), kernel matrix (QEMU)
+# make test       every test: unit (Check), host kernel (root), kernel matrix (QEMU);
+#                 SUITES="host vm" runs some of them, the same way
 # make demo       boot a 6.12 kernel in QEMU and show the main job
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from a kernel's BTF
 # make install    install mptcpify, its unit, man pages, completion (DESTDIR, PREFIX)
@@ -61,7 +62,7 @@ LIB_OBJS := $(filter-out $(BUILD)/loader/cli/main.o,$(LOADER_OBJS))
 HEADERS := $(wildcard include/*.h loader/*/*.h bpf/*.bpf.h)
 MANPAGES := $(BUILD)/man/mptcpify.8 $(BUILD)/man/mptcpify.yaml.5
 
-.PHONY: all deps vmlinux test unit hosttest vmtest demo bench install uninstall deb clean \
+.PHONY: all deps vmlinux test demo bench install uninstall deb clean \
 	format check-format
 .DELETE_ON_ERROR:
 .SECONDARY:

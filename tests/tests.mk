@@ -29,7 +29,7 @@ VM_MODULES := veth sch_tbf sch_netem tcp_diag
 VM_SMP ?= 1
 export VM_SMP
 
-.PHONY: unit asan valgrind hosttest vmtest demo vm-bin bench fuzz test-build
+.PHONY: demo vm-bin bench fuzz test-build test-debs
 
 # libFuzzer targets (clang): a bounded run in make test, a long one with
 # make fuzz (FUZZ_SECONDS each).
@@ -123,32 +123,35 @@ $(VM_BIN)/mptcpify-next: $(BPF_SRCS) $(LOADER_SRCS) $(HEADERS)
 
 vm-bin: $(VM_PROGS)
 
-unit: $(UNIT_BINS)
-	$(Q)for t in $^; do $$t || exit 1; done
+# The packages the package and system suites test: the tree as it is, and a
+# "next" version of the test build for the upgrade cases. Made here, before
+# any suite runs, rather than by one suite for another.
+DEB_PKG_VERSION = $(shell dpkg-parsechangelog -S Version)
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB_INPUTS := $(wildcard $(filter-out tests/% build/%,$(shell git ls-files -c -o --exclude-standard 2>/dev/null)))
+TEST_DEB = $(BUILD)/deb/mptcpify_$(DEB_PKG_VERSION)_$(DEB_ARCH).deb
+TEST_DEB_NEXT = $(BUILD)/deb-next/mptcpify_$(DEB_PKG_VERSION)+next1_$(DEB_ARCH).deb
+test-debs: | $(PKG_DEPS_STAMP)
+	$(Q)$(MAKE) --no-print-directory $(TEST_DEB) $(TEST_DEB_NEXT)
+$(BUILD)/deb/mptcpify_%.deb: $(DEB_INPUTS) | $(PKG_DEPS_STAMP)
+	@echo "  DEB     $@"
+	$(Q)deploy/build-deb.sh $(@D) $(DEB_PKG_VERSION) >/dev/null
+$(BUILD)/deb-next/mptcpify_%.deb: $(DEB_INPUTS) | $(PKG_DEPS_STAMP)
+	@echo "  DEB     $@"
+	$(Q)EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT deploy/build-deb.sh $(@D) \
+		$(DEB_PKG_VERSION)+next1 >/dev/null
 
-asan: $(ASAN_BINS) $(BUILD)/asan/mptcpify
-	$(Q)for t in $(ASAN_BINS); do $$t || exit 1; done
-
-# Check forks each test; valgrind follows the tests better without.
-valgrind: $(UNIT_BINS)
-	$(Q)for t in $^; do CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite $$t || exit 1; done
-
-hosttest: $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) | $(TEST_DEPS_STAMP)
-	$(Q)tests/host/run.sh
-
-vmtest: $(VM_PROGS) | $(TEST_DEPS_STAMP)
-	$(Q)VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/cases VM_OUT=$(BUILD)/vm VM_MODULES="$(VM_MODULES)" \
-		tests/vm/run.sh
-
-# Everything, with one closing tally (tests/run.sh).
-# What the tests run, built with a job per core: .ci/run calls plain make test.
+# make test: everything the suites run, built with a job per core (.ci/run
+# calls plain make test), then the suites (tests/run.sh), the full set or
+# SUITES="host vm ...", one way either.
 test-build: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $(HOST_PROGS) \
-	    $(VM_PROGS) $(FUZZ_BINS) $(MANPAGES) | $(TEST_DEPS_STAMP)
+	    $(VM_PROGS) $(FUZZ_BINS) $(MANPAGES) test-debs | $(TEST_DEPS_STAMP)
 
-test: | $(TEST_DEPS_STAMP)
+test: | $(TEST_DEPS_STAMP) $(PKG_DEPS_STAMP)
+	$(Q)echo $$(date +%s) >$(BUILD)/.test-start
 	$(Q)$(MAKE) --no-print-directory -j$(shell nproc) test-build
-	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" tests/run.sh
+	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" TEST_START=$$(cat $(BUILD)/.test-start) \
+		SUITES="$(SUITES)" tests/run.sh
 
 demo: $(VM_PROGS) | $(TEST_DEPS_STAMP)
 	$(Q)VM_DEMO=1 KERNELS=$${KERNELS:-6.12} VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/demo \
