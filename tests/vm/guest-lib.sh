@@ -14,6 +14,39 @@ stat_of() {
 	mptcpify -j stats "$1" | grep -o "\"$2\":[0-9]*" | cut -d: -f2
 }
 
+# stat_above CGROUP COUNTER N: that counter has passed N (an empty N is 0).
+stat_above() {
+	_sa=$(stat_of "$1" "$2")
+	[ "${_sa:-0}" -gt "${3:-0}" ]
+}
+
+# wait_for SECONDS CMD...: run CMD until it succeeds, a tenth of a second
+# apart; false once SECONDS have passed without. SECONDS is a hang guard,
+# never what a test judges: make test runs beside other guests and CPU hogs,
+# where this guest (TCG, one vCPU) runs several times slower than alone and
+# its clock is the host's wall time. The test points after it judge the
+# state it waited for; how long it took is a make bench figure.
+wait_for() {
+	read -r _wf_end _ </proc/uptime
+	_wf_end=$((${_wf_end%.*} + $1))
+	shift
+	until "$@"; do
+		read -r _wf_now _ </proc/uptime
+		[ "${_wf_now%.*}" -le "$_wf_end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# uptime_s: the guest's clock, in seconds; since T: seconds from T to now,
+# for the diag lines that say how long something took (not judged).
+uptime_s() {
+	read -r _up _ </proc/uptime
+	echo "$_up"
+}
+since() {
+	awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f\n", b - a }'
+}
+
 verdict() {
 	mptcpify -j probe | grep -o '"verdict":"[a-z ]*"' | cut -d'"' -f4
 }

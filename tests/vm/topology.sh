@@ -59,8 +59,11 @@ tx_bytes() {
 }
 
 # start_server CGROUP [ARGS...]: an unmodified TCP server on port 8080 of
-# every address of srv, inside CGROUP, in the background; returns once it
-# listens. Its report goes to stdout when it exits.
+# every address of srv, inside CGROUP, in the background ($! is its pid);
+# returns once it listens (true), or once it has exited (false). Its report
+# goes to stdout when it exits. Starting it can take seconds on a loaded
+# machine: the bound (at least 120 s) is only a hang guard, the server's own
+# alarm (60 s) ending it sooner if it hangs.
 start_server() {
 	_cg=$1
 	shift
@@ -68,10 +71,11 @@ start_server() {
 	in_cg "$_cg" ip netns exec srv mptcp_conn server "$@" --ready /tmp/mptcpify-ready \
 		0.0.0.0 8080 &
 	_i=0
-	while [ ! -e /tmp/mptcpify-ready ] && [ $_i -lt 100 ]; do
+	while [ ! -e /tmp/mptcpify-ready ] && kill -0 $! 2>/dev/null && [ $_i -lt 1200 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+	[ -e /tmp/mptcpify-ready ]
 }
 
 # ss_subflows NETNS: its established TCP sockets (MPTCP subflows among them),

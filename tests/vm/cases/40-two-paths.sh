@@ -7,8 +7,9 @@
 need_rewrite "two-path MPTCP connection"
 
 check "two namespaces, two veth pairs, MPTCP endpoints" two_paths
-check "path 1 answers" ip netns exec cli ping -c1 -W2 10.0.1.2
-check "path 2 answers" ip netns exec cli ping -c1 -W2 10.0.2.2
+# ping ends at the first reply: -W (its wait for one) is only a hang guard.
+check "path 1 answers" ip netns exec cli ping -c1 -W 60 10.0.1.2
+check "path 2 answers" ip netns exec cli ping -c1 -W 60 10.0.2.2
 
 mkdir -p "$T/client" "$T/server"
 check "attach the client's cgroup" mptcpify attach "$T/client"

@@ -19,13 +19,26 @@ rewrite_prog() {
 	grep -oE 'bpf_prog_[0-9a-f]*_mptcpify_rewrite[[:space:]]' /proc/kallsyms | tr -d '[:space:]'
 }
 
+# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
+progs_named() { # NAME: how many loaded programs have that name
+	grep -cE "_${1}[[:space:]]" /proc/kallsyms
+}
+one_each() { [ "$(progs_named mptcpify_rewrite) $(progs_named mptcpify_rewrite_backup)" = "1 1" ]; }
+
 upgrade() {
 	hook=$(grep '_mptcpify_hook' /proc/kallsyms)
 	rewrite=$(rewrite_prog)
-	in_cg "$T/app" sockcheck --loop 4 inet stream 0 >/tmp/loop.out &
+	# The loop must span the whole load, however long a loaded machine
+	# takes over it: it runs until SIGTERM (600 s is only a bound), the
+	# load starts once its sockets are counted, and it stops once it has
+	# made more after the load returned.
+	n=$(stat_of "$T/app" rewritten)
+	in_cg "$T/app" sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
 	loop=$!
-	sleep 1
+	wait_for 120 stat_above "$T/app" rewritten "$n"
 	out=$("$1" -j load)
+	wait_for 120 stat_above "$T/app" rewritten "$(stat_of "$T/app" rewritten)"
+	kill -TERM $loop
 	wait $loop
 	diag "$1 load: $out; loop: $(cat /tmp/loop.out)"
 	case "$out" in
@@ -37,11 +50,11 @@ upgrade() {
 	*) not_ok "no TCP socket escaped during the upgrade to $1" "$(cat /tmp/loop.out)" \
 		"$(mptcpify -j stats "$T/app")" ;;
 	esac
-	# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
-	is "the old program is gone: one rewrite program loaded" \
-		"$(grep -cE '_mptcpify_rewrite[[:space:]]' /proc/kallsyms)" 1
-	is "and one backup rewrite program" \
-		"$(grep -cE '_mptcpify_rewrite_backup[[:space:]]' /proc/kallsyms)" 1
+	# The loader waits for the kernel to free the old programs, a while:
+	# on a loaded machine the freeing can come later still.
+	wait_for 60 one_each
+	is "the old program is gone: one rewrite program loaded" "$(progs_named mptcpify_rewrite)" 1
+	is "and one backup rewrite program" "$(progs_named mptcpify_rewrite_backup)" 1
 	is "the attached hook stayed: no kernel text was re-patched" \
 		"$(grep '_mptcpify_hook' /proc/kallsyms)" "$hook"
 	# The tag in a JITed program's name is a hash of its instructions.

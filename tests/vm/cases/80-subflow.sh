@@ -20,12 +20,20 @@ paths() {
 }
 check "two paths, the join from 10.0.2.1, policy routing by mark 0x20" paths
 
+# ss must see both subflows while the client holds its connection: it looks
+# until it does, or the client is gone. The hold is the window for that
+# look, 10 s: a few of ss's runs on a loaded machine.
+both_subflows() {
+	ss_subflows cli >/tmp/ss.out
+	grep -q '10.0.2.1:' /tmp/ss.out && grep -q '10.0.1.1:' /tmp/ss.out && return
+	! kill -0 "$client_pid" 2>/dev/null
+}
 before=$(tx_bytes cli c2)
 start_server "$T/server" >/tmp/server.out
-in_cg "$T/client" ip netns exec cli mptcp_conn client --bytes 2000000 --subflows 2 --hold 1500 \
+in_cg "$T/client" ip netns exec cli mptcp_conn client --bytes 2000000 --subflows 2 --hold 10000 \
 	--msk-user-timeout 10.0.1.2 8080 >/tmp/client.out &
-sleep 1
-ss_subflows cli >/tmp/ss.out
+client_pid=$!
+wait_for 120 both_subflows
 wait
 c2=$(($(tx_bytes cli c2) - before))
 diag "client: $(cat /tmp/client.out)" "server: $(cat /tmp/server.out)" "bytes out of c2: $c2"

@@ -10,11 +10,14 @@ mkdir -p "$T/plain" "$T/rewritten"
 check "a rewritten cgroup" mptcpify attach "$T/rewritten"
 ip link set lo up
 
+# The server listens, or has exited: nothing more to wait for.
+listening() { [ -e /tmp/ll-ready ] || ! kill -0 "$_srv" 2>/dev/null; }
+
 landlock_in() { # CGROUP: one run of landlock_tcp against a listener on port 9000
 	rm -f /tmp/ll-ready
 	mptcp_conn server --ready /tmp/ll-ready 127.0.0.1 9000 >/dev/null &
 	_srv=$!
-	while [ ! -e /tmp/ll-ready ]; do sleep 0.1; done
+	wait_for 120 listening
 	in_cg "$1" landlock_tcp 127.0.0.1 8999 9000
 	kill "$_srv" 2>/dev/null
 	wait "$_srv" 2>/dev/null
