@@ -38,13 +38,22 @@ check "server profile: priority on every accepted subflow" \
 	"$M" subflow set "$TESTCG/server" "passive -> priority 6"
 check "the sockops program is pinned" test -e "$MPTCPIFY_PIN_DIR/links/subflow"
 
-# connect: one 4 MB transfer, client kept open 1.5 s for ss to look at.
+# connect: one 4 MB transfer; the client keeps its subflows 1.5 s once both
+# are up, and ss looks as soon as it sees both (when, on a loaded machine,
+# is anyone's guess: ss is asked until then, or until the client is done).
 connect() {
+	local client end=$((SECONDS + HANG_S))
 	start_server "$TESTCG/server" --proto mptcp >/tmp/mptcpify-server.out
 	in_cg "$TESTCG/client" ip netns exec cli mptcp_conn client --proto mptcp --bytes 4000000 \
 		--subflows 2 --hold 1500 --msk-user-timeout 10.0.1.2 8080 >/tmp/mptcpify-client.out &
-	sleep 1
-	ss_subflows cli >/tmp/mptcpify-ss.out
+	client=$!
+	until ss_subflows cli >/tmp/mptcpify-ss.out &&
+		grep -q '10.0.2.1:' /tmp/mptcpify-ss.out && grep -q '10.0.1.1:' /tmp/mptcpify-ss.out; do
+		if ! kill -0 "$client" 2>/dev/null || [ "$SECONDS" -ge "$end" ]; then
+			break
+		fi
+		sleep 0.05
+	done
 	wait
 }
 
@@ -93,7 +102,9 @@ connect
 c2_marked=$(($(tx_bytes cli c2) - before))
 diag "bytes out of c2: $c2_plain without the route, $c2_marked with it"
 check "without the route the join subflow left by c1 (c2 < 100 kB)" test "$c2_plain" -lt 100000
-check "with it the marked subflow left by c2 (> 1 MB of 4)" test "$c2_marked" -gt 1000000
+# How much of the 4 MB the join carries depends on how soon it came up (on a
+# loaded machine, late): that it carried data out of c2 is what is judged.
+check "with it the marked subflow left by c2 (> 100 kB)" test "$c2_marked" -gt 100000
 is "counters equal the subflows seen: 2 connections, 2 joins" \
 	"$(rule_counter "$TESTCG/client" 0 matched)" 2
 

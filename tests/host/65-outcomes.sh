@@ -10,7 +10,8 @@
 # shellcheck source=../vm/topology.sh
 . "$ROOT/tests/vm/topology.sh"
 export PATH=$BUILD/tests:$PATH
-trap 'two_paths_cleanup; daemon_cleanup' EXIT
+listener=
+trap 'two_paths_cleanup; [ -z "$listener" ] || kill "$listener" 2>/dev/null; daemon_cleanup' EXIT
 two_paths_cleanup
 
 # outcome CG NAME: one outcome counter of CG's entry.
@@ -81,14 +82,13 @@ case "$verdict" in
 esac
 
 # --- Landlock's TCP rules on an MPTCP socket, against the README's row ---
+# A listener on 9000, alive until killed (or for 10 minutes) however long
+# Python takes to start here.
 python3 -c 'import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", 9000)); s.listen(8); time.sleep(60)' &
+s.bind(("127.0.0.1", 9000)); s.listen(8); time.sleep(600)' >/dev/null 2>&1 &
 listener=$!
-for _ in $(seq 50); do
-	ss -Hltn 'sport = :9000' | grep -q . && break
-	sleep 0.1
-done
+poll "ss -Hltn 'sport = :9000' | grep -q ."
 tcp=$(landlock_tcp 127.0.0.1 8999 9000)
 case "$tcp" in
 landlock=unavailable*) skip "Landlock's TCP rule on an MPTCP socket" "$tcp" ;;
@@ -105,6 +105,7 @@ landlock=unavailable*) skip "Landlock's TCP rule on an MPTCP socket" "$tcp" ;;
 	;;
 esac
 kill "$listener" 2>/dev/null
+listener=
 
 # --- Outcomes over two paths. ---
 check "two namespaces, two veth pairs, a subflow endpoint" join_paths
@@ -143,17 +144,17 @@ is "one connection with two subflows (client)" \
 is "one connection with two subflows (server)" \
 	"$(outcome "$TESTCG/server" 'connections_by_subflows[0:3] | join(",")')" "1,1,0"
 # The join closes with its connection; TIME_WAIT ends it in the kernel's time.
-for _ in $(seq 50); do
-	[ "$(outcome "$TESTCG/client" joins_closed)" = 1 ] && break
-	sleep 0.1
-done
-is "the client's join closed with the connection" "$(outcome "$TESTCG/client" joins_closed)" 1
+wait_for "the client's join closed with the connection" \
+	"[ \"\$(outcome '$TESTCG/client' joins_closed)\" = 1 ]"
+# Counted closed, it can no more be counted failed.
 is "no join failed" "$(outcome "$TESTCG/client" joins_failed)" 0
 
 # A server that takes no additional subflow: the client's join is refused.
 ip -n srv mptcp limits set subflows 0 add_addr_accepted 0
-conn mptcp mptcp --hold 1500
-is "a join the server refused is counted failed" "$(outcome "$TESTCG/client" joins_failed)" 1
+conn mptcp mptcp --hold 5000
+# The refusal closes the join in the kernel's time, maybe after the client.
+wait_for "a join the server refused is counted failed" \
+	"[ \"\$(outcome '$TESTCG/client' joins_failed)\" = 1 ]"
 is "the connection itself was MPTCP" "$(outcome "$TESTCG/client" mptcp_active)" 2
 verdict=$("$M" stats "$TESTCG/client" | tail -n1)
 diag "verdict: $verdict"
@@ -165,22 +166,22 @@ esac
 is "fallback reasons need fexit: none on this host" \
 	"$("$M" -j stats "$TESTCG/client" | jq -c '.cgroups[0].fallback_reasons')" "{}"
 
-# The same counts as Prometheus series, per selector (the snapshot is 1 s old at most).
-sleep 1.2
-is "metrics: MPTCP end to end" \
-	"$(metric 'mptcpify_connections_total{selector="client",outcome="mptcp_active"}')" 2
-is "metrics: fell back" \
-	"$(metric 'mptcpify_connections_total{selector="client",outcome="fell_back_active"}')" 1
-is "metrics: plain-TCP clients of the MPTCP listener" \
-	"$(metric 'mptcpify_connections_total{selector="server",outcome="fell_back_passive"}')" 1
-is "metrics: joins failed" "$(metric 'mptcpify_subflows_total{selector="client",event="failed"}')" 1
-is "metrics: joins closed" "$(metric 'mptcpify_subflows_total{selector="client",event="closed"}')" 1
+# The same counts as Prometheus series, per selector (a scrape is a second
+# or two old: metric_is asks again until it shows them).
+metric_is "metrics: MPTCP end to end" \
+	'mptcpify_connections_total{selector="client",outcome="mptcp_active"}' 2
+metric_is "metrics: fell back" \
+	'mptcpify_connections_total{selector="client",outcome="fell_back_active"}' 1
+metric_is "metrics: plain-TCP clients of the MPTCP listener" \
+	'mptcpify_connections_total{selector="server",outcome="fell_back_passive"}' 1
+metric_is "metrics: joins failed" 'mptcpify_subflows_total{selector="client",event="failed"}' 1
+metric_is "metrics: joins closed" 'mptcpify_subflows_total{selector="client",event="closed"}' 1
 # The refused join completed its handshake before the refusal: it counts here.
-is "metrics: connections with two subflows or more" \
-	"$(metric 'mptcpify_connections_with_subflows_total{selector="client",subflows="2"}')" 2
-is "metrics: joins whose handshake completed" \
-	"$(metric 'mptcpify_subflows_total{selector="client",event="established"}')" 2
-curl -s "http://127.0.0.1:$PORT/metrics" >"$WORK/expo.txt"
+metric_is "metrics: connections with two subflows or more" \
+	'mptcpify_connections_with_subflows_total{selector="client",subflows="2"}' 2
+metric_is "metrics: joins whose handshake completed" \
+	'mptcpify_subflows_total{selector="client",event="established"}' 2
+curl -s -m 30 "http://127.0.0.1:$PORT/metrics" >"$WORK/expo.txt"
 check "promtool finds the exposition valid" sh -c "promtool check metrics <'$WORK/expo.txt'"
 stop_daemon "the daemon stops cleanly (ASan)"
 tap_done

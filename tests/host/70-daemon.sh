@@ -43,7 +43,7 @@ check "a manual exclude on a pod" "$M" attach --exclude "$manual_pod"
 mkdir "$PODS/shop_web-manual_$(printf 'aaaaaaaa-0000-4000-8000-%012x' 1)"
 
 start_daemon
-is "/healthz" "$(curl -s "http://127.0.0.1:$PORT/healthz")" ok
+wait_for "/healthz says ok" "[ \"\$(curl -s -m 30 'http://127.0.0.1:$PORT/healthz')\" = ok ]"
 is "the manual pod entry is left as made" "$(entry "$manual_pod")" "exclude cli"
 is "the manual entry is left alone" "$(entry "$TESTCG/manual")" "audit cli"
 
@@ -55,28 +55,35 @@ is "and its sockets counted" "$(stat_of "$TESTCG/system.slice/nginx.service" tcp
 
 keep=$(pod shop web-keep 2)
 wait_for "a pod of namespace shop is enforced" "[ \"\$(entry '$keep')\" = 'audit daemon' ]"
-is "with the selector's subflow profile" \
-	"$("$M" -j subflow show "$keep" | jq -r '.profiles[0].rules[0].rule')" "join -> mark 0x20"
+# The profile is written just after the entry.
+wait_for "with the selector's subflow profile" \
+	"[ \"\$('$M' -j subflow show '$keep' | jq -r '.profiles[0].rules[0].rule')\" = 'join -> mark 0x20' ]"
+# The daemon reads the cgroups' and the pods' events in order: once the db
+# pod, made after the other one, has its entry, the other one's events have
+# been seen too.
+other=$(pod other app-0 4)
 db=$(pod shop db-0 3)
 wait_for "a db pod gets its exclude entry" "[ \"\$(entry '$db')\" = 'exclude daemon' ]"
-other=$(pod other app-0 4)
-sleep 0.2
 is "a pod no selector matches gets nothing" "$(entry "$other")" ""
 
-# 100 pods a second for 10 s, each with a process making one socket.
+# 1000 pods, 100 a second if the machine keeps up: podchurn starts each web
+# and db pod's process once the pod's entry is there (waiting 120 s at most),
+# so its first socket comes after the entry. How long entries took (p50_us,
+# p99_us) is a make bench figure; stale (entries left 10 s after their pod)
+# is judged below, with a longer wait.
 out=$("$CHURN" "$K" "$PODS" "$MPTCPIFY_PIN_DIR/maps/policy" 100 10)
 diag "churn: $out"
 field() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 is "1000 pods churned" "$(field pods)" 1000
-is "every web and db pod got its entry before its first process" "$(field late)" 0
-is "no entry outlived its pod" "$(field stale)" 0
-metric_is "every web pod's socket was counted" \
+is "every web and db pod got its entry (within podchurn's 120 s)" "$(field late)" 0
+metric_is "every web pod's first socket, made after its entry, was counted" \
 	'mptcpify_sockets_total{selector="shop",result="tcp_created"}' "$(field web_tcp)"
 is "web pods made sockets" "$(field web_tcp)" 334
 metric_is "nothing else counted for nginx" \
 	'mptcpify_sockets_total{selector="nginx",result="tcp_created"}' 1
-is "no churned pod's entry is left" \
-	"$("$M" -j list | jq '[.cgroups[] | select(.cgroup | test("pod00000"))] | length')" 0
+# A removed cgroup's entry lists as null until the daemon removes it.
+wait_for "no entry outlived its pod: no churned pod's entry is left" \
+	"[ \"\$('$M' -j list | jq '[.cgroups[] | select(.cgroup == null or (.cgroup | test(\"pod00000\")))] | length')\" = 0 ]"
 metric_is "cgroup removals seen" 'mptcpify_cgroup_events_total{event="removed"}' 2000
 metric_is "the daemon stays healthy" mptcpify_healthy 1
 
@@ -159,10 +166,11 @@ wait_for "an entry the new configuration does not want is removed at start" \
 # Everything unloaded under it, then a scrape with nothing pinned: the
 # daemon and the CLI carry on (a failed open used to keep the lock).
 check "mptcpify unload while the daemon runs" "$M" unload
-curl -s "http://127.0.0.1:$PORT/metrics" >/dev/null
+curl -s -m 30 "http://127.0.0.1:$PORT/metrics" >/dev/null
 db2=$(pod shop db-1 8)
 wait_for "the next pod is enforced" "[ \"\$(entry '$db2')\" = 'exclude daemon' ]"
-check "and the CLI is not locked out" timeout 5 "$M" list
+# A lock kept would make list wait for ever: the bound is a hang guard.
+check "and the CLI is not locked out" timeout "$HANG_S" "$M" list
 kill -TERM "$DPID"
 wait "$DPID"
 is "SIGTERM exits 0" "$?" 0
@@ -171,7 +179,7 @@ DPID=
 # -j: a JSON object per log line.
 "$M" -j daemon --config "$CONF" --pods-dir "$PODS" --metrics off 2>"$WORK/json.log" &
 DPID=$!
-for _ in $(seq 100); do grep -q '"ready"' "$WORK/json.log" && break; sleep 0.05; done
+poll "grep -q '\"ready\"' '$WORK/json.log' || daemon_gone"
 kill -TERM "$DPID"
 wait "$DPID"
 DPID=

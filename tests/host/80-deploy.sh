@@ -75,10 +75,12 @@ in_ctr() {
 }
 # The agent's mount, made before the host has bpffs: it sees one mounted
 # later (by the init step below, or by hand on the host) with
-# HostToContainer, not with None.
-in_ctr "$(propagation agent)" sh -c 'while [ ! -e "$0/go" ]; do sleep 0.05; done' "$WORK" \
-	>"$WORK/agent.fstype" 2>&1 &
+# HostToContainer, not with None. It says when its mount is made, and the
+# init step waits for that: started in the background, it may come late.
+in_ctr "$(propagation agent)" sh -c ': >"$0/agent.ready"; while [ ! -e "$0/go" ]; do sleep 0.05; done' \
+	"$WORK" >"$WORK/agent.fstype" 2>&1 &
 APID=$!
+poll "[ -e '$WORK/agent.ready' ] || ! kill -0 $APID 2>/dev/null"
 mapfile -t init_cmd < <(pod '.init.command[], .init.args[]?')
 mpath=$(pod '.bpffs as $v | .init.volumeMounts[] | select(.name == $v) | .mountPath')
 # The manifest's command, the container's path for /sys/fs/bpf in it.
@@ -149,33 +151,29 @@ unshare -m --propagation private sh -c "$mounts exec env -i $env_args \
 	setpriv --bounding-set=$caps --inh-caps=-all \"\$0\" \"\$@\"" \
 	"$M" "${args[@]}" 2>"$WORK/daemon.log" &
 DPID=$!
-for _ in $(seq 100); do
-	curl -sf "http://127.0.0.1:$port$(ctr .livenessProbe.httpGet.path)" >/dev/null && break
-	sleep 0.1
-done
-is "the liveness probe answers" "$(curl -s "http://127.0.0.1:$port$(ctr .livenessProbe.httpGet.path)")" ok
-is "and so does the readiness probe" \
-	"$(curl -s "http://127.0.0.1:$port$(ctr .readinessProbe.httpGet.path)")" ok
+# Started (and each answer) when a busy machine gets to it: asked again.
+live=$(ctr .livenessProbe.httpGet.path) ready=$(ctr .readinessProbe.httpGet.path)
+poll "curl -sf -m 30 'http://127.0.0.1:$port$live' >/dev/null || ! kill -0 $DPID 2>/dev/null"
+is "the liveness probe answers" "$(curl -s -m 30 "http://127.0.0.1:$port$live")" ok
+is "and so does the readiness probe" "$(curl -s -m 30 "http://127.0.0.1:$port$ready")" ok
 
 # A pod the kubelet's way, in namespace shop: the ConfigMap's "shop" selector.
 uid=dddddddd-0000-4000-8000-000000000001
 pod=$TESTCG/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${uid//-/_}.slice
 mkdir -p "$WORK/pods/shop_web-0_$uid" "$pod/ctr"
-entry=""
-for _ in $(seq 100); do
-	entry=$("$M" --pin-dir "$WORK/bpffs/mptcpify" -j list 2>/dev/null |
-		jq -r --arg c "/${pod#"$CG2"/}" '.cgroups[] | select(.cgroup == $c) | .mode')
-	[ -n "$entry" ] && break
-	sleep 0.05
-done
-is "it enforces a pod the ConfigMap selects, through the manifest's mounts" "$entry" audit
+mode_of() {
+	"$M" --pin-dir "$WORK/bpffs/mptcpify" -j list 2>/dev/null |
+		jq -r --arg c "/${pod#"$CG2"/}" '.cgroups[]? | select(.cgroup == $c) | .mode'
+}
+poll '[ -n "$(mode_of)" ] || ! kill -0 $DPID 2>/dev/null'
+is "it enforces a pod the ConfigMap selects, through the manifest's mounts" "$(mode_of)" audit
 in_cgroup "$pod/ctr" "$SOCKCHECK" inet stream 0 >/dev/null
 counted() {
-	curl -s "http://127.0.0.1:$port/metrics" |
+	curl -s -m 30 "http://127.0.0.1:$port/metrics" |
 		awk '$1 == "mptcpify_sockets_total{selector=\"shop\",result=\"tcp_created\"}" { print $2 }'
 }
-# A scrape shows what is at most a second or two old.
-for _ in $(seq 50); do [ "$(counted)" = 1 ] && break; sleep 0.1; done
+# A scrape shows what is at most a second or two old: asked again.
+poll '[ "$(counted)" = 1 ] || ! kill -0 $DPID 2>/dev/null'
 is "and counts its socket" "$(counted)" 1
 kill -TERM "$DPID"
 wait "$DPID"

@@ -37,16 +37,26 @@ stop_daemon() { # DESC: SIGTERM, and it exits 0 (ASan clean)
 	DPID=
 }
 
-wait_for() { # DESC SHELL-CONDITION: ok once it holds, not ok after 5 s
-	local i
-	for i in $(seq 100); do
-		if eval "$2"; then
-			ok "$1"
-			return 0
-		fi
-		sleep 0.05
-	done
-	not_ok "$1" "still false after 5 s: $2" "$(tail -n 5 "$LOG")"
+# The daemon started last has exited: nothing it was to do will come.
+daemon_gone() {
+	[ -n "$DPID" ] && ! kill -0 "$DPID" 2>/dev/null
+}
+
+# wait_for DESC SHELL-CONDITION: ok once it holds; not ok if it still does
+# not after HANG_S seconds (a hang guard: see env.sh), or once the daemon
+# has exited.
+wait_for() {
+	local held=false
+	poll "if $2; then held=true; else daemon_gone; fi"
+	if $held; then
+		ok "$1"
+		return 0
+	fi
+	if daemon_gone; then
+		not_ok "$1" "the daemon exited; still false: $2" "$(tail -n 5 "$LOG")"
+	else
+		not_ok "$1" "still false after $HANG_S s: $2" "$(tail -n 5 "$LOG")"
+	fi
 }
 
 rel() { echo "/${1#"$CG2"/}"; }
@@ -57,21 +67,19 @@ entry() { # CGROUP: "MODE OWNER" of its entry, or nothing
 }
 
 metric() { # NAME{LABELS}: its value, as /metrics shows it
-	curl -s "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'
+	curl -s -m 30 "http://127.0.0.1:$PORT/metrics" | awk -v k="$1" '$1 == k { print $2 }'
 }
 
 # metric_is DESC NAME{LABELS} VALUE: a scrape shows what is at most a second
-# or two old (a snapshot a second, a rendering served for a second): wait.
-# Up to 20 s: the server runs at nice 10, below enforcement, and make test
-# boots QEMU guests beside this suite, which take the CPU before it does.
+# or two old (a snapshot a second, a rendering served for a second), and the
+# server runs at nice 10, below enforcement, where make test boots QEMU
+# guests beside this suite: asked again until it shows VALUE, for HANG_S
+# seconds at most (a hang guard), or until the daemon has exited.
 metric_is() {
-	local i got
-	for i in $(seq 200); do
-		got=$(metric "$2")
-		[ "$got" = "$3" ] && break
-		sleep 0.1
-	done
-	is "$1" "$got" "$3"
+	# shellcheck disable=SC2034 # name and want: read by the condition poll evaluates
+	local name=$2 want=$3 got
+	poll 'got=$(metric "$name"); [ "$got" = "$want" ] || daemon_gone'
+	is "$1" "$got" "$want"
 }
 
 pod() { # NAMESPACE NAME N: a pod cgroup and its log directory; prints the cgroup

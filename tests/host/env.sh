@@ -33,6 +33,23 @@ in_cgroup() {
 	sh -c 'echo $$ > "$0/cgroup.procs" && exec unshare -n "$@"' "$cg" "$@"
 }
 
+# What must come is waited for, never timed: make test runs beside QEMU
+# guests and whatever else the machine does, where anything may take ten
+# times as long as alone. HANG_S bounds a wait so a hang ends; a test point
+# judges the state it waited for, and how long that took is a make bench
+# figure (at most a diag line here).
+HANG_S=${HANG_S:-120}
+
+# poll SHELL-CONDITION: true once it holds (tried every 0.05 s), false if it
+# still does not after HANG_S seconds.
+poll() {
+	local _poll_end=$((SECONDS + HANG_S))
+	until eval "$1"; do
+		[ "$SECONDS" -lt "$_poll_end" ] || return 1
+		sleep 0.05
+	done
+}
+
 # stat_of CG FIELD: one counter of CG from `mptcpify -j stats`.
 stat_of() {
 	"$M" -j stats "$1" | jq -r ".cgroups[0].$2"
