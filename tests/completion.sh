@@ -56,16 +56,17 @@ CG2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2
 if [ -z "$CG2" ] || [ "$(id -u)" != 0 ]; then
 	skip "cgroup paths" "needs root and a cgroup2 mount"
 else
-	mkdir -p "$CG2/mptcpify-completion/alpha" "$CG2/mptcpify-completion/beta"
-	is "cgroup paths below the mount" "$(complete_line 'mptcpify attach mptcpify-completion/a')" \
-		"mptcpify-completion/alpha/"
+	# A scratch cgroup of this run's own: another checkout's run may
+	# complete beside it.
+	S=mptcpify-completion-$$
+	mkdir -p "$CG2/$S/alpha" "$CG2/$S/beta"
+	is "cgroup paths below the mount" "$(complete_line "mptcpify attach $S/a")" "$S/alpha/"
 	is "with a leading slash, as /proc/PID/cgroup shows them" \
-		"$(complete_line 'mptcpify detach /mptcpify-completion/b')" "mptcpify-completion/beta/"
-	is "and cgroupfs paths" "$(complete_line "mptcpify stats $CG2/mptcpify-completion/al")" \
-		"$CG2/mptcpify-completion/alpha/"
+		"$(complete_line "mptcpify detach /$S/b")" "$S/beta/"
+	is "and cgroupfs paths" "$(complete_line "mptcpify stats $CG2/$S/al")" "$CG2/$S/alpha/"
 	is "a subflow profile's cgroup" \
-		"$(complete_line 'mptcpify subflow set mptcpify-completion/b')" "mptcpify-completion/beta/"
-	is "no second cgroup" "$(complete_line 'mptcpify attach mptcpify-completion/alpha mptc')" ""
-	rmdir "$CG2/mptcpify-completion/alpha" "$CG2/mptcpify-completion/beta" "$CG2/mptcpify-completion"
+		"$(complete_line "mptcpify subflow set $S/b")" "$S/beta/"
+	is "no second cgroup" "$(complete_line "mptcpify attach $S/alpha mptc")" ""
+	rmdir "$CG2/$S/alpha" "$CG2/$S/beta" "$CG2/$S"
 fi
 tap_done

@@ -25,8 +25,9 @@ fi
 check "mptcpify disable web2.service" mptcpify disable web2.service
 check "the drop-in is gone" test ! -e /etc/systemd/system/web2.service.d/mptcpify.conf
 snap
+n=$(fetches web2)
 systemctl restart web2
-wait_until "web2 fetched its page" 10 opened_since "$S_ACTIVE"
+wait_until "web2 fetched its page" "$HANG_S" fetched web2 $((n + 1))
 is "after disable: TCP again (MIB)" "$(delta)" "active=1 mptcp_active=0 mptcp_passive=0"
 systemctl stop web2
 out=$(mptcpify enable 'web2/../x' 2>&1)

@@ -17,17 +17,16 @@ selectors:
     mode: $MODE
 EOS
 check "reload with a selector for loop.service" systemctl reload mptcpify
-# systemd-run: a transient loop.service, socket()+close() until stopped. The
-# daemon learns of a unit's cgroup when systemd makes it, just before the
-# main process starts, so that process's very first socket() could come
-# first (README, Limits; mptcpify enable has no such window): the loop
-# starts a second after its cgroup, since what is tried here is the daemon
-# stopped, killed and stuck.
+# A transient loop.service, socket()+close() until stopped. The daemon
+# learns of a unit's cgroup when systemd makes it, just before the main
+# process starts, so that process's very first socket() could come first
+# (README, Limits; mptcpify enable has no such window): the loop starts
+# once its cgroup's entry is in place (loop_unit), since what is tried here
+# is the daemon stopped, killed and stuck.
 skips=$(hook_skips)
-check "a service looping on socket()" systemd-run -q --unit=loop -p Type=exec \
-	-p ExecStartPre="/bin/sleep 1" \
-	-p StandardOutput=file:/run/loop.out sockcheck --loop 300 inet stream 0
-wait_until "its cgroup is enforced" 10 sh -c "mptcpify -j list | grep -q loop.service"
+check "a service looping on socket(), from its cgroup's entry on" loop_unit loop
+diag "loop's entry already in place when its start's first process ran: $(entry_figure loop)"
+wait_until "its cgroup is enforced" "$HANG_S" sh -c "mptcpify -j list | grep -q loop.service"
 
 check "systemctl stop mptcpify" systemctl stop mptcpify
 check "leaves the entry in place" sh -c "mptcpify -j list | grep -q loop.service"
@@ -35,11 +34,13 @@ check "systemctl start mptcpify" systemctl start mptcpify
 before=$(systemctl show -p NRestarts --value mptcpify)
 pid=$(systemctl show -p MainPID --value mptcpify)
 check "systemctl kill -s KILL mptcpify" systemctl kill -s KILL mptcpify
-wait_until "systemd restarts it" 20 sh -c \
+wait_until "systemd restarts it" "$HANG_S" sh -c \
 	"[ \$(systemctl show -p NRestarts --value mptcpify) -gt $before ] && systemctl is-active -q mptcpify"
+diag "SIGKILL to active again: ${WAITED}s"
 before=$(systemctl show -p NRestarts --value mptcpify)
 pid=$(systemctl show -p MainPID --value mptcpify)
 check "SIGSTOP: the daemon's loop stops" kill -STOP "$pid"
-wait_until "the watchdog has systemd restart it (WatchdogSec=10)" 40 sh -c \
+wait_until "the watchdog has systemd restart it (WatchdogSec=10)" "$HANG_S" sh -c \
 	"[ \$(systemctl show -p NRestarts --value mptcpify) -gt $before ] && systemctl is-active -q mptcpify"
+diag "SIGSTOP to active again: ${WAITED}s"
 judge_loop loop "no socket escaped while the daemon was stopped, killed and stuck" "$skips"

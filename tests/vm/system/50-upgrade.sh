@@ -18,12 +18,11 @@ selectors:
     mode: $MODE
 EOS
 check "reload with a selector for loop2.service" systemctl reload mptcpify
-# A second after its cgroup, as in 40-resilience.
+# From its cgroup's entry on, as in 40-resilience.
 skips=$(hook_skips)
-check "a service looping on socket()" systemd-run -q --unit=loop2 -p Type=exec \
-	-p ExecStartPre="/bin/sleep 1" \
-	-p StandardOutput=file:/run/loop2.out sockcheck --loop 300 inet stream 0
-wait_until "its cgroup is enforced" 10 sh -c "mptcpify -j list | grep -q loop2.service"
+check "a service looping on socket(), from its cgroup's entry on" loop_unit loop2
+diag "loop2's entry already in place when its start's first process ran: $(entry_figure loop2)"
+wait_until "its cgroup is enforced" "$HANG_S" sh -c "mptcpify -j list | grep -q loop2.service"
 old=$(mptcpify -j version | grep -o '"build_id":"[0-9a-f]*"')
 # prog_id NAME: the id of a pinned program (mptcpify list's program_costs).
 prog_id() {

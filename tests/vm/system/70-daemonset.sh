@@ -58,11 +58,12 @@ agent() { # IMAGE: the agent as the DaemonSet's pod runs it
 	podman run -d $NET "${DS_AGENT[@]}" "$1" "${DS_AGENT_ARGS[@]}" >/dev/null
 }
 check "the agent ($DS_AGENT_IMAGE)" agent "$IMG"
-wait_until "/healthz answers" 60 curl -sf 127.0.0.1:9464/healthz
+wait_until "/healthz answers" "$HANG_S" curl -sf 127.0.0.1:9464/healthz
+diag "agent started to /healthz: ${WAITED}s"
 build_id() {
 	curl -sf 127.0.0.1:9464/metrics | sed -n 's/^mptcpify_build_info{.*build_id="\([0-9a-f]*\)".*/\1/p'
 }
-wait_until "the pod selectors enforce shop/web-0 and shop/db-0" 20 sh -c \
+wait_until "the pod selectors enforce shop/web-0 and shop/db-0" "$HANG_S" sh -c \
 	"curl -sf 127.0.0.1:9464/metrics | grep -qx 'mptcpify_selector_cgroups{selector=\"shop\",mode=\"rewrite\"} 1' &&
 	 curl -sf 127.0.0.1:9464/metrics | grep -qx 'mptcpify_selector_cgroups{selector=\"shop-db\",mode=\"exclude\"} 1'"
 check "the pins are on the node's bpffs" test -d /sys/fs/bpf/mptcpify/maps
@@ -80,27 +81,29 @@ is "a container of shop/web-0: its first connection MPTCP (MIB)" "$(connect "$WE
 	"active=1 mptcp_active=1"
 is "a container of shop/db-0 (excluded) stays TCP (MIB)" "$(connect "$DB")" "active=1 mptcp_active=0"
 
-metrics=$(curl -sf 127.0.0.1:9464/metrics)
-check "metrics: shop/web-0's cgroup with its namespace and pod" \
-	grep -qE '^mptcpify_[a-z_]+\{.*namespace="shop".*pod="web-0"' <<<"$metrics"
+# /metrics renders a snapshot the loop publishes, at most once a second.
+wait_until "metrics: shop/web-0's cgroup with its namespace and pod" "$HANG_S" sh -c \
+	"curl -sf 127.0.0.1:9464/metrics | grep -qE '^mptcpify_[a-z_]+\{.*namespace=\"shop\".*pod=\"web-0\"'"
 
 # The rolling update: a container of web-0 loops on socket() while the old
 # agent is stopped (SIGTERM, the manifest's grace period) and the newer
-# image's agent starts and adopts the pins.
+# image's agent starts and adopts the pins. The loop runs until podman stop
+# ends it (its hour is only a guard), however long the update takes.
 skips=$(hook_skips)
 check "a container of shop/web-0 looping on socket()" \
-	container "$WEB" -d --name loop --entrypoint=/t/sockcheck "$IMG" --loop 600 inet stream 0
+	container "$WEB" -d --name loop --entrypoint=/t/sockcheck "$IMG" --loop 3600 inet stream 0
 old=$(build_id)
 check "the old agent stopped (podman stop -t 10)" podman stop -t 10 mptcpify
 podman rm mptcpify >/dev/null
 check "the newer image's agent" agent "$IMG-next"
-wait_until "/healthz answers" 60 curl -sf 127.0.0.1:9464/healthz
+wait_until "/healthz answers" "$HANG_S" curl -sf 127.0.0.1:9464/healthz
+diag "newer agent started to /healthz: ${WAITED}s"
 new=$(build_id)
 diag "BPF object: $old before, $new after"
 check "the newer agent's programs are in place" test -n "$new" -a "$old" != "$new"
 is "and the loop ran across the whole update" "$(podman inspect -f '{{.State.Running}}' loop)" true
-# Its tally comes at SIGTERM.
-podman stop -t 30 loop >/dev/null
+# Its tally comes at SIGTERM (the grace period only guards a hang).
+podman stop -t "$HANG_S" loop >/dev/null
 out=$(podman logs loop 2>&1)
 podman rm loop >/dev/null
 judge_tally "the rolling update: no socket escaped" "$out" $(($(hook_skips) - skips))
