@@ -80,10 +80,12 @@ suite() { # NAME CMD...
 
 # The test binaries of tests/unit, not whatever an older tree left in build/.
 UNITS=$(cd tests/unit && ls test_*.c | sed 's/\.c$//')
+# Check's 4 s per test is a hang guard that a busy machine, under ASan,
+# could reach: ten times that.
 unit_all() { # PREFIX [RUNNER...]
 	local dir=$1 t rc=0
 	shift
-	for t in $UNITS; do "$@" "$dir/$t" || rc=1; done
+	for t in $UNITS; do CK_TIMEOUT_MULTIPLIER=10 "$@" "$dir/$t" || rc=1; done
 	return $rc
 }
 # Check forks each test; valgrind follows the tests better without.
@@ -109,8 +111,8 @@ system_run() { # KERNEL... (VM_TREES and VM_IMAGE_FILES from the environment)
 		VM_FILES="$BUILD/deb/mptcpify_${v}_$a.deb $BUILD/deb-next/mptcpify_${v}+next1_$a.deb
 			$BUILD/vm-bin/sockcheck $BUILD/vm-bin/mptcp_conn $VM_IMAGE_FILES" \
 		VM_CASES=tests/vm/system VM_OUT="$BUILD/vm-system" VM_MODULES="veth overlay" \
-		VM_SMP="${VM_SMP:-1}" VM_TIMEOUT="${SYSTEM_TIMEOUT:-3600}" \
-		CASE_TIMEOUT="${SYSTEM_CASE_TIMEOUT:-1200}" tests/vm/run.sh "$@"
+		VM_SMP="${VM_SMP:-1}" VM_TIMEOUT="${SYSTEM_TIMEOUT:-5400}" \
+		CASE_TIMEOUT="${SYSTEM_CASE_TIMEOUT:-1800}" tests/vm/run.sh "$@"
 }
 # The image suite: made under the cache's lock, as the podman store it
 # fills is the machine's, shared with any other checkout's run.
@@ -125,7 +127,9 @@ image_suite() {
 }
 system_all() {
 	local image_pid rc=0
-	rm -f "$LOGS/image.rc" "$LOGS/image.secs"
+	# No boot runs an earlier run's images if this one's build fails.
+	rm -f "$LOGS/image.rc" "$LOGS/image.secs" "$BUILD/images/mptcpify-storage.tar" \
+		"$BUILD/images/mptcpify-daemonset.args"
 	image_suite &
 	image_pid=$!
 	wanted system || { wait "$image_pid"; return 0; }

@@ -121,8 +121,12 @@ run_all() { # CASEDIR
 		name=${c##*/}
 		name=${name%.sh}
 		[ "$VM_DEMO" = 1 ] || say "# case $name"
+		read -r t0 _ </proc/uptime
 		run_case "$c" "$name"
 		rc=$?
+		# Where a boot's time went (the guest's clock: the host's wall time).
+		read -r t1 _ </proc/uptime
+		[ "$VM_DEMO" = 1 ] || say "# case $name took $((${t1%.*} - ${t0%.*})) s"
 		[ "$demo_rc" -ne 0 ] || demo_rc=$rc
 	done
 	if [ "$VM_DEMO" = 1 ]; then
