@@ -16,6 +16,9 @@
 # - mkdir to entry, p50 and p99, while pods come and go at 100 and then at
 #   1,000 a second (see churn below: each pod cgroup's mkdir() to its entry
 #   showing in the pinned policy map), on a tree with no other pod;
+# - the same churn at 100 a second while 8 clients loop on /metrics, and
+#   /healthz probes (1 s timeout) beside a slowloris flood: what the host
+#   tests no longer time, as they must pass on a busy machine;
 # - a full reconcile of 10,000 pod cgroups from nothing (no pins, no entry):
 #   the daemon's own timing of the pass (its "reconcile ... took=" line:
 #   from the walk's start to the last map write and the links checked), and
@@ -26,7 +29,9 @@
 #   the pass is done (each change is checked in the map afterwards): a
 #   change of one selector's 100 cgroups, and one of all 10,000;
 # - a full reconcile with nothing to change: the periodic resync's own
-#   timing (resync: 1), the median of three.
+#   timing (resync: 1), the median of three;
+# - kill -9 and a start with the pins in place (a crash, an upgrade) to
+#   "ready", and the pins removed under the daemon to its repair pass.
 set -u
 BUILD=${1:?usage: daemon.sh BUILD_DIR OUTDIR [README]}
 OUT=${2:?usage: daemon.sh BUILD_DIR OUTDIR [README]}
@@ -108,11 +113,11 @@ await() {
 cpu_ms() { cat /proc/"$DPID"/task/*/schedstat | awk '{ ns += $1 } END { printf "%.1f", ns / 1e6 }'; }
 took_ms() { echo "$LINE" | sed -n 's/.* took=\([0-9.]*\)ms.*/\1/p'; }
 
-start_daemon() {
+start_daemon() { # [METRICS-ADDRESS]
 	: >"$LOG"
 	mark
 	T0=$(now_us)
-	"$M" daemon --config "$CONF" --pods-dir "$PODS" --metrics "unix:$SOCK" 2>>"$LOG" &
+	"$M" daemon --config "$CONF" --pods-dir "$PODS" --metrics "${1:-unix:$SOCK}" 2>>"$LOG" &
 	DPID=$!
 	await ' ready ' 120 || {
 		echo "daemon bench: the daemon did not start:" >&2
@@ -225,16 +230,46 @@ aarch64 | riscv64) NR_BPF=280 ;;
 *) NR_BPF= ;;
 esac
 
-churn() { # RATE SECONDS
+churn() { # RATE SECONDS [FIGURE-SUFFIX]
 	local out
 	out=$(perl -e "$CHURN_PL" "$K" "$PODS" "$MPTCPIFY_PIN_DIR/maps/policy" "$1" "$2" \
 		"$TAG" "$NR_BPF") || exit 1
-	echo "# churn at $1/s: $out"
+	echo "# churn at $1/s${3:+ ($3)}: $out"
 	field() { echo "$out" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
-	csv "churn${1}_pods_per_s" "$(field per_s)"
-	csv "churn${1}_p50_us" "$(field p50_us)"
-	csv "churn${1}_p99_us" "$(field p99_us)"
-	csv "churn${1}_late" "$(field late)"
+	csv "churn${1}${3:-}_pods_per_s" "$(field per_s)"
+	csv "churn${1}${3:-}_p50_us" "$(field p50_us)"
+	csv "churn${1}${3:-}_p99_us" "$(field p99_us)"
+	csv "churn${1}${3:-}_late" "$(field late)"
+}
+
+# The daemon's figures while its metrics endpoint is abused, which the host
+# tests only check for what must hold (every entry comes; /healthz answers):
+# pods coming while 8 clients loop on /metrics, and kubelet-like /healthz
+# probes (1 s timeout, every half second) beside 40 slowloris connections
+# from another address.
+BPORT=${BENCH_DAEMON_PORT:-19499}
+abused_endpoint() {
+	local hammers="" missed=0 slow
+	start_daemon "127.0.0.1:$BPORT"
+	for _ in $(seq 8); do
+		(while :; do curl -s "http://127.0.0.1:$BPORT/metrics" >/dev/null; done) &
+		hammers="$hammers $!"
+	done
+	churn 100 10 _metrics
+	# shellcheck disable=SC2086 # a list of pids
+	kill $hammers
+	wait $hammers 2>/dev/null
+	"$(dirname "$0")/../slowloris.py" 127.0.0.2 127.0.0.1 "$BPORT" 40 8 >"$WORK/slow.out" &
+	slow=$!
+	sleep 1
+	for _ in $(seq 12); do
+		[ "$(curl -s -m 1 "http://127.0.0.1:$BPORT/healthz")" = ok ] || missed=$((missed + 1))
+		sleep 0.5
+	done
+	wait "$slow"
+	echo "# /healthz beside 40 slowloris connections: $missed of 12 probes missed; $(cat "$WORK/slow.out")"
+	csv healthz_flood_missed "$missed"
+	stop_daemon
 }
 
 make_pods() { # N: pod cgroups and their log directories, one in NDB a db pod
@@ -257,6 +292,8 @@ for ROUND in $(seq "$ROUNDS"); do
 	churn 100 10
 	churn 1000 4
 	stop_daemon
+	echo "# round $ROUND: the metrics endpoint abused"
+	abused_endpoint
 
 	echo "# round $ROUND: $NPODS pods, from nothing"
 	make_pods "$NPODS"
@@ -301,6 +338,22 @@ for ROUND in $(seq "$ROUNDS"); do
 		resyncs+=("$(took_ms)")
 	done
 	csv resync_ms "$(printf '%s\n' "${resyncs[@]}" | sort -n | sed -n 2p)"
+
+	echo "# round $ROUND: kill -9, a start with the pins in place; the pins removed"
+	kill -KILL "$DPID"
+	wait "$DPID" 2>/dev/null
+	# No resync to come first: the once-a-second pin check repairs.
+	conf exclude audit 3600
+	start_daemon
+	csv restart_to_ready_ms "$(awk -v a="$T0" -v b="$AT" 'BEGIN { printf "%.1f", (b - a) / 1000 }')"
+	mark
+	t0=$(now_us)
+	rm -rf "$MPTCPIFY_PIN_DIR"
+	await 'reconcile trigger=repair' 60 || {
+		echo "daemon bench: no repair after the pins were removed" >&2
+		exit 1
+	}
+	csv pins_removed_to_repaired_ms "$(awk -v a="$t0" -v b="$AT" 'BEGIN { printf "%.1f", (b - a) / 1000 }')"
 	stop_daemon
 	rm_pods
 done
@@ -312,6 +365,9 @@ churn100_p99_us|mkdir to entry, p99, 100 pods/s|10000|us
 churn1000_p50_us|mkdir to entry, p50, 1,000 pods/s|-|us
 churn1000_p99_us|mkdir to entry, p99, 1,000 pods/s|-|us
 churn1000_pods_per_s|pods/s achieved when asked for 1,000|-|/s
+churn100_metrics_p99_us|mkdir to entry, p99, 100 pods/s, 8 clients looping on /metrics|40000|us
+churn100_metrics_late|  entries that took over 10 s (of 667)|1|
+healthz_flood_missed|/healthz probes missed (1 s timeout, of 12) beside 40 slowloris connections|1|
 reconcile_start_ms|full reconcile of $NPODS pods from nothing|1000|ms
 start_to_ready_ms|start to ready with $NPODS pods (adds the programs' load)|-|ms
 start_cpu_ms|  the daemon's CPU time for it|-|ms
@@ -323,6 +379,8 @@ sighup_db_100_ms|SIGHUP to applied, $NPODS pods, one selector's $NDB change|100|
 sighup_db_100_cpu_ms|  the daemon's CPU time for it|-|ms
 sighup_all_10k_ms|SIGHUP to applied, $NPODS pods, $((NPODS - NDB)) change mode|-|ms
 change_updates_per_s|policy updates per second (entries changed, reload)|-|/s
+restart_to_ready_ms|kill -9, then start to ready, $NPODS pods, pins in place|-|ms
+pins_removed_to_repaired_ms|pins removed under the daemon to repaired, $NPODS pods|1000|ms
 rss_unscraped_kb|RSS with $NPODS pods, before any scrape|16384|KiB
 rss_kb|RSS with $NPODS pods, after a /metrics scrape|16384|KiB"
 
