@@ -25,7 +25,7 @@ qemu_accel_args() { # kvm|tcg
 # tiny boot (busybox printing a marker) decides, and errors on stderr end it
 # early rather than waiting for the time limit.
 probe_kvm() { # VMLINUZ
-	local tmp pid i
+	local verdict
 	if [ -n "${VM_ACCEL:-}" ]; then
 		VM_ACCEL_RESULT=$VM_ACCEL VM_ACCEL_WHY="VM_ACCEL=$VM_ACCEL"
 		return
@@ -35,6 +35,21 @@ probe_kvm() { # VMLINUZ
 		VM_ACCEL_WHY="no writable /dev/kvm"
 		return
 	fi
+	# Once per boot of the host: a KVM that hangs costs the probe its whole
+	# wait, and make test boots QEMU from three runs of run.sh.
+	verdict=$VMTEST_CACHE/kvm-probe.$(cat /proc/sys/kernel/random/boot_id)
+	if [ -s "$verdict" ]; then
+		read -r VM_ACCEL_RESULT VM_ACCEL_WHY <"$verdict"
+		return
+	fi
+	probe_kvm_boot "$1"
+	mkdir -p "$VMTEST_CACHE"
+	rm -f "$VMTEST_CACHE"/kvm-probe.*
+	echo "$VM_ACCEL_RESULT $VM_ACCEL_WHY" >"$verdict.$$" && mv "$verdict.$$" "$verdict"
+}
+
+probe_kvm_boot() { # VMLINUZ
+	local tmp pid i
 	tmp=$(mktemp -d)
 	mkdir -p "$tmp/root/bin"
 	cp /bin/busybox "$tmp/root/bin/"
@@ -42,13 +57,16 @@ probe_kvm() { # VMLINUZ
 	chmod +x "$tmp/root/init"
 	(cd "$tmp/root" && find . | cpio -o -H newc -R 0:0 --quiet) >"$tmp/probe.cpio"
 	# The subshell (not exec'ed: `true` follows) reaps QEMU itself, so an
-	# abort is not reported as a job message on our stderr.
+	# abort is not reported as a job message on our stderr. Killing the
+	# subshell would leave a hung QEMU spinning for ever (seen: one per
+	# run.sh, each taking half a core for the rest of make test): QEMU is
+	# killed by its pid file, and timeout ends it if we cannot.
 	# shellcheck disable=SC2046 # the accel arguments are words
 	(
-		qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot \
-			$(qemu_accel_args kvm) -m 256 -smp 1 -kernel "$1" -initrd "$tmp/probe.cpio" \
-			-append "console=ttyS0 panic=-1 rdinit=/init quiet" \
-			-serial "file:$tmp/out" </dev/null >/dev/null 2>"$tmp/err"
+		timeout -k 5 30 qemu-system-x86_64 -nodefaults -no-user-config -display none \
+			-no-reboot $(qemu_accel_args kvm) -m 256 -smp 1 -kernel "$1" \
+			-initrd "$tmp/probe.cpio" -append "console=ttyS0 panic=-1 rdinit=/init quiet" \
+			-pidfile "$tmp/qemu.pid" -serial "file:$tmp/out" </dev/null >/dev/null 2>"$tmp/err"
 		true
 	) 2>/dev/null &
 	pid=$!
@@ -65,6 +83,7 @@ probe_kvm() { # VMLINUZ
 		fi
 		sleep 0.1
 	done
+	[ -s "$tmp/qemu.pid" ] && kill -KILL "$(cat "$tmp/qemu.pid")" 2>/dev/null
 	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	VM_ACCEL_WHY=${VM_ACCEL_WHY#qemu-system-x86_64: }
