@@ -33,7 +33,10 @@ upgrade() {
 	# load starts once its sockets are counted, and it stops once it has
 	# made more after the load returned.
 	n=$(stat_of "$T/app" rewritten)
-	in_cg "$T/app" sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
+	# Not in_cg: a function run with & is a subshell, whose pid SIGTERM
+	# would reach instead of the loop's.
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$T/app" \
+		sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
 	loop=$!
 	wait_for 120 stat_above "$T/app" rewritten "$n"
 	out=$("$1" -j load)

@@ -64,7 +64,10 @@ wait_entry() {
 # once its sockets are counted: ENTRY's COUNTER passed its value before.
 loop_in() {
 	_n=$(stat_of "$2" "$3")
-	in_cg "$1" sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
+	# Not in_cg: a function run with & is a subshell, whose pid SIGTERM
+	# would reach instead of the loop's.
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$1" \
+		sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
 	loop=$!
 	wait_for 120 stat_above "$2" "$3" "$_n"
 }
