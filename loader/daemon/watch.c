@@ -10,23 +10,65 @@
 
 #define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
 
-static __u64 path_key(const char *rel)
+/* The watch at the first @n bytes of @rel: its hash finds a chain, not a watch. */
+static struct watched *find(const struct watch_table *t, const char *rel, size_t n)
 {
-	return idmap_hash(rel, strlen(rel));
+	struct watched *w;
+
+	for (w = idmap_get(&t->by_path, idmap_hash(rel, n)); w; w = w->same_hash)
+		if (!strncmp(w->rel, rel, n) && !w->rel[n])
+			return w;
+	return NULL;
 }
 
 /* The watch of the cgroup directly above @rel, if there is one. */
 static struct watched *parent_of(const struct watch_table *t, const char *rel)
 {
 	const char *slash = strrchr(rel, '/');
-	struct watched *w;
-	size_t n;
 
 	if (!slash || !rel[1])
 		return NULL; /* the root */
-	n = slash > rel ? (size_t)(slash - rel) : 1;
-	w = idmap_get(&t->by_path, idmap_hash(rel, n));
-	return w && strlen(w->rel) == n && !memcmp(w->rel, rel, n) ? w : NULL;
+	return find(t, rel, slash > rel ? (size_t)(slash - rel) : 1);
+}
+
+/*
+ * Put @w in the chain of its hash, after the head: only a new chain takes a
+ * slot, so only that can fail (-ENOMEM).
+ */
+static int link_path(struct watch_table *t, struct watched *w)
+{
+	__u64 key = idmap_hash(w->rel, strlen(w->rel));
+	struct watched *head = idmap_get(&t->by_path, key);
+
+	w->same_hash = NULL;
+	if (!head)
+		return idmap_put(&t->by_path, key, w);
+	w->same_hash = head->same_hash;
+	head->same_hash = w;
+	return 0;
+}
+
+/* Take @w out of its chain, if a newer watch of its path has not already. */
+static void unlink_path(struct watch_table *t, struct watched *w)
+{
+	__u64 key = idmap_hash(w->rel, strlen(w->rel));
+	struct watched *prev = idmap_get(&t->by_path, key);
+
+	if (prev == w) {
+		/*
+		 * The next one heads the chain. idmap_put into the room that
+		 * idmap_del just made does not grow the table: it cannot fail,
+		 * and if it did, no slot would still point at @w.
+		 */
+		idmap_del(&t->by_path, key);
+		if (w->same_hash)
+			idmap_put(&t->by_path, key, w->same_hash);
+		return;
+	}
+	while (prev && prev->same_hash != w)
+		prev = prev->same_hash;
+	if (prev)
+		prev->same_hash = w->same_hash;
 }
 
 int watch_init(struct watch_table *t)
@@ -58,9 +100,7 @@ struct watched *watch_by_wd(const struct watch_table *t, int wd)
 
 struct watched *watch_at(const struct watch_table *t, const char *rel)
 {
-	struct watched *w = idmap_get(&t->by_path, path_key(rel));
-
-	return w && !strcmp(w->rel, rel) ? w : NULL;
+	return find(t, rel, strlen(rel));
 }
 
 void watch_drop(struct watch_table *t, struct watched *w, bool rm)
@@ -71,8 +111,7 @@ void watch_drop(struct watch_table *t, struct watched *w, bool rm)
 		parent->children--;
 	if (rm)
 		inotify_rm_watch(t->inotify_fd, w->wd);
-	if (idmap_get(&t->by_path, path_key(w->rel)) == w)
-		idmap_del(&t->by_path, path_key(w->rel));
+	unlink_path(t, w);
 	idmap_del(&t->by_wd, w->wd);
 	free(w);
 }
@@ -109,8 +148,20 @@ struct watched *watch_add(struct watch_table *t, const char *rel, const char *pa
 		free(w);
 		return NULL;
 	}
-	/* A path taken by an older cgroup of the same name: this one now. */
-	idmap_put(&t->by_path, path_key(rel), w);
+	/*
+	 * A path taken by an older cgroup of the same name: this one now.
+	 * Undone, as if malloc had failed, where its chain cannot be made (out
+	 * of memory): a watch its path does not find misses the removals
+	 * heard from its parent.
+	 */
+	old = watch_at(t, rel);
+	if (old)
+		unlink_path(t, old);
+	if (link_path(t, w)) {
+		idmap_del(&t->by_wd, wd);
+		free(w);
+		return NULL;
+	}
 	old = parent_of(t, rel);
 	if (old)
 		old->children++;

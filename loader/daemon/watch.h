@@ -16,14 +16,20 @@ struct watched {
 	__u64 cgid;
 	int wd;
 	unsigned int children;	       /* watches of the cgroups directly below */
+	struct watched *same_hash;     /* next in by_path whose rel hashes alike */
 	char pod_uid[POD_UID_LEN + 1]; /* "" unless it is a pod's cgroup */
 	char rel[];		       /* path below the cgroup2 mount, "/" for the root */
 };
 
 struct watch_table {
 	int inotify_fd;
-	struct idmap by_wd;   /* wd -> struct watched */
-	struct idmap by_path; /* hash of rel -> the same struct watched */
+	struct idmap by_wd; /* wd -> struct watched */
+	/*
+	 * Hash of rel -> a chain of struct watched, linked by same_hash: cgroup
+	 * names are chosen by whoever may make cgroups, and two whose hashes
+	 * collide must not take each other's place. Lookups compare the path.
+	 */
+	struct idmap by_path;
 };
 
 /* An empty table with its inotify instance; 0 or -errno. */
