@@ -8,6 +8,13 @@
 #include "daemon/daemon.h"
 #include "daemon/service.h"
 
+/*
+ * How long `daemon --reload` (the unit's ExecReload=) waits for the daemon
+ * to apply a file: systemd's own default for a job, as a reload that loads
+ * programs on a busy node may take more than seconds.
+ */
+#define RELOAD_WAIT_S 90
+
 static void check_plain(json_t *res)
 {
 	printf("%s: %lld selectors, %lld profiles: ok\n",
@@ -31,7 +38,7 @@ int cmd_daemon(const struct cmd_args *a)
 	int rc;
 
 	if (a->reload) {
-		rc = service_request_reload(30, why, sizeof(why));
+		rc = service_request_reload(RELOAD_WAIT_S, why, sizeof(why));
 		if (!rc)
 			return EXIT_OK;
 		p_err(rc == -ECANCELED || rc == -EINVAL ? 0 : -rc,

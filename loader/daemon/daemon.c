@@ -166,6 +166,7 @@ static void finish_reload(struct daemon *d)
 {
 	struct reconciler *r = &d->r;
 	const char *why = NULL;
+	char status[256];
 	__u64 n;
 	int rc;
 
@@ -196,7 +197,11 @@ static void finish_reload(struct daemon *d)
 		arm(d->resync_fd, r->cfg.resync_s);
 		reconcile_all(r, TRIGGER_RELOAD);
 	}
-	/* Applied means enforced: the pass above has run. */
+	/*
+	 * Applied means enforced: the pass above has run. The status that
+	 * comes with READY=1 is the new configuration's, not the last tick's.
+	 */
+	service_status(status_line(d, status, sizeof(status)));
 	service_reloaded(!rc, d->reload.err);
 	if (d->reload.again) {
 		d->reload.again = false;
