@@ -8,7 +8,8 @@
  *       count, print "protocol=P fallback=F subflows=N bytes=N"
  *   mptcp_conn client [--proto tcp|mptcp] [--bytes N] [--subflows N] [--hold MS]
  *                     [--msk-user-timeout] ADDR PORT
- *       connect, send N bytes, wait (up to 10 s) for N subflows when asked,
+ *       connect, send N bytes, waiting for N subflows when asked after the
+ *       first 64 KiB (or all, if fewer),
  *       keep the connection MS milliseconds more (for ss to look at), and
  *       print the same line for the client side; --msk-user-timeout also
  *       tries TCP_USER_TIMEOUT on the socket itself and says what happened
@@ -137,13 +138,39 @@ struct client_opts {
 	int msk_user_timeout;
 };
 
+/* Write @count bytes, @size at a time from @buf. */
+static void send_all(int fd, const char *buf, size_t size, long long count)
+{
+	ssize_t n;
+
+	while (count > 0) {
+		n = write(fd, buf, count < (long long)size ? (size_t)count : size);
+		if (n <= 0)
+			die("write");
+		count -= n;
+	}
+}
+
+/* Until @want subflows or a fallback; the bound (5 min) is a hang guard. */
+static void await_subflows(int fd, int want, struct report *r)
+{
+	int i;
+
+	for (i = 0; i < 6000; i++) {
+		report_of(fd, r);
+		if (r->subflows >= want || r->fallback)
+			return;
+		sleep_ms(50);
+	}
+}
+
 static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t len,
 		  const struct client_opts *o)
 {
 	static char buf[65536];
 	char uto[80] = "";
 	struct report r;
-	long long sent = 0, bytes = o->bytes;
+	long long sent = 0, bytes = o->bytes, first;
 	int fd, i, ms = 5000;
 	ssize_t n;
 
@@ -162,23 +189,18 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 		sleep_ms(50); /* the server may still be starting */
 	}
 	memset(buf, 'x', sizeof(buf));
-	while (sent < bytes) {
-		size_t chunk = sizeof(buf);
-
-		if (bytes - sent < (long long)chunk)
-			chunk = (size_t)(bytes - sent);
-		n = write(fd, buf, chunk);
-		if (n <= 0)
-			die("write");
-		sent += n;
-	}
-	/* Additional subflows come after the handshake; give them time. */
-	for (i = 0; i < 1200; i++) {
-		report_of(fd, &r);
-		if (r.subflows >= o->want_subflows || r.fallback)
-			break;
-		sleep_ms(50);
-	}
+	/*
+	 * Additional subflows come once the first data makes the connection
+	 * fully established: the first chunk goes, then the rest waits for
+	 * them, so that what they carry does not depend on how soon a busy
+	 * machine brought them up.
+	 */
+	first = bytes < (long long)sizeof(buf) ? bytes : (long long)sizeof(buf);
+	send_all(fd, buf, sizeof(buf), first);
+	await_subflows(fd, o->want_subflows, &r);
+	send_all(fd, buf, sizeof(buf), bytes - first);
+	report_of(fd, &r);
+	sent = bytes;
 	if (o->hold_ms)
 		sleep_ms(o->hold_ms);
 	shutdown(fd, SHUT_WR);
