@@ -119,7 +119,9 @@ system_run() { # KERNEL... (VM_TREES and VM_IMAGE_FILES from the environment)
 image_suite() {
 	local start=$SECONDS rc
 	cache_lock images
-	env BUILD="$BUILD" tests/image/build.sh >"$LOGS/image.log" 2>&1
+	# A hang guard: a cold build takes minutes, a busy machine's more.
+	timeout -k 10 "${IMAGE_TIMEOUT:-3600}" env BUILD="$BUILD" tests/image/build.sh \
+		>"$LOGS/image.log" 2>&1
 	rc=$?
 	cache_unlock images
 	echo "$rc" >"$LOGS/image.rc"

@@ -45,7 +45,7 @@ connect() {
 	local client end=$((SECONDS + HANG_S))
 	start_server "$TESTCG/server" --proto mptcp >/tmp/mptcpify-server.out
 	in_cg "$TESTCG/client" ip netns exec cli mptcp_conn client --proto mptcp --bytes 4000000 \
-		--subflows 2 --hold 1500 --msk-user-timeout 10.0.1.2 8080 >/tmp/mptcpify-client.out &
+		--subflows 2 --hold 10000 --msk-user-timeout 10.0.1.2 8080 >/tmp/mptcpify-client.out &
 	client=$!
 	until ss_subflows cli >/tmp/mptcpify-ss.out &&
 		grep -q '10.0.2.1:' /tmp/mptcpify-ss.out && grep -q '10.0.1.1:' /tmp/mptcpify-ss.out; do

@@ -134,7 +134,7 @@ esac
 conn mptcp tcp
 is "an MPTCP listener's plain TCP client is counted" "$(outcome "$TESTCG/server" fell_back_passive)" 1
 
-conn mptcp mptcp --subflows 2 --hold 500
+conn mptcp mptcp --subflows 2 --hold 3000
 is "MPTCP end to end, client side" "$(outcome "$TESTCG/client" mptcp_active)" 1
 is "MPTCP end to end, server side" "$(outcome "$TESTCG/server" mptcp_passive)" 1
 is "the client's join came up" "$(outcome "$TESTCG/client" joins_established)" 1

@@ -69,7 +69,7 @@ is "a pod no selector matches gets nothing" "$(entry "$other")" ""
 # 1000 pods, 100 a second if the machine keeps up: podchurn starts each web
 # and db pod's process once the pod's entry is there (waiting 120 s at most),
 # so its first socket comes after the entry. How long entries took (p50_us,
-# p99_us) is a make bench figure; stale (entries left 10 s after their pod)
+# p99_us) is a make bench figure; stale (entries left 120 s after their pod)
 # is judged below, with a longer wait.
 out=$("$CHURN" "$K" "$PODS" "$MPTCPIFY_PIN_DIR/maps/policy" 100 10)
 diag "churn: $out"

@@ -48,7 +48,10 @@ check "a user cannot open, so cannot lock, the pin directory" \
 # The user's lock is held by the very process killed after (sleep keeps the
 # descriptor flock locked); the checks run once it is held. A lock that
 # stopped root would make it wait for ever: the bound is a hang guard.
-nobody sh -c 'exec 9<"$0" && flock 9 && exec sleep 600' "$B" >/dev/null 2>&1 &
+# setpriv itself, not the function nobody: a function run with & is a
+# subshell, whose pid kill would reach instead, leaving sleep and the lock.
+setpriv --reuid=65534 --regid=65534 --clear-groups \
+	sh -c 'exec 9<"$0" && flock 9 && exec sleep 600' "$B" >/dev/null 2>&1 &
 holder=$!
 poll "! flock -n '$B' true || ! kill -0 $holder 2>/dev/null"
 check "root's list runs while a user holds a lock on the bpffs root" \

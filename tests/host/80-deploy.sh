@@ -154,7 +154,9 @@ DPID=$!
 # Started (and each answer) when a busy machine gets to it: asked again.
 live=$(ctr .livenessProbe.httpGet.path) ready=$(ctr .readinessProbe.httpGet.path)
 poll "curl -sf -m 30 'http://127.0.0.1:$port$live' >/dev/null || ! kill -0 $DPID 2>/dev/null"
+poll "[ \"\$(curl -s -m 30 'http://127.0.0.1:$port$live')\" = ok ] || ! kill -0 $DPID 2>/dev/null"
 is "the liveness probe answers" "$(curl -s -m 30 "http://127.0.0.1:$port$live")" ok
+poll "[ \"\$(curl -s -m 30 'http://127.0.0.1:$port$ready')\" = ok ] || ! kill -0 $DPID 2>/dev/null"
 is "and so does the readiness probe" "$(curl -s -m 30 "http://127.0.0.1:$port$ready")" ok
 
 # A pod the kubelet's way, in namespace shop: the ConfigMap's "shop" selector.

@@ -118,7 +118,7 @@ static void answer_reload(bool applied)
 	snprintf(pid_text, sizeof(pid_text), "%d", pid);
 	setenv("MAINPID", pid_text, 1);
 	why[0] = '\0';
-	ck_assert_int_eq(service_request_reload(5, why, sizeof(why)), applied ? 0 : -ECANCELED);
+	ck_assert_int_eq(service_request_reload(120, why, sizeof(why)), applied ? 0 : -ECANCELED);
 	ck_assert_str_eq(why, applied ? "" : "bad file");
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	unsetenv("MAINPID");

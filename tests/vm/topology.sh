@@ -59,11 +59,11 @@ tx_bytes() {
 }
 
 # start_server CGROUP [ARGS...]: an unmodified TCP server on port 8080 of
-# every address of srv, inside CGROUP, in the background ($! is its pid);
+# every address of srv, inside CGROUP, in the background ($! is the subshell that runs it);
 # returns once it listens (true), or once it has exited (false). Its report
 # goes to stdout when it exits. Starting it can take seconds on a loaded
 # machine: the bound (at least 120 s) is only a hang guard, the server's own
-# alarm (60 s) ending it sooner if it hangs.
+# alarm (300 s) ending it sooner if it hangs.
 start_server() {
 	_cg=$1
 	shift

@@ -55,7 +55,7 @@ upgrade() {
 	esac
 	# The loader waits for the kernel to free the old programs, a while:
 	# on a loaded machine the freeing can come later still.
-	wait_for 60 one_each
+	wait_for 300 one_each
 	is "the old program is gone: one rewrite program loaded" "$(progs_named mptcpify_rewrite)" 1
 	is "and one backup rewrite program" "$(progs_named mptcpify_rewrite_backup)" 1
 	is "the attached hook stayed: no kernel text was re-patched" \

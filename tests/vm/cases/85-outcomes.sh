@@ -47,7 +47,7 @@ fi
 conn "$T/server" "$T/plain"
 is "the rewritten listener's plain TCP client is counted" \
 	"$(outcome "$T/server" fell_back_passive)" 1
-conn "$T/server" "$T/client" --subflows 2 --hold 500
+conn "$T/server" "$T/client" --subflows 2 --hold 3000
 is "MPTCP end to end, client side" "$(outcome "$T/client" mptcp_active)" 1
 is "MPTCP end to end, server side" "$(outcome "$T/server" mptcp_passive)" 1
 is "the client's join came up" "$(outcome "$T/client" joins_established)" 1

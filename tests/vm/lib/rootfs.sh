@@ -63,7 +63,7 @@ ensure_rootfs() { # DEB
 mkrootimage() { # ROOTFS.tar DEST.img NAME
 	local tar=$1 img=$2 root
 	root=$(mktemp -d "${img%/*}/.sysroot.XXXXXX")
-	tar -xf "$tar" -C "$root"
+	tar -xf "$tar" -C "$root" || die "$tar: cannot extract"
 	mkdir -p "$root/usr/local/lib/vmtest/cases" \
 		"$root/etc/vmtest" "$root/etc/systemd/system/multi-user.target.wants"
 	install -m 0755 "$VMTEST_DIR/runner.sh" "$root/usr/local/lib/vmtest/runner.sh"

@@ -40,7 +40,7 @@ diag "SIGKILL to active again: ${WAITED}s"
 before=$(systemctl show -p NRestarts --value mptcpify)
 pid=$(systemctl show -p MainPID --value mptcpify)
 check "SIGSTOP: the daemon's loop stops" kill -STOP "$pid"
-wait_until "the watchdog has systemd restart it (WatchdogSec=10)" "$HANG_S" sh -c \
+wait_until "the watchdog has systemd restart it (WatchdogSec=)" "$HANG_S" sh -c \
 	"[ \$(systemctl show -p NRestarts --value mptcpify) -gt $before ] && systemctl is-active -q mptcpify"
 diag "SIGSTOP to active again: ${WAITED}s"
 judge_loop loop "no socket escaped while the daemon was stopped, killed and stuck" "$skips"

@@ -98,6 +98,9 @@ podman rm mptcpify >/dev/null
 check "the newer image's agent" agent "$IMG-next"
 wait_until "/healthz answers" "$HANG_S" curl -sf 127.0.0.1:9464/healthz
 diag "newer agent started to /healthz: ${WAITED}s"
+# One scrape may miss (a busy guest, the server's 5 s deadline): asked again.
+another_build() { local b; b=$(build_id) && [ -n "$b" ] && [ "$b" != "$old" ]; }
+wait_until "the newer agent's metrics name another BPF object" "$HANG_S" another_build
 new=$(build_id)
 diag "BPF object: $old before, $new after"
 check "the newer agent's programs are in place" test -n "$new" -a "$old" != "$new"
