@@ -142,6 +142,15 @@ system_all() {
 		VM_IMAGE_FILES="$BUILD/images/mptcpify-daemonset.args" system_run 6.12 7.3 || rc=1
 	return $rc
 }
+# ^C or a TERM ends the suites in the background too: they ignore SIGINT,
+# as a non-interactive shell's jobs do, and timeout puts what it guards in
+# a process group of its own. Children first, so that none is left orphaned.
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill -TERM "$1" 2>/dev/null
+}
+trap 'trap - INT TERM; for p in $(jobs -p); do kill_tree "$p"; done; exit 130' INT TERM
 if wanted image; then
 	printf '\n=== system and image: started in the background; their logs follow the others\n'
 	system_start=$SECONDS
