@@ -148,10 +148,9 @@ test-build: $(UNIT_BINS) $(ASAN_BINS) $(BUILD)/mptcpify $(BUILD)/asan/mptcpify $
 	    $(VM_PROGS) $(FUZZ_BINS) $(MANPAGES) test-debs | $(TEST_DEPS_STAMP)
 
 test: | $(TEST_DEPS_STAMP) $(PKG_DEPS_STAMP)
-	$(Q)echo $$(date +%s) >$(BUILD)/.test-start
-	$(Q)$(MAKE) --no-print-directory -j$(shell nproc) test-build
-	$(Q)BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" TEST_START=$$(cat $(BUILD)/.test-start) \
-		SUITES="$(SUITES)" tests/run.sh
+	$(Q)start=$$(date +%s) && $(MAKE) --no-print-directory -j$(shell nproc) test-build && \
+		BUILD=$(BUILD) VM_MODULES="$(VM_MODULES)" TEST_START=$$start SUITES="$(SUITES)" \
+		tests/run.sh
 
 demo: $(VM_PROGS) | $(TEST_DEPS_STAMP)
 	$(Q)VM_DEMO=1 KERNELS=$${KERNELS:-6.12} VM_BINDIR=$(VM_BIN) VM_CASES=tests/vm/demo \
