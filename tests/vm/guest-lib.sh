@@ -37,6 +37,28 @@ wait_for() {
 	done
 }
 
+# loop_in CGROUP ENTRY COUNTER: a socket() loop in CGROUP, in the
+# background ($loop), that runs until SIGTERM (600 s is only a bound): it
+# spans whatever the test does meanwhile, however slow the machine. Returns
+# once its sockets are counted: ENTRY's COUNTER passed its value before.
+loop_in() {
+	_n=$(stat_of "$2" "$3")
+	# Not in_cg: a function run with & is a subshell, whose pid SIGTERM
+	# would reach instead of the loop's.
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$1" \
+		sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
+	loop=$!
+	wait_for 120 stat_above "$2" "$3" "$_n"
+}
+
+# loop_stop ENTRY COUNTER: once the loop's sockets are counted again (it
+# ran on past what came before), SIGTERM: it prints its tally.
+loop_stop() {
+	wait_for 120 stat_above "$1" "$2" "$(stat_of "$1" "$2")"
+	kill -TERM "$loop"
+	wait "$loop"
+}
+
 # uptime_s: the guest's clock, in seconds; since T: seconds from T to now,
 # for the diag lines that say how long something took (not judged).
 uptime_s() {

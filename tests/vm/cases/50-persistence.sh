@@ -28,21 +28,12 @@ one_each() { [ "$(progs_named mptcpify_rewrite) $(progs_named mptcpify_rewrite_b
 upgrade() {
 	hook=$(grep '_mptcpify_hook' /proc/kallsyms)
 	rewrite=$(rewrite_prog)
-	# The loop must span the whole load, however long a loaded machine
-	# takes over it: it runs until SIGTERM (600 s is only a bound), the
-	# load starts once its sockets are counted, and it stops once it has
-	# made more after the load returned.
-	n=$(stat_of "$T/app" rewritten)
-	# Not in_cg: a function run with & is a subshell, whose pid SIGTERM
-	# would reach instead of the loop's.
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$T/app" \
-		sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
-	loop=$!
-	wait_for 120 stat_above "$T/app" rewritten "$n"
+	# The loop spans the whole load, however long a loaded machine takes
+	# over it: the load starts once its sockets are counted, and it stops
+	# once it has made more after the load returned.
+	loop_in "$T/app" "$T/app" rewritten
 	out=$("$1" -j load)
-	wait_for 120 stat_above "$T/app" rewritten "$(stat_of "$T/app" rewritten)"
-	kill -TERM $loop
-	wait $loop
+	loop_stop "$T/app" rewritten
 	diag "$1 load: $out; loop: $(cat /tmp/loop.out)"
 	case "$out" in
 	*'"upgraded":true'*) ok "$1 replaced the running programs" ;;

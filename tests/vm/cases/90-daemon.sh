@@ -58,28 +58,6 @@ wait_entry() {
 	wait_for 120 has_entry "$1" "$2"
 }
 
-# loop_in CGROUP ENTRY COUNTER: a socket() loop in CGROUP, in the
-# background ($loop), that runs until SIGTERM (600 s is only a bound): it
-# spans whatever the test does meanwhile, however slow the machine. Returns
-# once its sockets are counted: ENTRY's COUNTER passed its value before.
-loop_in() {
-	_n=$(stat_of "$2" "$3")
-	# Not in_cg: a function run with & is a subshell, whose pid SIGTERM
-	# would reach instead of the loop's.
-	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$1" \
-		sockcheck --loop 600 inet stream 0 >/tmp/loop.out &
-	loop=$!
-	wait_for 120 stat_above "$2" "$3" "$_n"
-}
-
-# loop_stop ENTRY COUNTER: once the loop's sockets are counted again (it
-# ran on past what came before), SIGTERM: it prints its tally.
-loop_stop() {
-	wait_for 120 stat_above "$1" "$2" "$(stat_of "$1" "$2")"
-	kill -TERM "$loop"
-	wait "$loop"
-}
-
 start_daemon
 # The daemon's /healthz gives up on a slow client after 5 s: asked again.
 healthz_ok() { [ "$(wget -qO- http://127.0.0.1:9464/healthz 2>/dev/null)" = ok ]; }
