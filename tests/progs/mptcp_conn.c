@@ -170,7 +170,7 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 	static char buf[65536];
 	char uto[80] = "";
 	struct report r;
-	long long sent = 0, bytes = o->bytes, first;
+	long long bytes = o->bytes, first;
 	int fd, i, ms = 5000;
 	ssize_t n;
 
@@ -200,7 +200,6 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 	await_subflows(fd, o->want_subflows, &r);
 	send_all(fd, buf, sizeof(buf), bytes - first);
 	report_of(fd, &r);
-	sent = bytes;
 	if (o->hold_ms)
 		sleep_ms(o->hold_ms);
 	shutdown(fd, SHUT_WR);
@@ -209,7 +208,7 @@ static int client(int family, int proto, struct sockaddr_storage *ss, socklen_t 
 	buf[strcspn(buf, "\n")] = '\0';
 	close(fd);
 	printf("protocol=%d fallback=%d subflows=%d bytes=%lld reply=%s%s\n", r.protocol,
-	       r.fallback, r.subflows, sent, n > 0 ? buf : "none", uto);
+	       r.fallback, r.subflows, bytes, n > 0 ? buf : "none", uto);
 	return 0;
 }
 
