@@ -15,14 +15,19 @@
  * The kernel runs a trampoline program at most once per CPU at a time: a
  * task preempted inside the hook (preemptible kernels) makes the next
  * socket() on that CPU skip it. mptcpify_hook_backup, a second fmod_ret
- * program with a recursion guard of its own, tail-calls mptcpify_rewrite_backup
- * through the rewrite_backup slot: that socket() is still decided unless
- * both hooks were running. The backup only rewrites, and counts only what it
- * rewrites: whichever of the two runs first, nothing is counted twice (an
- * fmod_ret program that returns non-zero ends the chain).
+ * program with a recursion guard of its own, tail-calls
+ * mptcpify_rewrite_backup through the rewrite_backup slot: that socket() is
+ * still decided unless both hooks were running. The backup only rewrites,
+ * and counts only what it rewrites: whichever of the two runs first,
+ * nothing is counted twice (an fmod_ret program that returns non-zero ends
+ * the chain). Disabling preemption inside the programs does not help:
+ * bpf_preempt_enable() is itself a preemption point, still inside the
+ * trampoline's guard (README, Limits, has the measurements).
  *
- * mptcpify_audit runs on cgroup/sock_create and only counts; it works
- * wherever cgroup BPF does, trampolines or not.
+ * mptcpify_audit runs on cgroup/sock_create, which has no such guard, and
+ * only counts: in an audit entry's cgroups what was created, in a rewrite
+ * entry's the TCP sockets that should have been MPTCP (escapes), and why.
+ * It works wherever cgroup BPF does, trampolines or not.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -53,13 +58,14 @@ extern const void mptcp_pernet_id __ksym __weak;
 /*
  * Can socket(family, SOCK_STREAM, IPPROTO_MPTCP) succeed for the caller?
  * Answers yes when it cannot tell (no KALLSYMS_ALL): see README, "Limits".
+ * Read through bpf_probe_read_kernel(), which cgroup programs may call too.
  */
 static __always_inline int mptcp_available(int family)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct mptcp_pernet *pernet = NULL;
 	struct net_generic *gen;
-	unsigned int id;
+	unsigned int id, len;
 	__u8 enabled = 1;
 
 	if (family == AF_INET6 && !mptcp_ipv6)
@@ -68,16 +74,40 @@ static __always_inline int mptcp_available(int family)
 		return 1;
 	if (bpf_probe_read_kernel(&id, sizeof(id), &mptcp_pernet_id))
 		return 1;
-
-	/* Trusted BTF pointers: plain (fault-safe) loads, not helper calls. */
-	gen = task->nsproxy->net_ns->gen;
-	if (!gen || id >= gen->s.len)
+	gen = BPF_CORE_READ(task, nsproxy, net_ns, gen);
+	if (!gen || bpf_core_read(&len, sizeof(len), &gen->s.len) || id >= len)
 		return 1;
 	if (bpf_probe_read_kernel(&pernet, sizeof(pernet), &gen->ptr[id]) || !pernet)
 		return 1;
 	if (bpf_core_read(&enabled, sizeof(enabled), &pernet->mptcp_enabled))
 		return 1;
 	return enabled != 0;
+}
+
+/* A rewrite program decided this task's socket() on this CPU: see mptcpify_mark. */
+static __always_inline void mark_decided(void)
+{
+	struct mptcpify_mark *m;
+	__u32 zero = 0;
+
+	m = bpf_map_lookup_elem(&marks, &zero);
+	if (m)
+		m->pid_tgid = bpf_get_current_pid_tgid();
+}
+
+/* Did a rewrite program decide the socket() being created? Clears the mark. */
+static __always_inline bool take_mark(void)
+{
+	struct mptcpify_mark *m;
+	__u32 zero = 0;
+	bool mine;
+
+	m = bpf_map_lookup_elem(&marks, &zero);
+	if (!m)
+		return false;
+	mine = m->pid_tgid == bpf_get_current_pid_tgid();
+	m->pid_tgid = 0;
+	return mine;
 }
 
 /* Reached through mptcpify_hook's tail call; never attached itself. */
@@ -91,6 +121,7 @@ int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
 	mode = resolve_current(&policy_cgid);
 	if (mode == MPTCPIFY_MODE_NONE)
 		return 0;
+	mark_decided();
 #ifdef MPTCPIFY_TEST_VARIANT
 	/*
 	 * The second build of the upgrade test: the same verdicts, reached
@@ -109,6 +140,17 @@ int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
 	return verdict == MPTCPIFY_REWRITTEN ? IPPROTO_MPTCP : 0;
 }
 
+/* The slot was empty: counted where userspace never writes. */
+static __always_inline void count_tail_call_miss(void)
+{
+	struct mptcpify_diag *d;
+	__u32 zero = 0;
+
+	d = bpf_map_lookup_elem(&diag, &zero);
+	if (d)
+		__sync_fetch_and_add(&d->tail_call_misses, 1);
+}
+
 /* Attached once; an upgrade swaps the slot, never this program. */
 SEC("fmod_ret/update_socket_protocol")
 int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
@@ -120,7 +162,7 @@ int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 	if (!st)
 		return 0;
 	bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
-	__sync_fetch_and_add(&st->tail_call_misses, 1);
+	count_tail_call_miss();
 	return 0;
 }
 
@@ -132,6 +174,9 @@ int BPF_PROG(mptcpify_rewrite_backup, int family, int type, int protocol)
 	__u32 mode;
 
 	mode = resolve_current(&policy_cgid);
+	if (mode == MPTCPIFY_MODE_NONE)
+		return 0;
+	mark_decided();
 	if (mode != MPTCPIFY_MODE_REWRITE ||
 	    mptcpify_decide(mode, family, type, protocol, 1) != MPTCPIFY_REWRITTEN ||
 	    mptcpify_decide(mode, family, type, protocol, mptcp_available(family)) !=
@@ -152,19 +197,75 @@ int BPF_PROG(mptcpify_hook_backup, int family, int type, int protocol)
 	if (!st)
 		return 0;
 	bpf_tail_call(ctx, &rewrite_backup, st->impl_slot);
-	__sync_fetch_and_add(&st->tail_call_misses, 1);
+	count_tail_call_miss();
 	return 0;
+}
+
+/*
+ * Is the socket being created on behalf of io_uring? Its workers (io-wq,
+ * SQPOLL) say so in their flags. An inline IORING_OP_SOCKET runs inside
+ * io_uring_enter(), which holds the ring's uring_lock while it submits: the
+ * task owns the mutex of the ring it used last. (The owner field is the
+ * task pointer with flags in its low 3 bits; PREEMPT_RT's mutex has none,
+ * and CO-RE leaves that kernel's inline case to "hook_skipped".)
+ */
+static __always_inline bool from_io_uring(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const struct io_ring_ctx *ring;
+	long owner;
+
+	if (BPF_CORE_READ(task, flags) & PF_IO_WORKER)
+		return true;
+	if (!bpf_core_field_exists(task->io_uring) || !bpf_core_field_exists(struct mutex, owner))
+		return false;
+	ring = BPF_CORE_READ(task, io_uring, last);
+	if (!ring)
+		return false;
+	owner = BPF_CORE_READ(ring, uring_lock.owner.counter);
+	return (owner & ~0x7L) == (long)task;
+}
+
+/* Count an escape of @policy_cgid's entry, the first one making its counters. */
+static __always_inline void count_escape(__u64 policy_cgid, enum mptcpify_escape cause)
+{
+	struct mptcpify_escapes *e, one = {};
+
+	e = bpf_map_lookup_elem(&escapes, &policy_cgid);
+	if (e) {
+		__sync_fetch_and_add(&e->count[cause & (MPTCPIFY_ESCAPE_NR - 1)], 1);
+		return;
+	}
+	/* Pins of a build before "escapes": their entries have none yet. */
+	one.count[cause & (MPTCPIFY_ESCAPE_NR - 1)] = 1;
+	if (bpf_map_update_elem(&escapes, &policy_cgid, &one, BPF_NOEXIST)) {
+		e = bpf_map_lookup_elem(&escapes, &policy_cgid);
+		if (e)
+			__sync_fetch_and_add(&e->count[cause & (MPTCPIFY_ESCAPE_NR - 1)], 1);
+	}
 }
 
 SEC("cgroup/sock_create")
 int mptcpify_audit(struct bpf_sock *sk)
 {
 	__u64 policy_cgid = 0;
+	bool decided;
 	__u32 mode;
 
 	mode = resolve_current(&policy_cgid);
-	if (mode != MPTCPIFY_MODE_NONE)
+	if (mode == MPTCPIFY_MODE_NONE)
+		return 1;
+	if (mode != MPTCPIFY_MODE_REWRITE) {
 		count(policy_cgid,
 		      mptcpify_audit_verdict(mode, sk->family, sk->type, sk->protocol));
+		return 1;
+	}
+	/* What the rewrite would have made MPTCP, and did not. */
+	decided = take_mark();
+	if (mptcpify_decide(mode, sk->family, sk->type, sk->protocol, 1) == MPTCPIFY_REWRITTEN &&
+	    mptcp_available(sk->family))
+		count_escape(policy_cgid, from_io_uring() ? MPTCPIFY_ESCAPE_IO_URING :
+					  decided	  ? MPTCPIFY_ESCAPE_OTHER :
+							    MPTCPIFY_ESCAPE_HOOK_SKIPPED);
 	return 1; /* never refuse a socket */
 }

@@ -123,6 +123,33 @@ struct mptcpify_listeners_map {
 	__type(value, __u8);
 };
 
+/* Escaped sockets by the deciding entry: made with it, or here if missing. */
+struct mptcpify_escapes_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_POLICIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u64);
+	__type(value, struct mptcpify_escapes);
+};
+
+/* Node-wide counts; never written by userspace, unlike "state". */
+struct mptcpify_diag_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct mptcpify_diag);
+};
+
+struct mptcpify_marks_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct mptcpify_mark);
+};
+
 /*
  * Weak, so that each object that includes this file has the same definition
  * and the linker keeps one of each.
@@ -140,5 +167,8 @@ struct mptcpify_compat_map compat SEC(".maps") __weak;
 struct mptcpify_incompat_map incompat SEC(".maps") __weak;
 struct mptcpify_fallbacks_map fallbacks SEC(".maps") __weak;
 struct mptcpify_listeners_map listeners SEC(".maps") __weak;
+struct mptcpify_escapes_map escapes SEC(".maps") __weak;
+struct mptcpify_diag_map diag SEC(".maps") __weak;
+struct mptcpify_marks_map marks SEC(".maps") __weak;
 
 #endif /* MPTCPIFY_MAPS_BPF_H */

@@ -27,6 +27,9 @@
 
 #define MSG_OOB 1
 
+/* include/linux/sched.h: an io_uring worker (io-wq or SQPOLL) thread. */
+#define PF_IO_WORKER 0x00000010
+
 #define ENOPROTOOPT 92
 #define EOPNOTSUPP 95
 

@@ -137,8 +137,46 @@ struct mptcpify_state {
 	 * an upgrade is a plain pointer store.
 	 */
 	__u32 impl_slot;
-	/* socket() calls whose tail call did not happen: left as they were. */
-	__u32 tail_call_misses;
+	/*
+	 * Counted here by builds before the "diag" map. Userspace writes this
+	 * whole value back when it bumps @gen, so a counter here loses what
+	 * the programs added in between: counters live in maps userspace
+	 * never writes. Old hooks still bump it until an upgrade replaces them.
+	 */
+	__u32 unused;
+};
+
+/*
+ * Why a TCP socket of a rewrite entry's cgroups stayed TCP although MPTCP
+ * was available: an escape. The cgroup/sock_create program sees every
+ * created socket, without the trampolines' per-CPU recursion guard, and
+ * counts these by the deciding entry in the per-CPU "escapes" map.
+ */
+enum mptcpify_escape {
+	MPTCPIFY_ESCAPE_HOOK_SKIPPED =
+		0,		      /* socket() ran without the rewrite: the kernel skipped it */
+	MPTCPIFY_ESCAPE_IO_URING = 1, /* IORING_OP_SOCKET: never reaches the hook */
+	MPTCPIFY_ESCAPE_OTHER = 2, /* the rewrite ran and said no: the policy changed meanwhile */
+	MPTCPIFY_ESCAPE_NR = 4,	   /* slots; the spare one keeps the layout */
+};
+
+struct mptcpify_escapes {
+	__u64 count[MPTCPIFY_ESCAPE_NR]; /* by enum mptcpify_escape */
+};
+
+/* Node-wide counts of the socket() programs: the per-CPU "diag" array. */
+struct mptcpify_diag {
+	__u64 tail_call_misses; /* a hook found its slot empty: left as it was */
+	__u64 spare[3];
+};
+
+/*
+ * The per-CPU "marks" array: the task whose socket() a rewrite program
+ * decided last on this CPU, so that the creation that follows can tell
+ * "the hook ran and said no" from "the hook never ran".
+ */
+struct mptcpify_mark {
+	__u64 pid_tgid;
 };
 
 /* What a subflow rule matches. Every flag set must hold; no flag matches all. */
@@ -332,5 +370,8 @@ MPTCPIFY_SIZE(mptcpify_compat_key, 24);
 MPTCPIFY_SIZE(mptcpify_incompat_key, 16);
 MPTCPIFY_SIZE(mptcpify_fallback_key, 16);
 MPTCPIFY_SIZE(mptcpify_listener_key, 16);
+MPTCPIFY_SIZE(mptcpify_escapes, 32);
+MPTCPIFY_SIZE(mptcpify_diag, 32);
+MPTCPIFY_SIZE(mptcpify_mark, 8);
 
 #endif /* MPTCPIFY_H */

@@ -137,11 +137,12 @@ static void stats_plain(json_t *r)
 static void describe_pins(struct pins *p, json_t *res, struct collect *c, const char *mount,
 			  const struct cgroup_ref *only)
 {
-	struct mptcpify_state st = {};
 	const char *problem = entries_check(p);
+	struct mptcpify_diag diag;
 
-	pins_read_state(p, &st);
-	json_object_set_new(res, "tail_call_misses", json_integer(st.tail_call_misses));
+	diag_read(p, &diag);
+	json_object_set_new(res, "tail_call_misses",
+			    json_integer((json_int_t)diag.tail_call_misses));
 	json_object_set_new(res, "hook_recursion_misses",
 			    json_integer((json_int_t)lifecycle_hook_recursion_misses(p)));
 	json_object_set_new(res, "programs",

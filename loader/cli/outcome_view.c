@@ -40,10 +40,15 @@ static json_t *reasons_json(const struct tally *t)
 
 void outcome_to_json(const struct entry_counters *c, json_t *entry)
 {
-	json_t *o = json_object(), *subflows = json_array();
+	json_t *o = json_object(), *subflows = json_array(), *escaped = json_object();
 	char verdict[512];
 	int i;
 
+	for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
+		if (escape_name(i))
+			json_object_set_new(escaped, escape_name(i),
+					    json_integer((json_int_t)c->escapes.count[i]));
+	json_object_set_new(entry, "escaped", escaped);
 	for (i = 0; i < MPTCPIFY_OUTCOME_NR; i++)
 		if (outcome_name(i))
 			json_object_set_new(o, outcome_name(i),
@@ -92,19 +97,44 @@ static size_t refusals(json_t *refused, bool predicted, char *buf, size_t len)
 	return used;
 }
 
+/* "N TCP sockets escaped (hook_skipped x, io_uring y); ", or nothing. */
+static size_t escaped(json_t *entry, char *buf, size_t len)
+{
+	json_t *e = json_object_get(entry, "escaped"), *n;
+	long long total = 0;
+	const char *cause;
+	size_t used;
+	int k = 0;
+
+	json_object_foreach (e, cause, n)
+		total += json_integer_value(n);
+	if (!total)
+		return 0;
+	used = snprintf(buf, len, "%lld TCP socket%s escaped MPTCP (", total,
+			total == 1 ? "" : "s");
+	json_object_foreach (e, cause, n)
+		if (json_integer_value(n) && used < len)
+			used += snprintf(buf + used, len - used, "%s%s %lld", k++ ? ", " : "",
+					 cause, (long long)json_integer_value(n));
+	if (used < len)
+		used += snprintf(buf + used, len - used, "); ");
+	return used < len ? used : len - 1;
+}
+
 const char *outcome_verdict(json_t *entry, char *buf, size_t len)
 {
 	json_t *o = json_object_get(entry, "outcomes");
 	long long mptcp = num(o, "mptcp_active") + num(o, "mptcp_passive");
 	long long active = num(o, "fell_back_active"), passive = num(o, "fell_back_passive");
 	long long total = mptcp + active + passive;
-	size_t used;
+	size_t used = escaped(entry, buf, len);
 
 	if (total)
-		used = snprintf(buf, len, "%lld%% MPTCP end to end (%lld connections)",
-				mptcp * 100 / total, total);
+		used += snprintf(buf + used, len - used,
+				 "%lld%% MPTCP end to end (%lld connections)", mptcp * 100 / total,
+				 total);
 	else
-		used = snprintf(buf, len, "no connection seen yet");
+		used += snprintf(buf + used, len - used, "no connection seen yet");
 	if (used < len && active && passive)
 		used += snprintf(
 			buf + used, len - used,

@@ -23,6 +23,27 @@ static const char *const outcome_names[MPTCPIFY_OUTCOME_NR] = {
 	[MPTCPIFY_JOIN_CLOSED] = "joins_closed",
 };
 
+static const char *const escape_names[MPTCPIFY_ESCAPE_NR] = {
+	[MPTCPIFY_ESCAPE_HOOK_SKIPPED] = "hook_skipped",
+	[MPTCPIFY_ESCAPE_IO_URING] = "io_uring",
+	[MPTCPIFY_ESCAPE_OTHER] = "other",
+};
+
+const char *escape_name(int e)
+{
+	return e >= 0 && e < MPTCPIFY_ESCAPE_NR ? escape_names[e] : NULL;
+}
+
+__u64 escapes_total(const struct mptcpify_escapes *e)
+{
+	__u64 n = 0;
+	int i;
+
+	for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
+		n += e->count[i];
+	return n;
+}
+
 const char *outcome_name(int o)
 {
 	return o >= 0 && o < MPTCPIFY_OUTCOME_NR ? outcome_names[o] : NULL;
@@ -153,6 +174,55 @@ int outcomes_create(struct pins *p, __u64 cgid)
 	return err;
 }
 
+int escapes_create(struct pins *p, __u64 cgid)
+{
+	struct mptcpify_escapes *zero;
+	int ncpus, err;
+
+	zero = percpu_alloc(sizeof(*zero), &ncpus);
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map_update_elem(p->escapes_fd, &cgid, zero, BPF_NOEXIST);
+	err = err && errno != EEXIST ? -errno : 0;
+	free(zero);
+	return err;
+}
+
+static void escapes_read(struct pins *p, __u64 cgid, struct mptcpify_escapes *out)
+{
+	struct mptcpify_escapes *percpu;
+	int ncpus, cpu, i;
+
+	memset(out, 0, sizeof(*out));
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	if (!percpu)
+		return;
+	if (!bpf_map_lookup_elem(p->escapes_fd, &cgid, percpu))
+		for (cpu = 0; cpu < ncpus; cpu++)
+			for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
+				out->count[i] += percpu[cpu].count[i];
+	free(percpu);
+}
+
+int diag_read(struct pins *p, struct mptcpify_diag *out)
+{
+	struct mptcpify_diag *percpu;
+	int ncpus, cpu, err = 0;
+	__u32 zero = 0;
+
+	memset(out, 0, sizeof(*out));
+	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	if (!percpu)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(p->diag_fd, &zero, percpu))
+		err = -errno;
+	else
+		for (cpu = 0; cpu < ncpus; cpu++)
+			out->tail_call_misses += percpu[cpu].tail_call_misses;
+	free(percpu);
+	return err;
+}
+
 void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 {
 	struct mptcpify_rule_stats rs;
@@ -162,6 +232,7 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 	memset(out, 0, sizeof(*out));
 	stats_read(p, cgid, &out->sockets);
 	outcomes_read(p, cgid, &out->outcomes);
+	escapes_read(p, cgid, &out->escapes);
 	out->profile = !bpf_map_lookup_elem(p->profile_fd, &cgid, &prof);
 	for (i = 0; out->profile && i < prof.nrules && i < MPTCPIFY_MAX_RULES; i++) {
 		rule_stats_read(p, cgid, i, &rs);
@@ -214,6 +285,8 @@ void entry_counters_add(struct entry_counters *to, const struct entry_counters *
 		to->outcomes.count[i] += from->outcomes.count[i];
 	for (i = 0; i < MPTCPIFY_SUBFLOW_BUCKETS; i++)
 		to->outcomes.subflows[i] += from->outcomes.subflows[i];
+	for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
+		to->escapes.count[i] += from->escapes.count[i];
 	to->subflow_applied += from->subflow_applied;
 	to->subflow_failed += from->subflow_failed;
 	for (i = 0; i < from->compat.n; i++)

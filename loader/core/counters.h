@@ -19,6 +19,9 @@ const char *verdict_name(int v);
 /* The name of outcome @o's counter ("mptcp_active", ...), NULL for a spare slot. */
 const char *outcome_name(int o);
 
+/* The name of escape cause @e's counter ("hook_skipped", ...), NULL for a spare slot. */
+const char *escape_name(int e);
+
 /* Add every named counter of @s to the JSON object @obj. */
 void stats_to_json(const struct mptcpify_stats *s, json_t *obj);
 
@@ -62,6 +65,7 @@ void tally_free(struct tally *t);
 struct entry_counters {
 	struct mptcpify_stats sockets;
 	struct mptcpify_outcomes outcomes;
+	struct mptcpify_escapes escapes; /* TCP sockets that should have been MPTCP */
 	__u64 subflow_applied;
 	__u64 subflow_failed;
 	bool profile;		/* it has a subflow profile */
@@ -87,5 +91,14 @@ void entry_tallies_free(struct idmap *by_cgid);
 
 /* Zeroed outcome counters for a new entry: the BPF side never allocates them. */
 int outcomes_create(struct pins *p, __u64 cgid);
+
+/* Zeroed escape counters for a new entry (the programs make them if missing). */
+int escapes_create(struct pins *p, __u64 cgid);
+
+/* The escapes of every entry, summed: 0 when none. */
+__u64 escapes_total(const struct mptcpify_escapes *e);
+
+/* The node-wide counts of the socket() programs, summed over CPUs. */
+int diag_read(struct pins *p, struct mptcpify_diag *out);
 
 #endif

@@ -50,8 +50,10 @@ unsigned int links_of_mode(__u32 mode)
 {
 	switch (mode) {
 	case MPTCPIFY_MODE_REWRITE:
+		/* The audit program counts what the rewrite missed (escapes). */
 		return LINKS_ANY | LINKS_ENFORCED | PINS_LINK_BIT(PINS_LINK_REWRITE) |
-		       PINS_LINK_BIT(PINS_LINK_BACKUP) | PINS_LINK_BIT(PINS_LINK_OOB_MPTCP);
+		       PINS_LINK_BIT(PINS_LINK_BACKUP) | PINS_LINK_BIT(PINS_LINK_AUDIT) |
+		       PINS_LINK_BIT(PINS_LINK_OOB_MPTCP);
 	case MPTCPIFY_MODE_AUDIT:
 		return LINKS_ANY | LINKS_ENFORCED | PINS_LINK_BIT(PINS_LINK_AUDIT) |
 		       PINS_LINK_BIT(PINS_LINK_OOB_TCP);
@@ -97,6 +99,8 @@ static int write_entry(struct pins *p, __u64 cgid, const struct mptcpify_policy 
 		err = stats_create(p, cgid);
 		if (!err)
 			err = outcomes_create(p, cgid);
+		if (!err)
+			err = escapes_create(p, cgid);
 		if (!err && bpf_map_update_elem(p->policy_fd, &cgid, entry, BPF_ANY))
 			err = -errno;
 		if (err != -ENOMEM || tries == 50)
@@ -148,6 +152,7 @@ int policy_delete(struct pins *p, __u64 cgid)
 	err = pins_bump_gen(p);
 	bpf_map_delete_elem(p->stats_fd, &cgid);
 	bpf_map_delete_elem(p->outcomes_fd, &cgid);
+	bpf_map_delete_elem(p->escapes_fd, &cgid);
 	return err;
 }
 
