@@ -63,6 +63,15 @@ static bool counts_for(__u32 mode, int verdict)
 }
 
 /*
+ * Whether an entry of @mode counts escapes: TCP sockets that stayed TCP
+ * although it rewrites and MPTCP was available. Only a rewrite entry does.
+ */
+static bool escapes_for(__u32 mode)
+{
+	return mode == MPTCPIFY_MODE_REWRITE;
+}
+
+/*
  * One series of the per-cgroup families: an enforced cgroup ("all"), or a
  * pod's cgroups of one selector summed ("pods"). Names are "" or NULL where
  * not known, and then not labelled: an empty label is no label.
@@ -184,6 +193,14 @@ static void cgroup_families(FILE *f, const struct metrics_snapshot *s, const str
 			if (counts_for(s->selectors[r->selector].mode, i))
 				row_sample(f, "mptcpify_cgroup_sockets_total", s, r, "result",
 					   verdict_name(i), r->c->sockets.count[i]);
+	help(f, "mptcpify_cgroup_sockets_escaped_total", "counter",
+	     "escapes of an enforced cgroup (or pod), by cause: its TCP sockets that stayed TCP "
+	     "although its entry rewrites and MPTCP was available");
+	for (r = rows; r < rows + n; r++)
+		for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
+			if (escapes_for(s->selectors[r->selector].mode) && escape_name(i))
+				row_sample(f, "mptcpify_cgroup_sockets_escaped_total", s, r,
+					   "cause", escape_name(i), r->c->escapes.count[i]);
 	help(f, "mptcpify_cgroup_connections_total", "counter",
 	     "connections of an enforced cgroup (or pod), by outcome");
 	for (r = rows; r < rows + n; r++)
@@ -326,6 +343,19 @@ static void per_selector(FILE *f, const struct metrics_snapshot *s, struct entry
 					"%llu\n",
 					sel->name, verdict_name(i),
 					(unsigned long long)sums[k].sockets.count[i]);
+	}
+	help(f, "mptcpify_sockets_escaped_total", "counter",
+	     "escapes, by cause: TCP sockets of a rewrite selector's cgroups that stayed TCP "
+	     "although MPTCP was available; removed cgroups included");
+	for (k = 0; k < s->nselectors; k++) {
+		sel = &s->selectors[k];
+		for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
+			if (escapes_for(sel->mode) && escape_name(i))
+				fprintf(f,
+					"mptcpify_sockets_escaped_total{selector=\"%s\","
+					"cause=\"%s\"} %llu\n",
+					sel->name, escape_name(i),
+					(unsigned long long)sums[k].escapes.count[i]);
 	}
 	help(f, "mptcpify_subflow_options_total", "counter",
 	     "subflow socket options set (applied) or refused by the kernel (failed)");

@@ -79,7 +79,7 @@ static char *render(struct metrics_feed *feed, struct metrics_snapshot *s)
 	struct pinned pinned = {.p = &s->pins, .feed = feed};
 	struct metrics_source src = {.ctx = &pinned};
 	enum cgroup_metrics level = feed->cgroups ? s->cgroup_metrics : CGROUP_METRICS_OFF;
-	struct mptcpify_state st = {0};
+	struct mptcpify_diag diag;
 	size_t len;
 	char *buf;
 	FILE *f;
@@ -88,10 +88,11 @@ static char *render(struct metrics_feed *feed, struct metrics_snapshot *s)
 	if (!f)
 		return NULL;
 	if (s->pinned) {
-		pins_read_state(&s->pins, &st);
 		entry_tallies_load(&s->pins, NULL, &pinned.tallies);
 		src.read = read_pinned;
-		src.misses.tail_call = st.tail_call_misses;
+		/* diag_read() zeroes what it could not read. */
+		diag_read(&s->pins, &diag);
+		src.misses.tail_call = diag.tail_call_misses;
 		src.misses.recursion = lifecycle_hook_recursion_misses(&s->pins);
 	}
 	/* Only a series per cgroup names its container. */

@@ -18,13 +18,20 @@ static struct metrics_cgroup cgs[3] = {
 	{.cgid = 13, .selector = 0, .rel = "/odd\"quote\\back\nline\xff", NO_POD},
 };
 
-/* Every live entry has rewritten = its id, applied = 2, a profile when in shop. */
+/*
+ * Every live entry has rewritten = its id, applied = 2, a profile when in
+ * shop; escapes: 1 hook_skipped, its id io_uring, none other, and a spare
+ * slot that must not show.
+ */
 static void fake_read(void *ctx, __u64 cgid, struct entry_counters *out)
 {
 	(void)ctx;
 	memset(out, 0, sizeof(*out));
 	out->sockets.count[MPTCPIFY_REWRITTEN] = cgid;
 	out->sockets.count[MPTCPIFY_EXCLUDED] = cgid;
+	out->escapes.count[MPTCPIFY_ESCAPE_HOOK_SKIPPED] = 1;
+	out->escapes.count[MPTCPIFY_ESCAPE_IO_URING] = cgid;
+	out->escapes.count[MPTCPIFY_ESCAPE_NR - 1] = 99;
 	out->subflow_applied = 2;
 	out->profile = cgid != 12;
 }
@@ -40,6 +47,8 @@ static char *render_with(bool pinned, enum cgroup_metrics level)
 	FILE *f = open_memstream(&buf, &len);
 
 	s.selectors[0].gone.sockets.count[MPTCPIFY_REWRITTEN] = 100;
+	s.selectors[0].gone.escapes.count[MPTCPIFY_ESCAPE_IO_URING] = 50;
+	s.selectors[0].gone.escapes.count[MPTCPIFY_ESCAPE_OTHER] = 3;
 	s.stats.reconciles[TRIGGER_RESYNC] = 4;
 	metrics_write(f, &s, &src, level);
 	fclose(f);
@@ -142,6 +151,114 @@ START_TEST(cgroup_series_can_be_left_out)
 }
 END_TEST
 
+/* Samples of @family (its name then '{' or ' '). */
+static int samples(const char *text, const char *family)
+{
+	const char *p = text;
+	size_t n = strlen(family);
+	int count = 0;
+
+	while ((p = strstr(p, family))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '{' || p[n] == ' '))
+			count++;
+		p += n;
+	}
+	return count;
+}
+
+/*
+ * Escapes, by cause, where the socket counters are: a selector's live and
+ * gone, and each cgroup's; only for a rewrite selector, zeros included, and
+ * never the spare slot.
+ */
+START_TEST(escapes_by_cause)
+{
+	char *text = render(true);
+
+	ck_assert(has_line(text, "# TYPE mptcpify_sockets_escaped_total counter"));
+	ck_assert(has_line(
+		text,
+		"mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"hook_skipped\"} 2"));
+	ck_assert(has_line(
+		text, "mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"io_uring\"} 74"));
+	ck_assert(has_line(text,
+			   "mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"other\"} 3"));
+	ck_assert_int_eq(samples(text, "mptcpify_sockets_escaped_total"), 3);
+	ck_assert(has_line(text, "# TYPE mptcpify_cgroup_sockets_escaped_total counter"));
+	ck_assert(has_line(text, "mptcpify_cgroup_sockets_escaped_total{selector=\"shop\",cgroup="
+				 "\"/kubepods/pod-a\",cause=\"hook_skipped\"} 1"));
+	ck_assert(has_line(text, "mptcpify_cgroup_sockets_escaped_total{selector=\"shop\",cgroup="
+				 "\"/kubepods/pod-a\",cause=\"io_uring\"} 11"));
+	ck_assert(has_line(text, "mptcpify_cgroup_sockets_escaped_total{selector=\"shop\",cgroup="
+				 "\"/kubepods/pod-a\",cause=\"other\"} 0"));
+	ck_assert(has_line(text,
+			   "mptcpify_cgroup_sockets_escaped_total{selector=\"shop\",cgroup=\"/"
+			   "odd\\\"quote\\\\\\\\back\\\\x0aline\\\\xff\",cause=\"io_uring\"} 13"));
+	/* Two shop cgroups, three causes each; db excludes, so counts none. */
+	ck_assert_int_eq(samples(text, "mptcpify_cgroup_sockets_escaped_total"), 2 * 3);
+	ck_assert(!strstr(text, "selector=\"db\",cause="));
+	ck_assert(!strstr(text, "selector=\"db\",cgroup=\"/kubepods/db\",cause="));
+	ck_assert(!strstr(text, " 99\n"));
+	free(text);
+}
+END_TEST
+
+/* Nothing pinned: the families, a selector's gone escapes, no cgroup's. */
+START_TEST(escapes_unpinned_and_off)
+{
+	char *text = render(false);
+
+	ck_assert(has_line(text, "# TYPE mptcpify_cgroup_sockets_escaped_total counter"));
+	ck_assert_int_eq(samples(text, "mptcpify_cgroup_sockets_escaped_total"), 0);
+	ck_assert(has_line(
+		text, "mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"io_uring\"} 50"));
+	ck_assert(has_line(
+		text,
+		"mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"hook_skipped\"} 0"));
+	free(text);
+	text = render_with(true, CGROUP_METRICS_OFF);
+	ck_assert(!strstr(text, "mptcpify_cgroup_sockets_escaped_total"));
+	ck_assert(has_line(
+		text, "mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"io_uring\"} 74"));
+	free(text);
+}
+END_TEST
+
+/*
+ * A pod's two cgroups of the rewrite selector summed in one series; its
+ * excluded one counts none.
+ */
+START_TEST(escapes_sum_per_pod)
+{
+	static struct metrics_cgroup pod[] = {
+		{21, 0, "/kubepods/podu", "u", "shop", "web-0", ""},
+		{22, 0, "/kubepods/podu/c1", "u", "shop", "web-0", "c1"},
+		{12, 1, "/kubepods/podu/c2", "u", "shop", "web-0", "c2"},
+	};
+	struct metrics_snapshot s = {
+		.nselectors = 2, .selectors = sels, .ncgroups = 3, .cgroups = pod};
+	struct metrics_source src = {.read = fake_read};
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	memset(&sels[0].gone, 0, sizeof(sels[0].gone));
+	metrics_write(f, &s, &src, CGROUP_METRICS_PODS);
+	fclose(f);
+	ck_assert(has_line(text,
+			   "mptcpify_cgroup_sockets_escaped_total{selector=\"shop\","
+			   "namespace=\"shop\",pod=\"web-0\",uid=\"u\",cause=\"io_uring\"} 43"));
+	ck_assert(has_line(text,
+			   "mptcpify_cgroup_sockets_escaped_total{selector=\"shop\","
+			   "namespace=\"shop\",pod=\"web-0\",uid=\"u\",cause=\"hook_skipped\"} 2"));
+	ck_assert_int_eq(samples(text, "mptcpify_cgroup_sockets_escaped_total"), 3);
+	/* What a user sums by selector is the selector's total. */
+	ck_assert(has_line(
+		text, "mptcpify_sockets_escaped_total{selector=\"shop\",cause=\"io_uring\"} 43"));
+	free(text);
+}
+END_TEST
+
 static Suite *metrics_suite(void)
 {
 	Suite *s = suite_create("metrics");
@@ -152,6 +269,9 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, totals_add_live_and_gone);
 	tcase_add_test(tc, unpinned_has_no_cgroup_samples);
 	tcase_add_test(tc, cgroup_series_can_be_left_out);
+	tcase_add_test(tc, escapes_by_cause);
+	tcase_add_test(tc, escapes_unpinned_and_off);
+	tcase_add_test(tc, escapes_sum_per_pod);
 	suite_add_tcase(s, tc);
 	return s;
 }
