@@ -31,7 +31,7 @@ DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev 
 	     libyaml-dev libmicrohttpd-dev libsystemd-dev python3-docutils pkg-config make gcc
 DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
 	    zstd cpio curl mmdebstrap e2fsprogs man-db debhelper dpkg-dev lintian podman crun procps \
-	    python3-kubernetes perl $(KUBECTL_PKG)
+	    python3-kubernetes perl liburing-dev $(KUBECTL_PKG)
 # Debian's kubectl, unless the machine has one already (another package
 # owning /usr/bin/kubectl would make the install fail).
 KUBECTL_PKG := $(if $(shell command -v kubectl),,kubernetes-client)

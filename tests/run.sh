@@ -174,6 +174,7 @@ suite host env BUILD="$BUILD" tests/host/run.sh
 # the other core; a busy machine can make it several times that.
 suite vm env VM_BINDIR="$BUILD/vm-bin" VM_CASES=tests/vm/cases VM_OUT="$BUILD/vm" \
 	VM_SMP="${VM_SMP:-1}" VM_TIMEOUT="${VM_TIMEOUT:-2400}" CASE_TIMEOUT="${CASE_TIMEOUT:-600}" \
+	VM_KERNEL_APPEND="${VM_KERNEL_APPEND-6.12=preempt=full}" \
 	VM_MODULES="${VM_MODULES:-veth sch_tbf sch_netem tcp_diag}" tests/vm/run.sh
 
 if wanted image; then

@@ -17,7 +17,7 @@ VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
 	    $(VM_BIN)/optcheck $(VM_BIN)/landlock_tcp $(VM_BIN)/mptcpify-landlock.txt \
 	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
-	    $(VM_BIN)/mptcpify-example.yaml
+	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn \
 	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp
 # veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
@@ -99,6 +99,12 @@ $(VM_BIN)/podchurn: tests/progs/podchurn.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@ (static)"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@ -lbpf -lelf -lz
+
+# uringsock makes its socket with io_uring's IORING_OP_SOCKET: liburing.
+$(VM_BIN)/uringsock: tests/progs/uringsock.c | $(TEST_DEPS_STAMP)
+	@echo "  CC      $@ (static)"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@ -luring
 
 # The README's daemon example, as the guest loads it.
 $(VM_BIN)/mptcpify-example.yaml: README.md tests/readme-config.sh

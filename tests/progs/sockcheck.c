@@ -7,6 +7,8 @@
  *   sockcheck --loop SECONDS FAMILY TYPE PROTO
  *       socket()+close() until SECONDS pass or SIGTERM; prints "tcp=N mptcp=N other=N
  *       errors=N": how many of each the kernel gave
+ *   sockcheck --count N FAMILY TYPE PROTO
+ *       the same, N socket() calls (or until SIGTERM), however long they take
  *
  * --raw calls syscall(SYS_socket) directly, as a static or Go binary would.
  * Built statically for the VM tests: LD_PRELOAD cannot reach it.
@@ -91,15 +93,14 @@ static double now(void)
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: sockcheck [--raw] [--loop SECONDS] FAMILY TYPE[,nonblock][,cloexec] "
-		"PROTO\n");
+	fprintf(stderr, "usage: sockcheck [--raw] [--loop SECONDS | --count N] "
+			"FAMILY TYPE[,nonblock][,cloexec] PROTO\n");
 	return 64;
 }
 
 int main(int argc, char **argv)
 {
-	unsigned long tcp = 0, mptcp = 0, other = 0, errors = 0, first_tcp = 0;
+	unsigned long tcp = 0, mptcp = 0, other = 0, errors = 0, first_tcp = 0, count = 0;
 	int raw = 0, family, type, proto, fd, p;
 	double loop = 0, start, end, first_tcp_at = 0;
 
@@ -108,6 +109,10 @@ int main(int argc, char **argv)
 			raw = 1;
 		} else if (!strcmp(argv[1], "--loop") && argc > 2) {
 			loop = atof(argv[2]);
+			argv++;
+			argc--;
+		} else if (!strcmp(argv[1], "--count") && argc > 2) {
+			count = strtoul(argv[2], NULL, 10);
 			argv++;
 			argc--;
 		} else {
@@ -124,7 +129,7 @@ int main(int argc, char **argv)
 	if (family < 0 || type < 0)
 		return usage();
 
-	if (!loop) {
+	if (!loop && !count) {
 		fd = make_socket(raw, family, type, proto);
 		if (fd < 0) {
 			printf("error %d\n", errno);
@@ -136,7 +141,8 @@ int main(int argc, char **argv)
 	}
 	start = now();
 	signal(SIGTERM, on_term);
-	for (end = start + loop; !stop && now() < end;) {
+	for (end = start + loop;
+	     !stop && (count ? tcp + mptcp + other + errors < count : now() < end);) {
 		fd = make_socket(raw, family, type, proto);
 		if (fd < 0) {
 			errors++;

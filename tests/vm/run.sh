@@ -28,6 +28,8 @@ usage: tests/vm/run.sh [KERNEL...]
   VM_OUT=dir              console.log, tap.log, initramfs (default build/vm)
   VM_MODULES="..."        modules to insmod (default: veth sch_tbf sch_netem)
   VM_TIMEOUT=300          seconds per kernel boot; CASE_TIMEOUT=120 per case
+  VM_KERNEL_APPEND="6.12=preempt=full"
+                          kernel command-line words for one kernel
   VM_DEMO=1|script.sh     stream the guest's output, exit with its status
   VM_ACCEL=kvm|tcg        skip the KVM probe; VM_ENV="A=1 B=2" guest env
   MPTCPIFY_CACHE=dir      download cache (default ~/.cache/mptcpify)
@@ -134,9 +136,13 @@ for k in $KERNELS; do
 		mkrootimage "$ROOTFS" "$out/root.img" "$k"
 		VM_DISK=$out/root.img
 	fi
-	echo "# kernel $k (${VMLINUZ[$k]##*/}) accel=$VM_ACCEL_RESULT"
+	append=""
+	for a in ${VM_KERNEL_APPEND:-}; do
+		[ "${a%%=*}" != "$k" ] || append="$append ${a#*=}"
+	done
+	echo "# kernel $k (${VMLINUZ[$k]##*/}) accel=$VM_ACCEL_RESULT${append:+ append:$append}"
 	start=$SECONDS
-	run_vm "${VMLINUZ[$k]}" "$out/initramfs.cpio" "$out/console.log" 2>"$out/qemu.err" |
+	VM_APPEND="${VM_APPEND:-}$append" run_vm "${VMLINUZ[$k]}" "$out/initramfs.cpio" "$out/console.log" 2>"$out/qemu.err" |
 		stream "$out/tap.log"
 	qrc=${PIPESTATUS[0]}
 	secs=$((SECONDS - start))
