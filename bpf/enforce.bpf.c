@@ -3,8 +3,10 @@
  * The socket() programs: make the TCP sockets of chosen cgroups MPTCP.
  *
  * mptcpify_hook is attached as fmod_ret on update_socket_protocol() (Linux
- * 6.6+), once, and its code never changes: it only tail-calls the program in
- * the rewrite_impl slot. mptcpify_rewrite is that program: it returns
+ * 6.6+), once: a caller the cache knows is not ours leaves at once, anyone
+ * else goes on by a tail call to the program in the rewrite_impl slot, so
+ * that the hook's code changes only with the cache's layout.
+ * mptcpify_rewrite is that program: it returns
  * IPPROTO_MPTCP for the TCP sockets of processes whose nearest configured
  * cgroup says "rewrite". An upgrade to a build whose decision differs is one
  * update of the slot: no kernel text is re-patched, and the slot is never
@@ -20,9 +22,11 @@
  * still decided unless both hooks were running. The backup only rewrites,
  * and counts only what it rewrites: whichever of the two runs first,
  * nothing is counted twice (an fmod_ret program that returns non-zero ends
- * the chain). Disabling preemption inside the programs does not help:
- * bpf_preempt_enable() is itself a preemption point, still inside the
- * trampoline's guard (README, Limits, has the measurements).
+ * the chain). What makes such skips rare is time: the shorter a caller stays
+ * inside a hook, the rarer it is preempted there, hence the cache check
+ * before the tail call. Disabling preemption inside the programs does not
+ * help: bpf_preempt_enable() is itself a preemption point, still inside
+ * the trampoline's guard (README, Limits, has the measurements).
  *
  * mptcpify_audit runs on cgroup/sock_create, which has no such guard, and
  * only counts: in an audit entry's cgroups what was created, in a rewrite
@@ -151,7 +155,11 @@ static __always_inline void count_tail_call_miss(void)
 		__sync_fetch_and_add(&d->tail_call_misses, 1);
 }
 
-/* Attached once; an upgrade swaps the slot, never this program. */
+/*
+ * Attached once; an upgrade swaps the slot, and replaces this program only
+ * when its own code changed. A caller the cache knows is not ours costs it
+ * a lookup: no tail call, no second program's decision.
+ */
 SEC("fmod_ret/update_socket_protocol")
 int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 {
@@ -159,7 +167,7 @@ int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&state, &zero);
-	if (!st)
+	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
 		return 0;
 	bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
 	count_tail_call_miss();
@@ -194,7 +202,7 @@ int BPF_PROG(mptcpify_hook_backup, int family, int type, int protocol)
 	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&state, &zero);
-	if (!st)
+	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
 		return 0;
 	bpf_tail_call(ctx, &rewrite_backup, st->impl_slot);
 	count_tail_call_miss();

@@ -146,6 +146,24 @@ static __always_inline __u32 cached(__u64 cgid, const void *sk, bool profile, __
 	return mode;
 }
 
+/*
+ * Does the cache say, for generation @st->gen, that cgroup @cgid has no
+ * entry? The hooks ask before their tail call: most callers of socket() on
+ * a node are not ours, and for them this is the whole cost.
+ */
+static __always_inline bool cached_not_ours(const struct mptcpify_state *st, __u64 cgid)
+{
+	__u32 key = cgid & (MPTCPIFY_CACHE_ENTRIES - 1), gen = st->gen;
+	struct mptcpify_resolved hit, *slot;
+
+	slot = bpf_map_lookup_elem(&cache, &key);
+	if (!slot)
+		return false;
+	hit = *slot;
+	return hit.cgid == cgid && hit.gen == gen && hit.mode == MPTCPIFY_MODE_NONE &&
+	       hit.check == mptcpify_resolved_check(hit.cgid, hit.policy_cgid, hit.mode, hit.gen);
+}
+
 /* The calling task's policy mode, its deciding entry in *policy_cgid. */
 static __always_inline __u32 resolve_current(__u64 *policy_cgid)
 {
