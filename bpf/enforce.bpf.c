@@ -174,9 +174,8 @@ int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 	return 0;
 }
 
-/* Reached through mptcpify_hook_backup's tail call: rewrites, or stays out. */
-SEC("fmod_ret/update_socket_protocol")
-int BPF_PROG(mptcpify_rewrite_backup, int family, int type, int protocol)
+/* A backup's decision: rewrites, or stays out; counts only what it rewrites. */
+static __always_inline int backup_rewrite(int family, int type, int protocol)
 {
 	__u64 policy_cgid = 0;
 	__u32 mode;
@@ -194,9 +193,8 @@ int BPF_PROG(mptcpify_rewrite_backup, int family, int type, int protocol)
 	return IPPROTO_MPTCP;
 }
 
-/* Attached once beside mptcpify_hook; its slot is rewrite_backup. */
-SEC("fmod_ret/update_socket_protocol")
-int BPF_PROG(mptcpify_hook_backup, int family, int type, int protocol)
+/* A backup hook: the same as mptcpify_hook, through its own slot. */
+static __always_inline int backup_hook(void *ctx, void *slot)
 {
 	struct mptcpify_state *st;
 	__u32 zero = 0;
@@ -204,10 +202,32 @@ int BPF_PROG(mptcpify_hook_backup, int family, int type, int protocol)
 	st = bpf_map_lookup_elem(&state, &zero);
 	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
 		return 0;
-	bpf_tail_call(ctx, &rewrite_backup, st->impl_slot);
+	bpf_tail_call(ctx, slot, st->impl_slot);
 	count_tail_call_miss();
 	return 0;
 }
+
+/*
+ * The backups, each a hook and the program in its slot. The kernel keeps a
+ * recursion guard per loaded program, so each backup is a program of its
+ * own, from one definition: a socket() stays TCP only when every hook was
+ * taken, on its CPU, by a task preempted inside it.
+ */
+#define MPTCPIFY_BACKUP(hook, rewrite, slot)                      \
+	SEC("fmod_ret/update_socket_protocol")                    \
+	int BPF_PROG(rewrite, int family, int type, int protocol) \
+	{                                                         \
+		return backup_rewrite(family, type, protocol);    \
+	}                                                         \
+	SEC("fmod_ret/update_socket_protocol")                    \
+	int BPF_PROG(hook, int family, int type, int protocol)    \
+	{                                                         \
+		return backup_hook(ctx, &slot);                   \
+	}
+
+MPTCPIFY_BACKUP(mptcpify_hook_backup, mptcpify_rewrite_backup, rewrite_backup)
+MPTCPIFY_BACKUP(mptcpify_hook_backup2, mptcpify_rewrite_backup2, rewrite_backup2)
+MPTCPIFY_BACKUP(mptcpify_hook_backup3, mptcpify_rewrite_backup3, rewrite_backup3)
 
 /*
  * Is the socket being created on behalf of io_uring? Its workers (io-wq,

@@ -160,6 +160,8 @@ struct mptcpify_cache_map cache SEC(".maps") __weak;
 struct mptcpify_state_map state SEC(".maps") __weak;
 struct mptcpify_impl_map rewrite_impl SEC(".maps") __weak;
 struct mptcpify_impl_map rewrite_backup SEC(".maps") __weak;
+struct mptcpify_impl_map rewrite_backup2 SEC(".maps") __weak;
+struct mptcpify_impl_map rewrite_backup3 SEC(".maps") __weak;
 struct mptcpify_profile_map profile SEC(".maps") __weak;
 struct mptcpify_rule_stats_map rule_stats SEC(".maps") __weak;
 struct mptcpify_outcomes_map outcomes SEC(".maps") __weak;

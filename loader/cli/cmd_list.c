@@ -62,6 +62,10 @@ static json_t *programs_json(struct pins *p)
 			       pins_link_name(PINS_LINK_REWRITE),
 			       pins_hook_name(PINS_LINK_BACKUP),
 			       pins_link_name(PINS_LINK_BACKUP),
+			       pins_hook_name(PINS_LINK_BACKUP2),
+			       pins_link_name(PINS_LINK_BACKUP2),
+			       pins_hook_name(PINS_LINK_BACKUP3),
+			       pins_link_name(PINS_LINK_BACKUP3),
 			       pins_link_name(PINS_LINK_AUDIT),
 			       pins_link_name(PINS_LINK_SUBFLOW)};
 	struct bpf_prog_info info;

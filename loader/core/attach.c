@@ -25,6 +25,10 @@ static const struct {
 	[PINS_LINK_FALLBACK] = {"mptcpify_fallback", "__mptcp_try_fallback", true},
 	[PINS_LINK_OOB_MPTCP] = {"mptcpify_oob_mptcp", "mptcp_sendmsg", true},
 	[PINS_LINK_OOB_TCP] = {"mptcpify_oob_tcp", "tcp_sendmsg", true},
+	[PINS_LINK_BACKUP2] = {"mptcpify_rewrite_backup2", "update_socket_protocol", true,
+			       "mptcpify_hook_backup2"},
+	[PINS_LINK_BACKUP3] = {"mptcpify_rewrite_backup3", "update_socket_protocol", true,
+			       "mptcpify_hook_backup3"},
 };
 
 struct bpf_program *attach_prog_of(struct mptcpify_bpf *skel, enum pins_link link)

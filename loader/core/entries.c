@@ -51,9 +51,8 @@ unsigned int links_of_mode(__u32 mode)
 	switch (mode) {
 	case MPTCPIFY_MODE_REWRITE:
 		/* The audit program counts what the rewrite missed (escapes). */
-		return LINKS_ANY | LINKS_ENFORCED | PINS_LINK_BIT(PINS_LINK_REWRITE) |
-		       PINS_LINK_BIT(PINS_LINK_BACKUP) | PINS_LINK_BIT(PINS_LINK_AUDIT) |
-		       PINS_LINK_BIT(PINS_LINK_OOB_MPTCP);
+		return LINKS_ANY | LINKS_ENFORCED | PINS_LINKS_HOOKED |
+		       PINS_LINK_BIT(PINS_LINK_AUDIT) | PINS_LINK_BIT(PINS_LINK_OOB_MPTCP);
 	case MPTCPIFY_MODE_AUDIT:
 		return LINKS_ANY | LINKS_ENFORCED | PINS_LINK_BIT(PINS_LINK_AUDIT) |
 		       PINS_LINK_BIT(PINS_LINK_OOB_TCP);

@@ -21,16 +21,26 @@
 #define MOUNT_LOCK "/run/mptcpify.lock"
 
 static const char *const link_names[PINS_LINK_NR] = {
-	[PINS_LINK_REWRITE] = "rewrite",       [PINS_LINK_AUDIT] = "audit",
-	[PINS_LINK_SUBFLOW] = "subflow",       [PINS_LINK_SETSOCKOPT] = "setsockopt",
-	[PINS_LINK_GETSOCKOPT] = "getsockopt", [PINS_LINK_FALLBACK] = "fallback",
-	[PINS_LINK_OOB_MPTCP] = "oob-mptcp",   [PINS_LINK_OOB_TCP] = "oob-tcp",
-	[PINS_LINK_BACKUP] = "rewrite-backup",
+	[PINS_LINK_REWRITE] = "rewrite",	 [PINS_LINK_AUDIT] = "audit",
+	[PINS_LINK_SUBFLOW] = "subflow",	 [PINS_LINK_SETSOCKOPT] = "setsockopt",
+	[PINS_LINK_GETSOCKOPT] = "getsockopt",	 [PINS_LINK_FALLBACK] = "fallback",
+	[PINS_LINK_OOB_MPTCP] = "oob-mptcp",	 [PINS_LINK_OOB_TCP] = "oob-tcp",
+	[PINS_LINK_BACKUP] = "rewrite-backup",	 [PINS_LINK_BACKUP2] = "rewrite-backup2",
+	[PINS_LINK_BACKUP3] = "rewrite-backup3",
 };
 
 const char *pins_hook_name(enum pins_link link)
 {
-	return link == PINS_LINK_BACKUP ? "hook-backup" : PINS_HOOK;
+	switch (link) {
+	case PINS_LINK_BACKUP:
+		return "hook-backup";
+	case PINS_LINK_BACKUP2:
+		return "hook-backup2";
+	case PINS_LINK_BACKUP3:
+		return "hook-backup3";
+	default:
+		return PINS_HOOK;
+	}
 }
 
 int pins_prog_info(const struct pins *p, const char *name, struct bpf_prog_info *info)
@@ -54,7 +64,16 @@ int pins_prog_info(const struct pins *p, const char *name, struct bpf_prog_info 
 
 int pins_slot_fd(const struct pins *p, enum pins_link link)
 {
-	return link == PINS_LINK_BACKUP ? p->rewrite_backup_fd : p->rewrite_impl_fd;
+	switch (link) {
+	case PINS_LINK_BACKUP:
+		return p->rewrite_backup_fd;
+	case PINS_LINK_BACKUP2:
+		return p->rewrite_backup2_fd;
+	case PINS_LINK_BACKUP3:
+		return p->rewrite_backup3_fd;
+	default:
+		return p->rewrite_impl_fd;
+	}
 }
 
 const char *pins_link_name(enum pins_link link)

@@ -27,7 +27,7 @@
 #define PINNED_MAPS(X) \
 	X(policy) X(stats) X(cache) X(state) X(rewrite_impl) X(profile) \
 	X(rule_stats) X(outcomes) X(compat) X(incompat) X(fallbacks) X(listeners) \
-	X(rewrite_backup) X(escapes) X(diag) X(marks)
+	X(rewrite_backup) X(escapes) X(diag) X(marks) X(rewrite_backup2) X(rewrite_backup3)
 /* clang-format on */
 
 /* The programs that get attached, one pinned link each. */
@@ -41,7 +41,9 @@ enum pins_link {
 	PINS_LINK_FALLBACK,  /* fexit on the fallback, which tells why */
 	PINS_LINK_OOB_MPTCP, /* fentry on mptcp_sendmsg(): MSG_OOB */
 	PINS_LINK_OOB_TCP,   /* fentry on tcp_sendmsg(): MSG_OOB, predicted */
-	PINS_LINK_BACKUP,    /* fmod_ret backup hook: what the kernel skipped */
+	PINS_LINK_BACKUP,    /* fmod_ret backup hooks: what the kernel skipped */
+	PINS_LINK_BACKUP2,
+	PINS_LINK_BACKUP3,
 	PINS_LINK_NR,
 };
 #define PINS_LINK_BIT(link) (1u << (link))
@@ -59,9 +61,14 @@ const char *pins_link_name(enum pins_link link);
  */
 static inline bool pins_link_hooked(enum pins_link link)
 {
-	return link == PINS_LINK_REWRITE || link == PINS_LINK_BACKUP;
+	return link == PINS_LINK_REWRITE || link == PINS_LINK_BACKUP || link == PINS_LINK_BACKUP2 ||
+	       link == PINS_LINK_BACKUP3;
 }
-/* progs/<name> of a hooked link's hook: "hook", "hook-backup". */
+/* The hooked links: the rewrite and its backups. */
+#define PINS_LINKS_HOOKED                                                     \
+	(PINS_LINK_BIT(PINS_LINK_REWRITE) | PINS_LINK_BIT(PINS_LINK_BACKUP) | \
+	 PINS_LINK_BIT(PINS_LINK_BACKUP2) | PINS_LINK_BIT(PINS_LINK_BACKUP3))
+/* progs/<name> of a hooked link's hook: "hook", "hook-backup", ... */
 const char *pins_hook_name(enum pins_link link);
 
 struct pins {

@@ -37,7 +37,7 @@ esac
 # where userspace never writes, so nothing is lost.
 e0=$(escaped "$T/app")
 r0=$(stat_of "$T/app" rewritten)
-rm /sys/fs/bpf/mptcpify/links/rewrite /sys/fs/bpf/mptcpify/links/rewrite-backup
+rm /sys/fs/bpf/mptcpify/links/rewrite /sys/fs/bpf/mptcpify/links/rewrite-backup*
 sh -c 'while :; do mptcpify attach --mode audit "$0"; mptcpify detach "$0"; done' "$T/churn" \
 	>/dev/null 2>&1 &
 churn=$!
@@ -61,8 +61,12 @@ check "mptcpify stats says it in the entry's verdict" \
 # preemptible kernel, that is where sockets escape. Whatever the rate, the
 # sockets left TCP must equal the escapes counted, exactly.
 n=${ESCAPE_SOCKETS:-1000000}
-# Measuring the one-hook design (README, Limits): ESCAPE_ONE_HOOK=1.
-[ -z "${ESCAPE_ONE_HOOK:-}" ] || rm /sys/fs/bpf/mptcpify/links/rewrite-backup
+# Measuring designs with fewer hooks (README, Limits): ESCAPE_HOOKS=1..3.
+case ${ESCAPE_HOOKS:-4} in
+1) rm /sys/fs/bpf/mptcpify/links/rewrite-backup* ;;
+2) rm /sys/fs/bpf/mptcpify/links/rewrite-backup[23] ;;
+3) rm /sys/fs/bpf/mptcpify/links/rewrite-backup3 ;;
+esac
 e0=$(escaped "$T/app")
 r0=$(stat_of "$T/app" rewritten)
 m0=$(mptcpify -j list | grep -o '"hook_recursion_misses":[0-9]*' | cut -d: -f2)
