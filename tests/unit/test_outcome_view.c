@@ -61,6 +61,30 @@ START_TEST(shares_and_why)
 END_TEST
 
 /* Most frequent first; refused before predicted; getsockopt marked. */
+/* Escapes come first, by cause, only those that happened; none: no prefix. */
+START_TEST(escapes_first)
+{
+	json_t *entry = json_object(), *e;
+
+	c.escapes.count[MPTCPIFY_ESCAPE_HOOK_SKIPPED] = 3;
+	c.escapes.count[MPTCPIFY_ESCAPE_IO_URING] = 1;
+	c.outcomes.count[MPTCPIFY_MPTCP_ACTIVE] = 2;
+	outcome_to_json(&c, entry);
+	e = json_object_get(entry, "escaped");
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "hook_skipped")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "io_uring")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "other")), 0);
+	ck_assert_int_eq(json_object_size(e), 3); /* the spare slot is not shown */
+	json_decref(entry);
+	ck_assert_str_eq(verdict(), "4 TCP sockets escaped MPTCP (hook_skipped 3, io_uring 1); "
+				    "100% MPTCP end to end (2 connections)");
+	c.escapes.count[MPTCPIFY_ESCAPE_OTHER] = 1;
+	ck_assert_str_eq(verdict(), "1 TCP socket escaped MPTCP (other 1); no connection seen yet");
+	c.escapes.count[3] = 5; /* spare: never counted, never shown */
+	ck_assert_str_eq(verdict(), "no connection seen yet");
+}
+END_TEST
+
 START_TEST(refusals_in_order)
 {
 	c.outcomes.count[MPTCPIFY_MPTCP_ACTIVE] = 1;
@@ -108,6 +132,7 @@ static Suite *outcome_view_suite(void)
 
 	tcase_add_test(tc, nothing_yet);
 	tcase_add_test(tc, shares_and_why);
+	tcase_add_test(tc, escapes_first);
 	tcase_add_test(tc, refusals_in_order);
 	tcase_add_test(tc, refused_json);
 	suite_add_tcase(s, tc);
