@@ -98,8 +98,8 @@ static void list_plain(json_t *r)
 	       json_is_true(json_object_get(progs, "audit")) ? "attached" : "-");
 	/* Node-wide: the kernel does not say whose calls they were. */
 	if (skipped)
-		printf("socket() calls run without the first hook (the backup decided them, "
-		       "unless skipped too): %lld\n",
+		printf("socket() calls run without the first hook (the backups decided them; "
+		       "any left TCP are escapes, in stats): %lld\n",
 		       (long long)skipped);
 	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		json_t *cg = json_object_get(e, "cgroup");
