@@ -151,21 +151,6 @@ START_TEST(cgroup_series_can_be_left_out)
 }
 END_TEST
 
-/* Samples of @family (its name then '{' or ' '). */
-static int samples(const char *text, const char *family)
-{
-	const char *p = text;
-	size_t n = strlen(family);
-	int count = 0;
-
-	while ((p = strstr(p, family))) {
-		if ((p == text || p[-1] == '\n') && (p[n] == '{' || p[n] == ' '))
-			count++;
-		p += n;
-	}
-	return count;
-}
-
 /*
  * Escapes, by cause, where the socket counters are: a selector's live and
  * gone, and each cgroup's; only for a rewrite selector, zeros included, and

@@ -77,21 +77,6 @@ static char *render(enum cgroup_metrics level)
 	return buf;
 }
 
-/* Samples of @family (its name then '{' or ' '). */
-static int samples(const char *text, const char *family)
-{
-	const char *p = text;
-	size_t n = strlen(family);
-	int count = 0;
-
-	while ((p = strstr(p, family))) {
-		if ((p == text || p[-1] == '\n') && (p[n] == '{' || p[n] == ' '))
-			count++;
-		p += n;
-	}
-	return count;
-}
-
 /* No two samples with one name and label set: Prometheus would refuse the scrape. */
 static void ck_no_duplicates(char *text)
 {

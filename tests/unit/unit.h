@@ -21,6 +21,21 @@ static inline int has_line(const char *text, const char *line)
 	return 0;
 }
 
+/* How many samples of metric @family TEXT has (its name then '{' or ' '). */
+static inline int samples(const char *text, const char *family)
+{
+	const char *p = text;
+	size_t n = strlen(family);
+	int count = 0;
+
+	while ((p = strstr(p, family))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '{' || p[n] == ' '))
+			count++;
+		p += n;
+	}
+	return count;
+}
+
 #define UNIT_MAIN(make_suite)                                \
 	int main(void)                                       \
 	{                                                    \
