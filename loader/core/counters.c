@@ -34,16 +34,6 @@ const char *escape_name(int e)
 	return e >= 0 && e < MPTCPIFY_ESCAPE_NR ? escape_names[e] : NULL;
 }
 
-__u64 escapes_total(const struct mptcpify_escapes *e)
-{
-	__u64 n = 0;
-	int i;
-
-	for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
-		n += e->count[i];
-	return n;
-}
-
 const char *outcome_name(int o)
 {
 	return o >= 0 && o < MPTCPIFY_OUTCOME_NR ? outcome_names[o] : NULL;
@@ -140,87 +130,49 @@ int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n)
 	return err;
 }
 
-static void outcomes_read(struct pins *p, __u64 cgid, struct mptcpify_outcomes *out)
+/*
+ * @key's value in the per-CPU map @fd, a struct of @size bytes of __u64
+ * counters, summed over CPUs into @out (zeroed when there is none).
+ */
+static int counters_sum(int fd, const void *key, void *out, size_t size)
 {
-	struct mptcpify_outcomes *percpu;
-	int ncpus, cpu, i;
+	__u64 *percpu, *sum = out;
+	size_t i, words = size / sizeof(__u64);
+	int ncpus, cpu, err = 0;
 
-	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	memset(out, 0, size);
+	percpu = percpu_alloc(size, &ncpus);
 	if (!percpu)
-		return;
-	if (!bpf_map_lookup_elem(p->outcomes_fd, &cgid, percpu)) {
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			for (i = 0; i < MPTCPIFY_OUTCOME_NR; i++)
-				out->count[i] += percpu[cpu].count[i];
-			for (i = 0; i < MPTCPIFY_SUBFLOW_BUCKETS; i++)
-				out->subflows[i] += percpu[cpu].subflows[i];
-		}
-	}
-	free(percpu);
-}
-
-int outcomes_create(struct pins *p, __u64 cgid)
-{
-	struct mptcpify_outcomes *zero;
-	int ncpus, err;
-
-	zero = percpu_alloc(sizeof(*zero), &ncpus);
-	if (!zero)
 		return -ENOMEM;
-	err = bpf_map_update_elem(p->outcomes_fd, &cgid, zero, BPF_NOEXIST);
-	err = err && errno != EEXIST ? -errno : 0;
-	free(zero);
-	return err;
-}
-
-int escapes_create(struct pins *p, __u64 cgid)
-{
-	struct mptcpify_escapes *zero;
-	int ncpus, err;
-
-	zero = percpu_alloc(sizeof(*zero), &ncpus);
-	if (!zero)
-		return -ENOMEM;
-	err = bpf_map_update_elem(p->escapes_fd, &cgid, zero, BPF_NOEXIST);
-	err = err && errno != EEXIST ? -errno : 0;
-	free(zero);
-	return err;
-}
-
-static void escapes_read(struct pins *p, __u64 cgid, struct mptcpify_escapes *out)
-{
-	struct mptcpify_escapes *percpu;
-	int ncpus, cpu, i;
-
-	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (!percpu)
-		return;
-	if (!bpf_map_lookup_elem(p->escapes_fd, &cgid, percpu))
+	if (bpf_map_lookup_elem(fd, key, percpu))
+		err = -errno;
+	else
 		for (cpu = 0; cpu < ncpus; cpu++)
-			for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
-				out->count[i] += percpu[cpu].count[i];
+			for (i = 0; i < words; i++)
+				sum[i] += percpu[cpu * words + i];
 	free(percpu);
+	return err;
+}
+
+int counters_create(int fd, __u64 cgid, size_t size)
+{
+	void *zero;
+	int ncpus, err;
+
+	zero = percpu_alloc(size, &ncpus);
+	if (!zero)
+		return -ENOMEM;
+	err = bpf_map_update_elem(fd, &cgid, zero, BPF_NOEXIST);
+	err = err && errno != EEXIST ? -errno : 0;
+	free(zero);
+	return err;
 }
 
 int diag_read(struct pins *p, struct mptcpify_diag *out)
 {
-	struct mptcpify_diag *percpu;
-	int ncpus, cpu, err = 0;
 	__u32 zero = 0;
 
-	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(p->diag_fd, &zero, percpu))
-		err = -errno;
-	else
-		for (cpu = 0; cpu < ncpus; cpu++)
-			out->tail_call_misses += percpu[cpu].tail_call_misses;
-	free(percpu);
-	return err;
+	return counters_sum(p->diag_fd, &zero, out, sizeof(*out));
 }
 
 void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
@@ -231,8 +183,8 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 
 	memset(out, 0, sizeof(*out));
 	stats_read(p, cgid, &out->sockets);
-	outcomes_read(p, cgid, &out->outcomes);
-	escapes_read(p, cgid, &out->escapes);
+	counters_sum(p->outcomes_fd, &cgid, &out->outcomes, sizeof(out->outcomes));
+	counters_sum(p->escapes_fd, &cgid, &out->escapes, sizeof(out->escapes));
 	out->profile = !bpf_map_lookup_elem(p->profile_fd, &cgid, &prof);
 	for (i = 0; out->profile && i < prof.nrules && i < MPTCPIFY_MAX_RULES; i++) {
 		rule_stats_read(p, cgid, i, &rs);

@@ -89,14 +89,12 @@ void entry_counters_free(struct entry_counters *c);
 int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *by_cgid);
 void entry_tallies_free(struct idmap *by_cgid);
 
-/* Zeroed outcome counters for a new entry: the BPF side never allocates them. */
-int outcomes_create(struct pins *p, __u64 cgid);
-
-/* Zeroed escape counters for a new entry (the programs make them if missing). */
-int escapes_create(struct pins *p, __u64 cgid);
-
-/* The escapes of every entry, summed: 0 when none. */
-__u64 escapes_total(const struct mptcpify_escapes *e);
+/*
+ * Zeroed per-CPU counters of @size bytes for a new entry @cgid in map @fd
+ * (stats, outcomes, escapes), unless it has them: the BPF side never
+ * allocates them, but for escapes of an older build's entries.
+ */
+int counters_create(int fd, __u64 cgid, size_t size);
 
 /* The node-wide counts of the socket() programs, summed over CPUs. */
 int diag_read(struct pins *p, struct mptcpify_diag *out);

@@ -68,21 +68,6 @@ int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
 	return bpf_map_lookup_elem(p->policy_fd, &cgid, out) ? -errno : 0;
 }
 
-/* Zeroed counters for a new entry: the BPF side never allocates. */
-static int stats_create(struct pins *p, __u64 cgid)
-{
-	struct mptcpify_stats *zero;
-	int ncpus, err;
-
-	zero = percpu_alloc(sizeof(*zero), &ncpus);
-	if (!zero)
-		return -ENOMEM;
-	err = bpf_map_update_elem(p->stats_fd, &cgid, zero, BPF_NOEXIST);
-	err = err && errno != EEXIST ? -errno : 0;
-	free(zero);
-	return err;
-}
-
 /*
  * Make the entry's counters and the entry. A map that is not preallocated
  * takes its elements from per-CPU caches that the kernel refills
@@ -95,11 +80,12 @@ static int write_entry(struct pins *p, __u64 cgid, const struct mptcpify_policy 
 	int err, tries;
 
 	for (tries = 0;; tries++) {
-		err = stats_create(p, cgid);
+		err = counters_create(p->stats_fd, cgid, sizeof(struct mptcpify_stats));
 		if (!err)
-			err = outcomes_create(p, cgid);
+			err = counters_create(p->outcomes_fd, cgid,
+					      sizeof(struct mptcpify_outcomes));
 		if (!err)
-			err = escapes_create(p, cgid);
+			err = counters_create(p->escapes_fd, cgid, sizeof(struct mptcpify_escapes));
 		if (!err && bpf_map_update_elem(p->policy_fd, &cgid, entry, BPF_ANY))
 			err = -errno;
 		if (err != -ENOMEM || tries == 50)
