@@ -155,6 +155,20 @@ static __always_inline void count_tail_call_miss(void)
 		__sync_fetch_and_add(&d->tail_call_misses, 1);
 }
 
+/* Every hook: a caller the cache knows is not ours leaves; others tail-call @slot. */
+static __always_inline int hook_body(void *ctx, void *slot)
+{
+	struct mptcpify_state *st;
+	__u32 zero = 0;
+
+	st = bpf_map_lookup_elem(&state, &zero);
+	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
+		return 0;
+	bpf_tail_call(ctx, slot, st->impl_slot);
+	count_tail_call_miss();
+	return 0;
+}
+
 /*
  * Attached once; an upgrade swaps the slot, and replaces this program only
  * when its own code changed. A caller the cache knows is not ours costs it
@@ -163,15 +177,7 @@ static __always_inline void count_tail_call_miss(void)
 SEC("fmod_ret/update_socket_protocol")
 int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 {
-	struct mptcpify_state *st;
-	__u32 zero = 0;
-
-	st = bpf_map_lookup_elem(&state, &zero);
-	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
-		return 0;
-	bpf_tail_call(ctx, &rewrite_impl, st->impl_slot);
-	count_tail_call_miss();
-	return 0;
+	return hook_body(ctx, &rewrite_impl);
 }
 
 /* A backup's decision: rewrites, or stays out; counts only what it rewrites. */
@@ -193,20 +199,6 @@ static __always_inline int backup_rewrite(int family, int type, int protocol)
 	return IPPROTO_MPTCP;
 }
 
-/* A backup hook: the same as mptcpify_hook, through its own slot. */
-static __always_inline int backup_hook(void *ctx, void *slot)
-{
-	struct mptcpify_state *st;
-	__u32 zero = 0;
-
-	st = bpf_map_lookup_elem(&state, &zero);
-	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
-		return 0;
-	bpf_tail_call(ctx, slot, st->impl_slot);
-	count_tail_call_miss();
-	return 0;
-}
-
 /*
  * The backups, each a hook and the program in its slot. The kernel keeps a
  * recursion guard per loaded program, so each backup is a program of its
@@ -222,7 +214,7 @@ static __always_inline int backup_hook(void *ctx, void *slot)
 	SEC("fmod_ret/update_socket_protocol")                    \
 	int BPF_PROG(hook, int family, int type, int protocol)    \
 	{                                                         \
-		return backup_hook(ctx, &slot);                   \
+		return hook_body(ctx, &slot);                     \
 	}
 
 MPTCPIFY_BACKUP(mptcpify_hook_backup, mptcpify_rewrite_backup, rewrite_backup)
