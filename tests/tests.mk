@@ -100,6 +100,8 @@ $(VM_BIN)/podchurn: tests/progs/podchurn.c | $(TEST_DEPS_STAMP)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) -static $< -o $@ -lbpf -lelf -lz
 
+$(VM_BIN)/sockcheck $(VM_BIN)/uringsock $(BUILD)/tests/sockcheck: tests/progs/sockargs.h
+
 # uringsock makes its socket with io_uring's IORING_OP_SOCKET: liburing.
 $(VM_BIN)/uringsock: tests/progs/uringsock.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@ (static)"

@@ -24,54 +24,13 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <netinet/in.h>
-
-static int parse_family(const char *s)
-{
-	if (!strcmp(s, "inet"))
-		return AF_INET;
-	if (!strcmp(s, "inet6"))
-		return AF_INET6;
-	if (!strcmp(s, "unix"))
-		return AF_UNIX;
-	return -1;
-}
-
-static int parse_type(const char *s)
-{
-	char buf[64], *tok, *save = NULL;
-	int type = -1;
-
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (!strcmp(tok, "stream"))
-			type = SOCK_STREAM;
-		else if (!strcmp(tok, "dgram"))
-			type = SOCK_DGRAM;
-		else if (!strcmp(tok, "nonblock") && type >= 0)
-			type |= SOCK_NONBLOCK;
-		else if (!strcmp(tok, "cloexec") && type >= 0)
-			type |= SOCK_CLOEXEC;
-		else
-			return -1;
-	}
-	return type;
-}
+#include "sockargs.h"
 
 static int make_socket(int raw, int family, int type, int proto)
 {
 	if (raw)
 		return (int)syscall(SYS_socket, family, type, proto);
 	return socket(family, type, proto);
-}
-
-static int protocol_of(int fd)
-{
-	int proto = -1;
-	socklen_t len = sizeof(proto);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len))
-		return -1;
-	return proto;
 }
 
 /* SIGTERM ends a loop early, with its tally: podman stop, systemctl stop. */

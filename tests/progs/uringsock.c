@@ -5,7 +5,7 @@
  *   uringsock [--async] FAMILY TYPE PROTO
  *       one socket made by an IORING_OP_SOCKET request; prints its SO_PROTOCOL
  *       (6, 262, 17, ...) or "error ERRNO", as sockcheck does for socket().
- *       FAMILY inet|inet6, TYPE stream|dgram, PROTO a number.
+ *       FAMILY, TYPE and PROTO as sockcheck takes them (sockargs.h).
  *
  * io_uring creates sockets with __sys_socket_file(), not __sys_socket(), so
  * update_socket_protocol(), the hook mptcpify attaches to, never sees them:
@@ -28,34 +28,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <liburing.h>
-
-static int parse_family(const char *s)
-{
-	if (!strcmp(s, "inet"))
-		return AF_INET;
-	if (!strcmp(s, "inet6"))
-		return AF_INET6;
-	return -1;
-}
-
-static int parse_type(const char *s)
-{
-	if (!strcmp(s, "stream"))
-		return SOCK_STREAM;
-	if (!strcmp(s, "dgram"))
-		return SOCK_DGRAM;
-	return -1;
-}
-
-static int protocol_of(int fd)
-{
-	int proto = -1;
-	socklen_t len = sizeof(proto);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len))
-		return -1;
-	return proto;
-}
+#include "sockargs.h"
 
 /* "unsupported EPERM: reason" on stdout, the errno's name where libc has one. */
 static int unsupported(int err, const char *reason)
@@ -114,7 +87,7 @@ static int socket_op_supported(struct io_uring *ring)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: uringsock [--async] inet|inet6 stream|dgram PROTO\n");
+	fprintf(stderr, "usage: uringsock [--async] FAMILY TYPE[,nonblock][,cloexec] PROTO\n");
 	return 64;
 }
 
