@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "cmd.h"
+#include "core/attachpoint.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/output.h"
@@ -19,6 +20,7 @@ int cmd_attach_cgroup(const struct cmd_args *a, const char *arg, struct cgroup_r
 		      bool *changed)
 {
 	const char *why = NULL;
+	struct attach_points ap;
 	char mount[PATH_MAX];
 	struct pins p;
 	bool unloaded;
@@ -30,11 +32,16 @@ int cmd_attach_cgroup(const struct cmd_args *a, const char *arg, struct cgroup_r
 	if (cmd_check_mode(a, a->mode) || cmd_open_write(&p, a))
 		return EXIT_FAIL;
 	entries_prune(&p, mount);
-	err = policy_set(&p, cg->id, a->mode, MPTCPIFY_OWNER_CLI, a->protect ? MPTCPIFY_PROTECT : 0,
-			 mount, changed, &why);
-	/* A mode change may leave a program nothing needs any more. */
-	if (!err && *changed)
-		entries_release(&p, 0, &unloaded);
+	err = attachpoint_open(&p, mount, &ap);
+	if (err)
+		why = "cannot read the attach points";
+	else
+		err = policy_set(&p, cg->id, cg->rel, a->mode, MPTCPIFY_OWNER_CLI,
+				 a->protect ? MPTCPIFY_PROTECT : 0, &ap, changed, &why);
+	/* The attach points below it go; a mode change may leave a program unneeded. */
+	if (!err)
+		err = entries_release(&p, 0, &ap, &unloaded);
+	attachpoint_close(&ap);
 	pins_close(&p);
 	if (err) {
 		p_err(-err, "run with -v for libbpf's messages", "%s", why);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "core/attachpoint.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
@@ -128,6 +129,7 @@ int cmd_open_view(const struct cmd_args *a, char *mount, struct cgroup_ref *cg, 
 int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgid),
 	       struct cgroup_ref *cg, bool *unloaded)
 {
+	struct attach_points ap;
 	char mount[PATH_MAX];
 	struct pins p;
 	int err;
@@ -141,7 +143,11 @@ int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgi
 	entries_prune(&p, mount);
 	err = remove(&p, cg->id);
 	if (!err)
-		err = entries_release(&p, 0, unloaded);
+		err = attachpoint_open(&p, mount, &ap);
+	if (!err) {
+		err = entries_release(&p, 0, &ap, unloaded);
+		attachpoint_close(&ap);
+	}
 	pins_close(&p);
 	return err;
 }

@@ -8,6 +8,7 @@
 #include "cmd.h"
 #include "outcome_view.h"
 #include "profile_view.h"
+#include "core/attachpoint.h"
 #include "core/cgroup.h"
 #include "core/counters.h"
 #include "core/entries.h"
@@ -67,7 +68,9 @@ static json_t *programs_json(struct pins *p)
 			       pins_hook_name(PINS_LINK_BACKUP3),
 			       pins_link_name(PINS_LINK_BACKUP3),
 			       pins_link_name(PINS_LINK_AUDIT),
-			       pins_link_name(PINS_LINK_SUBFLOW)};
+			       pins_link_name(PINS_LINK_SUBFLOW),
+			       pins_link_name(PINS_LINK_SETSOCKOPT),
+			       pins_link_name(PINS_LINK_GETSOCKOPT)};
 	struct bpf_prog_info info;
 	json_t *out = json_object();
 	size_t i;
@@ -85,10 +88,23 @@ static json_t *programs_json(struct pins *p)
 	return out;
 }
 
+/* One attach point of the cgroup programs: where, and which are linked there. */
+static void collect_point(__u64 id, const char *rel, unsigned int links, void *ctx)
+{
+	json_t *names = json_array();
+	int l;
+
+	for (l = 0; l < PINS_LINK_NR; l++)
+		if (links & PINS_LINK_BIT(l))
+			json_array_append_new(names, json_string(pins_link_name(l)));
+	json_array_append_new(ctx, json_pack("{s:o, s:I, s:o}", "cgroup", json_text(rel), "id",
+					     (json_int_t)id, "programs", names));
+}
+
 static void list_plain(json_t *r)
 {
 	json_t *e, *progs = json_object_get(r, "programs");
-	size_t i;
+	size_t i, j;
 
 	json_int_t skipped = json_integer_value(json_object_get(r, "hook_recursion_misses")) +
 			     json_integer_value(json_object_get(r, "tail_call_misses"));
@@ -96,6 +112,15 @@ static void list_plain(json_t *r)
 	printf("programs: rewrite %s, audit %s\n",
 	       json_is_true(json_object_get(progs, "rewrite")) ? "attached" : "-",
 	       json_is_true(json_object_get(progs, "audit")) ? "attached" : "-");
+	json_array_foreach (json_object_get(r, "attach_points"), i, e) {
+		json_t *cg = json_object_get(e, "cgroup"), *name;
+
+		printf("cgroup programs attached at %s:",
+		       json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
+		json_array_foreach (json_object_get(e, "programs"), j, name)
+			printf(" %s", json_string_value(name));
+		printf("\n");
+	}
 	/* Node-wide: the kernel does not say whose calls they were. */
 	if (skipped)
 		printf("socket() calls run without the first hook (the backups decided them; "
@@ -155,6 +180,9 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 				      pins_link_whole(p, PINS_LINK_AUDIT), "subflow",
 				      pins_link_whole(p, PINS_LINK_SUBFLOW)));
 	json_object_set_new(res, "program_costs", programs_json(p));
+	json_object_set_new(res, "attach_points", json_array());
+	attachpoint_each(p, mount[0] ? mount : NULL, collect_point,
+			 json_object_get(res, "attach_points"));
 	if (problem) {
 		p_warn("%s", problem);
 		json_object_set_new(res, "warning", json_string(problem));

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include "cmd.h"
+#include "core/attachpoint.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
@@ -22,6 +23,7 @@ int cmd_load(const struct cmd_args *a)
 {
 	struct mptcpify_state st = {};
 	char mount[PATH_MAX], build[17];
+	struct attach_points ap;
 	const char *why = NULL;
 	struct pins p;
 	bool upgraded;
@@ -31,7 +33,14 @@ int cmd_load(const struct cmd_args *a)
 		return EXIT_FAIL;
 	if (!cgroup2_mount(mount, sizeof(mount))) {
 		entries_prune(&p, mount);
-		err = lifecycle_ensure_links(&p, entries_links(&p), mount, &why);
+		err = lifecycle_ensure_links(&p, entries_links(&p), &why);
+		/* And every entry covered: attach points removed by hand come back. */
+		if (!err)
+			err = attachpoint_open(&p, mount, &ap);
+		if (!err) {
+			err = attachpoint_sync(&p, &ap, &why);
+			attachpoint_close(&ap);
+		}
 	}
 	upgraded = p.upgraded;
 	pins_read_state(&p, &st);

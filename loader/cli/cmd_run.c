@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "cmd.h"
+#include "core/attachpoint.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/output.h"
@@ -68,12 +69,15 @@ static int remove_cgroup(const char *path)
 
 static void forget(const struct cmd_args *a, const char *cgroup_path, __u64 id)
 {
+	struct attach_points ap;
 	struct pins p;
 	bool unloaded;
 
 	if (!cmd_open_existing(&p, a)) {
-		if (!policy_delete(&p, id))
-			entries_release(&p, 0, &unloaded);
+		if (!policy_delete(&p, id) && !attachpoint_open(&p, NULL, &ap)) {
+			entries_release(&p, 0, &ap, &unloaded);
+			attachpoint_close(&ap);
+		}
 		pins_close(&p);
 	}
 	if (remove_cgroup(cgroup_path))
@@ -85,6 +89,7 @@ int cmd_run(const struct cmd_args *a)
 {
 	char mount[PATH_MAX], own[PATH_MAX], path[PATH_MAX * 2 + 64];
 	const char *why = NULL;
+	struct attach_points ap;
 	struct cgroup_ref cg;
 	struct pins p;
 	int err, status = 0;
@@ -116,8 +121,15 @@ int cmd_run(const struct cmd_args *a)
 		return EXIT_FAIL;
 	}
 	entries_prune(&p, mount);
-	err = policy_set(&p, cg.id, a->mode, MPTCPIFY_OWNER_CLI, a->protect ? MPTCPIFY_PROTECT : 0,
-			 mount, &changed, &why);
+	err = attachpoint_open(&p, mount, &ap);
+	if (err)
+		why = "cannot read the attach points";
+	else
+		err = policy_set(&p, cg.id, cg.rel, a->mode, MPTCPIFY_OWNER_CLI,
+				 a->protect ? MPTCPIFY_PROTECT : 0, &ap, &changed, &why);
+	if (!err)
+		err = attachpoint_sync(&p, &ap, &why);
+	attachpoint_close(&ap);
 	pins_close(&p);
 	if (err) {
 		p_err(-err, NULL, "%s", why);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "cmd.h"
 #include "profile_view.h"
+#include "core/attachpoint.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/output.h"
@@ -54,6 +55,7 @@ int cmd_subflow_set(const struct cmd_args *a)
 	struct mptcpify_profile prof;
 	const char *why = NULL;
 	char mount[PATH_MAX];
+	struct attach_points ap;
 	struct cgroup_ref cg;
 	bool changed, unloaded;
 	struct pins p;
@@ -65,10 +67,15 @@ int cmd_subflow_set(const struct cmd_args *a)
 	if (cmd_need_root() || cmd_resolve(a->cgroup, mount, &cg) || cmd_open_write(&p, a))
 		return EXIT_FAIL;
 	entries_prune(&p, mount);
-	rc = profile_put(&p, cg.id, &prof, mount, &changed, &why);
+	rc = attachpoint_open(&p, mount, &ap);
+	if (rc)
+		why = "cannot read the attach points";
+	else
+		rc = profile_put(&p, cg.id, cg.rel, &prof, &ap, &changed, &why);
+	/* On error (the map was full), what the attempt attached goes again. */
+	entries_release(&p, 0, &ap, &unloaded);
+	attachpoint_close(&ap);
 	if (rc) {
-		/* The map was full: what the attempt attached goes again. */
-		entries_release(&p, 0, &unloaded);
 		pins_close(&p);
 		p_err(-rc, "run with -v for libbpf's messages", "%s", why);
 		return EXIT_FAIL;

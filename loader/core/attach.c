@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
@@ -85,22 +84,23 @@ unsigned int attach_supported(void)
 	return supported;
 }
 
-struct bpf_link *attach_link(struct mptcpify_bpf *skel, enum pins_link link, const char *cgroup2)
+int attach_cgroup_type(enum pins_link link)
 {
-	struct bpf_link *l;
-	int cg_fd;
+	switch (link) {
+	case PINS_LINK_AUDIT:
+		return BPF_CGROUP_INET_SOCK_CREATE;
+	case PINS_LINK_SUBFLOW:
+		return BPF_CGROUP_SOCK_OPS;
+	case PINS_LINK_SETSOCKOPT:
+		return BPF_CGROUP_SETSOCKOPT;
+	case PINS_LINK_GETSOCKOPT:
+		return BPF_CGROUP_GETSOCKOPT;
+	default:
+		return -1;
+	}
+}
 
-	if (attach_is_tracing(link))
-		return bpf_program__attach(attach_attached_prog(skel, link));
-	/*
-	 * Cgroup programs see every socket of the node, once: the policy and
-	 * profile maps pick ours, nearest entry first. Attached per cgroup
-	 * instead, nested entries would run (and count) twice.
-	 */
-	cg_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg_fd < 0)
-		return NULL;
-	l = bpf_program__attach_cgroup(attach_prog_of(skel, link), cg_fd);
-	close(cg_fd);
-	return l;
+struct bpf_link *attach_tracing(struct mptcpify_bpf *skel, enum pins_link link)
+{
+	return bpf_program__attach(attach_attached_prog(skel, link));
 }

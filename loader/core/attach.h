@@ -33,7 +33,11 @@ bool attach_is_tracing(enum pins_link link);
  */
 unsigned int attach_supported(void);
 
-/* Attach @link: tracing links where their section says, the others to @cgroup2. */
-struct bpf_link *attach_link(struct mptcpify_bpf *skel, enum pins_link link, const char *cgroup2);
+/* Attach tracing @link where its section says. */
+struct bpf_link *attach_tracing(struct mptcpify_bpf *skel, enum pins_link link);
+
+/* The bpf_attach_type of cgroup @link, -1 for a tracing one. Where cgroup
+ * links attach is attachpoint.h's. */
+int attach_cgroup_type(enum pins_link link);
 
 #endif

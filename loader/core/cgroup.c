@@ -265,7 +265,7 @@ int cgroup_walk(const char *mount, const char *rel, cgroup_walk_fn fn, void *ctx
 /* FILEID_KERNFS: a cgroup2 file handle is its 64-bit id. */
 #define FILEID_KERNFS_ 0xfe
 
-int cgroup_id_alive(int mount_fd, __u64 id)
+int cgroup_open_id(int mount_fd, __u64 id)
 {
 	union {
 		struct file_handle fh;
@@ -276,12 +276,49 @@ int cgroup_id_alive(int mount_fd, __u64 id)
 	h.fh.handle_bytes = sizeof(id);
 	h.fh.handle_type = FILEID_KERNFS_;
 	memcpy(h.fh.f_handle, &id, sizeof(id));
-	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_CLOEXEC);
+	fd = open_by_handle_at(mount_fd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		return fd;
+	return errno == ESTALE ? -ENOENT : -errno;
+}
+
+int cgroup_id_alive(int mount_fd, __u64 id)
+{
+	int fd = cgroup_open_id(mount_fd, id);
+
 	if (fd >= 0) {
 		close(fd);
 		return 1;
 	}
-	return errno == ESTALE || errno == ENOENT ? 0 : -errno;
+	return fd == -ENOENT ? 0 : fd;
+}
+
+int cgroup_rel_of(int mount_fd, const char *mount, __u64 id, char *rel, size_t len)
+{
+	char link[64], path[PATH_MAX];
+	size_t mlen = strlen(mount);
+	ssize_t n;
+	int fd;
+
+	fd = cgroup_open_id(mount_fd, id);
+	if (fd < 0)
+		return fd;
+	/* The directory's path in this mount namespace, through the mount we opened. */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	path[n] = '\0';
+	if (n > 10 && !strcmp(path + n - 10, " (deleted)"))
+		return -ENOENT; /* removed meanwhile */
+	while (mlen > 1 && mount[mlen - 1] == '/')
+		mlen--;
+	if (strncmp(path, mount, mlen) || (path[mlen] && path[mlen] != '/'))
+		return -ENOENT; /* not below the mount: not ours to name */
+	if ((size_t)snprintf(rel, len, "%s", path[mlen] ? path + mlen : "/") >= len)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 int cgroup_own(char *rel, size_t len)

@@ -45,6 +45,10 @@ int cgroup_resolve(const char *mount, const char *arg, unsigned int flags, struc
  * 1, 0, or -errno. Cgroup ids are never reused, so 0 is for good.
  */
 int cgroup_id_alive(int mount_fd, __u64 id);
+/* Open the cgroup with @id (O_DIRECTORY): an fd, -ENOENT when it is gone, or -errno. */
+int cgroup_open_id(int mount_fd, __u64 id);
+/* Its path below the cgroup2 mount @mount (opened as @mount_fd): "/" or "/a/b". */
+int cgroup_rel_of(int mount_fd, const char *mount, __u64 id, char *rel, size_t len);
 
 /* A cgroup met by cgroup_walk(). */
 struct cgroup_node {

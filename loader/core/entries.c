@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "attachpoint.h"
 #include "cgroup.h"
 #include "counters.h"
 #include "entries.h"
@@ -114,15 +115,17 @@ int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, 
 	return pins_bump_gen(p);
 }
 
-int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
-	       const char *cgroup2, bool *changed, const char **why)
+int policy_set(struct pins *p, __u64 cgid, const char *rel, __u32 mode, __u32 owner, __u32 flags,
+	       struct attach_points *ap, bool *changed, const char **why)
 {
 	struct mptcpify_policy old;
 	bool have = !policy_get(p, cgid, &old);
 	int err;
 
 	*changed = false;
-	err = lifecycle_ensure_links(p, links_of_mode(mode), cgroup2, why);
+	err = lifecycle_ensure_links(p, links_of_mode(mode), why);
+	if (!err)
+		err = attachpoint_cover(p, ap, rel, why);
 	if (err)
 		return err;
 	return policy_write(p, cgid, have ? &old : NULL, mode, owner, flags, changed, why);
@@ -170,14 +173,16 @@ int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out)
 	return bpf_map_lookup_elem(p->profile_fd, &cgid, out) ? -errno : 0;
 }
 
-int profile_put(struct pins *p, __u64 cgid, const struct mptcpify_profile *prof,
-		const char *cgroup2, bool *changed, const char **why)
+int profile_put(struct pins *p, __u64 cgid, const char *rel, const struct mptcpify_profile *prof,
+		struct attach_points *ap, bool *changed, const char **why)
 {
 	struct mptcpify_profile old;
 	int err;
 
 	*changed = profile_get(p, cgid, &old) || memcmp(&old, prof, sizeof(old));
-	err = lifecycle_ensure_links(p, PINS_LINK_BIT(PINS_LINK_SUBFLOW), cgroup2, why);
+	err = lifecycle_ensure_links(p, PINS_LINK_BIT(PINS_LINK_SUBFLOW), why);
+	if (!err)
+		err = attachpoint_cover(p, ap, rel, why);
 	if (err || !*changed)
 		return err;
 	if (bpf_map_update_elem(p->profile_fd, &cgid, prof, BPF_ANY)) {
@@ -229,20 +234,23 @@ unsigned int entries_links(struct pins *p)
 	return links;
 }
 
-int entries_release(struct pins *p, unsigned int keep, bool *unloaded)
+int entries_release(struct pins *p, unsigned int keep, struct attach_points *ap, bool *unloaded)
 {
 	unsigned int needed = entries_links(p) | keep;
-	int l;
+	const char *why;
+	int l, err = 0;
 
 	*unloaded = false;
 	if (!keep && map_empty(p->policy_fd) && map_empty(p->profile_fd)) {
 		*unloaded = true;
 		return lifecycle_unload(p);
 	}
+	if (ap)
+		err = attachpoint_sync(p, ap, &why);
 	for (l = 0; l < PINS_LINK_NR; l++)
 		if (!(needed & PINS_LINK_BIT(l)) && pins_has_link(p, l))
 			lifecycle_drop_link(p, l);
-	return 0;
+	return err;
 }
 
 /*

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "attachpoint.h"
 #include "pinstore.h"
 
 /* "rewrite", "audit", "exclude" ("none" for MPTCPIFY_MODE_NONE). */
@@ -20,16 +21,18 @@ unsigned int links_of_mode(__u32 mode);
 int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
 
 /*
- * Make @cgid's entry say @mode, with @flags (MPTCPIFY_PROTECT or 0). Attaches
- * the programs the mode needs first,
- * so that the entry never exists without it. *changed tells whether anything
- * was different before (a second identical attach changes nothing).
+ * Make @cgid's entry (its cgroup at @rel) say @mode, with @flags
+ * (MPTCPIFY_PROTECT or 0). Attaches the programs the mode needs first, and
+ * covers the cgroup with an attach point of @ap, so that the entry never
+ * exists without them. *changed tells whether anything was different
+ * before (a second identical attach changes nothing).
  */
-int policy_set(struct pins *p, __u64 cgid, __u32 mode, __u32 owner, __u32 flags,
-	       const char *cgroup2, bool *changed, const char **why);
+int policy_set(struct pins *p, __u64 cgid, const char *rel, __u32 mode, __u32 owner, __u32 flags,
+	       struct attach_points *ap, bool *changed, const char **why);
 
 /*
- * policy_set() for a caller that attached the programs @mode needs and knows
+ * policy_set() for a caller that attached the programs @mode needs, covered
+ * the cgroup (attachpoint_cover()) and knows
  * the entry there now (@cur, NULL for none): one pass over many cgroups.
  */
 int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
@@ -42,12 +45,13 @@ int policy_delete(struct pins *p, __u64 cgid);
 void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR]);
 
 /*
- * Store @prof as @cgid's subflow profile, attaching the sockops program
- * first and starting its rule counters from zero. *changed is false when the
- * same profile was there (its counters then go on).
+ * Store @prof as @cgid's subflow profile (its cgroup at @rel), attaching the
+ * sockops program first, where @ap covers the cgroup, and starting its rule
+ * counters from zero. *changed is false when the same profile was there
+ * (its counters then go on).
  */
-int profile_put(struct pins *p, __u64 cgid, const struct mptcpify_profile *prof,
-		const char *cgroup2, bool *changed, const char **why);
+int profile_put(struct pins *p, __u64 cgid, const char *rel, const struct mptcpify_profile *prof,
+		struct attach_points *ap, bool *changed, const char **why);
 int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out);
 /* Remove @cgid's profile and its rule counters; -ENOENT if none. */
 int profile_delete(struct pins *p, __u64 cgid);
@@ -58,9 +62,10 @@ unsigned int entries_links(struct pins *p);
 /*
  * Detach the programs nothing needs any more, but keep those of @keep
  * (PINS_LINK_BIT()s: the daemon keeps what its configuration will need).
+ * With @ap, first move the attach points to where the entries now are.
  * With no entry, no profile and nothing kept, remove all pins (*unloaded).
  */
-int entries_release(struct pins *p, unsigned int keep, bool *unloaded);
+int entries_release(struct pins *p, unsigned int keep, struct attach_points *ap, bool *unloaded);
 
 /*
  * Drop the policy entries and subflow profiles (with their counters) of

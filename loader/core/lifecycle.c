@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 #include "mptcpify.skel.h"
 #include "attach.h"
+#include "attachpoint.h"
 #include "compat.h"
 #include "idmap.h"
 #include "lifecycle.h"
@@ -112,22 +113,34 @@ static int create_maps(struct pins *p, const char **why)
 	return err ? err : pins_open_maps(p, why);
 }
 
+/*
+ * Attach @link and pin it. A cgroup program is pinned and enabled: it
+ * attaches at the attach points (attachpoint.h), none at first.
+ */
 static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_link link,
-			  const char *cgroup2, const char **why)
+			  const char **why)
 {
 	struct bpf_link *l;
 	char path[PATH_MAX];
 	int err;
 
+	if (!attach_is_tracing(link)) {
+		/* What the compatibility programs look up: learned before they run. */
+		if (link == PINS_LINK_SETSOCKOPT)
+			compat_learn(p->incompat_fd);
+		err = pin_prog(p, attach_prog_of(skel, link), pins_link_name(link));
+		if (err) {
+			*why = "cannot pin the program";
+			return err;
+		}
+		return attachpoint_enable(p, link, why);
+	}
 	/* The slot is filled before the hook can run. */
 	if (pins_link_hooked(link) && set_impl(p, link, attach_prog_of(skel, link))) {
 		*why = "cannot fill the rewrite slot";
 		return -errno;
 	}
-	/* What the compatibility programs look up: learned before they run. */
-	if (link == PINS_LINK_SETSOCKOPT)
-		compat_learn(p->incompat_fd);
-	l = attach_link(skel, link, cgroup2);
+	l = attach_tracing(skel, link);
 	if (!l) {
 		*why = "cannot attach the program";
 		return -errno;
@@ -145,8 +158,7 @@ static int attach_and_pin(struct pins *p, struct mptcpify_bpf *skel, enum pins_l
 	return err;
 }
 
-int lifecycle_ensure_links(struct pins *p, unsigned int links, const char *cgroup2,
-			   const char **why)
+int lifecycle_ensure_links(struct pins *p, unsigned int links, const char **why)
 {
 	struct mptcpify_bpf *skel;
 	unsigned int missing = 0;
@@ -170,7 +182,7 @@ int lifecycle_ensure_links(struct pins *p, unsigned int links, const char *cgrou
 		return -errno;
 	for (l = 0; !err && l < PINS_LINK_NR; l++)
 		if (missing & PINS_LINK_BIT(l))
-			err = attach_and_pin(p, skel, l, cgroup2, why);
+			err = attach_and_pin(p, skel, l, why);
 	mptcpify_bpf__destroy(skel);
 	return err;
 }
@@ -211,23 +223,33 @@ __u64 lifecycle_hook_recursion_misses(struct pins *p)
 	return info.recursion_misses;
 }
 
-void lifecycle_drop_link(struct pins *p, enum pins_link link)
+/* Detach the link pinned at @path and remove the pin. */
+static void detach_pinned(const char *path)
 {
-	char path[PATH_MAX];
-	__u32 prog_id, hook_id = 0, zero = 0;
-	int fd;
+	int fd = bpf_obj_get(path);
 
-	prog_id = pinned_prog_id(p, pins_link_name(link));
-	if (pins_link_hooked(link))
-		hook_id = pinned_prog_id(p, pins_hook_name(link));
-	pins_path(p, "links", pins_link_name(link), path);
-	fd = bpf_obj_get(path);
 	if (fd >= 0) {
 		/* Cgroup links detach at once; others when the last ref goes. */
 		bpf_link_detach(fd);
 		close(fd);
 	}
 	unlink(path);
+}
+
+void lifecycle_drop_link(struct pins *p, enum pins_link link)
+{
+	char path[PATH_MAX];
+	__u32 prog_id, hook_id = 0, zero = 0;
+
+	prog_id = pinned_prog_id(p, pins_link_name(link));
+	if (pins_link_hooked(link))
+		hook_id = pinned_prog_id(p, pins_hook_name(link));
+	if (!attach_is_tracing(link)) {
+		attachpoint_disable(p, link);
+	} else {
+		pins_path(p, "links", pins_link_name(link), path);
+		detach_pinned(path);
+	}
 	pins_path(p, "progs", pins_link_name(link), path);
 	unlink(path);
 	if (pins_link_hooked(link)) {
@@ -274,7 +296,7 @@ static int replace_tracing(struct pins *p, struct mptcpify_bpf *skel, enum pins_
 	struct bpf_link *link;
 	int err;
 
-	link = attach_link(skel, which, NULL);
+	link = attach_tracing(skel, which);
 	if (!link) {
 		*why = "cannot attach the new tracing program";
 		return -errno;
@@ -301,26 +323,64 @@ static int replace_tracing(struct pins *p, struct mptcpify_bpf *skel, enum pins_
 	return err;
 }
 
-/* Swap the program of each cgroup link in @links in place (BPF_LINK_UPDATE). */
+/* Swap the program of each cgroup link in @links in place, everywhere attached. */
 static int update_cgroup_links(struct pins *p, struct mptcpify_bpf *skel, unsigned int links,
 			       const char **why)
 {
-	char path[PATH_MAX];
-	int l, fd, err = 0;
+	int l, err = 0;
 
 	for (l = 0; !err && l < PINS_LINK_NR; l++) {
 		if (attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)))
 			continue;
-		pins_path(p, "links", pins_link_name(l), path);
-		fd = bpf_obj_get(path);
-		err = fd < 0 ? -errno :
-			       bpf_link_update(fd, bpf_program__fd(attach_prog_of(skel, l)), NULL);
-		if (fd >= 0)
-			close(fd);
+		err = attachpoint_update(p, l, bpf_program__fd(attach_prog_of(skel, l)));
 		if (!err)
 			err = pin_prog(p, attach_prog_of(skel, l), pins_link_name(l));
 		if (err)
 			*why = "cannot replace a cgroup program";
+	}
+	return err;
+}
+
+/*
+ * Builds before attach points pinned each cgroup program's one link at the
+ * cgroup2 root. Moved aside, the program enabled the new way and attached
+ * where the entries are, and only then the root link detached: no socket
+ * of an entry goes without the programs meanwhile.
+ */
+static int move_root_links(struct pins *p, unsigned int links, const char **why)
+{
+	char path[PATH_MAX], aside[PATH_MAX + 8];
+	unsigned int moved = 0;
+	struct attach_points ap;
+	int l, err = 0;
+
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		if (attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)) ||
+		    attachpoint_enabled(p, l))
+			continue;
+		pins_path(p, "links", pins_link_name(l), path);
+		snprintf(aside, sizeof(aside), "%s-root", path);
+		if (rename(path, aside)) {
+			*why = "cannot move a root link aside";
+			return -errno;
+		}
+		moved |= PINS_LINK_BIT(l);
+		err = attachpoint_enable(p, l, why);
+	}
+	if (!moved)
+		return err;
+	if (!err)
+		err = attachpoint_open(p, NULL, &ap);
+	if (!err) {
+		err = attachpoint_sync(p, &ap, why);
+		attachpoint_close(&ap);
+	}
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		if (!(moved & PINS_LINK_BIT(l)))
+			continue;
+		pins_path(p, "links", pins_link_name(l), path);
+		snprintf(aside, sizeof(aside), "%s-root", path);
+		detach_pinned(aside);
 	}
 	return err;
 }
@@ -365,6 +425,8 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		old[l] = pinned_prog_id(p, pin);
 		err = replace_tracing(p, skel, l, why);
 	}
+	if (!err)
+		err = move_root_links(p, links, why);
 	if (!err) {
 		st->build_id = lifecycle_build_id();
 		st->gen++; /* the new programs recompute every cached answer */

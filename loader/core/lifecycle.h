@@ -36,9 +36,12 @@ enum lifecycle_how {
  */
 int lifecycle_open(struct pins *p, const char *dir, enum lifecycle_how how, const char **why);
 
-/* Attach the programs of @links (PINS_LINK_BIT()s) that are not attached yet. */
-int lifecycle_ensure_links(struct pins *p, unsigned int links, const char *cgroup2,
-			   const char **why);
+/*
+ * Attach the programs of @links (PINS_LINK_BIT()s) that are not attached
+ * yet: the tracing ones where they go, the cgroup ones at every attach
+ * point there is (attachpoint.h).
+ */
+int lifecycle_ensure_links(struct pins *p, unsigned int links, const char **why);
 /* Those of @links this kernel can attach (some are optional). */
 unsigned int lifecycle_links_possible(unsigned int links);
 /* Detach and unpin the program of @link; waits until the kernel let it go. */

@@ -15,12 +15,21 @@ int pass_pins(struct pass *ps)
 	if (ps->opened)
 		return 0;
 	err = lifecycle_open(&ps->p, ps->r->pin_dir, LIFECYCLE_ADOPT, &why);
+	if (!err) {
+		err = attachpoint_open(&ps->p, ps->r->cgroup2, &ps->ap);
+		if (err) {
+			why = "cannot read the attach points";
+			pins_close(&ps->p);
+		}
+	}
 	if (err) {
 		log_event(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
 			  strerror(-err), NULL);
 		ps->err = err;
 		return err;
 	}
+	ps->ap.known = known_rel;
+	ps->ap.known_ctx = ps->r;
 	ps->opened = true;
 	return 0;
 }
@@ -72,6 +81,13 @@ const struct mptcpify_profile *cur_profile(struct pass *ps, __u64 cgid,
 	return !profile_get(&ps->p, cgid, buf) ? buf : NULL;
 }
 
+const char *known_rel(__u64 cgid, void *ctx)
+{
+	struct owned *o = idmap_get(&((struct reconciler *)ctx)->owned, cgid);
+
+	return o ? o->rel : NULL;
+}
+
 bool ours(struct pass *ps, __u64 cgid)
 {
 	struct mptcpify_policy pbuf;
@@ -90,7 +106,7 @@ int ensure_links(struct pass *ps, unsigned int links, const char **why)
 
 	if ((ps->ensured & links) == links)
 		return 0;
-	err = lifecycle_ensure_links(&ps->p, links, ps->r->cgroup2, why);
+	err = lifecycle_ensure_links(&ps->p, links, why);
 	if (!err)
 		ps->ensured |= links;
 	return err;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "state.h"
+#include "core/attachpoint.h"
 #include "core/idmap.h"
 #include "core/pinstore.h"
 #include "core/snapshot.h"
@@ -31,6 +32,7 @@ struct pass {
 	struct idmap gone;  /* removed cgroup ids -> their selector + 1 (0: none) */
 	struct idmap *seen; /* a full walk: the cgroups it found */
 	bool unloaded;	    /* finish() removed every pin */
+	struct attach_points ap; /* read when the pins are opened */
 };
 
 /* Open the pins, once a pass: 0, or -errno (logged, and the pass's error). */
@@ -44,6 +46,8 @@ bool daemon_profile(struct pins *p, __u64 cgid);
 const struct mptcpify_policy *cur_policy(struct pass *ps, __u64 cgid, struct mptcpify_policy *buf);
 const struct mptcpify_profile *cur_profile(struct pass *ps, __u64 cgid,
 					   struct mptcpify_profile *buf);
+/* The path of a cgroup whose entry the daemon made (@ctx: the reconciler), or NULL. */
+const char *known_rel(__u64 cgid, void *ctx);
 /* Did the daemon make @cgid's entry or profile, as the pass began? */
 bool ours(struct pass *ps, __u64 cgid);
 /* The programs of @links attached: checked once a pass, not per cgroup. */

@@ -58,7 +58,7 @@ static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid,
 	}
 	if (cur && !memcmp(cur, &r->cfg.profiles[s->profile].prof, sizeof(*cur)))
 		return; /* the same: its rule counters go on */
-	err = profile_put(&ps->p, cgid, &r->cfg.profiles[s->profile].prof, r->cgroup2, &changed,
+	err = profile_put(&ps->p, cgid, rel, &r->cfg.profiles[s->profile].prof, &ps->ap, &changed,
 			  &why);
 	if (err) {
 		r->stats.apply_errors++;
@@ -123,8 +123,10 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 		apply_profile(ps, s, cgid, rel);
 		return;
 	}
-	/* The programs first: an entry never exists without them. */
+	/* The programs first, attached above it: an entry never exists without them. */
 	err = ensure_links(ps, links_of_mode(s->mode), &why);
+	if (!err)
+		err = attachpoint_cover(&ps->p, &ps->ap, rel, &why);
 	if (!err)
 		err = policy_write(&ps->p, cgid, cur, s->mode, MPTCPIFY_OWNER_DAEMON, s->flags,
 				   &changed, &why);
@@ -195,6 +197,7 @@ static void retire_tallies(struct pass *ps)
 static int finish(struct pass *ps, unsigned int links)
 {
 	const char *why = NULL;
+	bool sync;
 	size_t i;
 	int err;
 
@@ -205,10 +208,21 @@ static int finish(struct pass *ps, unsigned int links)
 		retire_tallies(ps);
 	idmap_free(&ps->gone);
 	if (ps->opened) {
-		err = lifecycle_ensure_links(&ps->p, links, ps->r->cgroup2, &why);
+		err = lifecycle_ensure_links(&ps->p, links, &why);
 		if (err)
 			ps->err = err;
-		entries_release(&ps->p, links, &ps->unloaded);
+		/*
+		 * The attach points follow the entries when this pass added one,
+		 * removed any, or walked everything: not for each pod that an
+		 * attach point covers already.
+		 */
+		sync = ps->ap.dirty || ps->nremovals || ps->seen;
+		err = entries_release(&ps->p, links, sync ? &ps->ap : NULL, &ps->unloaded);
+		if (err) {
+			ps->err = err;
+			log_event(LOG_ERR, "attach-points", "error", strerror(-err), NULL);
+		}
+		attachpoint_close(&ps->ap);
 		pins_close(&ps->p);
 	}
 	ps->r->healthy = !ps->err;
@@ -449,14 +463,14 @@ int reconcile_check_links(struct reconciler *r, const struct config *cfg, unsign
 	err = lifecycle_open(&p, r->pin_dir, LIFECYCLE_UPGRADE, why);
 	if (err)
 		return err;
-	err = lifecycle_ensure_links(&p, config_links(cfg), r->cgroup2, why);
+	err = lifecycle_ensure_links(&p, config_links(cfg), why);
 	/*
 	 * What a refused configuration attached goes again. An accepted one's
 	 * pass releases what nothing needs when it is done: not here too,
 	 * which would read the whole policy map once more.
 	 */
 	if (err)
-		entries_release(&p, keep, &unloaded);
+		entries_release(&p, keep, NULL, &unloaded);
 	pins_close(&p);
 	return err;
 }
