@@ -9,7 +9,8 @@
  * the learned one; getsockopt() runs before, so its errno is the kernel's. On a
  * TCP socket of an audit entry, a call an MPTCP socket would refuse counts
  * as predicted: "these would break if you enforced". Each program costs one
- * map lookup on every other call of the node.
+ * map lookup on every other call below its attach points, and nothing
+ * elsewhere.
  *
  * An MPTCP socket's refusal trips its entry's protection (on-incompatible:
  * exclude): the entry's later sockets stay TCP.

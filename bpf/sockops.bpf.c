@@ -3,8 +3,8 @@
  * The sockops program, mptcpify_sockops: per-subflow socket options, and
  * what became of the connections.
  *
- * It sees every TCP socket of the node as it connects, listens and is
- * established. Subflows carry their MPTCP socket's cgroup, so both go to the
+ * It sees every TCP socket below its attach points (attachplan.h) as it
+ * connects, listens and is established. Subflows carry their MPTCP socket's cgroup, so both go to the
  * nearest configured ancestor of the socket's cgroup, whichever kernel
  * thread handles the subflow, never to whatever task happens to be current.
  *

@@ -19,7 +19,7 @@ VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_
 	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
 	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn \
-	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp
+	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp $(BUILD)/tests/linkpin
 # veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
 VM_MODULES := veth sch_tbf sch_netem tcp_diag
 # One vCPU: under QEMU TCG with two, the kernel's own live code patching
@@ -83,6 +83,11 @@ $(BUILD)/tests/%: tests/progs/%.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@
+
+$(BUILD)/tests/linkpin: tests/progs/linkpin.c | $(TEST_DEPS_STAMP)
+	@echo "  CC      $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $< -o $@ -lbpf
 
 $(VM_BIN)/%: tests/progs/%.c | $(TEST_DEPS_STAMP)
 	@echo "  CC      $@ (static)"

@@ -67,6 +67,8 @@ static void keep_topmost(struct pathset *s)
 {
 	size_t i, kept = 0;
 
+	if (!s->n)
+		return;
 	qsort(s->v, s->n, sizeof(*s->v), path_cmp);
 	for (i = 0; i < s->n; i++) {
 		if (kept && attachplan_below(s->v[i], s->v[kept - 1])) {
@@ -112,7 +114,8 @@ static int collapse(struct pathset *s, const struct pathset *now)
 			err = pathset_add(&parents, buf);
 		free(buf);
 	}
-	qsort(parents.v, parents.n, sizeof(*parents.v), path_cmp);
+	if (parents.n)
+		qsort(parents.v, parents.n, sizeof(*parents.v), path_cmp);
 	for (i = 0; !err && i < parents.n; i = j) {
 		for (j = i; j < parents.n && !strcmp(parents.v[j], parents.v[i]); j++)
 			;

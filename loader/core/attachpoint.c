@@ -89,15 +89,9 @@ static int link_at(const struct pins *p, enum pins_link link, int cg_fd, __u64 i
 static void unlink_at(const struct pins *p, enum pins_link link, __u64 id)
 {
 	char path[PATH_MAX];
-	int fd;
 
 	pin_path(p, link, id, path);
-	fd = bpf_obj_get(path);
-	if (fd >= 0) {
-		bpf_link_detach(fd); /* at once, whoever else holds the link */
-		close(fd);
-	}
-	unlink(path);
+	pins_detach_link(path);
 }
 
 /* The attach points of the enabled programs of @links: id -> PINS_LINK_BIT()s. */
@@ -360,6 +354,50 @@ int attachpoint_enable(struct pins *p, enum pins_link link, const char **why)
 	return err;
 }
 
+/*
+ * Builds before attach points pinned each cgroup program's one link at the
+ * cgroup2 root. Moved aside, the program enabled the new way and attached
+ * where the entries are, and only then the root link detached: no socket
+ * of an entry goes without the programs meanwhile.
+ */
+int attachpoint_adopt_root_links(struct pins *p, unsigned int links, const char **why)
+{
+	char path[PATH_MAX], aside[PATH_MAX + 8];
+	unsigned int moved = 0;
+	struct attach_points ap;
+	int l, err = 0;
+
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		if (attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)) ||
+		    attachpoint_enabled(p, l))
+			continue;
+		pins_path(p, "links", pins_link_name(l), path);
+		snprintf(aside, sizeof(aside), "%s-root", path);
+		if (rename(path, aside)) {
+			*why = "cannot move a root link aside";
+			return -errno;
+		}
+		moved |= PINS_LINK_BIT(l);
+		err = attachpoint_enable(p, l, why);
+	}
+	if (!moved)
+		return err;
+	if (!err)
+		err = attachpoint_open(p, NULL, &ap);
+	if (!err) {
+		err = attachpoint_sync(p, &ap, why);
+		attachpoint_close(&ap);
+	}
+	for (l = 0; !err && l < PINS_LINK_NR; l++) {
+		if (!(moved & PINS_LINK_BIT(l)))
+			continue;
+		pins_path(p, "links", pins_link_name(l), path);
+		snprintf(aside, sizeof(aside), "%s-root", path);
+		pins_detach_link(aside);
+	}
+	return err;
+}
+
 void attachpoint_disable(struct pins *p, enum pins_link link)
 {
 	struct idmap ids = {0};
@@ -367,17 +405,11 @@ void attachpoint_disable(struct pins *p, enum pins_link link)
 	size_t it;
 	__u64 id;
 	void *bits;
-	int fd;
 
 	pins_path(p, "links", pins_link_name(link), path);
 	if (!attachpoint_enabled(p, link)) {
 		/* One link at the cgroup2 root: how builds before attach points pinned it. */
-		fd = bpf_obj_get(path);
-		if (fd >= 0) {
-			bpf_link_detach(fd);
-			close(fd);
-		}
-		unlink(path);
+		pins_detach_link(path);
 		return;
 	}
 	ids_of(p, PINS_LINK_BIT(link), &ids);

@@ -223,19 +223,6 @@ __u64 lifecycle_hook_recursion_misses(struct pins *p)
 	return info.recursion_misses;
 }
 
-/* Detach the link pinned at @path and remove the pin. */
-static void detach_pinned(const char *path)
-{
-	int fd = bpf_obj_get(path);
-
-	if (fd >= 0) {
-		/* Cgroup links detach at once; others when the last ref goes. */
-		bpf_link_detach(fd);
-		close(fd);
-	}
-	unlink(path);
-}
-
 void lifecycle_drop_link(struct pins *p, enum pins_link link)
 {
 	char path[PATH_MAX];
@@ -248,7 +235,7 @@ void lifecycle_drop_link(struct pins *p, enum pins_link link)
 		attachpoint_disable(p, link);
 	} else {
 		pins_path(p, "links", pins_link_name(link), path);
-		detach_pinned(path);
+		pins_detach_link(path);
 	}
 	pins_path(p, "progs", pins_link_name(link), path);
 	unlink(path);
@@ -342,50 +329,6 @@ static int update_cgroup_links(struct pins *p, struct mptcpify_bpf *skel, unsign
 }
 
 /*
- * Builds before attach points pinned each cgroup program's one link at the
- * cgroup2 root. Moved aside, the program enabled the new way and attached
- * where the entries are, and only then the root link detached: no socket
- * of an entry goes without the programs meanwhile.
- */
-static int move_root_links(struct pins *p, unsigned int links, const char **why)
-{
-	char path[PATH_MAX], aside[PATH_MAX + 8];
-	unsigned int moved = 0;
-	struct attach_points ap;
-	int l, err = 0;
-
-	for (l = 0; !err && l < PINS_LINK_NR; l++) {
-		if (attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)) ||
-		    attachpoint_enabled(p, l))
-			continue;
-		pins_path(p, "links", pins_link_name(l), path);
-		snprintf(aside, sizeof(aside), "%s-root", path);
-		if (rename(path, aside)) {
-			*why = "cannot move a root link aside";
-			return -errno;
-		}
-		moved |= PINS_LINK_BIT(l);
-		err = attachpoint_enable(p, l, why);
-	}
-	if (!moved)
-		return err;
-	if (!err)
-		err = attachpoint_open(p, NULL, &ap);
-	if (!err) {
-		err = attachpoint_sync(p, &ap, why);
-		attachpoint_close(&ap);
-	}
-	for (l = 0; !err && l < PINS_LINK_NR; l++) {
-		if (!(moved & PINS_LINK_BIT(l)))
-			continue;
-		pins_path(p, "links", pins_link_name(l), path);
-		snprintf(aside, sizeof(aside), "%s-root", path);
-		detach_pinned(aside);
-	}
-	return err;
-}
-
-/*
  * Another build adopts the pins: load its programs against the pinned maps,
  * then swap them in. The rewrite program goes into the hook's tail-call
  * slot, one atomic map update; the hook stays unless its own code changed.
@@ -426,7 +369,7 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		err = replace_tracing(p, skel, l, why);
 	}
 	if (!err)
-		err = move_root_links(p, links, why);
+		err = attachpoint_adopt_root_links(p, links, why);
 	if (!err) {
 		st->build_id = lifecycle_build_id();
 		st->gen++; /* the new programs recompute every cached answer */

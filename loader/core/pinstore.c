@@ -351,6 +351,18 @@ bool pins_link_whole(const struct pins *p, enum pins_link link)
 	return !pins_link_hooked(link) || !access(path, F_OK);
 }
 
+void pins_detach_link(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd >= 0) {
+		/* Cgroup links detach at once; others when the last ref goes. */
+		bpf_link_detach(fd);
+		close(fd);
+	}
+	unlink(path);
+}
+
 bool pins_intact(const char *dir, unsigned int links)
 {
 	struct pins p = {0};

@@ -5,7 +5,9 @@
  *
  *   maps/<name>    every map of PINNED_MAPS, created and reused by libbpf
  *   progs/<link>   the program each link runs; progs/hook for the rewrite
- *   links/<link>   one link per program of enum pins_link
+ *   links/<link>   one link per program of enum pins_link; for a cgroup
+ *                  program a directory of links, one per attach point:
+ *                  links/<link>/<cgroup id> (attachpoint.h)
  *
  * Enforcement lives in the links and maps, so it outlives the loader. The
  * directory is root's own (0700) and so is the lock: flock() on the pin
@@ -33,10 +35,10 @@
 /* The programs that get attached, one pinned link each. */
 enum pins_link {
 	PINS_LINK_REWRITE,    /* fmod_ret hook, tail-calling the rewrite program */
-	PINS_LINK_AUDIT,      /* cgroup/sock_create on the cgroup2 root */
-	PINS_LINK_SUBFLOW,    /* sockops on the cgroup2 root: options and outcomes */
-	PINS_LINK_SETSOCKOPT, /* cgroup/setsockopt on the cgroup2 root */
-	PINS_LINK_GETSOCKOPT, /* cgroup/getsockopt on the cgroup2 root */
+	PINS_LINK_AUDIT,      /* cgroup/sock_create, at the attach points */
+	PINS_LINK_SUBFLOW,    /* sockops, there too: options and outcomes */
+	PINS_LINK_SETSOCKOPT, /* cgroup/setsockopt, there too */
+	PINS_LINK_GETSOCKOPT, /* cgroup/getsockopt, there too */
 	/* Tracing, where the kernel allows trampolines and has the function: */
 	PINS_LINK_FALLBACK,  /* fexit on the fallback, which tells why */
 	PINS_LINK_OOB_MPTCP, /* fentry on mptcp_sendmsg(): MSG_OOB */
@@ -108,6 +110,9 @@ void pins_path(const struct pins *p, const char *kind, const char *name, char *o
 bool pins_has_link(const struct pins *p, enum pins_link link);
 /* The link and its programs (the hook too, for the rewrite) are all pinned. */
 bool pins_link_whole(const struct pins *p, enum pins_link link);
+
+/* Detach the link pinned at @path, whoever else holds it, and unpin it. */
+void pins_detach_link(const char *path);
 
 /*
  * Is the store at @dir there, on bpffs, with its state map and every link

@@ -16,8 +16,12 @@ link_ids() {
 		sort | tr '\n' ' '
 }
 audit_attached_all() {
-	# bpftool prints nothing at all for a cgroup without programs.
-	bpftool -j cgroup show "$CG2" | jq -s '[.[][]? | select(.name == "mptcpify_audit")] | length'
+	# Anywhere in the tree: the programs attach where the entries are.
+	bpftool -j cgroup tree "$CG2" |
+		jq '[.[]?.programs[]? | select(.name == "mptcpify_audit")] | length'
+}
+audit_attached_at() { # CG: attached there, not inherited
+	bpftool -j cgroup show "$1" | jq -s '[.[][]? | select(.name == "mptcpify_audit")] | length'
 }
 # Attachments of this test's pins: not those of another mptcpify on the host.
 base_attached=$(audit_attached_all)
@@ -28,7 +32,8 @@ audit_attached() {
 mkdir -p "$TESTCG/a" "$TESTCG/b"
 base_links=$(link_ids)
 check "attach a" "$M" attach --mode audit "$TESTCG/a"
-is "the audit program is attached once to the cgroup2 root" "$(audit_attached)" 1
+is "the audit program is attached once, at the entry's cgroup" "$(audit_attached)" 1
+is "that is, at $TESTCG/a" "$(audit_attached_at "$TESTCG/a")" 1
 first=$(prog_ids)
 in_cgroup "$TESTCG/a" "$SOCKCHECK" inet stream 0 >/dev/null
 is "a socket after the loader exited is counted" "$(stat_of "$TESTCG/a" tcp_created)" 1
@@ -39,7 +44,7 @@ check "and exits 0" "$M" attach --mode audit "$TESTCG/a"
 is "a second attach loads no second copy" "$(prog_ids)" "$first"
 check "attach b adopts the pins" "$M" attach --mode audit "$TESTCG/b"
 is "still one audit program" "$(prog_ids)" "$first"
-is "still attached once" "$(audit_attached)" 1
+is "attached at each of the two sibling entries" "$(audit_attached)" 2
 
 modes=$(stat -c '%a' "$MPTCPIFY_PIN_DIR" "$MPTCPIFY_PIN_DIR"/* "$MPTCPIFY_PIN_DIR"/*/* |
 	sort -u | tr '\n' ' ')
@@ -55,6 +60,28 @@ if [ -x "$NEXT" ]; then
 	in_cgroup "$TESTCG/a" "$SOCKCHECK" inet stream 0 >/dev/null
 	is "the new program counts" "$(stat_of "$TESTCG/a" tcp_created)" 2
 	check "the old build adopts the newer pins" "$M" load
+
+	# The pins of a build before attach points: one link per cgroup
+	# program at the cgroup2 root, as links/<program>. An upgrade attaches
+	# where the entries are, and only then detaches the root links.
+	root_before=$(audit_attached_at "$CG2")
+	for l in audit:sock_create subflow:sockops setsockopt:setsockopt getsockopt:getsockopt; do
+		name=${l%%:*}
+		[ -d "$MPTCPIFY_PIN_DIR/links/$name" ] || continue
+		rm -r "$MPTCPIFY_PIN_DIR/links/$name"
+		"$BUILD/tests/linkpin" "$MPTCPIFY_PIN_DIR/progs/$name" "$CG2" "${l#*:}" \
+			"$MPTCPIFY_PIN_DIR/links/$name"
+	done
+	is "made: the layout of an older build, at the root" \
+		"$(($(audit_attached_at "$CG2") - root_before)) $(audit_attached)" "1 1"
+	check "a newer build upgrades them" "$NEXT" load
+	is "the root link is gone" "$(($(audit_attached_at "$CG2") - root_before))" 0
+	is "attached at the two entries instead" "$(audit_attached)" 2
+	check "links/audit is a directory of attach points" test -d "$MPTCPIFY_PIN_DIR/links/audit"
+	check "no root link pin is left aside" test ! -e "$MPTCPIFY_PIN_DIR/links/audit-root"
+	in_cgroup "$TESTCG/a" "$SOCKCHECK" inet stream 0 >/dev/null
+	is "and a's sockets count once" "$(stat_of "$TESTCG/a" tcp_created)" 3
+	check "the old build adopts them back" "$M" load
 else
 	skip "upgrade in place" "$NEXT not built (make vm-bin)"
 fi
