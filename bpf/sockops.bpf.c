@@ -4,9 +4,10 @@
  * what became of the connections.
  *
  * It sees every TCP socket below its attach points (attachplan.h) as it
- * connects, listens and is established. Subflows carry their MPTCP socket's cgroup, so both go to the
- * nearest configured ancestor of the socket's cgroup, whichever kernel
- * thread handles the subflow, never to whatever task happens to be current.
+ * connects, listens and is established. Subflows carry their MPTCP
+ * socket's cgroup, so both go to the nearest configured ancestor of the
+ * socket's cgroup, whichever kernel thread handles the subflow, never to
+ * whatever task happens to be current.
  *
  * Options: for MPTCP subflows (initial and MP_JOIN alike), at connect (so a
  * mark routes the SYN) and when an accepted one is established, the first

@@ -4,22 +4,39 @@
 #include <string.h>
 #include "attachplan.h"
 
-int pathset_add(struct pathset *s, const char *rel)
+static int push(const char ***v, size_t *n, size_t *cap, const char *s)
 {
-	char **grown, *copy;
+	const char **grown;
 
-	if (s->n == s->cap) {
-		grown = realloc(s->v, (s->cap ? s->cap * 2 : 16) * sizeof(*grown));
+	if (*n == *cap) {
+		grown = realloc(*v, (*cap ? *cap * 2 : 16) * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
-		s->v = grown;
-		s->cap = s->cap ? s->cap * 2 : 16;
+		*v = grown;
+		*cap = *cap ? *cap * 2 : 16;
 	}
-	copy = strdup(rel);
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+int pathset_ref(struct pathset *s, const char *rel)
+{
+	return push(&s->v, &s->n, &s->cap, rel);
+}
+
+int pathset_add(struct pathset *s, const char *rel)
+{
+	char *copy = strdup(rel);
+	int err;
+
 	if (!copy)
 		return -ENOMEM;
-	s->v[s->n++] = copy;
-	return 0;
+	err = push(&s->owned, &s->nowned, &s->capowned, copy);
+	if (!err)
+		err = pathset_ref(s, copy);
+	if (err && (!s->nowned || s->owned[s->nowned - 1] != copy))
+		free(copy); /* not recorded: pathset_free() would not see it */
+	return err;
 }
 
 bool pathset_has(const struct pathset *s, const char *rel)
@@ -36,8 +53,9 @@ void pathset_free(struct pathset *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		free(s->v[i]);
+	for (i = 0; i < s->nowned; i++)
+		free((char *)s->owned[i]);
+	free(s->owned);
 	free(s->v);
 	*s = (struct pathset){0};
 }
@@ -49,35 +67,6 @@ bool attachplan_below(const char *rel, const char *anc)
 	if (!strcmp(anc, "/"))
 		return true;
 	return !strncmp(rel, anc, n) && (rel[n] == '\0' || rel[n] == '/');
-}
-
-/* Path order with '/' before every other byte: a cgroup's subtree follows it at once. */
-static int path_cmp(const void *a, const void *b)
-{
-	const unsigned char *x = *(const unsigned char *const *)a;
-	const unsigned char *y = *(const unsigned char *const *)b;
-
-	for (; *x && *x == *y; x++, y++)
-		;
-	return (*x == '/' ? 1 : *x) - (*y == '/' ? 1 : *y);
-}
-
-/* Sort @s and keep only its topmost paths: none below another. */
-static void keep_topmost(struct pathset *s)
-{
-	size_t i, kept = 0;
-
-	if (!s->n)
-		return;
-	qsort(s->v, s->n, sizeof(*s->v), path_cmp);
-	for (i = 0; i < s->n; i++) {
-		if (kept && attachplan_below(s->v[i], s->v[kept - 1])) {
-			free(s->v[i]);
-			continue;
-		}
-		s->v[kept++] = s->v[i];
-	}
-	s->n = kept;
 }
 
 bool attachplan_parent(const char *rel, char *out, size_t len)
@@ -95,38 +84,86 @@ bool attachplan_parent(const char *rel, char *out, size_t len)
 	return true;
 }
 
+/* Path order with '/' before every other byte: a cgroup's subtree follows it at once. */
+static int bytes_cmp(const unsigned char *x, size_t xn, const unsigned char *y, size_t yn)
+{
+	size_t i;
+
+	for (i = 0; i < xn && i < yn && x[i] == y[i]; i++)
+		;
+	return (i < xn ? (x[i] == '/' ? 1 : x[i]) : 0) - (i < yn ? (y[i] == '/' ? 1 : y[i]) : 0);
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+
+	return bytes_cmp((const unsigned char *)x, strlen(x), (const unsigned char *)y, strlen(y));
+}
+
+/* Sort @s and keep only its topmost paths: none below another. */
+static void keep_topmost(struct pathset *s)
+{
+	size_t i, kept = 0;
+
+	if (!s->n)
+		return;
+	qsort(s->v, s->n, sizeof(*s->v), path_cmp);
+	for (i = 0; i < s->n; i++)
+		if (!kept || !attachplan_below(s->v[i], s->v[kept - 1]))
+			s->v[kept++] = s->v[i];
+	s->n = kept;
+}
+
+/* A path and the length of its parent's: no copy of 10,000 parents. */
+struct child {
+	const char *rel;
+	size_t parent_len;
+};
+
+static int parent_cmp(const void *a, const void *b)
+{
+	const struct child *x = a, *y = b;
+
+	return bytes_cmp((const unsigned char *)x->rel, x->parent_len,
+			 (const unsigned char *)y->rel, y->parent_len);
+}
+
 /*
  * Add to @s every parent with enough of its children in @s: they go
  * at the next keep_topmost(). Returns how many were added, or -ENOMEM.
  */
 static int collapse(struct pathset *s, const struct pathset *now)
 {
-	struct pathset parents = {0};
-	size_t i, j, run;
+	struct child *kids = calloc(s->n ? s->n : 1, sizeof(*kids));
+	char *parent = NULL;
+	size_t i, j, n = 0;
 	int added = 0, err = 0;
-	char *buf;
 
-	for (i = 0; !err && i < s->n; i++) {
-		buf = malloc(strlen(s->v[i]) + 1);
-		if (!buf)
-			err = -ENOMEM;
-		else if (attachplan_parent(s->v[i], buf, strlen(s->v[i]) + 1))
-			err = pathset_add(&parents, buf);
-		free(buf);
+	if (!kids)
+		return -ENOMEM;
+	for (i = 0; i < s->n; i++) {
+		const char *slash = strrchr(s->v[i], '/');
+
+		if (strcmp(s->v[i], "/") && slash)
+			kids[n++] = (struct child){s->v[i], slash == s->v[i] ? 1 : slash - s->v[i]};
 	}
-	if (parents.n)
-		qsort(parents.v, parents.n, sizeof(*parents.v), path_cmp);
-	for (i = 0; !err && i < parents.n; i = j) {
-		for (j = i; j < parents.n && !strcmp(parents.v[j], parents.v[i]); j++)
+	if (n)
+		qsort(kids, n, sizeof(*kids), parent_cmp);
+	for (i = 0; !err && i < n; i = j) {
+		for (j = i; j < n && !parent_cmp(&kids[j], &kids[i]); j++)
 			;
-		run = j - i;
-		if (run >= ATTACHPLAN_COLLAPSE ||
-		    (run >= ATTACHPLAN_KEEP && pathset_has(now, parents.v[i]))) {
-			err = pathset_add(s, parents.v[i]);
+		parent = strndup(kids[i].rel, kids[i].parent_len);
+		if (!parent) {
+			err = -ENOMEM;
+		} else if (j - i >= ATTACHPLAN_COLLAPSE ||
+			   (j - i >= ATTACHPLAN_KEEP && pathset_has(now, parent))) {
+			err = pathset_add(s, parent);
 			added++;
 		}
+		free(parent);
 	}
-	pathset_free(&parents);
+	free(kids);
 	return err ? err : added;
 }
 
@@ -136,8 +173,9 @@ int attachplan_compute(const struct pathset *entries, const struct pathset *now,
 	int added = 0;
 	size_t i;
 
+	/* Borrowed: @entries outlives @out's use. */
 	for (i = 0; !added && i < entries->n; i++)
-		added = pathset_add(out, entries->v[i]);
+		added = pathset_ref(out, entries->v[i]);
 	/* Each round moves attach points up a level: it ends at the root. */
 	while (added >= 0) {
 		keep_topmost(out);

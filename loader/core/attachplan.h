@@ -27,14 +27,18 @@
 #define ATTACHPLAN_COLLAPSE 64
 #define ATTACHPLAN_KEEP 32
 
-/* A set of cgroup paths. */
+/* A set of cgroup paths: copies, or borrowed from the caller. */
 struct pathset {
-	char **v;
+	const char **v;
 	size_t n, cap;
+	const char **owned; /* the copies, freed with the set */
+	size_t nowned, capowned;
 };
 
 /* Add a copy of @rel. 0 or -ENOMEM. */
 int pathset_add(struct pathset *s, const char *rel);
+/* Add @rel itself, which must outlive the set. */
+int pathset_ref(struct pathset *s, const char *rel);
 bool pathset_has(const struct pathset *s, const char *rel);
 void pathset_free(struct pathset *s);
 
@@ -46,7 +50,8 @@ bool attachplan_parent(const char *rel, char *out, size_t len);
 
 /*
  * The attach points for the cgroups of @entries, given the attach points
- * now (@now, for ATTACHPLAN_KEEP), into @out (empty before). 0 or -ENOMEM.
+ * now (@now, for ATTACHPLAN_KEEP), into @out (empty before), which may
+ * borrow @entries' paths. 0 or -ENOMEM.
  */
 int attachplan_compute(const struct pathset *entries, const struct pathset *now,
 		       struct pathset *out);

@@ -273,11 +273,13 @@ static int entry_paths(struct pins *p, struct attach_points *ap, struct pathset 
 			if (idmap_get(&seen, key))
 				continue;
 			err = idmap_put(&seen, key, (void *)1);
+			/* The caller's paths are borrowed: 10,000 copies would stay in the heap. */
 			rel = ap->known ? ap->known(key, ap->known_ctx) : NULL;
-			if (!rel && !cgroup_rel_of(ap->mount_fd, ap->mount, key, buf, sizeof(buf)))
-				rel = buf;
 			if (!err && rel)
-				err = pathset_add(out, rel);
+				err = pathset_ref(out, rel);
+			else if (!err &&
+				 !cgroup_rel_of(ap->mount_fd, ap->mount, key, buf, sizeof(buf)))
+				err = pathset_add(out, buf);
 		}
 	}
 	idmap_free(&seen);
@@ -305,7 +307,7 @@ int attachpoint_sync(struct pins *p, struct attach_points *ap, const char **why)
 		return 0;
 	err = entry_paths(p, ap, &entries);
 	for (i = 0; !err && i < ap->n; i++)
-		err = pathset_add(&now, ap->v[i].rel);
+		err = pathset_ref(&now, ap->v[i].rel);
 	if (!err)
 		err = attachplan_compute(&entries, &now, &plan);
 	if (err)

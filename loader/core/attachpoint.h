@@ -33,7 +33,7 @@ struct attach_points {
 	size_t n, cap;
 	char mount[PATH_MAX]; /* the cgroup2 mount, "" when none */
 	int mount_fd;
-	bool dirty; /* an attach point was added: attachpoint_sync() tidies */
+	bool dirty;		    /* an attach point was added: attachpoint_sync() tidies */
 	attachpoint_known_fn known; /* optional: spares a lookup per entry */
 	void *known_ctx;
 };

@@ -29,9 +29,9 @@ struct pass {
 	int err;
 	__u64 *removals;
 	size_t nremovals, cap;
-	struct idmap gone;  /* removed cgroup ids -> their selector + 1 (0: none) */
-	struct idmap *seen; /* a full walk: the cgroups it found */
-	bool unloaded;	    /* finish() removed every pin */
+	struct idmap gone;	 /* removed cgroup ids -> their selector + 1 (0: none) */
+	struct idmap *seen;	 /* a full walk: the cgroups it found */
+	bool unloaded;		 /* finish() removed every pin */
 	struct attach_points ap; /* read when the pins are opened */
 };
 

@@ -163,7 +163,7 @@ wait_for "rm -rf of the pins: restored" "[ \"\$(entry '$web')\" = 'audit daemon'
 wait_for "mptcpify unload beside the daemon: restored" "[ \"\$(entry '$web')\" = 'audit daemon' ]"
 check "and logged" grep -q 'pins-lost' "$LOG"
 stop_daemon "the daemon exits 0"
-rm "$MPTCPIFY_PIN_DIR/links/audit"
+rm -r "$MPTCPIFY_PIN_DIR/links/audit"
 out=$("$M" list 2>&1 >/dev/null)
 is "list warns when a program of the pins is missing" "$out" \
 	"Warning: an entry's program is not attached: run 'mptcpify load' to repair"

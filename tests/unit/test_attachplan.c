@@ -77,7 +77,8 @@ START_TEST(many_siblings_collapse_to_their_parent)
 {
 	const char *first;
 
-	ck_assert_uint_eq(plan_size(ATTACHPLAN_COLLAPSE - 1, NULL, &first), ATTACHPLAN_COLLAPSE - 1);
+	ck_assert_uint_eq(plan_size(ATTACHPLAN_COLLAPSE - 1, NULL, &first),
+			  ATTACHPLAN_COLLAPSE - 1);
 	ck_assert_uint_eq(plan_size(ATTACHPLAN_COLLAPSE, NULL, &first), 1);
 	ck_assert_str_eq(first, "/k/b");
 	ck_assert_uint_eq(plan_size(10000, NULL, &first), 1);
