@@ -217,7 +217,7 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		print "    MPTCP (enforced) and a pair that asked for MPTCP (native), interleaved"
 		printf "    %-50s %s\n", "enforced (rewritten to MPTCP)", stat("send", "enforced")
 		printf "    %-50s %s\n", "native MPTCP", stat("send", "native")
-		ratio("send() of one byte: enforced / native MPTCP", "send", "enforced", "send", "native", "cost", 0.99, "min")
+		ratio("send() of one byte (+ peer recv()): enforced / native MPTCP", "send", "enforced", "send", "native", "cost", 0.99, "min")
 		print ""
 		print "6. each program, from the kernel (kernel.bpf_stats_enabled=1, a pass per path):"
 		print "   " unit " per call as the kernel times it, and less the empty program (the"
