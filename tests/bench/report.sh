@@ -198,16 +198,18 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		for (i = 1; i <= 5; i++)
 			printf "    %-50s %s / %s / %s\n", nt[i] ": none / rewrite / audit", stat("nodetax", "none_" nt[i]), stat("nodetax", "rewrite_" nt[i]), stat("nodetax", "audit_" nt[i])
 		NOROW = 1
+		ntn = 0 # ratios found: none in a run without the section
 		for (i = 1; i <= 5; i++) {
 			line = "| " ntl[nt[i]]
 			for (j = 1; j <= 2; j++) {
 				m = ratio(nt[i] ": " st[j] " elsewhere / unloaded", "nodetax", st[j] "_" nt[i], "nodetax", "none_" nt[i], "cost", 0.99, "min")
+				if (m != "") ntn++
 				line = line " | " (m == "" ? "n/a" : sprintf("%.4f (spread %.2f%%; %s): %s", m, LS * 100, LADD, LVD))
 			}
 			NTROWS = NTROWS line " | >= 0.99 |\n"
 		}
 		NOROW = 0
-		if (NTROWS != "") {
+		if (ntn) {
 			print "| call | a rewrite entry elsewhere | an audit entry elsewhere | target |" > nodetax
 			print "| --- | --- | --- | --- |" >> nodetax
 			printf "%s", NTROWS >> nodetax
