@@ -260,6 +260,43 @@ for r in $(seq "$ROUNDS"); do
 	csv sockopt "$r" counted "$(rate in_cg "$A" bench setsockopt "$MS" 0 2)"
 done
 
+# The node tax: what a process outside every entry (in $U) pays with
+# mptcpify loaded, for five calls, against mptcpify unloaded (no pins at
+# all). Loaded: a rewrite entry elsewhere ($E), or an audit entry elsewhere
+# ($A). The three states take turns within each round, as the headline's
+# do; in each, one process measures the five calls, interleaved chunk by
+# chunk (bench series), on TCP sockets (checked: protocol 6). OP:CALLS,
+# about 150 ms of the guest's clock each on 6.12. connect: connect()+
+# accept() on loopback; sendrecv: send() of one byte and the peer's recv().
+NT_CALLS=${BENCH_NT_CALLS:-setsockopt:180000 getsockopt:180000 socket:15000 connect:4000 sendrecv:9000}
+section "node tax: a process outside every entry, ns per call, mptcpify unloaded,"
+echo "# a rewrite entry elsewhere, an audit entry elsewhere (states in turn per round)"
+for r in $(seq "$ROUNDS"); do
+	order="none rewrite audit"
+	[ $((r % 2)) = 1 ] || order="audit rewrite none"
+	for st in $order; do
+		mptcpify unload >/dev/null
+		sleep "$SETTLE"
+		case $st in
+		rewrite) mptcpify attach "$E" >/dev/null ;;
+		audit) mptcpify attach --mode audit "$A" >/dev/null ;;
+		esac
+		[ "$st" = none ] || sleep "$SETTLE"
+		# shellcheck disable=SC2046 # name and config pairs
+		series nodetax "$r" $(for oc in $NT_CALLS; do echo "${st}_${oc%%:*} $U:0:$oc:6"; done)
+	done
+done
+
+# send() of one byte (and the peer's recv() of it) on a loopback pair that
+# mptcpify made MPTCP, against a pair that asked for MPTCP itself: both
+# checked to be MPTCP (protocol 262), interleaved in one process.
+NS=${BENCH_SEND_CALLS:-7000}
+section "send() of one byte: enforced (rewritten to MPTCP) vs native MPTCP, $NS calls"
+enforce
+sleep "$SETTLE"
+series send 0 enforced "$E:0:sendrecv:$NS:262" native "$U:262:sendrecv:$NS:262"
+mptcpify unload >/dev/null
+
 section "socket()+close(): run 2, to say how far two runs of the same bench differ"
 headline socket2
 

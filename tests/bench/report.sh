@@ -21,7 +21,7 @@ mkdir -p "$out"
 	echo section,round,config,value
 	grep '^csv,' "$raw" | cut -d, -f2-
 } >"$out/results.csv"
-rm -f "$out/table.md"
+rm -f "$out/table.md" "$out/nodetax.md"
 clock=$(sed -n 's/^# bench clock: //p' "$raw" | head -n1)
 clock=${clock:-wall}
 if [ "$clock" = icount ]; then
@@ -43,7 +43,7 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 	echo "        [min, max], spread: the largest distance of one round's ratio from the median"
 	sed -n 's/^# warm-up \([0-9]*\) at \(.*\): \(.*\)/  warm-up sample \1 at uptime \2: \3/p' "$raw"
 	echo
-	awk -F, -v table="$out/table.md" -v unit="$unit" -v clock="$clock" '
+	awk -F, -v table="$out/table.md" -v nodetax="$out/nodetax.md" -v unit="$unit" -v clock="$clock" '
 	NR == 1 { next }
 	{ v[$1 "," $3 "," $2] = $4; if ($2 > rounds) rounds = $2 }
 	function sort(a, n,   i, j, t) {
@@ -52,7 +52,10 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 	}
 	function median(a, n) { sort(a, n); return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
 	function abs(x) { return x < 0 ? -x : x }
+	# row(...): a row of the main table, unless NOROW (a figure that goes
+	# into a table of its own)
 	function row(fig, val, spread, meth, target) {
+		if (NOROW) return
 		printf "| %s | %s | %s | %s | %s |\n", fig, val, spread, meth, target >> table
 	}
 	function verdict(m, target, kind) {
@@ -87,9 +90,11 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		return s
 	}
 	# ratio(label, sa, ca, sb, cb, how, target, kind): the median of per-round
-	# ratios (as rates: above 1 is faster), its spread, the added cost
+	# ratios (as rates: above 1 is faster), its spread, the added cost; the
+	# spread, added cost and verdict of the last stay in LS, LADD and LVD
 	function ratio(label, sa, ca, sb, cb, how, target, kind,   m, s, lo, hi, c, d, i, n, vd, add, addtext, meth) {
 		collect(sa, ca, sb, cb, how)
+		LS = ""; LADD = ""; LVD = ""
 		if (!RN) { printf "  %-52s n/a\n", label; return "" }
 		m = median(R, RN); s = spread(m); lo = R[1]; hi = R[RN]
 		# the added cost per call: a - b, per round
@@ -101,6 +106,7 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		# bytes per second: no cost per call to speak of
 		addtext = how == "tput" ? "" : sprintf("%+.0f %s per %s", add, unit, sa == "conn" ? "connection" : "call")
 		vd = verdict(m, target, kind)
+		LS = s; LADD = addtext; LVD = vd
 		printf "  %-52s %.4f [%.4f, %.4f] spread %.2f%% %s %s  %s\n", label, m, lo, hi, s * 100,
 			(s <= 0.02 ? "(<= 2%)" : "(> 2%!)"), addtext, vd
 		meth = sprintf("median of %d per-round ratios%s", RN, addtext == "" ? "" : "; " addtext)
@@ -126,11 +132,11 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		floor = ratio("socket(), run " run ": empty fmod_ret / no program (floor)", sec, "emptyhook", sec, "noprog", "cost", 0, "")
 		M[run, "floor"] = floor
 		M[run, "un"] = ratio("socket(), run " run ": unconfigured / no program", sec, "unconfigured", sec, "noprog", "cost", 0.99, floor < 0.99 ? "" : "min")
-		M[run, "uf"] = ratio("socket(), run " run ": unconfigured / empty fmod_ret", sec, "unconfigured", sec, "emptyhook", "cost", 0.995, floor < 0.99 ? "min" : "")
+		M[run, "uf"] = ratio("socket(), run " run ": unconfigured / empty fmod_ret", sec, "unconfigured", sec, "emptyhook", "cost", 0.995, "min")
 		M[run, "ex"] = ratio("socket(), run " run ": excluded / no program", sec, "excluded", sec, "noprog", "cost", 0, "")
-		M[run, "ef"] = ratio("socket(), run " run ": enforced / empty fmod_ret", sec, "enforced", sec, "emptyhook", "cost", 0, "")
+		M[run, "ef"] = ratio("socket(), run " run ": enforced / empty fmod_ret", sec, "enforced", sec, "emptyhook", "cost", 0.99, "min")
 		if (floor != "" && floor < 0.99)
-			print "    (the empty program alone is below 0.99: unconfigured is held to within 0.5% of it)"
+			print "    (the empty program alone is below 0.99: unconfigured / no program has no target; unconfigured is held to within 0.5% of it)"
 	}
 	function agree(label, k,   a, b, d) {
 		a = M[1, k]; b = M[2, k]
@@ -178,6 +184,42 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		ratio("setsockopt(): unconfigured / no program", "sockopt", "unconfigured", "sockopt", "noprog", "rate", 0, "")
 		ratio("setsockopt(): audit cgroup / no program", "sockopt", "audit", "sockopt", "noprog", "rate", 0, "")
 		ratio("setsockopt(): refusal counted / no program", "sockopt", "counted", "sockopt", "noprog", "rate", 0, "")
+		print ""
+		print "5a. the node tax: a process outside every entry, " unit " per call with mptcpify"
+		print "    unloaded (none), with a rewrite entry elsewhere, with an audit entry elsewhere;"
+		print "    ratios: rate loaded / rate unloaded, target >= 0.99 each"
+		split("setsockopt getsockopt socket connect sendrecv", nt, " ")
+		ntl["setsockopt"] = "`setsockopt(IPPROTO_TCP, TCP_NODELAY)`, one TCP socket"
+		ntl["getsockopt"] = "`getsockopt(SOL_SOCKET, SO_RCVBUF)`, one TCP socket"
+		ntl["socket"] = "`socket(AF_INET, SOCK_STREAM, 0)+close()`"
+		ntl["connect"] = "`connect()+accept()`, TCP on loopback (one process)"
+		ntl["sendrecv"] = "`send()` of one byte + the peer\047s `recv()`, TCP on loopback"
+		split("rewrite audit", st, " ")
+		for (i = 1; i <= 5; i++)
+			printf "    %-50s %s / %s / %s\n", nt[i] ": none / rewrite / audit", stat("nodetax", "none_" nt[i]), stat("nodetax", "rewrite_" nt[i]), stat("nodetax", "audit_" nt[i])
+		NOROW = 1
+		ntn = 0 # ratios found: none in a run without the section
+		for (i = 1; i <= 5; i++) {
+			line = "| " ntl[nt[i]]
+			for (j = 1; j <= 2; j++) {
+				m = ratio(nt[i] ": " st[j] " elsewhere / unloaded", "nodetax", st[j] "_" nt[i], "nodetax", "none_" nt[i], "cost", 0.99, "min")
+				if (m != "") ntn++
+				line = line " | " (m == "" ? "n/a" : sprintf("%.4f (spread %.2f%%; %s): %s", m, LS * 100, LADD, LVD))
+			}
+			NTROWS = NTROWS line " | >= 0.99 |\n"
+		}
+		NOROW = 0
+		if (ntn) {
+			print "| call | a rewrite entry elsewhere | an audit entry elsewhere | target |" > nodetax
+			print "| --- | --- | --- | --- |" >> nodetax
+			printf "%s", NTROWS >> nodetax
+		}
+		print ""
+		print "5b. send() of one byte (and the peer\047s recv()) on loopback: a pair mptcpify made"
+		print "    MPTCP (enforced) and a pair that asked for MPTCP (native), interleaved"
+		printf "    %-50s %s\n", "enforced (rewritten to MPTCP)", stat("send", "enforced")
+		printf "    %-50s %s\n", "native MPTCP", stat("send", "native")
+		ratio("send() of one byte (+ peer recv()): enforced / native MPTCP", "send", "enforced", "send", "native", "cost", 0.99, "min")
 		print ""
 		print "6. each program, from the kernel (kernel.bpf_stats_enabled=1, a pass per path):"
 		print "   " unit " per call as the kernel times it, and less the empty program (the"
@@ -251,6 +293,16 @@ if [ -n "$readme" ] && grep -q '<!-- bench:begin -->' "$readme"; then
 		echo '| published anchor: fmod_ret trampoline, per call | about 12 ns | - | kernel `bench trig-fmodret` (71.8 M/s) less `trig-kernel-count`, real hardware, wall time | - |'
 		# shellcheck disable=SC2016 # backquotes are markdown
 		echo '| published anchor: BPF hash map lookup, 8-byte key | 20 ns | - | kernel `bench bpf-hashmap-lookup` (49.6 M/s, 65,536 entries 25% full), real hardware, wall time | - |'
+		if [ -s "$out/nodetax.md" ]; then
+			echo
+			echo "**Node tax: a process outside every entry.** What a process in a cgroup that no"
+			echo "entry covers pays: a call's rate with mptcpify loaded over its rate with mptcpify"
+			echo "unloaded (no pins at all), the three states in turn within each round, the five"
+			echo "calls interleaved in one process per state; median of per-round ratios, spread,"
+			echo "the $unit added per call. The same guest and clock as above."
+			echo
+			cat "$out/nodetax.md"
+		fi
 		echo '<!-- bench:end -->'
 	} >"$out/readme-table.md"
 	awk -v t="$out/readme-table.md" '

@@ -2,11 +2,24 @@
 /*
  * bench: the measurements behind `make bench`.
  *
- *   bench series ROUNDS N CGROUP:PROTO...
- *                                  socket(AF_INET, SOCK_STREAM, PROTO)+close(),
+ *   bench series ROUNDS N CONFIG...
  *                                  ns per call (instructions under QEMU's
  *                                  icount), every config in every round,
- *                                  interleaved: "ns ROUND CONFIG_INDEX NS"
+ *                                  interleaved: "ns ROUND CONFIG_INDEX NS".
+ *                                  CONFIG: CGROUP:PROTO[:OP[:CALLS[:GOT]]],
+ *                                  CALLS calls (default N) of OP on
+ *                                  AF_INET SOCK_STREAM PROTO sockets made in
+ *                                  CGROUP, whose protocol must be GOT if set:
+ *                                    socket      socket()+close() (default)
+ *                                    setsockopt  IPPROTO_TCP TCP_NODELAY 1,
+ *                                                again and again on one socket
+ *                                    getsockopt  SOL_SOCKET SO_RCVBUF, so
+ *                                    connect     connect()+accept() on
+ *                                                loopback, this process the
+ *                                                listener (closes untimed)
+ *                                    sendrecv    send() of one byte and the
+ *                                                peer's recv() of it, on a
+ *                                                connected loopback pair
  *   bench sink ADDR PORT [PROTO]   accept forever: echo one byte per
  *                                  connection, or drain a stream
  *   bench connect MS ADDR PORT [PROTO]
@@ -31,6 +44,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -96,6 +111,220 @@ static int bench_setsockopt(double secs, int level, int optname)
 	return 0;
 }
 
+/* What a config of a series measures, and what it holds meanwhile. */
+enum op { OP_SOCKET, OP_SETSOCKOPT, OP_GETSOCKOPT, OP_CONNECT, OP_SENDRECV, OP_NR };
+static const char *const op_names[OP_NR] = {"socket", "setsockopt", "getsockopt", "connect",
+					    "sendrecv"};
+/* connect: connections per batch, the clients made before the clock starts */
+#define BATCH 512
+
+struct config {
+	char *cg;
+	enum op op;
+	int proto, got;
+	unsigned long n;
+	int fd, peer; /* the socket called on (connect: the listener); sendrecv: its peer */
+	struct sockaddr_in addr; /* connect: the listener's */
+};
+
+/* socket(AF_INET, SOCK_STREAM, c->proto), whose protocol is c->got if set */
+static int tcp_socket(const struct config *c)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, c->proto), got = -1;
+	socklen_t len = sizeof(got);
+
+	if (fd < 0)
+		die("socket");
+	if (c->got && (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &got, &len) || got != c->got)) {
+		fprintf(stderr, "bench: %s: a socket of protocol %d, not %d\n", c->cg, got, c->got);
+		exit(1);
+	}
+	return fd;
+}
+
+/* c->fd: a listener on 127.0.0.1, an ephemeral port, its address in c->addr */
+static void listen_loopback(struct config *c)
+{
+	socklen_t len = sizeof(c->addr);
+
+	c->addr = addr_of("127.0.0.1", "0");
+	c->fd = tcp_socket(c);
+	if (bind(c->fd, (struct sockaddr *)&c->addr, sizeof(c->addr)) || listen(c->fd, SOMAXCONN) ||
+	    getsockname(c->fd, (struct sockaddr *)&c->addr, &len))
+		die("bind/listen");
+}
+
+/*
+ * The sockets a config calls on, made while the process is in its cgroup:
+ * a socket's cgroup is its creator's at socket().
+ */
+static void config_open(struct config *c)
+{
+	struct rlimit lim;
+	int lfd, one = 1;
+
+	switch (c->op) {
+	case OP_SOCKET:
+		if (c->got)
+			close(tcp_socket(c)); /* only to check its protocol */
+		break;
+	case OP_SETSOCKOPT:
+	case OP_GETSOCKOPT:
+		c->fd = tcp_socket(c);
+		break;
+	case OP_CONNECT:
+		/* two descriptors per connection of a batch */
+		if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < 2 * BATCH + 64) {
+			lim.rlim_cur = lim.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &lim);
+		}
+		listen_loopback(c);
+		break;
+	case OP_SENDRECV:
+		listen_loopback(c);
+		lfd = c->fd;
+		c->fd = tcp_socket(c);
+		if (connect(c->fd, (struct sockaddr *)&c->addr, sizeof(c->addr)))
+			die("connect");
+		c->peer = accept(lfd, NULL, NULL);
+		if (c->peer < 0)
+			die("accept");
+		/* Each byte its own segment: no Nagle wait for the last one's ACK. */
+		if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+			die("TCP_NODELAY");
+		close(lfd);
+		break;
+	default:
+		break;
+	}
+}
+
+static double setsockopt_ns(const struct config *c, unsigned long per)
+{
+	double start = now();
+	unsigned long i;
+	int one = 1;
+
+	for (i = 0; i < per; i++)
+		if (setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)))
+			die("setsockopt");
+	return (now() - start) * 1e9 / per;
+}
+
+static double getsockopt_ns(const struct config *c, unsigned long per)
+{
+	double start = now();
+	unsigned long i;
+	socklen_t len;
+	int val;
+
+	for (i = 0; i < per; i++) {
+		len = sizeof(val);
+		if (getsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &val, &len))
+			die("getsockopt");
+	}
+	return (now() - start) * 1e9 / per;
+}
+
+/*
+ * connect()+accept() alone on the clock: the clients are made before it
+ * starts, and both ends closed after it stops, in batches of BATCH (a
+ * chunk of up to BATCH calls is one batch: no closes of its own pending
+ * while it runs). The client closes with a reset (SO_LINGER 0): no
+ * TIME_WAIT socket is left for its timer to expire in a later measurement.
+ */
+static double connect_ns(const struct config *c, unsigned long per)
+{
+	struct linger reset = {.l_onoff = 1, .l_linger = 0};
+	unsigned long done, i, b;
+	int cli[BATCH], acc[BATCH];
+	double spent = 0, start;
+
+	for (done = 0; done < per; done += b) {
+		b = per - done < BATCH ? per - done : BATCH;
+		for (i = 0; i < b; i++) {
+			cli[i] = socket(AF_INET, SOCK_STREAM, c->proto);
+			if (cli[i] < 0 ||
+			    setsockopt(cli[i], SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)))
+				die("socket");
+		}
+		start = now();
+		for (i = 0; i < b; i++) {
+			if (connect(cli[i], (struct sockaddr *)&c->addr, sizeof(c->addr)))
+				die("connect");
+			acc[i] = accept(c->fd, NULL, NULL);
+			if (acc[i] < 0)
+				die("accept");
+		}
+		spent += now() - start;
+		for (i = 0; i < b; i++) {
+			close(cli[i]);
+			close(acc[i]);
+		}
+	}
+	return spent * 1e9 / per;
+}
+
+static double sendrecv_ns(const struct config *c, unsigned long per)
+{
+	double start = now();
+	unsigned long i;
+	char byte = 'x';
+
+	for (i = 0; i < per; i++)
+		if (send(c->fd, &byte, 1, 0) != 1 || recv(c->peer, &byte, 1, 0) != 1)
+			die("send/recv");
+	return (now() - start) * 1e9 / per;
+}
+
+static double config_ns(const struct config *c, unsigned long per)
+{
+	switch (c->op) {
+	case OP_SETSOCKOPT:
+		return setsockopt_ns(c, per);
+	case OP_GETSOCKOPT:
+		return getsockopt_ns(c, per);
+	case OP_CONNECT:
+		return connect_ns(c, per);
+	case OP_SENDRECV:
+		return sendrecv_ns(c, per);
+	default:
+		return socket_ns(per, c->proto);
+	}
+}
+
+/* CGROUP:PROTO[:OP[:CALLS[:GOT]]] */
+static void config_parse(struct config *c, char *arg, unsigned long n)
+{
+	char *f[5] = {arg};
+	int k = 1, i;
+
+	while (k < 5 && (f[k] = strchr(f[k - 1], ':')))
+		*f[k++]++ = 0;
+	if (k < 2) {
+		fprintf(stderr, "bench: series: %s: CGROUP:PROTO[:OP[:CALLS[:GOT]]]\n", arg);
+		exit(64);
+	}
+	*c = (struct config){.cg = f[0], .proto = atoi(f[1]), .n = n, .fd = -1, .peer = -1};
+	if (k > 2) {
+		for (i = 0; i < OP_NR && strcmp(f[2], op_names[i]); i++)
+			;
+		if (i == OP_NR) {
+			fprintf(stderr, "bench: series: no operation %s\n", f[2]);
+			exit(64);
+		}
+		c->op = i;
+	}
+	if (k > 3)
+		c->n = strtoul(f[3], NULL, 10);
+	if (k > 4)
+		c->got = atoi(f[4]);
+	if (c->n < 1) {
+		fprintf(stderr, "bench: series: %s: no calls\n", arg);
+		exit(64);
+	}
+}
+
 static void join_cgroup(const char *cg)
 {
 	char path[4096];
@@ -125,7 +354,7 @@ static double median(double *v, int n)
 
 /*
  * Interleaved rounds in one process: each round measures every CONFIG
- * (CGROUP:PROTO) in CHUNKS chunks of N/CHUNKS calls, the configs taking
+ * in CHUNKS chunks of CALLS/CHUNKS calls, the configs taking
  * turns chunk by chunk (the process moves itself into each one's cgroup),
  * the order turned around and shifted every chunk. Before each chunk the
  * process sleeps SETTLE_US: the kernel finishes what the last chunk left
@@ -135,36 +364,32 @@ static double median(double *v, int n)
  * icount the sleep costs no instructions, and what a chunk leaves behind
  * is left alike by every config). A config's figure in a round is its
  * median chunk, so that a chunk with a rare extra (a kworker) moves
- * nothing. A warm-up of N/4 calls per config comes first: a process's first
- * sockets fault in what later ones find ready.
+ * nothing. A warm-up of CALLS/4 calls per config comes first: a process's
+ * first sockets fault in what later ones find ready.
  * Prints "ns R I X": ns per call of config I (from 0) in round R (from 1).
  */
-static int bench_series(int rounds, unsigned long n, int k, char **cfg)
+static int bench_series(int rounds, unsigned long n, int k, char **arg)
 {
-	unsigned long per = n / CHUNKS + 1;
-	int r, c, j, i, proto[16];
+	struct config cfg[16];
+	int r, c, j, i;
 	double t[16][CHUNKS];
 
 	if (k < 1 || k > 16 || rounds < 1 || n < 1)
 		die("series");
 	for (i = 0; i < k; i++) {
-		char *colon = strrchr(cfg[i], ':');
-
-		if (!colon)
-			die("series: CGROUP:PROTO");
-		*colon = 0;
-		proto[i] = atoi(colon + 1);
-		join_cgroup(cfg[i]);
-		socket_ns(n / 4 + 1, proto[i]);
+		config_parse(&cfg[i], arg[i], n);
+		join_cgroup(cfg[i].cg);
+		config_open(&cfg[i]);
+		config_ns(&cfg[i], cfg[i].n / 4 + 1);
 	}
 	for (r = 1; r <= rounds; r++) {
 		for (c = 0; c < CHUNKS; c++)
 			for (j = 0; j < k; j++) {
 				i = (r + c + ((r + c) % 2 ? j : k - 1 - j)) % k;
 				if (k > 1)
-					join_cgroup(cfg[i]);
+					join_cgroup(cfg[i].cg);
 				usleep(SETTLE_US);
-				t[i][c] = socket_ns(per, proto[i]);
+				t[i][c] = config_ns(&cfg[i], cfg[i].n / CHUNKS + 1);
 			}
 		for (i = 0; i < k; i++)
 			printf("ns %d %d %.2f\n", r, i, median(t[i], CHUNKS));
@@ -288,7 +513,8 @@ int main(int argc, char **argv)
 		return bench_time(argv + 2);
 	if (!strcmp(cmd, "series") && argc >= 5)
 		return bench_series(atoi(argv[2]), strtoul(argv[3], NULL, 10), argc - 4, argv + 4);
-	fprintf(stderr, "usage: bench series ROUNDS N CGROUP:PROTO... | sink ADDR PORT [PROTO] |\n"
+	fprintf(stderr, "usage: bench series ROUNDS N CGROUP:PROTO[:OP[:CALLS[:GOT]]]... |\n"
+			"       sink ADDR PORT [PROTO] |\n"
 			"       connect MS ADDR PORT [PROTO] | stream MS ADDR PORT [PROTO] |\n"
 			"       setsockopt MS LEVEL OPTNAME | time CMD [ARGS...]\n");
 	return 64;
