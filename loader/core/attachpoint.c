@@ -238,6 +238,19 @@ cleanup:
 	return err;
 }
 
+/* How many child cgroups @rel has: a cgroupfs directory's links are 2 and one per child. */
+static size_t subdirs(const struct attach_points *ap, const char *rel)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s%s", ap->mount, strcmp(rel, "/") ? rel : "") >=
+		    sizeof(path) ||
+	    stat(path, &st) || st.st_nlink < 2)
+		return 0;
+	return st.st_nlink - 2;
+}
+
 int attachpoint_cover(struct pins *p, struct attach_points *ap, const char *rel, const char **why)
 {
 	char parent[PATH_MAX], other[PATH_MAX];
@@ -254,14 +267,19 @@ int attachpoint_cover(struct pins *p, struct attach_points *ap, const char *rel,
 	for (i = 0; i < ap->n; i++)
 		siblings += attachplan_parent(ap->v[i].rel, other, sizeof(other)) &&
 			    !strcmp(other, parent);
-	return add_point(p, ap, siblings + 1 >= ATTACHPLAN_COLLAPSE ? parent : rel, why);
+	if (siblings + 1 >= ATTACHPLAN_COLLAPSE ||
+	    (ap->bulk && subdirs(ap, parent) >= ATTACHPLAN_COLLAPSE))
+		return add_point(p, ap, parent, why);
+	return add_point(p, ap, rel, why);
 }
 
-/* The paths of the cgroups with an entry (policy or profile), into @out. */
+/*
+ * The paths of the cgroups with an entry (policy or profile), into @out.
+ * A cgroup with both is there twice, which the plan takes as once.
+ */
 static int entry_paths(struct pins *p, struct attach_points *ap, struct pathset *out)
 {
 	int fds[] = {p->policy_fd, p->profile_fd};
-	struct idmap seen = {0};
 	char buf[PATH_MAX];
 	const char *rel;
 	__u64 key, *prev;
@@ -270,19 +288,14 @@ static int entry_paths(struct pins *p, struct attach_points *ap, struct pathset 
 
 	for (i = 0; !err && i < sizeof(fds) / sizeof(fds[0]); i++) {
 		for (prev = NULL; !err && !bpf_map_get_next_key(fds[i], prev, &key); prev = &key) {
-			if (idmap_get(&seen, key))
-				continue;
-			err = idmap_put(&seen, key, (void *)1);
 			/* The caller's paths are borrowed: 10,000 copies would stay in the heap. */
 			rel = ap->known ? ap->known(key, ap->known_ctx) : NULL;
-			if (!err && rel)
+			if (rel)
 				err = pathset_ref(out, rel);
-			else if (!err &&
-				 !cgroup_rel_of(ap->mount_fd, ap->mount, key, buf, sizeof(buf)))
+			else if (!cgroup_rel_of(ap->mount_fd, ap->mount, key, buf, sizeof(buf)))
 				err = pathset_add(out, buf);
 		}
 	}
-	idmap_free(&seen);
 	return err;
 }
 

@@ -35,6 +35,13 @@ struct attach_points {
 	int mount_fd;
 	bool dirty;		    /* an attach point was added: attachpoint_sync() tidies */
 	attachpoint_known_fn known; /* optional: spares a lookup per entry */
+	/*
+	 * Many entries are coming (a daemon's first pass): cover a cgroup whose
+	 * parent has ATTACHPLAN_COLLAPSE subdirectories at that parent, rather
+	 * than attaching at 63 pods first. attachpoint_sync() corrects it
+	 * where fewer of them got an entry.
+	 */
+	bool bulk;
 	void *known_ctx;
 };
 
