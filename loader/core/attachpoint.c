@@ -201,7 +201,7 @@ void attachpoint_close(struct attach_points *ap)
 	ap->mount_fd = -1;
 }
 
-/* An attach point at @rel, with a link of every enabled program. */
+/* An attach point at @rel, with a link of every enabled program; none once it is gone. */
 static int add_point(struct pins *p, struct attach_points *ap, const char *rel, const char **why)
 {
 	char path[PATH_MAX];
@@ -214,6 +214,8 @@ static int add_point(struct pins *p, struct attach_points *ap, const char *rel, 
 	    sizeof(path))
 		return -ENAMETOOLONG;
 	cg_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0 && errno == ENOENT)
+		return 0; /* removed meanwhile: its entry goes with it */
 	if (cg_fd < 0 || fstat(cg_fd, &st)) {
 		err = -errno;
 		*why = "cannot open the cgroup to attach to";
