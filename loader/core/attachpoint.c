@@ -178,8 +178,13 @@ int attachpoint_open(struct pins *p, const char *mount, struct attach_points *ap
 			err = 0;
 			continue;
 		}
-		if (!err)
-			err = append(ap, id, rel);
+		if (err) {
+			/* Not found by its id here (EPERM under a seccomp filter):
+			 * left as it is; covering its cgroup again finds its links. */
+			err = 0;
+			continue;
+		}
+		err = append(ap, id, rel);
 	}
 	idmap_free(&ids);
 	if (err)
