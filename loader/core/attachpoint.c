@@ -206,6 +206,13 @@ void attachpoint_close(struct attach_points *ap)
 	ap->mount_fd = -1;
 }
 
+/* The cgroup at @rel below the mount, in the filesystem, into @out (PATH_MAX). */
+static bool fs_path(const struct attach_points *ap, const char *rel, char *out)
+{
+	return (size_t)snprintf(out, PATH_MAX, "%s%s", ap->mount, strcmp(rel, "/") ? rel : "") <
+	       PATH_MAX;
+}
+
 /* An attach point at @rel, with a link of every enabled program; none once it is gone. */
 static int add_point(struct pins *p, struct attach_points *ap, const char *rel, const char **why)
 {
@@ -215,8 +222,7 @@ static int add_point(struct pins *p, struct attach_points *ap, const char *rel, 
 	size_t i;
 	int cg_fd, l, err = 0;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s%s", ap->mount, strcmp(rel, "/") ? rel : "") >=
-	    sizeof(path))
+	if (!fs_path(ap, rel, path))
 		return -ENAMETOOLONG;
 	cg_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cg_fd < 0 && errno == ENOENT)
@@ -251,9 +257,7 @@ static size_t subdirs(const struct attach_points *ap, const char *rel)
 	char path[PATH_MAX];
 	struct stat st;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s%s", ap->mount, strcmp(rel, "/") ? rel : "") >=
-		    sizeof(path) ||
-	    stat(path, &st) || st.st_nlink < 2)
+	if (!fs_path(ap, rel, path) || stat(path, &st) || st.st_nlink < 2)
 		return 0;
 	return st.st_nlink - 2;
 }
