@@ -12,10 +12,12 @@ NEXT=$BUILD/vm-bin/mptcpify-next
 # shellcheck source=../vm/tap.sh
 . "$ROOT/tests/vm/tap.sh"
 
-export MPTCPIFY_PIN_DIR=/sys/fs/bpf/mptcpify-hosttest
+# HOSTTEST_TAG lets two checkouts run host tests side by side.
+HOSTTEST_TAG=${HOSTTEST_TAG:-hosttest}
+export MPTCPIFY_PIN_DIR=/sys/fs/bpf/mptcpify-$HOSTTEST_TAG
 CG2=$(findmnt -rn -t cgroup2 -o TARGET | head -n1)
 TEST_NAME=$(basename "$0" .sh)
-TESTCG=$CG2/mptcpify-$TEST_NAME
+TESTCG=$CG2/mptcpify-$HOSTTEST_TAG-$TEST_NAME
 
 skip_all() {
 	echo "1..0 # SKIP $*"
