@@ -28,8 +28,20 @@
 #include "maps.bpf.h"
 #include "resolve.bpf.h"
 
-/* The smallest page: past it, a program sees only part of optval. */
-#define PAGE_SIZE_ 4096
+/*
+ * These programs only watch: optlen 0 tells the kernel to keep the
+ * application's own buffer and length, for setsockopt() and getsockopt()
+ * alike. Otherwise the kernel would copy the program's view back, and a
+ * getsockopt() whose answer is longer than the buffer (a size query such as
+ * NETLINK_LIST_MEMBERSHIPS with optlen 0) would fail EFAULT, as would any
+ * call past a page. What stays is the kernel's own copy of optlen bytes
+ * before a setsockopt program runs: optlen larger than the readable buffer
+ * fails EFAULT below an attach point (a documented difference).
+ */
+static __always_inline void keep_users_call(struct bpf_sockopt *ctx)
+{
+	ctx->optlen = 0;
+}
 
 static __always_inline void count_compat(struct mptcpify_compat_key *key)
 {
@@ -104,9 +116,7 @@ int mptcpify_setsockopt(struct bpf_sockopt *ctx)
 	__u64 cgid;
 	int kind;
 
-	/* Past a page the program sees only part: the kernel must use the user's buffer. */
-	if (ctx->optlen > PAGE_SIZE_)
-		ctx->optlen = 0;
+	keep_users_call(ctx);
 	if (!err)
 		return 1;
 	kind = kind_of(sk);
@@ -126,8 +136,7 @@ int mptcpify_getsockopt(struct bpf_sockopt *ctx)
 	__u64 cgid;
 	int kind;
 
-	if (ctx->optlen > PAGE_SIZE_)
-		ctx->optlen = 0;
+	keep_users_call(ctx);
 	/* Only what a TCP socket takes: not SOL_MPTCP, nor a TCP refusal too. */
 	err = bpf_map_lookup_elem(&incompat, &key);
 	kind = err ? kind_of(sk) : -1;

@@ -17,9 +17,10 @@ VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
 	    $(VM_BIN)/optcheck $(VM_BIN)/landlock_tcp $(VM_BIN)/mptcpify-landlock.txt \
 	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
-	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock
+	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock $(VM_BIN)/sockopt_table
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn \
-	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp $(BUILD)/tests/linkpin
+	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp $(BUILD)/tests/linkpin \
+	      $(BUILD)/tests/sockopt_table
 # veth for the test hosts, tbf and netem to shape their paths, tcp_diag for ss.
 VM_MODULES := veth sch_tbf sch_netem tcp_diag
 # One vCPU: under QEMU TCG with two, the kernel's own live code patching
