@@ -50,8 +50,8 @@ int cmd_daemon(const struct cmd_args *a)
 	if (rc)
 		return rc;
 	if (a->check) {
-		emit(json_pack("{s:s, s:i, s:i}", "config", o.config, "selectors", cfg.nselectors,
-			       "profiles", cfg.nprofiles),
+		emit(json_pack("{s:o, s:i, s:i}", "config", json_text(o.config), "selectors",
+			       cfg.nselectors, "profiles", cfg.nprofiles),
 		     check_plain);
 		config_free(&cfg);
 		return EXIT_OK;

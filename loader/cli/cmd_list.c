@@ -213,7 +213,7 @@ static int list_or_stats(const struct cmd_args *a, bool with_stats)
 		return err;
 	c.p = &p;
 	c.entries = json_array();
-	res = json_pack("{s:s, s:b}", "pin_dir", a->pin_dir, "loaded", !err);
+	res = json_pack("{s:o, s:b}", "pin_dir", json_text(a->pin_dir), "loaded", !err);
 	if (err)
 		json_object_set_new(
 			res, "programs",

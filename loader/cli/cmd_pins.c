@@ -50,8 +50,8 @@ int cmd_load(const struct cmd_args *a)
 		return EXIT_FAIL;
 	}
 	snprintf(build, sizeof(build), "%016llx", (unsigned long long)st.build_id);
-	emit(json_pack("{s:s, s:b, s:s}", "pin_dir", a->pin_dir, "upgraded", upgraded, "build_id",
-		       build),
+	emit(json_pack("{s:o, s:b, s:s}", "pin_dir", json_text(a->pin_dir), "upgraded", upgraded,
+		       "build_id", build),
 	     load_plain);
 	return EXIT_OK;
 }
@@ -74,7 +74,8 @@ int cmd_unload(const struct cmd_args *a)
 		      a->pin_dir);
 		return EXIT_FAIL;
 	}
-	emit(json_pack("{s:s, s:b}", "pin_dir", a->pin_dir, "was_loaded", err != -ENOENT),
+	emit(json_pack("{s:o, s:b}", "pin_dir", json_text(a->pin_dir), "was_loaded",
+		       err != -ENOENT),
 	     unload_plain);
 	return EXIT_OK;
 }

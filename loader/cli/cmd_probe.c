@@ -169,7 +169,7 @@ int cmd_probe(const struct cmd_args *a)
 	json_object_set_new(res, "mptcp_enabled",
 			    r.mptcp_enabled < 0 ? json_null() : json_boolean(r.mptcp_enabled));
 	json_object_set_new(res, "netns_switch_readable", json_boolean(r.netns_switch));
-	json_object_set_new(res, "cgroup2", r.cgroup2[0] ? json_string(r.cgroup2) : json_null());
+	json_object_set_new(res, "cgroup2", r.cgroup2[0] ? json_text(r.cgroup2) : json_null());
 	json_object_set_new(res, "bpffs", json_boolean(r.bpffs));
 	json_object_set_new(res, "bpffs_mode",
 			    r.bpffs_mode < 0 ? json_null() : json_sprintf("%04o", r.bpffs_mode));

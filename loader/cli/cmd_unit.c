@@ -21,6 +21,7 @@
 #include "cmd.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
+#include "core/escape.h"
 #include "core/output.h"
 
 #define DROPIN_NAME "mptcpify.conf"
@@ -73,6 +74,9 @@ static int systemctl(char *out, size_t len, char *const argv[])
 		return -errno;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	/* A query's failure is its answer; its message would only confuse. */
+	if (out)
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
 	err = posix_spawnp(&pid, "systemctl", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
@@ -89,13 +93,17 @@ static int systemctl(char *out, size_t len, char *const argv[])
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-/* The unit's cgroup while it runs ("/system.slice/web.service"), else "". */
+/*
+ * The unit's cgroup while it runs ("/system.slice/web.service"), else "".
+ * A template ("app@.service") never runs itself: its drop-in applies to
+ * every instance from its next start.
+ */
 static void unit_cgroup(const char *unit, char *out, size_t len)
 {
 	char *argv[] = {"systemctl", "show",	   "--property=ControlGroup",
 			"--value",   (char *)unit, NULL};
 
-	if (systemctl(out, len, argv))
+	if (strstr(unit, "@.service") || systemctl(out, len, argv))
 		out[0] = '\0';
 }
 
@@ -118,13 +126,19 @@ static void dropin_paths(const char *unit, char *dir, char *file)
 /* The drop-in, written aside and renamed over: whole or not at all. */
 static int write_dropin(const struct cmd_args *a, const char *dir, const char *file)
 {
-	char self[PATH_MAX], tmp[PATH_MAX + 8];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char self[PATH_MAX], exec[2 * PATH_MAX + 8], tmp[PATH_MAX + 8];
+	ssize_t n = readlink("/proc/self/exe", self + 2, sizeof(self) - 3);
 	FILE *f;
+	int err;
 
 	if (n <= 0)
 		return -errno;
-	self[n] = '\0';
+	/* "-": the service starts even if mptcpify cannot attach; "+": unsandboxed. */
+	memcpy(self, "-+", 2);
+	self[n + 2] = '\0';
+	err = escape_exec_word(self, exec, sizeof(exec));
+	if (err)
+		return err;
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return -errno;
 	snprintf(tmp, sizeof(tmp), "%s.new", file);
@@ -141,8 +155,8 @@ static int write_dropin(const struct cmd_args *a, const char *dir, const char *f
 		"Wants=mptcpify-bpffs.service\n"
 		"After=mptcpify-bpffs.service\n"
 		"[Service]\n"
-		"ExecStartPre=-+%s attach --self --mode %s%s\n",
-		self, mode_name(a->mode), a->protect ? " --on-incompatible exclude" : "");
+		"ExecStartPre=%s attach --self --mode %s%s\n",
+		exec, mode_name(a->mode), a->protect ? " --on-incompatible exclude" : "");
 	if (fclose(f) || rename(tmp, file)) {
 		unlink(tmp);
 		return -errno;
@@ -180,7 +194,11 @@ int cmd_enable(const struct cmd_args *a)
 		return EXIT_FAIL;
 	dropin_paths(unit, dir, file);
 	err = write_dropin(a, dir, file);
-	if (err) {
+	if (err == -EINVAL || err == -ENAMETOOLONG) {
+		p_err(0, "install mptcpify at a path without control characters",
+		      "the path of this mptcpify binary cannot be written into a unit");
+		return EXIT_FAIL;
+	} else if (err) {
 		p_err(-err, NULL, "cannot write %s", file);
 		return EXIT_FAIL;
 	}
@@ -194,7 +212,7 @@ int cmd_enable(const struct cmd_args *a)
 	if (running[0] && cmd_attach_cgroup(a, running, &cg, &changed))
 		return EXIT_FAIL;
 	emit(json_pack("{s:s, s:b, s:s, s:o}", "unit", unit, "enabled", 1, "dropin", file, "cgroup",
-		       running[0] ? json_string(running) : json_null()),
+		       running[0] ? json_text(running) : json_null()),
 	     unit_plain);
 	return EXIT_OK;
 }
@@ -232,7 +250,7 @@ int cmd_disable(const struct cmd_args *a)
 		detached = !err;
 	}
 	emit(json_pack("{s:s, s:b, s:s, s:o}", "unit", unit, "enabled", 0, "dropin", file, "cgroup",
-		       detached ? json_string(running) : json_null()),
+		       detached ? json_text(running) : json_null()),
 	     unit_plain);
 	return EXIT_OK;
 }

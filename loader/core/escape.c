@@ -1,7 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include "escape.h"
+
+/*
+ * Characters that change how the rest of a line reads without showing
+ * themselves: C1 controls (U+0080..U+009F) move terminals as C0 ones do;
+ * bidirectional overrides and isolates (U+202E makes "exe.txt" show as
+ * "txt.exe"), zero-width characters, line separators and the BOM let a
+ * name pass for another.
+ */
+static bool invisible(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff;
+}
 
 /*
  * The length of the valid UTF-8 sequence at @s (1 to 4), or 0 when the
@@ -31,8 +46,7 @@ static size_t utf8_len(const unsigned char *s)
 	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	/* C1 controls (U+0080..U+009F) move terminals as C0 ones do. */
-	return cp >= 0x80 && cp <= 0x9f ? 0 : n;
+	return invisible(cp) ? 0 : n;
 }
 
 /* How @s's next character is written: its length in @in, and in @out. */
@@ -83,4 +97,28 @@ char *escape_text(const char *in, char *out, size_t len)
 	if (len)
 		out[used] = '\0';
 	return out;
+}
+
+int escape_exec_word(const char *word, char *out, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)word;
+	size_t used = 0;
+
+	if (len < 3)
+		return -ENAMETOOLONG;
+	out[used++] = '"';
+	for (; *s; s++) {
+		if (*s < 0x20 || *s == 0x7f)
+			return -EINVAL;
+		if (used + 4 > len) /* two bytes, the closing quote, NUL */
+			return -ENAMETOOLONG;
+		if (*s == '"' || *s == '\\')
+			out[used++] = '\\';
+		else if (*s == '%' || *s == '$')
+			out[used++] = *s;
+		out[used++] = *s;
+	}
+	out[used++] = '"';
+	out[used] = '\0';
+	return 0;
 }

@@ -10,14 +10,29 @@ bool json_output;
 bool pretty_output;
 bool verbose;
 
+/*
+ * Messages carry names others chose (cgroups, files, configuration keys):
+ * what reaches a terminal or a JSON string is escaped text, valid UTF-8
+ * with no control or invisible characters.
+ */
+static void vformat_safe(char *out, size_t len, const char *fmt, va_list ap)
+{
+	char raw[1024];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	escape_text(raw, out, len);
+}
+
 void p_err(int err, const char *hint, const char *fmt, ...)
 {
-	char what[1024];
+	char what[4096], safe_hint[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vformat_safe(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	if (hint)
+		hint = escape_text(hint, safe_hint, sizeof(safe_hint));
 
 	if (json_output) {
 		json_t *res = json_object();
@@ -42,25 +57,26 @@ void p_err(int err, const char *hint, const char *fmt, ...)
 
 void p_warn(const char *fmt, ...)
 {
+	char what[4096];
 	va_list ap;
 
-	fputs("Warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vformat_safe(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "Warning: %s\n", what);
 }
 
 void p_info(const char *fmt, ...)
 {
+	char what[4096];
 	va_list ap;
 
 	if (!verbose)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vformat_safe(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s\n", what);
 }
 
 json_t *json_text(const char *s)

@@ -32,4 +32,34 @@ is "after disable: TCP again (MIB)" "$(delta)" "active=1 mptcp_active=0 mptcp_pa
 systemctl stop web2
 out=$(mptcpify enable 'web2/../x' 2>&1)
 is "a name that is not a service is refused (exit 64)" "$?" 64
+
+# The binary's path is one quoted word of ExecStartPre=: a space in it
+# works, a newline (which would start a directive of its own) is refused.
+mkdir -p "/opt/my tools" $'/opt/a\nb'
+cp "$(command -v mptcpify)" "/opt/my tools/mptcpify"
+cp "$(command -v mptcpify)" $'/opt/a\nb/mptcpify'
+check "enable from a path with a space" "/opt/my tools/mptcpify" enable web2.service --mode "$MODE"
+is "systemd runs that path" \
+	"$(systemctl show -p ExecStartPre --value web2 | grep -o 'path=[^;]*' | sed 's/ *$//')" \
+	"path=/opt/my tools/mptcpify"
+check "and disables from it" "/opt/my tools/mptcpify" disable web2.service
+out=$($'/opt/a\nb/mptcpify' enable web2.service 2>&1)
+is "a path with a newline is refused (exit 1)" "$?" 1
+diag "$out"
+check "and writes no drop-in" test ! -e /etc/systemd/system/web2.service.d/mptcpify.conf
+rm -rf "/opt/my tools" $'/opt/a\nb'
+
+# A template's drop-in applies to every instance; there is no running
+# cgroup to look up, and nothing of systemctl's is printed.
+printf '[Service]\nExecStart=/bin/sleep 1000\n' >/etc/systemd/system/tpl@.service
+out=$(mptcpify enable tpl@.service --mode "$MODE" 2>&1)
+is "enable tpl@.service: exit 0" "$?" 0
+is "with one line of its own" "$out" \
+	"tpl@.service: enabled (/etc/systemd/system/tpl@.service.d/mptcpify.conf)"
+is "an instance has the drop-in" \
+	"$(systemctl show -p ExecStartPre --value tpl@one.service | grep -c 'attach --self')" 1
+check "disable tpl@.service" mptcpify disable tpl@.service
+check "its drop-in is gone" test ! -e /etc/systemd/system/tpl@.service.d/mptcpify.conf
+rm -f /etc/systemd/system/tpl@.service
+systemctl daemon-reload
 check "the daemon starts again" systemctl start mptcpify
