@@ -63,6 +63,13 @@ int cmd_open_read(struct pins *p, const struct cmd_args *a)
 	return err ? open_failed(a, err, why) : 0;
 }
 
+/* Another user had taken the pin directory's name: said once, then enforced. */
+static void squatted(const struct pins *p)
+{
+	if (p->moved_aside[0])
+		p_warn("another user's entry held %s; moved aside to %s", p->dir, p->moved_aside);
+}
+
 int cmd_open_write(struct pins *p, const struct cmd_args *a)
 {
 	const char *why = NULL;
@@ -70,6 +77,7 @@ int cmd_open_write(struct pins *p, const struct cmd_args *a)
 
 	if (err)
 		return open_failed(a, err, why);
+	squatted(p);
 	if (p->upgraded)
 		p_info("replaced the programs of another build");
 	return 0;
@@ -83,7 +91,10 @@ int cmd_open_existing(struct pins *p, const struct cmd_args *a)
 	if (access(a->pin_dir, F_OK))
 		return -ENOENT;
 	err = lifecycle_open(p, a->pin_dir, LIFECYCLE_ADOPT, &why);
-	return err ? open_failed(a, err, why) : 0;
+	if (err)
+		return open_failed(a, err, why);
+	squatted(p);
+	return 0;
 }
 
 int cmd_check_mode(const struct cmd_args *a, __u32 mode)

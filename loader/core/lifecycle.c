@@ -404,18 +404,29 @@ int lifecycle_open(struct pins *p, const char *dir, enum lifecycle_how how, cons
 	return err;
 }
 
-static void remove_subdirs(const char *dir)
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
-	const char *subdirs[] = {"maps", "progs", "links"};
-	char path[PATH_MAX];
-	size_t i;
-
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
-		rmdir(path);
-	}
+	(void)st, (void)flag;
+	if (ftw->level)
+		return remove(path) && errno != ENOENT ? -1 : 0;
+	return 0;
 }
 
+/* Everything below @dir, then @dir: whatever layout or owner made it. */
+static int remove_tree(const char *dir)
+{
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS) && errno != ENOENT)
+		return -errno;
+	return rmdir(dir) && errno != ENOENT ? -errno : 0;
+}
+
+/*
+ * Our programs go the orderly way first, so that "unloaded" means they are
+ * gone; then whatever else is in the directory (pins of another layout,
+ * leftovers of a run that died). All of it under the lock: a writer waiting
+ * for it (a daemon repairing) finds the directory gone and makes a new one,
+ * never one half removed under it.
+ */
 int lifecycle_unload(struct pins *p)
 {
 	const char *maps[] = {
@@ -433,36 +444,28 @@ int lifecycle_unload(struct pins *p)
 		pins_path(p, "maps", maps[i], path);
 		unlink(path);
 	}
-	remove_subdirs(p->dir);
-	return rmdir(p->dir) ? -errno : 0;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st, (void)flag;
-	if (ftw->level)
-		return remove(path) && errno != ENOENT ? -1 : 0;
-	return 0;
+	return remove_tree(p->dir);
 }
 
 int lifecycle_unload_any(const char *dir)
 {
 	const char *why = NULL;
 	struct pins p;
+	struct stat st;
+	int err;
 
-	if (access(dir, F_OK))
+	if (lstat(dir, &st))
 		return -ENOENT;
-	/*
-	 * Our own pins go the orderly way, so that "unloaded" means the
-	 * programs are gone. Then whatever else is in the directory: pins of
-	 * another layout, leftovers of a run that died, or what someone
-	 * renamed inside a directory that was not root's.
-	 */
-	if (!pins_open(&p, dir, PINS_EXCLUSIVE, &why)) {
-		lifecycle_unload(&p);
-		pins_close(&p);
+	/* Another user's entry (pinstore.c): never ours to unload, only to clear. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		err = S_ISDIR(st.st_mode) ? remove_tree(dir) : unlink(dir) ? -errno : 0;
+		return err ? err : -ENOENT;
 	}
-	if (!access(dir, F_OK) && nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS))
-		return -errno;
-	return rmdir(dir) && errno != ENOENT ? -errno : 0;
+	if (!pins_open(&p, dir, PINS_EXCLUSIVE, &why)) {
+		err = lifecycle_unload(&p);
+		pins_close(&p);
+		return err;
+	}
+	/* Root's, but refused (open to others): nothing of it can be trusted. */
+	return remove_tree(dir);
 }

@@ -8,17 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
+#include "pindir.h"
 #include "pinstore.h"
-
-#define BPFFS_DEFAULT "/sys/fs/bpf"
-/* Orders two first runs that would both mount bpffs: in /run, which only
- * root may write, so no other user can hold it. */
-#define MOUNT_LOCK "/run/mptcpify.lock"
 
 static const char *const link_names[PINS_LINK_NR] = {
 	[PINS_LINK_REWRITE] = "rewrite",	 [PINS_LINK_AUDIT] = "audit",
@@ -91,68 +88,6 @@ const char *pins_default_dir(void)
 void pins_path(const struct pins *p, const char *kind, const char *name, char *out)
 {
 	snprintf(out, PATH_MAX, "%s/%s/%s", p->dir, kind, name);
-}
-
-static bool on_bpffs(const char *path)
-{
-	struct statfs sfs;
-
-	return !statfs(path, &sfs) && sfs.f_type == BPF_FS_MAGIC;
-}
-
-/*
- * Is this process in PID 1's mount namespace? A sandboxed systemd service
- * is not: what it mounts, only it sees. Without CAP_SYS_PTRACE PID 1's
- * namespace cannot be looked at: then a process that systemd started
- * (INVOCATION_ID) is taken to have one of its own, any other not.
- */
-static bool in_init_mount_ns(void)
-{
-	struct stat self, init;
-
-	if (stat("/proc/self/ns/mnt", &self) || stat("/proc/1/ns/mnt", &init))
-		return !getenv("INVOCATION_ID");
-	return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
-}
-
-/*
- * bpffs must hold the pin directory; mount it, root-only, at the usual
- * place if it is missing. Two first runs must not both mount (one bpffs on
- * top of the other would hide the pins of the lower), so the mount happens
- * under a lock, and is looked for again once we hold it. Where /run cannot
- * be written (a read-only container), the mount goes ahead unlocked.
- */
-static int ensure_bpffs(const char *parent, const char **why)
-{
-	struct stat st;
-	int lock, err = 0;
-
-	if (on_bpffs(parent))
-		return 0;
-	if (strcmp(parent, BPFFS_DEFAULT)) {
-		*why = "the pin directory's parent is not on bpffs";
-		return -ENODEV;
-	}
-	/* Pins on a bpffs mounted there would be seen by no one else, and
-	 * would vanish with the process. */
-	if (!in_init_mount_ns()) {
-		*why = "bpffs is not mounted at " BPFFS_DEFAULT
-		       ", and a mount in this process's own mount namespace would hide the "
-		       "pins: mount it on the host (mptcpify-bpffs.service does)";
-		return -EXDEV;
-	}
-	lock = open(MOUNT_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lock >= 0 && (fstat(lock, &st) || st.st_uid != 0 || flock(lock, LOCK_EX))) {
-		close(lock);
-		lock = -1;
-	}
-	if (!on_bpffs(parent) && mount("bpf", parent, "bpf", 0, "mode=0700")) {
-		err = -errno;
-		*why = "bpffs is not mounted at " BPFFS_DEFAULT " and cannot be mounted";
-	}
-	if (lock >= 0)
-		close(lock);
-	return err;
 }
 
 /*
@@ -261,17 +196,18 @@ static int open_locked(struct pins *p, const char *dir, enum pins_lock lock, con
 	*slash = '\0';
 
 	if (lock == PINS_EXCLUSIVE) {
-		err = ensure_bpffs(parent, why);
+		err = pindir_ensure_bpffs(parent, why);
 		if (err)
 			return err;
-	} else if (!on_bpffs(parent)) {
+	} else if (!pindir_on_bpffs(parent)) {
 		*why = "bpffs is not mounted";
 		return -ENOENT;
 	}
 	for (tries = 0;; tries++) {
-		if (lock == PINS_EXCLUSIVE && mkdir(dir, 0700) && errno != EEXIST) {
-			*why = "cannot create the pin directory";
-			return -errno;
+		if (lock == PINS_EXCLUSIVE) {
+			err = pindir_place(p, dir, why);
+			if (err)
+				return err;
 		}
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
@@ -369,7 +305,8 @@ bool pins_intact(const char *dir, unsigned int links)
 	char path[PATH_MAX];
 	int l;
 
-	if (snprintf(p.dir, sizeof(p.dir), "%s", dir) >= (int)sizeof(p.dir) || !on_bpffs(dir))
+	if (snprintf(p.dir, sizeof(p.dir), "%s", dir) >= (int)sizeof(p.dir) ||
+	    !pindir_on_bpffs(dir))
 		return false;
 	pins_path(&p, "maps", "state", path);
 	if (access(path, F_OK))

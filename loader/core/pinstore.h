@@ -79,8 +79,9 @@ struct pins {
 #define PINS_FD(name) int name##_fd;
 	PINNED_MAPS(PINS_FD)
 #undef PINS_FD
-	bool complete; /* every map is there and the state is initialised */
-	bool upgraded; /* this open replaced the programs of another build */
+	bool complete;		    /* every map is there and the state is initialised */
+	char moved_aside[PATH_MAX]; /* another user's entry at dir, renamed to this */
+	bool upgraded;		    /* this open replaced the programs of another build */
 };
 
 enum pins_lock {

@@ -22,6 +22,9 @@ int pass_pins(struct pass *ps)
 			pins_close(&ps->p);
 		}
 	}
+	if (!err && ps->p.moved_aside[0])
+		log_event(LOG_WARNING, "pins-squatted", "pin_dir", ps->p.dir, "moved_to",
+			  ps->p.moved_aside, NULL);
 	if (err) {
 		log_event(LOG_ERR, "pins", "error", why ? why : "cannot open", "errno",
 			  strerror(-err), NULL);

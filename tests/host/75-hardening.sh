@@ -19,13 +19,6 @@ mkdir -p "$B" "$TESTCG/a"
 mount -t bpf bpf "$B" -o mode=1777
 trap 'umount "$B" 2>/dev/null; daemon_cleanup' EXIT
 check "a user may create the pin directory on a 1777 bpffs" nobody mkdir -m 0777 "$B/mptcpify"
-out=$("$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/a" 2>&1)
-is "root's attach refuses a pin directory another user made" "$?" 1
-case $out in
-*"belongs to another user"*"Hint: check who made it"*) ok "and says why, with a hint" ;;
-*) not_ok "and says why, with a hint" "$out" ;;
-esac
-is "and attached nothing there" "$(ls -A "$B/mptcpify")" ""
 case $("$M" --pin-dir "$B/mptcpify" probe) in
 *"pins:            refused: the pin directory belongs to another user"*)
 	ok "probe reports the pin directory" ;;
@@ -36,7 +29,53 @@ case $("$M" --pin-dir "$B/mptcpify" probe) in
 	ok "and the world-writable bpffs" ;;
 *) not_ok "and the world-writable bpffs" "$("$M" --pin-dir "$B/mptcpify" probe)" ;;
 esac
-check "unload removes what another user made" "$M" --pin-dir "$B/mptcpify" unload
+ino=$(stat -c %i "$B/mptcpify")
+out=$("$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/a" 2>&1)
+is "root's attach still enforces where another user made the pin directory" "$?" 0
+case $out in
+*"Warning: another user's entry held $B/mptcpify; moved aside to $B/mptcpify-foreign-$ino"*)
+	ok "and says where it moved that entry" ;;
+*) not_ok "and says where it moved that entry" "$out" ;;
+esac
+is "which is the user's, untouched" "$(stat -c '%u %i' "$B/mptcpify-foreign-$ino")" "65534 $ino"
+is "root's pin directory is root's, and 0700" "$(stat -c '%u %a' "$B/mptcpify")" "0 700"
+is "with its entry" "$("$M" --pin-dir "$B/mptcpify" -j list | jq '.cgroups | length')" 1
+check "unload" "$M" --pin-dir "$B/mptcpify" unload
+check "a user may put a symlink there" nobody ln -s /tmp "$B/mptcpify"
+is "unload clears it, and says nothing was loaded" \
+	"$("$M" --pin-dir "$B/mptcpify" unload)" "mptcpify was not loaded"
+check "the symlink is gone" test ! -L "$B/mptcpify"
+nobody ln -s /tmp "$B/mptcpify"
+check "a symlink there is moved aside too" "$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/a"
+check "and root's pins are a directory of root's" test -d "$B/mptcpify" -a ! -L "$B/mptcpify"
+"$M" --pin-dir "$B/mptcpify" unload >/dev/null
+rm -rf "$B"/mptcpify-foreign-*
+
+# A user racing mkdir against root's unload and attach: every attach
+# enforces, with root's own directory. setpriv itself, not the function
+# nobody, so that kill reaches the racer (see the lock case below).
+setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+import os, sys
+while True:
+    try:
+        os.mkdir(sys.argv[1], 0o777)
+    except OSError:
+        pass' "$B/mptcpify" &
+racer=$!
+won=0
+for i in $(seq 20); do
+	"$M" --pin-dir "$B/mptcpify" unload >/dev/null 2>&1
+	"$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/a" >/dev/null 2>&1 &&
+		[ "$(stat -c '%u %a' "$B/mptcpify")" = "0 700" ] && won=$((won + 1))
+done
+kill "$racer"
+wait "$racer" 2>/dev/null
+is "20 unload+attach beside a mkdir racer: 20 enforced" "$won" 20
+in_cgroup "$TESTCG/a" "$SOCKCHECK" inet stream 0 >/dev/null
+is "and the entry counts its sockets" \
+	"$("$M" --pin-dir "$B/mptcpify" -j stats "$TESTCG/a" | jq '.cgroups[0].tcp_created')" 1
+"$M" --pin-dir "$B/mptcpify" unload >/dev/null
+rm -rf "$B"/mptcpify-foreign-*
 check "then root makes its own" "$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/a"
 is "root's, and 0700" "$(stat -c '%u %a' "$B/mptcpify")" "0 700"
 check "which no user may rename things in" sh -c "! nobody mv '$B/mptcpify/links' '$B/x'"
