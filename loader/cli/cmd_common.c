@@ -68,6 +68,10 @@ static void squatted(const struct pins *p)
 {
 	if (p->moved_aside[0])
 		p_warn("another user's entry held %s; moved aside to %s", p->dir, p->moved_aside);
+	if (p->repaired)
+		p_warn("%u pins named other objects than the running ones (first: %s); pinned "
+		       "the running ones back",
+		       p->repaired, p->repaired_what);
 }
 
 int cmd_open_write(struct pins *p, const struct cmd_args *a)

@@ -19,6 +19,7 @@
 #include "compat.h"
 #include "idmap.h"
 #include "lifecycle.h"
+#include "pincheck.h"
 #include "probe.h"
 
 __u64 lifecycle_build_id(void)
@@ -384,12 +385,35 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 	return err;
 }
 
+/*
+ * Pins that name other objects than the running ones are pinned back
+ * before anything is made: a map made again by name beside running
+ * programs would be one they never read.
+ */
+static int repair(struct pins *p, const char **why)
+{
+	struct pincheck c;
+	int err;
+
+	if (!pincheck_scan(p->dir, &c))
+		return 0;
+	p->repaired = pincheck_repair(p, &c);
+	snprintf(p->repaired_what, sizeof(p->repaired_what), "%s %s",
+		 pincheck_kind_name(c.d[0].kind), c.d[0].name);
+	err = pins_open_maps(p, why);
+	if (err == -ENOENT)
+		*why = NULL; /* made next, as for a first load */
+	return err == -ENOENT ? 0 : err;
+}
+
 int lifecycle_open(struct pins *p, const char *dir, enum lifecycle_how how, const char **why)
 {
 	struct mptcpify_state st;
 	int err;
 
 	err = pins_open(p, dir, PINS_EXCLUSIVE, why);
+	if (!err)
+		err = repair(p, why);
 	if (!err && !p->complete)
 		err = create_maps(p, why);
 	if (!err)

@@ -81,6 +81,8 @@ struct pins {
 #undef PINS_FD
 	bool complete;		    /* every map is there and the state is initialised */
 	char moved_aside[PATH_MAX]; /* another user's entry at dir, renamed to this */
+	unsigned int repaired;	    /* pins this open put back (pincheck.h) */
+	char repaired_what[48];	    /* the first of them: "map policy" */
 	bool upgraded;		    /* this open replaced the programs of another build */
 };
 

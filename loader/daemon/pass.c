@@ -22,6 +22,9 @@ int pass_pins(struct pass *ps)
 			pins_close(&ps->p);
 		}
 	}
+	if (!err && ps->p.repaired)
+		log_event(LOG_WARNING, "pins-repaired", "pin_dir", ps->p.dir, "first",
+			  ps->p.repaired_what, NULL);
 	if (!err && ps->p.moved_aside[0])
 		log_event(LOG_WARNING, "pins-squatted", "pin_dir", ps->p.dir, "moved_to",
 			  ps->p.moved_aside, NULL);

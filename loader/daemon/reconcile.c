@@ -33,6 +33,7 @@
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
+#include "core/pincheck.h"
 #include "core/probe.h"
 #include "core/pinstore.h"
 #include "core/snapshot.h"
@@ -439,8 +440,11 @@ int reconcile_events(struct reconciler *r)
 
 bool reconcile_pins_lost(struct reconciler *r)
 {
+	struct pincheck c;
+
 	return r->pinned &&
-	       !pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg)));
+	       (!pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg))) ||
+		pincheck_scan(r->pin_dir, &c));
 }
 
 int reconcile_remove_all(struct reconciler *r)

@@ -201,7 +201,36 @@ wait_for "rm -rf of the pins: restored" "[ \"\$(entry '$web')\" = 'audit daemon'
 "$M" unload >/dev/null
 wait_for "mptcpify unload beside the daemon: restored" "[ \"\$(entry '$web')\" = 'audit daemon' ]"
 check "and logged" grep -q 'pins-lost' "$LOG"
+# A pinned map removed beside running programs (then made again by name, a
+# new map they never read): the daemon compares pins with what runs, by
+# id, and pins the running map back. A pod made meanwhile is enforced
+# where the programs look.
+policy_id() { bpftool -j map show pinned "$MPTCPIFY_PIN_DIR/maps/policy" 2>/dev/null | jq .id; }
+audit_reads_policy() {
+	bpftool -j prog show pinned "$MPTCPIFY_PIN_DIR/progs/audit" |
+		jq -e --argjson id "$(policy_id || echo 0)" '.map_ids | index($id) != null' >/dev/null
+}
+check "the audit program reads the pinned policy map" audit_reads_policy
+rm "$MPTCPIFY_PIN_DIR/maps/policy"
+web1=$(pod shop web-1 77)
+wait_for "maps/policy removed: the running map is pinned back" audit_reads_policy
+wait_for "a pod made meanwhile has its entry there" "[ \"\$(entry '$web1')\" = 'audit daemon' ]"
+socket_in "$web1"
+is "which the running program sees: its socket counted" "$(stat_of "$web1" tcp_created)" 1
+check "and the repair logged" grep -q 'pins-repaired' "$LOG"
 stop_daemon "the daemon exits 0"
+# The same with nobody watching: load pins the running map back.
+"$M" attach --mode audit "$TESTCG/a" >/dev/null
+rm "$MPTCPIFY_PIN_DIR/maps/policy"
+out=$("$M" load 2>&1)
+case $out in
+*"Warning: 1 pins named other objects than the running ones (first: map policy)"*)
+	ok "load says what it repaired" ;;
+*) not_ok "load says what it repaired" "$out" ;;
+esac
+check "and the audit program reads the pinned policy map again" audit_reads_policy
+is "with the entry in it" "$(entry "$TESTCG/a")" "audit cli"
+"$M" detach "$TESTCG/a" >/dev/null
 rm -r "$MPTCPIFY_PIN_DIR/links/audit"
 out=$("$M" list 2>&1 >/dev/null)
 is "list warns when a program of the pins is missing" "$out" \
