@@ -81,4 +81,27 @@ rewrite_refusal "audit loaded"
 
 out=$("$M" -j attach "$CG2/mptcpify-does-not-exist" 2>/dev/null)
 is "JSON errors go to stdout as an object" "$(jq -r '.error | test("no such cgroup")' <<<"$out")" true
+
+# Names others chose reach no terminal and no JSON raw: invalid UTF-8 is
+# escaped (an error once lost its "error" key), control and invisible
+# characters too (U+202E shows one name as another).
+out=$("$M" -j attach "$CG2/mptcpify-"$'\xff\x1b[31m' 2>/dev/null)
+is "-j: an error naming non-UTF-8 bytes keeps its error key" \
+	"$(jq -r '.error | test("mptcpify-\\\\xff\\\\x1b\\[31m")' <<<"$out")" true
+Y=$(mktemp -d)
+printf 'selectors: []\n' >"$Y/c"$'\xff.yaml'
+out=$("$M" -j daemon --check --config "$Y/c"$'\xff.yaml')
+is "-j daemon --check of a non-UTF-8 path prints it escaped" \
+	"$(jq -r '.config | endswith("\\xff.yaml")' <<<"$out")" true
+printf 'selectors:\n  - {name: x, cgroup: /a, "k\\e[31m\\u202e": 1}\n' >"$Y/c.yaml"
+out=$("$M" daemon --check --config "$Y/c.yaml" 2>&1)
+is "--check escapes a key's control and invisible characters" \
+	"$(printf '%s' "$out" | grep -c $'\x1b\\|\xe2\x80\xae')" 0
+diag "$out"
+rm -r "$Y"
+mkdir -p "$TESTCG/evil"$'\xe2\x80\xae'"txt.exe"
+"$M" attach --mode audit "$TESTCG/evil"$'\xe2\x80\xae'"txt.exe" >/dev/null
+out=$("$M" list)
+is "list shows a U+202E cgroup name escaped, never raw" \
+	"$(grep -c 'evil\\xe2\\x80\\xaetxt\.exe' <<<"$out") $(grep -c $'\xe2\x80\xae' <<<"$out")" "2 0"
 tap_done
