@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* mptcpify load | unload: the pins as a whole. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include "cmd.h"
 #include "core/attachpoint.h"
@@ -8,6 +9,7 @@
 #include "core/entries.h"
 #include "core/lifecycle.h"
 #include "core/output.h"
+#include "core/pindir.h"
 #include "core/pinstore.h"
 
 static void load_plain(json_t *r)
@@ -58,13 +60,37 @@ int cmd_load(const struct cmd_args *a)
 
 static void unload_plain(json_t *r)
 {
-	puts(json_is_true(json_object_get(r, "was_loaded")) ? "mptcpify unloaded" :
-							      "mptcpify was not loaded");
+	json_int_t hidden = json_integer_value(json_object_get(r, "hidden_unloaded"));
+
+	puts(json_is_true(json_object_get(r, "was_loaded")) || hidden ? "mptcpify unloaded" :
+									"mptcpify was not loaded");
+	if (hidden)
+		printf("including %lld set(s) hidden under a bpffs mounted later at %s\n",
+		       (long long)hidden, json_string_value(json_object_get(r, "bpffs")));
+}
+
+/*
+ * A bpffs mounted over the one that holds the pins hides them, and their
+ * programs keep rewriting: each lower level is unloaded too, from a child
+ * that sees it (pindir_below()). Returns how many had pins, or -errno.
+ */
+static int unload_hidden(const char *dir, char *mnt, size_t len)
+{
+	int stacked = pindir_mount(dir, mnt, len), level, err, n = 0;
+
+	for (level = 1; level < stacked; level++) {
+		err = pindir_below(mnt, level, dir, lifecycle_unload_any);
+		if (err && err != -ENOENT)
+			return err;
+		n += !err;
+	}
+	return n;
 }
 
 int cmd_unload(const struct cmd_args *a)
 {
-	int err;
+	char mnt[PATH_MAX];
+	int err, hidden;
 
 	if (cmd_need_root())
 		return EXIT_FAIL;
@@ -74,8 +100,15 @@ int cmd_unload(const struct cmd_args *a)
 		      a->pin_dir);
 		return EXIT_FAIL;
 	}
-	emit(json_pack("{s:o, s:b}", "pin_dir", json_text(a->pin_dir), "was_loaded",
-		       err != -ENOENT),
+	hidden = unload_hidden(a->pin_dir, mnt, sizeof(mnt));
+	if (hidden < 0) {
+		p_err(-hidden, "umount the bpffs mounted over it, then unload again",
+		      "cannot remove the pins hidden under the bpffs at %s", mnt);
+		return EXIT_FAIL;
+	}
+	emit(json_pack("{s:o, s:b, s:i, s:o}", "pin_dir", json_text(a->pin_dir), "was_loaded",
+		       err != -ENOENT, "hidden_unloaded", hidden, "bpffs",
+		       hidden ? json_text(mnt) : json_null()),
 	     unload_plain);
 	return EXIT_OK;
 }

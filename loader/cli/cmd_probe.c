@@ -10,6 +10,7 @@
 #include "core/entries.h"
 #include "core/lifecycle.h"
 #include "core/output.h"
+#include "core/pindir.h"
 #include "core/pinstore.h"
 #include "core/probe.h"
 
@@ -133,15 +134,39 @@ static const char *parent_of(const char *path, char *buf, size_t len)
 	return buf;
 }
 
+static int exists(const char *dir)
+{
+	return access(dir, F_OK) ? -errno : 0;
+}
+
+/* Pins under a bpffs mounted over theirs: their programs run, out of reach. */
+static bool hidden_pins(const char *dir, char *mnt, size_t len)
+{
+	int stacked = pindir_mount(dir, mnt, len), level;
+
+	for (level = 1; level < stacked; level++)
+		if (!pindir_below(mnt, level, dir, exists))
+			return true;
+	return false;
+}
+
 /* What is pinned, and whether it is whole and safe: a line for probe. */
 static const char *pins_state(const struct cmd_args *a, char *buf, size_t len)
 {
 	const char *why = NULL, *problem;
+	char mnt[PATH_MAX];
 	struct pins p;
 	int err;
 
 	if (geteuid())
 		return "unknown (not root)";
+	if (hidden_pins(a->pin_dir, mnt, sizeof(mnt))) {
+		snprintf(buf, len,
+			 "hidden: a bpffs mounted over %s hides pins whose programs still run "
+			 "(mptcpify unload removes them)",
+			 mnt);
+		return buf;
+	}
 	err = pins_open(&p, a->pin_dir, PINS_SHARED, &why);
 	if (err == -ENOENT)
 		return "none: nothing is loaded";
@@ -175,7 +200,7 @@ int cmd_probe(const struct cmd_args *a)
 			    r.bpffs_mode < 0 ? json_null() : json_sprintf("%04o", r.bpffs_mode));
 	json_object_set_new(res, "bpffs_world_writable",
 			    json_boolean(r.bpffs_mode >= 0 && (r.bpffs_mode & 002)));
-	json_object_set_new(res, "pins", json_string(pins_state(a, buf, sizeof(buf))));
+	json_object_set_new(res, "pins", json_text(pins_state(a, buf, sizeof(buf))));
 	json_object_set_new(res, "cgroup_bpf", json_boolean(r.cgroup_bpf));
 	json_object_set_new(res, "hook", json_boolean(r.hook));
 	json_object_set_new(res, "rewrite_error",

@@ -11,53 +11,31 @@
 #include <unistd.h>
 #include <linux/magic.h>
 #include "cgroup.h"
+#include "mountinfo.h"
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
+struct found {
+	char *out;
+	size_t len;
+};
+
+static int first_cgroup2(const char *target, const char *fstype, void *ctx)
 {
-	char *out = s;
+	struct found *f = ctx;
 
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
+	if (strcmp(fstype, "cgroup2"))
+		return 0;
+	if (strlen(target) >= f->len)
+		return -ENAMETOOLONG;
+	strcpy(f->out, target);
+	return 1;
 }
 
 int cgroup2_mount_from(const char *mountinfo, char *out, size_t len)
 {
-	char *line = NULL, *sep, mnt[PATH_MAX], fstype[64];
-	size_t cap = 0;
-	int ret = -ENOENT;
-	FILE *f;
+	struct found f = {out, len};
+	int ret = mountinfo_each(mountinfo, first_cgroup2, &f);
 
-	f = fopen(mountinfo, "re");
-	if (!f)
-		return -errno;
-	/* "36 35 0:30 / /sys/fs/cgroup rw,... shared:9 - cgroup2 cgroup2 rw" */
-	while (getline(&line, &cap, f) > 0) {
-		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep, " - %63s", fstype) != 1 || strcmp(fstype, "cgroup2"))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
-			continue;
-		unescape_octal(mnt);
-		if (strlen(mnt) >= len) {
-			ret = -ENAMETOOLONG;
-			break;
-		}
-		strcpy(out, mnt);
-		ret = 0;
-		break;
-	}
-	free(line);
-	fclose(f);
-	return ret;
+	return ret == 1 ? 0 : ret ? ret : -ENOENT;
 }
 
 int cgroup2_mount(char *out, size_t len)

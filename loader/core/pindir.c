@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <linux/magic.h>
+#include "mountinfo.h"
 #include "pindir.h"
 
 #define BPFFS_DEFAULT "/sys/fs/bpf"
@@ -184,4 +187,48 @@ int pindir_place(struct pins *p, const char *dir, const char **why)
 		return 0;
 	*why = "another user's entry holds the pin directory's name and cannot be moved aside";
 	return err ? err : -EBUSY;
+}
+
+int pindir_mount(const char *dir, char *mnt, size_t len)
+{
+	char *slash;
+	int n;
+
+	if (snprintf(mnt, len, "%s", dir) >= (int)len)
+		return -ENAMETOOLONG;
+	while ((slash = strrchr(mnt, '/'))) {
+		slash[slash == mnt] = '\0';
+		n = mountinfo_count("/proc/self/mountinfo", "bpf", mnt);
+		if (n)
+			return n;
+		if (slash == mnt)
+			break;
+	}
+	return -ENOENT;
+}
+
+int pindir_below(const char *mnt, int levels, const char *dir, int (*fn)(const char *dir))
+{
+	int status, i, r;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		/* Private, so that detaching here changes nothing for anyone else. */
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(128 + errno);
+		for (i = 0; i < levels; i++)
+			if (umount2(mnt, MNT_DETACH))
+				_exit(128 + errno);
+		r = fn(dir);
+		_exit(r >= 0 ? (r > 100 ? 100 : r) : 128 + (-r > 126 ? 126 : -r));
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status))
+		return -EINTR;
+	r = WEXITSTATUS(status);
+	return r >= 128 ? -(r - 128) : r;
 }

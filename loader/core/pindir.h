@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Where the pin store lives (private to pinstore.c): a bpffs, mounted
- * root-only when missing, and a pin directory that is root's own even where
- * other users may write the bpffs.
+ * Where the pin store lives: a bpffs, mounted root-only when missing, and a
+ * pin directory that is root's own even where other users may write the
+ * bpffs; and what a bpffs mounted over that one hides.
  */
 #ifndef MPTCPIFY_PINDIR_H
 #define MPTCPIFY_PINDIR_H
@@ -20,5 +20,21 @@ int pindir_ensure_bpffs(const char *parent, const char **why);
  * moved aside first (p->moved_aside). 0, or -errno with *why.
  */
 int pindir_place(struct pins *p, const char *dir, const char **why);
+
+/*
+ * The bpffs mount point that holds @dir (its nearest ancestor mounted as
+ * bpf) into @mnt, and how many bpffs are mounted there: 2 or more when one
+ * was mounted over another, hiding whatever was pinned in the lower one.
+ * -ENOENT when @dir is on no bpffs.
+ */
+int pindir_mount(const char *dir, char *mnt, size_t len);
+
+/*
+ * @fn(@dir) in a child process that sees what lies @levels bpffs mounts
+ * below the top at @mnt: its own mount namespace, where the upper ones are
+ * detached (no one else sees that). Returns what @fn returned (0 to 100,
+ * or -errno), or -errno when the child could not get there.
+ */
+int pindir_below(const char *mnt, int levels, const char *dir, int (*fn)(const char *dir));
 
 #endif

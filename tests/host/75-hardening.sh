@@ -78,6 +78,26 @@ is "and the entry counts its sockets" \
 rm -rf "$B"/mptcpify-foreign-*
 check "then root makes its own" "$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/a"
 is "root's, and 0700" "$(stat -c '%u %a' "$B/mptcpify")" "0 700"
+
+# A bpffs mounted over the one holding the pins hides them; their programs
+# keep running. probe says so, and unload reaches them.
+mkdir -p "$TESTCG/stacked"
+"$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/stacked" >/dev/null
+mount -t bpf bpf "$B"
+case $("$M" --pin-dir "$B/mptcpify" probe) in
+*"pins:            hidden: a bpffs mounted over $B hides pins whose programs still run"*)
+	ok "probe reports pins hidden under a later bpffs" ;;
+*) not_ok "probe reports pins hidden under a later bpffs" "$("$M" --pin-dir "$B/mptcpify" probe)" ;;
+esac
+check "attach makes a set in the upper one" \
+	"$M" --pin-dir "$B/mptcpify" attach --mode audit "$TESTCG/stacked"
+is "unload removes both" "$("$M" --pin-dir "$B/mptcpify" unload)" \
+	"mptcpify unloaded
+including 1 set(s) hidden under a bpffs mounted later at $B"
+is "and no program of either stays attached" \
+	"$(bpftool cgroup show "$TESTCG/stacked" | grep -c mptcpify)" 0
+umount "$B"
+is "the lower bpffs has no pins left" "$(ls "$B" | grep -c mptcpify)" 0
 check "which no user may rename things in" sh -c "! nobody mv '$B/mptcpify/links' '$B/x'"
 
 # 2. The lock is the pin directory itself: no user can open it, let alone
