@@ -112,46 +112,107 @@ static bool unit_name(const char *c, size_t n)
 	return false;
 }
 
-void cgroup_classify(const char *rel, struct cgroup_kind *k)
-{
-	const char *comp[2] = {NULL, NULL}; /* the last component and its parent */
-	size_t len[2] = {0, 0};
-	const char *s = rel, *e;
-	bool kubepods = false;
-	char uid[37];
+#define MAX_DEPTH 64
 
-	memset(k, 0, sizeof(*k));
-	/* Walk the components; keep the last two and whether kubepods was seen. */
+struct comps {
+	const char *c[MAX_DEPTH];
+	size_t len[MAX_DEPTH];
+	int n;
+};
+
+static bool split(const char *rel, struct comps *p)
+{
+	const char *s = rel, *e;
+
+	p->n = 0;
 	while (*s) {
 		s += strspn(s, "/");
 		if (!*s)
 			break;
+		if (p->n == MAX_DEPTH)
+			return false;
 		e = s + strcspn(s, "/");
-		if (comp[0] && memmem(comp[0], len[0], "kubepods", 8))
-			kubepods = true; /* an ancestor of the last */
-		comp[1] = comp[0], len[1] = len[0];
-		comp[0] = s, len[0] = e - s;
+		p->c[p->n] = s, p->len[p->n] = e - s, p->n++;
 		s = e;
 	}
-	if (!comp[0])
+	return p->n > 0;
+}
+
+static bool is_slice(const struct comps *p, int i)
+{
+	return ends_with(p->c[i], p->len[i], ".slice");
+}
+
+/* A unit that is not a slice: its subtree may be delegated to a workload. */
+static bool is_leaf_unit(const struct comps *p, int i)
+{
+	return unit_name(p->c[i], p->len[i]) && !is_slice(p, i);
+}
+
+static bool has(const struct comps *p, int i, const char *what)
+{
+	return memmem(p->c[i], p->len[i], what, strlen(what)) != NULL;
+}
+
+/*
+ * Where Kubernetes puts pods: the first component naming kubepods that no
+ * unit encloses (the kubelet's root), then a pod directly below it
+ * (Guaranteed) or below a QoS class. Returns the pod's index, or -1.
+ */
+static int pod_index(const struct comps *p, char uid[37])
+{
+	int root, i;
+
+	for (root = 0; root < p->n && !has(p, root, "kubepods"); root++)
+		if (is_leaf_unit(p, root))
+			return -1;
+	if (root + 1 < p->n && pod_component(p->c[root + 1], p->len[root + 1], uid))
+		return root + 1;
+	i = root + 2;
+	if (i < p->n && (has(p, root + 1, "burstable") || has(p, root + 1, "besteffort")) &&
+	    pod_component(p->c[i], p->len[i], uid))
+		return i;
+	return -1;
+}
+
+/*
+ * A name is only what its place says. A workload with a subtree of its own
+ * (a service with Delegate=, a container, a user's manager) may create
+ * cgroups of any name below it: those are no units, pods or containers,
+ * and inherit the entry that encloses them, unless a cgroup glob names
+ * that exact place. So a unit is a slice's child (or the root's) that no
+ * other unit encloses: the units of a user's manager, below
+ * user@UID.service, are selected by a cgroup glob. A pod is where the
+ * kubelet puts it (pod_index), a container a pod's child; outside
+ * Kubernetes a container is podman's or Docker's scope, a slice's child no
+ * unit encloses.
+ */
+void cgroup_classify(const char *rel, struct cgroup_kind *k)
+{
+	struct comps p;
+	int last, pod, i;
+	bool enclosed = false;
+	char uid[37];
+
+	memset(k, 0, sizeof(*k));
+	if (!split(rel, &p))
 		return;
-	if (unit_name(comp[0], len[0]) && (!comp[1] || ends_with(comp[1], len[1], ".slice")))
-		k->unit = comp[0];
-	if (!kubepods) {
-		/* podman's and Docker's containers under systemd */
-		container_component(comp[0], len[0], true, k->container_id);
-		return;
-	}
-	if (pod_component(comp[0], len[0], uid)) {
+	last = p.n - 1;
+	for (i = 0; i < last; i++)
+		enclosed |= is_leaf_unit(&p, i);
+	pod = pod_index(&p, uid);
+	if (pod >= 0 && last == pod) {
 		memcpy(k->pod_uid, uid, sizeof(uid));
 		memcpy(k->in_pod, uid, sizeof(uid));
-		return;
-	}
-	/* Any child of a pod's cgroup is in that pod, a runtime's we know or not. */
-	if (comp[1] && pod_component(comp[1], len[1], uid)) {
+	} else if (pod >= 0 && last == pod + 1) {
+		/* Any child of a pod's cgroup is in that pod, a runtime's we know or not. */
 		memcpy(k->in_pod, uid, sizeof(uid));
-		container_component(comp[0], len[0], false, k->container_id);
+		container_component(p.c[last], p.len[last], false, k->container_id);
+	} else if (pod < 0 && !enclosed && (!last || is_slice(&p, last - 1))) {
+		container_component(p.c[last], p.len[last], true, k->container_id);
 	}
+	if (!enclosed && unit_name(p.c[last], p.len[last]) && (!last || is_slice(&p, last - 1)))
+		k->unit = p.c[last];
 }
 
 int pod_from_log_dir(const char *dirname, struct pod *pod)

@@ -134,6 +134,53 @@ START_TEST(systemd_units)
 }
 END_TEST
 
+/*
+ * A workload with a subtree of its own names cgroups as it likes: nothing
+ * below a unit (a service's, a container's scope, a user's manager) is a
+ * unit, pod or container, whatever its name.
+ */
+START_TEST(names_inside_a_workload_are_nothing)
+{
+	static const char *const fakes[] = {
+		"/system.slice/web.service/legacy.service",
+		"/system.slice/web.service/sub.slice/legacy.service",
+		"/system.slice/web.service/kubepods-burstable-pod" UID_ ".slice",
+		"/system.slice/web.service/kubepods/burstable/pod" UID,
+		"/system.slice/web.service/kubepods.slice/kubepods-pod" UID_ ".slice",
+		"/system.slice/web.service/docker-" CID ".scope",
+		"/kubepods.slice/kubepods-pod" UID_ ".slice/cri-containerd-" CID
+		".scope/kubepods-pod" UID_ ".slice",
+		"/kubepods/besteffort/pod" UID "/" CID "/kubepods/pod" UID,
+		"/user.slice/user-1000.slice/user@1000.service/app.slice/web.service",
+		"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" CID ".scope",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fakes) / sizeof(fakes[0]); i++) {
+		cgroup_classify(fakes[i], &k);
+		ck_assert_msg(!k.unit && !k.pod_uid[0] && !k.in_pod[0] && !k.container_id[0], "%s",
+			      fakes[i]);
+	}
+	/* The user's manager itself is a unit of the system's. */
+	cgroup_classify("/user.slice/user-1000.slice/user@1000.service", &k);
+	ck_assert_str_eq(k.unit, "user@1000.service");
+}
+END_TEST
+
+/* Deeper than any layout: nothing, rather than a guess. */
+START_TEST(too_deep_is_nothing)
+{
+	char path[64 * 3 + 32] = "";
+	int i;
+
+	for (i = 0; i < 65; i++)
+		strcat(path, "/a");
+	strcat(path, "/x.service");
+	cgroup_classify(path, &k);
+	ck_assert_ptr_null(k.unit);
+}
+END_TEST
+
 START_TEST(log_dirs_name_pods)
 {
 	struct pod pod;
@@ -362,6 +409,8 @@ static Suite *kube_suite(void)
 	tcase_add_test(tc, lookalikes_are_not_pods);
 	tcase_add_test(tc, podman_layouts);
 	tcase_add_test(tc, systemd_units);
+	tcase_add_test(tc, names_inside_a_workload_are_nothing);
+	tcase_add_test(tc, too_deep_is_nothing);
 	tcase_add_test(tc, log_dirs_name_pods);
 	tcase_add_test(tc, pod_table_from_a_directory);
 	tcase_add_test(tc, pod_table_keeps_its_index);
