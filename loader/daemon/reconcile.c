@@ -147,94 +147,6 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	apply_profile(ps, s, cgid, rel);
 }
 
-static void remove_entry(struct pass *ps, __u64 cgid)
-{
-	struct owned *o = idmap_del(&ps->r->owned, cgid);
-	struct entry_counters gone;
-
-	if (pass_pins(ps)) {
-		free(o);
-		return;
-	}
-	/* Its counters go into its selector's totals, which never go back. */
-	if (o && o->selector >= 0 && o->selector < ps->r->cfg.nselectors) {
-		entry_counters_read(&ps->p, cgid, &gone);
-		entry_counters_add(&ps->r->totals[o->selector].counters, &gone);
-		entry_counters_free(&gone);
-	}
-	idmap_put(&ps->gone, cgid, (void *)(uintptr_t)(o ? o->selector + 1 : 0));
-	if (daemon_profile(&ps->p, cgid))
-		profile_delete(&ps->p, cgid);
-	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
-		ps->r->stats.entries_removed++;
-		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
-	}
-	free(o);
-}
-
-/*
- * The refused options and fallback reasons of the removed cgroups, in one
- * pass over their maps: into their selectors' totals, and out of the maps.
- */
-static void retire_tallies(struct pass *ps)
-{
-	struct idmap tallies = {0};
-	uintptr_t selector;
-	size_t it;
-	__u64 cgid;
-	void *val;
-
-	entry_tallies_load(&ps->p, &ps->gone, &tallies);
-	for (it = 0; idmap_next(&tallies, &it, &cgid, &val);) {
-		selector = (uintptr_t)idmap_get(&ps->gone, cgid);
-		if (selector && selector <= (uintptr_t)ps->r->cfg.nselectors)
-			entry_counters_add(&ps->r->totals[selector - 1].counters, val);
-	}
-	entry_tallies_free(&tallies);
-}
-
-/* Removals last, then the programs: those of @links stay attached. */
-static int finish(struct pass *ps, unsigned int links)
-{
-	const char *why = NULL;
-	bool sync;
-	size_t i;
-	int err;
-
-	for (i = 0; i < ps->nremovals; i++)
-		remove_entry(ps, ps->removals[i]);
-	free(ps->removals);
-	if (ps->opened && ps->gone.n)
-		retire_tallies(ps);
-	idmap_free(&ps->gone);
-	if (ps->opened) {
-		err = lifecycle_ensure_links(&ps->p, links, &why);
-		if (err)
-			ps->err = err;
-		/*
-		 * The attach points follow the entries when this pass added one or
-		 * removed an entry: not for each pod an attach point covers, nor
-		 * for a resync that changed nothing (the plan of 10,000 pods
-		 * doubled its time).
-		 */
-		sync = ps->ap.dirty || ps->nremovals;
-		err = entries_release(&ps->p, links, sync ? &ps->ap : NULL, &ps->unloaded);
-		if (err) {
-			ps->err = err;
-			log_event(LOG_ERR, "attach-points", "error", strerror(-err), NULL);
-		}
-		attachpoint_close(&ps->ap);
-		pins_close(&ps->p);
-	}
-	ps->r->healthy = !ps->err;
-	ps->r->pinned = ps->opened && !ps->unloaded;
-	ps->r->version++;
-	if (ps->err)
-		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy), "last change failed: %s",
-			 strerror(-ps->err));
-	return ps->err;
-}
-
 /* Watch and evaluate a cgroup met by a walk. */
 static int visit(const struct cgroup_node *node, void *ctx)
 {
@@ -295,7 +207,7 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 
 	watch_pods_dir(r, ps.trust);
 	if (pass_pins(&ps))
-		return finish(&ps, config_links(&r->cfg));
+		return pass_finish(&ps, config_links(&r->cfg));
 	ps.ap.bulk = true;
 	take_snapshot(&ps);
 	cgroup_walk(r->cgroup2, "/", visit, &ps);
@@ -307,7 +219,7 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 			queue_removal(&ps, key);
 	watch_drop_unseen(&r->watches, &seen);
 	idmap_free(&seen);
-	err = finish(&ps, config_links(&r->cfg));
+	err = pass_finish(&ps, config_links(&r->cfg));
 	/*
 	 * The programs are attached: the kernel's BTF, some 5 MB, can go; and
 	 * after the first pass, what loading them and the first walk of
@@ -426,7 +338,7 @@ int reconcile_events(struct reconciler *r)
 		}
 	}
 	if (ps.opened || ps.nremovals)
-		finish(&ps, config_links(&r->cfg));
+		pass_finish(&ps, config_links(&r->cfg));
 	else
 		free(ps.removals);
 	if (overflow) {
@@ -450,7 +362,7 @@ int reconcile_remove_all(struct reconciler *r)
 	if (access(r->pin_dir, F_OK) || pass_pins(&ps))
 		return 0; /* nothing pinned: nothing of ours */
 	queue_daemon_entries(&ps, NULL);
-	finish(&ps, 0);
+	pass_finish(&ps, 0);
 	log_event(LOG_INFO, "cleanup", "unloaded", ps.unloaded ? "yes" : "no", NULL);
 	return 0;
 }
