@@ -6,7 +6,9 @@
  * read, so a cgroup created at any moment is either seen by the walk or
  * reported by an event (both is harmless). A new cgroup that a selector
  * matches gets its entry while the kernel still has its mkdir() in flight
- * for the runtime: before any process can be moved into it.
+ * for the runtime: before any process can be moved into it. A cgroup whose
+ * watch failed (out of watches: watch.h) is visited by every resync, and
+ * tried again as soon as a removal gives a watch back.
  *
  * Changes are made adds-first: within one pass, entries are set or changed
  * in place before any is removed, so a cgroup moving from one selector to
@@ -38,6 +40,8 @@
 #include "core/snapshot.h"
 
 #define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
+/* Cgroups tried again at once when watches are given back; the rest at the resync. */
+#define RETRY_MAX 256
 
 static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
 {
@@ -151,19 +155,23 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 static int visit(const struct cgroup_node *node, void *ctx)
 {
 	struct pass *ps = ctx;
-	struct watched *w = watch_at(&ps->r->watches, node->rel);
-	bool known = w && w->cgid == node->id;
+	struct watch_table *t = &ps->r->watches;
+	struct watched *w = watch_at(t, node->rel);
+	bool known = w && w->cgid == node->id && w->wd >= 0;
 
-	/* Unwatched (out of watches, out of memory) is still enforced: the
-	 * resync finds what its events would have told. Watched already: its
-	 * watch stays, until the kernel says it went (IN_IGNORED). */
+	/*
+	 * Unwatched (out of watches) is still enforced: its parent counts it,
+	 * so the resync comes down to it and finds what its events would have
+	 * told. Watched already: its watch stays, until the kernel says it
+	 * went (IN_IGNORED).
+	 */
 	if (!known)
-		w = watch_add(&ps->r->watches, node->rel, node->path, node->id);
+		w = watch_add(t, node->rel, node->path, node->id);
 	if (ps->seen)
 		idmap_put(ps->seen, node->id, (void *)1);
 	evaluate(ps, node->id, node->rel);
 	/*
-	 * A cgroup watched before this pass, with no watched child, has none:
+	 * A cgroup watched before this pass, with no child entry, has none:
 	 * inotify told of every child made since, unless its queue overflowed,
 	 * and then the pass is not trusting. A resync or a reload of a node of
 	 * 10,000 pods then reads the directories of their parents only.
@@ -174,14 +182,20 @@ static int visit(const struct cgroup_node *node, void *ctx)
 /*
  * Watch the pods dir and read it whole: after an overflow, events were lost.
  * A trusting pass leaves a table that events kept since an earlier pass.
+ * Unwatched (out of watches), every pass reads it.
  */
 static void watch_pods_dir(struct reconciler *r, bool trust)
 {
 	bool watched = r->pods_wd >= 0;
 
-	if (!watched)
+	if (!watched) {
 		r->pods_wd = inotify_add_watch(r->watches.inotify_fd, r->pods_dir, PODS_EVENTS);
-	if (r->pods_wd >= 0 && !(trust && watched))
+		/* Missing: the table stays as it was, until a resync finds it. */
+		r->pods_unwatched = r->pods_wd < 0 && errno != ENOENT;
+		if (r->pods_unwatched)
+			r->watches.err = errno;
+	}
+	if ((r->pods_wd >= 0 || r->pods_unwatched) && !(trust && watched))
 		pod_table_load(&r->pods, r->pods_dir);
 }
 
@@ -196,8 +210,10 @@ static double now_s(void)
 int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 {
 	struct idmap seen = {0};
-	struct pass ps = {
-		.r = r, .seen = &seen, .trust = why == TRIGGER_RESYNC || why == TRIGGER_RELOAD};
+	struct pass ps = {.r = r,
+			  .seen = &seen,
+			  .trust = (why == TRIGGER_RESYNC || why == TRIGGER_RELOAD) &&
+				   !r->watches.lost};
 	double t0 = now_s();
 	char took[32], count[32];
 	size_t it;
@@ -209,6 +225,7 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 	if (pass_pins(&ps))
 		return pass_finish(&ps, config_links(&r->cfg));
 	ps.ap.bulk = true;
+	r->watches.lost = false;
 	take_snapshot(&ps);
 	cgroup_walk(r->cgroup2, "/", visit, &ps);
 	/* Our entries of cgroups the walk did not find are gone with them. */
@@ -219,6 +236,7 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 			queue_removal(&ps, key);
 	watch_drop_unseen(&r->watches, &seen);
 	idmap_free(&seen);
+	watch_report(&r->watches, r->pods_unwatched);
 	err = pass_finish(&ps, config_links(&r->cfg));
 	/*
 	 * The programs are attached: the kernel's BTF, some 5 MB, can go; and
@@ -314,10 +332,36 @@ static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 	return false;
 }
 
+/*
+ * Watches were given back (cgroups removed): the cgroups left without one
+ * take them, and what was made in them meanwhile is found now, not at the
+ * next resync. A walk from each topmost one, until out of watches again.
+ */
+static void retry_unwatched(struct pass *ps)
+{
+	struct watch_table *t = &ps->r->watches;
+	struct watched *w;
+	char **rels;
+	size_t i, n;
+
+	n = watch_unwatched_tops(t, &rels, RETRY_MAX);
+	t->full = false;
+	for (i = 0; i < n; i++) {
+		if (!t->full && cgroup_walk(ps->r->cgroup2, rels[i], visit, ps) == -ENOENT) {
+			w = watch_at(t, rels[i]);
+			if (w && w->wd < 0)
+				cgroup_gone(ps, w, false); /* removed unheard */
+		}
+		free(rels[i]);
+	}
+	free(rels);
+}
+
 int reconcile_events(struct reconciler *r)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
+	__u64 dropped = r->watches.dropped;
 	struct pass ps = {.r = r};
 	bool overflow = false;
 	ssize_t n;
@@ -337,6 +381,10 @@ int reconcile_events(struct reconciler *r)
 			}
 		}
 	}
+	if (r->watches.dropped != dropped && r->watches.unwatched && !overflow)
+		retry_unwatched(&ps);
+	if (watch_report(&r->watches, r->pods_unwatched))
+		r->version++; /* for /metrics */
 	if (ps.opened || ps.nremovals)
 		pass_finish(&ps, config_links(&r->cfg));
 	else
