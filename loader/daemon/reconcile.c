@@ -6,9 +6,10 @@
  * read, so a cgroup created at any moment is either seen by the walk or
  * reported by an event (both is harmless). A new cgroup that a selector
  * matches gets its entry while the kernel still has its mkdir() in flight
- * for the runtime: before any process can be moved into it. A cgroup whose
- * watch failed (out of watches: watch.h) is visited by every resync, and
- * tried again as soon as a removal gives a watch back.
+ * for the runtime: before any process can be moved into it. Two kinds go
+ * without (watch.h): those whose subtree no selector can match, which need
+ * none, and those whose watch failed (out of watches), which every resync
+ * visits, and tries again, as soon as a removal gives a watch back.
  *
  * Changes are made adds-first: within one pass, entries are set or changed
  * in place before any is removed, so a cgroup moving from one selector to
@@ -151,25 +152,30 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	apply_profile(ps, s, cgid, rel);
 }
 
-/* Watch and evaluate a cgroup met by a walk. */
+/* Watch (or not) and evaluate a cgroup met by a walk. */
 static int visit(const struct cgroup_node *node, void *ctx)
 {
 	struct pass *ps = ctx;
 	struct watch_table *t = &ps->r->watches;
 	struct watched *w = watch_at(t, node->rel);
 	bool known = w && w->cgid == node->id && w->wd >= 0;
+	bool below = selector_below(&ps->r->cfg, node->rel);
 
 	/*
 	 * Unwatched (out of watches) is still enforced: its parent counts it,
 	 * so the resync comes down to it and finds what its events would have
 	 * told. Watched already: its watch stays, until the kernel says it
-	 * went (IN_IGNORED).
+	 * went (IN_IGNORED). Below it no selector can match: no watch, no walk.
 	 */
-	if (!known)
+	if (!below)
+		w = watch_spare(t, node->rel, node->id);
+	else if (!known)
 		w = watch_add(t, node->rel, node->path, node->id);
 	if (ps->seen)
 		idmap_put(ps->seen, node->id, (void *)1);
 	evaluate(ps, node->id, node->rel);
+	if (!below)
+		return CGROUP_WALK_PRUNE;
 	/*
 	 * A cgroup watched before this pass, with no child entry, has none:
 	 * inotify told of every child made since, unless its queue overflowed,
