@@ -407,6 +407,10 @@ static void per_daemon(FILE *f, const struct metrics_snapshot *s, const struct h
 	fprintf(f, "mptcpify_apply_errors_total %llu\n", (unsigned long long)st->apply_errors);
 	help(f, "mptcpify_cgroups_watched", "gauge", "cgroup directories under inotify watch");
 	fprintf(f, "mptcpify_cgroups_watched %zu\n", s->watched);
+	help(f, "mptcpify_cgroups_unwatched", "gauge",
+	     "cgroup directories, and the pods directory, whose watch failed: "
+	     "what is made in them waits for the next resync");
+	fprintf(f, "mptcpify_cgroups_unwatched %zu\n", s->unwatched);
 	help(f, "mptcpify_tail_call_misses_total", "counter",
 	     "socket() calls left as they were because the hook's tail call did not happen");
 	fprintf(f, "mptcpify_tail_call_misses_total %llu\n", (unsigned long long)m->tail_call);

@@ -183,6 +183,7 @@ struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 	s->ncgroups = n;
 	s->stats = r->stats;
 	s->watched = r->watches.by_wd.n;
+	s->unwatched = r->watches.unwatched + r->pods_unwatched;
 	s->healthy = r->healthy;
 	s->cgroup_metrics = r->cfg.cgroup_metrics;
 	containers_dir_of(r->pods_dir, s->containers_dir, sizeof(s->containers_dir));

@@ -50,6 +50,7 @@ struct metrics_snapshot {
 	struct metrics_cgroup *cgroups;
 	struct reconcile_stats stats;
 	size_t watched;
+	size_t unwatched; /* directories whose watch failed */
 	bool healthy;
 	enum cgroup_metrics cgroup_metrics; /* what the configuration asks for */
 	char containers_dir[PATH_MAX];	    /* the kubelet's container log links */

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
@@ -134,4 +136,91 @@ void take_snapshot(struct pass *ps)
 				      &ps->profiles);
 	if (!ps->snap)
 		drop_snapshot(ps);
+}
+
+static void remove_entry(struct pass *ps, __u64 cgid)
+{
+	struct owned *o = idmap_del(&ps->r->owned, cgid);
+	struct entry_counters gone;
+
+	if (pass_pins(ps)) {
+		free(o);
+		return;
+	}
+	/* Its counters go into its selector's totals, which never go back. */
+	if (o && o->selector >= 0 && o->selector < ps->r->cfg.nselectors) {
+		entry_counters_read(&ps->p, cgid, &gone);
+		entry_counters_add(&ps->r->totals[o->selector].counters, &gone);
+		entry_counters_free(&gone);
+	}
+	idmap_put(&ps->gone, cgid, (void *)(uintptr_t)(o ? o->selector + 1 : 0));
+	if (daemon_profile(&ps->p, cgid))
+		profile_delete(&ps->p, cgid);
+	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
+		ps->r->stats.entries_removed++;
+		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
+	}
+	free(o);
+}
+
+/*
+ * The refused options and fallback reasons of the removed cgroups, in one
+ * pass over their maps: into their selectors' totals, and out of the maps.
+ */
+static void retire_tallies(struct pass *ps)
+{
+	struct idmap tallies = {0};
+	uintptr_t selector;
+	size_t it;
+	__u64 cgid;
+	void *val;
+
+	entry_tallies_load(&ps->p, &ps->gone, &tallies);
+	for (it = 0; idmap_next(&tallies, &it, &cgid, &val);) {
+		selector = (uintptr_t)idmap_get(&ps->gone, cgid);
+		if (selector && selector <= (uintptr_t)ps->r->cfg.nselectors)
+			entry_counters_add(&ps->r->totals[selector - 1].counters, val);
+	}
+	entry_tallies_free(&tallies);
+}
+
+int pass_finish(struct pass *ps, unsigned int links)
+{
+	const char *why = NULL;
+	bool sync;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ps->nremovals; i++)
+		remove_entry(ps, ps->removals[i]);
+	free(ps->removals);
+	if (ps->opened && ps->gone.n)
+		retire_tallies(ps);
+	idmap_free(&ps->gone);
+	if (ps->opened) {
+		err = lifecycle_ensure_links(&ps->p, links, &why);
+		if (err)
+			ps->err = err;
+		/*
+		 * The attach points follow the entries when this pass added one or
+		 * removed an entry: not for each pod an attach point covers, nor
+		 * for a resync that changed nothing (the plan of 10,000 pods
+		 * doubled its time).
+		 */
+		sync = ps->ap.dirty || ps->nremovals;
+		err = entries_release(&ps->p, links, sync ? &ps->ap : NULL, &ps->unloaded);
+		if (err) {
+			ps->err = err;
+			log_event(LOG_ERR, "attach-points", "error", strerror(-err), NULL);
+		}
+		attachpoint_close(&ps->ap);
+		pins_close(&ps->p);
+	}
+	ps->r->healthy = !ps->err;
+	ps->r->pinned = ps->opened && !ps->unloaded;
+	ps->r->version++;
+	if (ps->err)
+		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy), "last change failed: %s",
+			 strerror(-ps->err));
+	return ps->err;
 }

@@ -52,6 +52,12 @@ const char *known_rel(__u64 cgid, void *ctx);
 bool ours(struct pass *ps, __u64 cgid);
 /* The programs of @links attached: checked once a pass, not per cgroup. */
 int ensure_links(struct pass *ps, unsigned int links, const char **why);
+/*
+ * The end of a pass: the queued removals (after every addition), then the
+ * programs, of which those of @links stay attached; the daemon's health
+ * from its error. Returns it: 0 or -errno.
+ */
+int pass_finish(struct pass *ps, unsigned int links);
 /* A full pass reads both maps whole (ps->snap), or leaves them to lookups. */
 void take_snapshot(struct pass *ps);
 void drop_snapshot(struct pass *ps);

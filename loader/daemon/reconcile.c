@@ -6,7 +6,10 @@
  * read, so a cgroup created at any moment is either seen by the walk or
  * reported by an event (both is harmless). A new cgroup that a selector
  * matches gets its entry while the kernel still has its mkdir() in flight
- * for the runtime: before any process can be moved into it.
+ * for the runtime: before any process can be moved into it. Two kinds go
+ * without (watch.h): those whose subtree no selector can match, which need
+ * none, and those whose watch failed (out of watches), which every resync
+ * visits, and tries again, as soon as a removal gives a watch back.
  *
  * Changes are made adds-first: within one pass, entries are set or changed
  * in place before any is removed, so a cgroup moving from one selector to
@@ -39,6 +42,8 @@
 #include "core/snapshot.h"
 
 #define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
+/* Cgroups tried again at once when watches are given back; the rest at the resync. */
+#define RETRY_MAX 256
 
 static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
 {
@@ -148,111 +153,32 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	apply_profile(ps, s, cgid, rel);
 }
 
-static void remove_entry(struct pass *ps, __u64 cgid)
-{
-	struct owned *o = idmap_del(&ps->r->owned, cgid);
-	struct entry_counters gone;
-
-	if (pass_pins(ps)) {
-		free(o);
-		return;
-	}
-	/* Its counters go into its selector's totals, which never go back. */
-	if (o && o->selector >= 0 && o->selector < ps->r->cfg.nselectors) {
-		entry_counters_read(&ps->p, cgid, &gone);
-		entry_counters_add(&ps->r->totals[o->selector].counters, &gone);
-		entry_counters_free(&gone);
-	}
-	idmap_put(&ps->gone, cgid, (void *)(uintptr_t)(o ? o->selector + 1 : 0));
-	if (daemon_profile(&ps->p, cgid))
-		profile_delete(&ps->p, cgid);
-	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
-		ps->r->stats.entries_removed++;
-		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
-	}
-	free(o);
-}
-
-/*
- * The refused options and fallback reasons of the removed cgroups, in one
- * pass over their maps: into their selectors' totals, and out of the maps.
- */
-static void retire_tallies(struct pass *ps)
-{
-	struct idmap tallies = {0};
-	uintptr_t selector;
-	size_t it;
-	__u64 cgid;
-	void *val;
-
-	entry_tallies_load(&ps->p, &ps->gone, &tallies);
-	for (it = 0; idmap_next(&tallies, &it, &cgid, &val);) {
-		selector = (uintptr_t)idmap_get(&ps->gone, cgid);
-		if (selector && selector <= (uintptr_t)ps->r->cfg.nselectors)
-			entry_counters_add(&ps->r->totals[selector - 1].counters, val);
-	}
-	entry_tallies_free(&tallies);
-}
-
-/* Removals last, then the programs: those of @links stay attached. */
-static int finish(struct pass *ps, unsigned int links)
-{
-	const char *why = NULL;
-	bool sync;
-	size_t i;
-	int err;
-
-	for (i = 0; i < ps->nremovals; i++)
-		remove_entry(ps, ps->removals[i]);
-	free(ps->removals);
-	if (ps->opened && ps->gone.n)
-		retire_tallies(ps);
-	idmap_free(&ps->gone);
-	if (ps->opened) {
-		err = lifecycle_ensure_links(&ps->p, links, &why);
-		if (err)
-			ps->err = err;
-		/*
-		 * The attach points follow the entries when this pass added one or
-		 * removed an entry: not for each pod an attach point covers, nor
-		 * for a resync that changed nothing (the plan of 10,000 pods
-		 * doubled its time).
-		 */
-		sync = ps->ap.dirty || ps->nremovals;
-		err = entries_release(&ps->p, links, sync ? &ps->ap : NULL, &ps->unloaded);
-		if (err) {
-			ps->err = err;
-			log_event(LOG_ERR, "attach-points", "error", strerror(-err), NULL);
-		}
-		attachpoint_close(&ps->ap);
-		pins_close(&ps->p);
-	}
-	ps->r->healthy = !ps->err;
-	ps->r->pinned = ps->opened && !ps->unloaded;
-	ps->r->version++;
-	if (ps->err)
-		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy), "last change failed: %s",
-			 strerror(-ps->err));
-	return ps->err;
-}
-
-/* Watch and evaluate a cgroup met by a walk. */
+/* Watch (or not) and evaluate a cgroup met by a walk. */
 static int visit(const struct cgroup_node *node, void *ctx)
 {
 	struct pass *ps = ctx;
-	struct watched *w = watch_at(&ps->r->watches, node->rel);
-	bool known = w && w->cgid == node->id;
+	struct watch_table *t = &ps->r->watches;
+	struct watched *w = watch_at(t, node->rel);
+	bool known = w && w->cgid == node->id && w->wd >= 0;
+	bool below = selector_below(&ps->r->cfg, node->rel);
 
-	/* Unwatched (out of watches, out of memory) is still enforced: the
-	 * resync finds what its events would have told. Watched already: its
-	 * watch stays, until the kernel says it went (IN_IGNORED). */
-	if (!known)
-		w = watch_add(&ps->r->watches, node->rel, node->path, node->id);
+	/*
+	 * Unwatched (out of watches) is still enforced: its parent counts it,
+	 * so the resync comes down to it and finds what its events would have
+	 * told. Watched already: its watch stays, until the kernel says it
+	 * went (IN_IGNORED). Below it no selector can match: no watch, no walk.
+	 */
+	if (!below)
+		w = watch_spare(t, node->rel, node->id);
+	else if (!known)
+		w = watch_add(t, node->rel, node->path, node->id);
 	if (ps->seen)
 		idmap_put(ps->seen, node->id, (void *)1);
 	evaluate(ps, node->id, node->rel);
+	if (!below)
+		return CGROUP_WALK_PRUNE;
 	/*
-	 * A cgroup watched before this pass, with no watched child, has none:
+	 * A cgroup watched before this pass, with no child entry, has none:
 	 * inotify told of every child made since, unless its queue overflowed,
 	 * and then the pass is not trusting. A resync or a reload of a node of
 	 * 10,000 pods then reads the directories of their parents only.
@@ -263,14 +189,20 @@ static int visit(const struct cgroup_node *node, void *ctx)
 /*
  * Watch the pods dir and read it whole: after an overflow, events were lost.
  * A trusting pass leaves a table that events kept since an earlier pass.
+ * Unwatched (out of watches), every pass reads it.
  */
 static void watch_pods_dir(struct reconciler *r, bool trust)
 {
 	bool watched = r->pods_wd >= 0;
 
-	if (!watched)
+	if (!watched) {
 		r->pods_wd = inotify_add_watch(r->watches.inotify_fd, r->pods_dir, PODS_EVENTS);
-	if (r->pods_wd >= 0 && !(trust && watched))
+		/* Missing: the table stays as it was, until a resync finds it. */
+		r->pods_unwatched = r->pods_wd < 0 && errno != ENOENT;
+		if (r->pods_unwatched)
+			r->watches.err = errno;
+	}
+	if ((r->pods_wd >= 0 || r->pods_unwatched) && !(trust && watched))
 		pod_table_load(&r->pods, r->pods_dir);
 }
 
@@ -285,8 +217,10 @@ static double now_s(void)
 int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 {
 	struct idmap seen = {0};
-	struct pass ps = {
-		.r = r, .seen = &seen, .trust = why == TRIGGER_RESYNC || why == TRIGGER_RELOAD};
+	struct pass ps = {.r = r,
+			  .seen = &seen,
+			  .trust = (why == TRIGGER_RESYNC || why == TRIGGER_RELOAD) &&
+				   !r->watches.lost};
 	double t0 = now_s();
 	char took[32], count[32];
 	size_t it;
@@ -296,8 +230,9 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 
 	watch_pods_dir(r, ps.trust);
 	if (pass_pins(&ps))
-		return finish(&ps, config_links(&r->cfg));
+		return pass_finish(&ps, config_links(&r->cfg));
 	ps.ap.bulk = true;
+	r->watches.lost = false;
 	take_snapshot(&ps);
 	cgroup_walk(r->cgroup2, "/", visit, &ps);
 	/* Our entries of cgroups the walk did not find are gone with them. */
@@ -308,7 +243,8 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 			queue_removal(&ps, key);
 	watch_drop_unseen(&r->watches, &seen);
 	idmap_free(&seen);
-	err = finish(&ps, config_links(&r->cfg));
+	watch_report(&r->watches, r->pods_unwatched);
+	err = pass_finish(&ps, config_links(&r->cfg));
 	/*
 	 * The programs are attached: the kernel's BTF, some 5 MB, can go; and
 	 * after the first pass, what loading them and the first walk of
@@ -403,10 +339,36 @@ static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 	return false;
 }
 
+/*
+ * Watches were given back (cgroups removed): the cgroups left without one
+ * take them, and what was made in them meanwhile is found now, not at the
+ * next resync. A walk from each topmost one, until out of watches again.
+ */
+static void retry_unwatched(struct pass *ps)
+{
+	struct watch_table *t = &ps->r->watches;
+	struct watched *w;
+	char **rels;
+	size_t i, n;
+
+	n = watch_unwatched_tops(t, &rels, RETRY_MAX);
+	t->full = false;
+	for (i = 0; i < n; i++) {
+		if (!t->full && cgroup_walk(ps->r->cgroup2, rels[i], visit, ps) == -ENOENT) {
+			w = watch_at(t, rels[i]);
+			if (w && w->wd < 0)
+				cgroup_gone(ps, w, false); /* removed unheard */
+		}
+		free(rels[i]);
+	}
+	free(rels);
+}
+
 int reconcile_events(struct reconciler *r)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
+	__u64 dropped = r->watches.dropped;
 	struct pass ps = {.r = r};
 	bool overflow = false;
 	ssize_t n;
@@ -426,8 +388,12 @@ int reconcile_events(struct reconciler *r)
 			}
 		}
 	}
+	if (r->watches.dropped != dropped && r->watches.unwatched && !overflow)
+		retry_unwatched(&ps);
+	if (watch_report(&r->watches, r->pods_unwatched))
+		r->version++; /* for /metrics */
 	if (ps.opened || ps.nremovals)
-		finish(&ps, config_links(&r->cfg));
+		pass_finish(&ps, config_links(&r->cfg));
 	else
 		free(ps.removals);
 	if (overflow) {
@@ -454,7 +420,7 @@ int reconcile_remove_all(struct reconciler *r)
 	if (access(r->pin_dir, F_OK) || pass_pins(&ps))
 		return 0; /* nothing pinned: nothing of ours */
 	queue_daemon_entries(&ps, NULL);
-	finish(&ps, 0);
+	pass_finish(&ps, 0);
 	log_event(LOG_INFO, "cleanup", "unloaded", ps.unloaded ? "yes" : "no", NULL);
 	return 0;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Matching cgroups to selectors: cgroup paths, systemd units, pods, containers. */
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "selector.h"
@@ -58,4 +59,74 @@ int selector_match(const struct config *c, const char *rel, const struct pod_tab
 		}
 	}
 	return -1;
+}
+
+/*
+ * Can @pattern be matched one '/'-separated component at a time? Not with
+ * a '\\' (it may quote a '/'), nor with a '/' inside [...]: there cutting
+ * at '/' would cut the bracket.
+ */
+static bool splits_at_slash(const char *p)
+{
+	const char *end;
+
+	for (; *p; p++) {
+		if (*p == '\\')
+			return false;
+		if (*p != '[')
+			continue;
+		end = p + 1 + (p[1] == '!' || p[1] == '^');
+		end += *end == ']'; /* a first ']' is a member */
+		end += strcspn(end, "]");
+		if (*end && memchr(p, '/', end - p))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Can the cgroup glob @pattern match a cgroup below @rel? Its '*', '?'
+ * and [...] stop at '/' (FNM_PATHNAME): it matches paths of as many
+ * components as it has, each by its own. So only if it has more than @rel,
+ * and its first ones match those of @rel.
+ */
+static bool glob_below(const char *pattern, const char *rel)
+{
+	char pc[PATH_MAX], rc[PATH_MAX];
+	const char *p = pattern, *r = rel + strspn(rel, "/");
+	size_t pn, rn;
+
+	if (!splits_at_slash(pattern))
+		return true;
+	while (*r) {
+		pn = strcspn(p, "/");
+		rn = strcspn(r, "/");
+		if (!p[pn])
+			return false; /* no deeper than @rel */
+		snprintf(pc, sizeof(pc), "%.*s", (int)pn, p);
+		snprintf(rc, sizeof(rc), "%.*s", (int)rn, r);
+		if (fnmatch(pc, rc, 0))
+			return false;
+		p += pn + 1;
+		r += rn + strspn(r + rn, "/");
+	}
+	return true;
+}
+
+bool selector_below(const struct config *c, const char *rel)
+{
+	int i;
+
+	/*
+	 * Unit, pod and container selectors match a cgroup by its last names
+	 * (a unit in a slice, a pod below a kubepods, a runtime's scope),
+	 * wherever it is: whoever may make cgroups below @rel can make one.
+	 */
+	for (i = 0; i < c->nselectors; i++)
+		if (c->selectors[i].kind != SELECTOR_CGROUP)
+			return true;
+	for (i = 0; i < c->nselectors; i++)
+		if (glob_below(c->selectors[i].pattern, rel))
+			return true;
+	return false;
 }

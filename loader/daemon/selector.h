@@ -17,4 +17,13 @@
  */
 int selector_match(const struct config *c, const char *rel, const struct pod_table *pods);
 
+/*
+ * Can any selector of @c match a cgroup below @rel (not @rel itself)? If
+ * not, nothing made below it needs an entry of its own, nor is it any of
+ * the daemon's business: @rel's entry, if it has one, covers them (the
+ * kernel looks up a socket's cgroup and then its ancestors). Only cgroup
+ * globs can say no; true when unsure.
+ */
+bool selector_below(const struct config *c, const char *rel);
+
 #endif

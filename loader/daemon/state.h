@@ -55,8 +55,9 @@ struct reconciler {
 	char cgroup2[PATH_MAX];
 	char pods_dir[PATH_MAX];
 	struct watch_table watches;
-	int pods_wd;	    /* watch on pods_dir, -1 when it does not exist */
-	struct idmap owned; /* cgid -> struct owned */
+	int pods_wd;	     /* watch on pods_dir, -1 when it does not exist */
+	bool pods_unwatched; /* it exists, its watch failed: each full pass reads it */
+	struct idmap owned;  /* cgid -> struct owned */
 	struct pod_table pods;
 	struct selector_totals *totals; /* one per selector of cfg */
 	bool healthy;

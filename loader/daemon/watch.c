@@ -3,12 +3,16 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/inotify.h>
 #include "log.h"
 #include "watch.h"
 
 #define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
+/* A flapping count of unwatched cgroups logs its warning at most this often. */
+#define WARN_EVERY_S 60
 
 /* The watch at the first @n bytes of @rel: its hash finds a chain, not a watch. */
 static struct watched *find(const struct watch_table *t, const char *rel, size_t n)
@@ -86,7 +90,10 @@ void watch_free(struct watch_table *t)
 
 	for (it = 0; idmap_next(&t->by_wd, &it, &key, &val);)
 		free(val);
+	for (it = 0; idmap_next(&t->nowatch, &it, &key, &val);)
+		free(val);
 	idmap_free(&t->by_wd);
+	idmap_free(&t->nowatch);
 	idmap_free(&t->by_path);
 	if (t->inotify_fd >= 0)
 		close(t->inotify_fd);
@@ -109,86 +116,237 @@ void watch_drop(struct watch_table *t, struct watched *w, bool rm)
 
 	if (parent && parent->children)
 		parent->children--;
-	if (rm)
-		inotify_rm_watch(t->inotify_fd, w->wd);
+	if (w->wd >= 0) {
+		if (rm)
+			inotify_rm_watch(t->inotify_fd, w->wd);
+		idmap_del(&t->by_wd, w->wd);
+		t->dropped++;
+	} else {
+		idmap_del(&t->nowatch, w->cgid);
+		if (!w->spare)
+			t->unwatched--;
+	}
 	unlink_path(t, w);
-	idmap_del(&t->by_wd, w->wd);
 	free(w);
 }
 
-struct watched *watch_add(struct watch_table *t, const char *rel, const char *path, __u64 id)
+/* Count @w, which has no watch, as needing one or not. */
+static void set_spare(struct watch_table *t, struct watched *w, bool spare)
 {
-	struct cgroup_kind k;
-	struct watched *w, *old;
-	int wd;
+	if (w->spare && !spare)
+		t->unwatched++;
+	else if (!w->spare && spare)
+		t->unwatched--;
+	w->spare = spare;
+}
 
-	wd = inotify_add_watch(t->inotify_fd, path, CGROUP_EVENTS);
-	if (wd < 0) {
-		if (errno == ENOSPC)
-			log_event(LOG_ERR, "watch", "cgroup", rel, "error",
-				  "out of inotify watches: raise fs.inotify.max_user_watches",
-				  NULL);
-		return NULL;
-	}
-	old = watch_by_wd(t, wd);
-	if (old && old->cgid == id && !strcmp(old->rel, rel))
-		return old;
+/*
+ * The entry of cgroup @id at @rel, made without a watch (as needing one)
+ * where there is none; NULL out of memory.
+ */
+static struct watched *entry(struct watch_table *t, const char *rel, __u64 id)
+{
+	struct watched *w = watch_at(t, rel), *old;
+	struct cgroup_kind k;
+
+	if (w && w->cgid == id)
+		return w;
+	/*
+	 * An older cgroup of the same name without a watch is gone (no
+	 * IN_IGNORED will say so); so is this cgroup's entry under another
+	 * name (renamed).
+	 */
+	if (w && w->wd < 0)
+		watch_drop(t, w, false);
+	old = idmap_get(&t->nowatch, id);
 	if (old)
 		watch_drop(t, old, false);
 	w = malloc(sizeof(*w) + strlen(rel) + 1);
 	if (!w)
 		return NULL;
 	w->cgid = id;
-	w->wd = wd;
+	w->wd = -1;
+	w->spare = false;
 	w->children = 0;
 	strcpy(w->rel, rel);
 	cgroup_classify(rel, &k);
 	strcpy(w->pod_uid, k.pod_uid);
-	if (idmap_put(&t->by_wd, wd, w)) {
+	if (idmap_put(&t->nowatch, id, w)) {
 		free(w);
 		return NULL;
 	}
 	/*
 	 * A path taken by an older cgroup of the same name: this one now.
 	 * Undone, as if malloc had failed, where its chain cannot be made (out
-	 * of memory): a watch its path does not find misses the removals
+	 * of memory): an entry its path does not find misses the removals
 	 * heard from its parent.
 	 */
 	old = watch_at(t, rel);
 	if (old)
 		unlink_path(t, old);
 	if (link_path(t, w)) {
-		idmap_del(&t->by_wd, wd);
+		idmap_del(&t->nowatch, id);
 		free(w);
 		return NULL;
 	}
+	t->unwatched++;
 	old = parent_of(t, rel);
 	if (old)
 		old->children++;
 	return w;
 }
 
+struct watched *watch_add(struct watch_table *t, const char *rel, const char *path, __u64 id)
+{
+	struct watched *w = watch_at(t, rel), *old;
+	int wd;
+
+	if (w && w->cgid == id && w->wd >= 0)
+		return w;
+	wd = inotify_add_watch(t->inotify_fd, path, CGROUP_EVENTS);
+	if (wd < 0 && errno == ENOENT) {
+		if (w && w->cgid == id)
+			watch_drop(t, w, false); /* gone meanwhile */
+		return NULL;
+	}
+	if (wd < 0) {
+		/* Recorded, not logged: a line per cgroup was a flood of its own. */
+		t->err = errno;
+		t->full = errno == ENOSPC;
+		w = entry(t, rel, id);
+		if (w)
+			set_spare(t, w, false);
+		t->lost |= !w;
+		return w;
+	}
+	t->full = false;
+	/* The kernel's wd of this directory, still held by an older entry. */
+	old = watch_by_wd(t, wd);
+	if (old && old->cgid == id && !strcmp(old->rel, rel))
+		return old;
+	if (old)
+		watch_drop(t, old, false);
+	w = entry(t, rel, id);
+	if (!w || idmap_put(&t->by_wd, wd, w)) {
+		/* Given back: an entry without it is tried again, a watch unknown is lost. */
+		inotify_rm_watch(t->inotify_fd, wd);
+		t->err = ENOMEM;
+		if (w)
+			set_spare(t, w, false);
+		t->lost |= !w;
+		return w;
+	}
+	/* Watched now, in place: its children stay counted. */
+	idmap_del(&t->nowatch, id);
+	if (!w->spare)
+		t->unwatched--;
+	w->spare = false;
+	w->wd = wd;
+	return w;
+}
+
+struct watched *watch_spare(struct watch_table *t, const char *rel, __u64 id)
+{
+	struct watched *w = watch_at(t, rel);
+
+	if (w && w->cgid == id && w->wd >= 0) {
+		/* Watched till now (another configuration): given back. */
+		if (idmap_put(&t->nowatch, id, w))
+			return w;
+		inotify_rm_watch(t->inotify_fd, w->wd);
+		idmap_del(&t->by_wd, w->wd);
+		t->dropped++;
+		w->wd = -1;
+		w->spare = true;
+		return w;
+	}
+	w = entry(t, rel, id);
+	if (w)
+		set_spare(t, w, true);
+	t->lost |= !w;
+	return w;
+}
+
 void watch_drop_unseen(struct watch_table *t, const struct idmap *seen)
 {
-	struct watched *w;
+	struct watched *w, **gone;
 	size_t it, n = 0, i;
-	__u64 *gone;
 
-	gone = calloc(t->by_wd.n + 1, sizeof(*gone));
+	gone = calloc(t->by_wd.n + t->nowatch.n + 1, sizeof(*gone));
 	if (!gone)
 		return;
 	for (it = 0; (w = watch_next(t, &it));)
 		if (!idmap_get(seen, w->cgid))
-			gone[n++] = w->wd;
+			gone[n++] = w;
 	for (i = 0; i < n; i++)
-		watch_drop(t, watch_by_wd(t, gone[i]), true);
+		watch_drop(t, gone[i], true);
 	free(gone);
 }
 
+/* The watched entries first, then those without a watch. */
 struct watched *watch_next(const struct watch_table *t, size_t *iter)
 {
+	size_t base = t->by_wd.cap, i;
 	__u64 key;
 	void *val;
 
-	return idmap_next(&t->by_wd, iter, &key, &val) ? val : NULL;
+	if (*iter < base && idmap_next(&t->by_wd, iter, &key, &val))
+		return val;
+	i = *iter < base ? 0 : *iter - base;
+	if (!idmap_next(&t->nowatch, &i, &key, &val))
+		val = NULL;
+	*iter = base + i;
+	return val;
+}
+
+size_t watch_unwatched_tops(const struct watch_table *t, char ***out, size_t max)
+{
+	struct watched *w, *parent;
+	size_t it, n = 0;
+	__u64 key;
+	void *val;
+
+	*out = calloc(max ? max : 1, sizeof(**out));
+	for (it = 0; *out && n < max && idmap_next(&t->nowatch, &it, &key, &val);) {
+		w = val;
+		parent = parent_of(t, w->rel);
+		if (w->spare || (parent && parent->wd < 0))
+			continue;
+		(*out)[n] = strdup(w->rel);
+		if ((*out)[n])
+			n++;
+	}
+	return n;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+bool watch_report(struct watch_table *t, size_t others)
+{
+	size_t n = t->unwatched + others;
+	bool changed = n != t->reported;
+	double now = mono_s();
+	char count[32];
+
+	t->reported = n;
+	snprintf(count, sizeof(count), "%zu", n);
+	if (n && !t->warned && (!t->warned_at || now - t->warned_at >= WARN_EVERY_S)) {
+		t->warned = true;
+		t->warned_at = now;
+		log_event(LOG_WARNING, "watch-lost", "unwatched", count, "error",
+			  t->err == ENOSPC ?
+				  "out of inotify watches: raise fs.inotify.max_user_watches" :
+				  strerror(t->err),
+			  "action", "each resync finds what they miss", NULL);
+	} else if (!n && t->warned) {
+		t->warned = false;
+		log_event(LOG_INFO, "watch-restored", "unwatched", count, NULL);
+	}
+	return changed;
 }

@@ -50,6 +50,7 @@ static char *render_with(bool pinned, enum cgroup_metrics level)
 	s.selectors[0].gone.escapes.count[MPTCPIFY_ESCAPE_IO_URING] = 50;
 	s.selectors[0].gone.escapes.count[MPTCPIFY_ESCAPE_OTHER] = 3;
 	s.stats.reconciles[TRIGGER_RESYNC] = 4;
+	s.unwatched = 3;
 	metrics_write(f, &s, &src, level);
 	fclose(f);
 	return buf;
@@ -120,6 +121,7 @@ START_TEST(totals_add_live_and_gone)
 	ck_assert(has_line(text, "mptcpify_reconciles_total{trigger=\"resync\"} 4"));
 	ck_assert(has_line(text, "mptcpify_tail_call_misses_total 7"));
 	ck_assert(has_line(text, "mptcpify_hook_recursion_misses_total 11"));
+	ck_assert(has_line(text, "mptcpify_cgroups_unwatched 3"));
 	free(text);
 }
 END_TEST

@@ -63,12 +63,78 @@ START_TEST(first_matching_selector_wins)
 }
 END_TEST
 
+/* A config of @text, which must parse. */
+static void parse(const char *text, struct config *c)
+{
+	char err[256];
+
+	ck_assert_msg(!config_parse(text, strlen(text), "t", NULL, c, err, sizeof(err)), "%s", err);
+}
+
+/*
+ * Cgroup globs alone say which subtrees can hold a match: those whose path
+ * the glob's first components match, where it has more.
+ */
+START_TEST(below_cgroup_globs)
+{
+	struct config c;
+
+	parse("selectors:\n"
+	      "  - {name: batch, cgroup: \"batch.slice/*\"}\n"
+	      "  - {name: deep, cgroup: \"/user.slice/user-*.slice/app-?.scope/x\"}\n",
+	      &c);
+	ck_assert(selector_below(&c, "/"));
+	ck_assert(selector_below(&c, "/batch.slice"));
+	/* Its children match; nothing below them can. */
+	ck_assert(!selector_below(&c, "/batch.slice/job-1.scope"));
+	ck_assert(!selector_below(&c, "/system.slice"));
+	ck_assert(selector_below(&c, "/user.slice"));
+	ck_assert(selector_below(&c, "/user.slice/user-1000.slice"));
+	ck_assert(selector_below(&c, "/user.slice/user-1000.slice/app-1.scope"));
+	ck_assert(!selector_below(&c, "/user.slice/user-1000.slice/app-12.scope"));
+	ck_assert(!selector_below(&c, "/user.slice/user-1000.slice/app-1.scope/x"));
+	ck_assert(!selector_below(&c, "/user.slice/user-1000.slice/user@1000.service"));
+	/* A '*' stops at '/': user-*.slice is one component. */
+	ck_assert(!selector_below(&c, "/user.slice/user-1000.slice/a/b"));
+	config_free(&c);
+}
+END_TEST
+
+/* Where a glob cannot be cut at its '/', and with any other kind: always. */
+START_TEST(below_unsure_or_anywhere)
+{
+	static const char *const texts[] = {
+		"selectors:\n  - {name: a, cgroup: \"a[/]b/c\"}\n",
+		"selectors:\n  - {name: a, cgroup: \"a\\\\/b/c\"}\n",
+		"selectors:\n  - {name: a, cgroup: \"x/y\"}\n  - {name: u, unit: nginx.service}\n",
+		"selectors:\n  - {name: p, pod: {namespace: shop}}\n",
+		"selectors:\n  - {name: c, container: 3f4e5a6b7c8d}\n",
+	};
+	struct config c;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		parse(texts[i], &c);
+		ck_assert_msg(selector_below(&c, "/system.slice/a.service/b"), "%s", texts[i]);
+		config_free(&c);
+	}
+	/* A bracket without '/' is cut like any other component. */
+	parse("selectors:\n  - {name: a, cgroup: \"[ab]x/y\"}\n", &c);
+	ck_assert(selector_below(&c, "/bx"));
+	ck_assert(!selector_below(&c, "/cx"));
+	ck_assert(!selector_below(&c, "/bx/y"));
+	config_free(&c);
+}
+END_TEST
+
 static Suite *selector_suite(void)
 {
 	Suite *s = suite_create("selector");
 	TCase *tc = tcase_create("selector");
 
 	tcase_add_test(tc, first_matching_selector_wins);
+	tcase_add_test(tc, below_cgroup_globs);
+	tcase_add_test(tc, below_unsure_or_anywhere);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -201,6 +201,163 @@ START_TEST(drop_unseen_keeps_the_colliding_seen)
 }
 END_TEST
 
+/* A regular file at @rel: IN_ONLYDIR refuses to watch it, as ENOSPC would. */
+static void make_file(const char *rel)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s%s", tree, rel);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+}
+
+static char *path_of(const char *rel)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s%s", tree, rel);
+	return path;
+}
+
+/*
+ * A cgroup whose watch fails keeps an entry its parent counts, so no
+ * resync stops above it; it is watched in place later, children and all.
+ */
+START_TEST(failed_watch_is_recorded_and_retried)
+{
+	struct watched *root = add("/", 1), *w, *c;
+
+	make_file("/f");
+	w = watch_add(&t, "/f", path_of("/f"), 2);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_lt(w->wd, 0);
+	ck_assert_int_eq(t.err, ENOTDIR);
+	ck_assert_uint_eq(t.unwatched, 1);
+	ck_assert_uint_eq(root->children, 1);
+	ck_assert_ptr_eq(watch_at(&t, "/f"), w);
+	/* Tried again, failing again: the same entry, counted once. */
+	ck_assert_ptr_eq(watch_add(&t, "/f", path_of("/f"), 2), w);
+	ck_assert_uint_eq(t.unwatched, 1);
+	/* Not there (removed meanwhile): nothing recorded. */
+	ck_assert_ptr_null(watch_add(&t, "/gone", path_of("/gone"), 9));
+	ck_assert_ptr_null(watch_at(&t, "/gone"));
+	c = watch_spare(&t, "/f/c", 3);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(w->children, 1);
+	ck_assert_uint_eq(t.unwatched, 1);
+
+	ck_assert_int_eq(unlink(path_of("/f")), 0);
+	ck_assert_int_eq(mkdir(path_of("/f"), 0755), 0);
+	ck_assert_ptr_eq(watch_add(&t, "/f", path_of("/f"), 2), w);
+	ck_assert_int_ge(w->wd, 0);
+	ck_assert_ptr_eq(watch_by_wd(&t, w->wd), w);
+	ck_assert_uint_eq(t.unwatched, 0);
+	ck_assert_uint_eq(w->children, 1);
+	ck_assert_uint_eq(root->children, 1);
+}
+END_TEST
+
+/* A spare cgroup gives its watch back; its entry stays, uncounted. */
+START_TEST(spare_gives_the_watch_back)
+{
+	struct watched *w;
+	__u64 dropped;
+
+	add("/", 1);
+	w = add(A, 2);
+	dropped = t.dropped;
+	ck_assert_ptr_eq(watch_spare(&t, A, 2), w);
+	ck_assert_int_lt(w->wd, 0);
+	ck_assert(w->spare);
+	ck_assert_uint_eq(t.dropped, dropped + 1);
+	ck_assert_uint_eq(t.unwatched, 0);
+	ck_assert_uint_eq(t.by_wd.n, 1);
+	ck_assert_ptr_eq(watch_at(&t, A), w);
+	/* Needed again (another configuration): watched again. */
+	ck_assert_ptr_eq(watch_add(&t, A, path_of(A), 2), w);
+	ck_assert_int_ge(w->wd, 0);
+	ck_assert(!w->spare);
+	ck_assert_uint_eq(t.unwatched, 0);
+}
+END_TEST
+
+/*
+ * The sweep drops unwatched entries unseen; a walk from the topmost
+ * unwatched ones covers those below; a gone one's entry goes on retry.
+ */
+START_TEST(unwatched_tops_and_sweep)
+{
+	struct idmap seen = {0};
+	struct watched *gone;
+	char **tops;
+	size_t n;
+
+	add("/", 1);
+	add(B, 3);
+	make_file(A);
+	ck_assert_ptr_nonnull(watch_add(&t, A, path_of(A), 2));
+	ck_assert_ptr_nonnull(watch_spare(&t, A C, 4));
+	ck_assert_int_eq(mkdir(path_of(B C), 0755), 0);
+	make_file(B C D);
+	ck_assert_ptr_nonnull(watch_add(&t, B C D, path_of(B C D), 5));
+	make_file(B D);
+	gone = watch_add(&t, B D, path_of(B D), 6);
+	ck_assert_ptr_nonnull(gone);
+	ck_assert_uint_eq(t.unwatched, 3);
+	/* B C is not there for the table: B C D's parent is unknown, it is a top. */
+	n = watch_unwatched_tops(&t, &tops, 8);
+	ck_assert_uint_eq(n, 3);
+	while (n--)
+		free(tops[n]);
+	free(tops);
+	n = watch_unwatched_tops(&t, &tops, 1);
+	ck_assert_uint_eq(n, 1);
+	free(tops[0]);
+	free(tops);
+
+	ck_assert_int_eq(unlink(path_of(B D)), 0);
+	ck_assert_ptr_null(watch_add(&t, B D, path_of(B D), 6));
+	ck_assert_ptr_null(watch_at(&t, B D));
+	ck_assert_uint_eq(t.unwatched, 2);
+
+	ck_assert_int_eq(idmap_put(&seen, 1, (void *)1), 0);
+	ck_assert_int_eq(idmap_put(&seen, 3, (void *)1), 0);
+	ck_assert_int_eq(idmap_put(&seen, 2, (void *)1), 0);
+	watch_drop_unseen(&t, &seen);
+	ck_assert_ptr_nonnull(watch_at(&t, A));
+	ck_assert_ptr_null(watch_at(&t, A C));
+	ck_assert_ptr_null(watch_at(&t, B C D));
+	ck_assert_uint_eq(t.unwatched, 1);
+	ck_assert_uint_eq(t.nowatch.n, 1);
+	ck_assert_uint_eq(watch_at(&t, A)->children, 0);
+	idmap_free(&seen);
+}
+END_TEST
+
+/* A warning when cgroups go unwatched, an all-clear when none are. */
+START_TEST(report_on_change_only)
+{
+	add("/", 1);
+	ck_assert(!watch_report(&t, 0));
+	make_file(A);
+	ck_assert_ptr_nonnull(watch_add(&t, A, path_of(A), 2));
+	ck_assert(watch_report(&t, 0));
+	ck_assert(t.warned);
+	ck_assert(!watch_report(&t, 0));
+	ck_assert(watch_report(&t, 1)); /* the pods directory */
+	watch_drop(&t, watch_at(&t, A), true);
+	ck_assert(watch_report(&t, 0));
+	ck_assert(!t.warned);
+	/* Back within the minute: counted, not logged again. */
+	make_file(B);
+	ck_assert_ptr_nonnull(watch_add(&t, B, path_of(B), 3));
+	ck_assert(watch_report(&t, 0));
+	ck_assert(!t.warned);
+}
+END_TEST
+
 static Suite *watch_suite(void)
 {
 	Suite *s = suite_create("watch");
@@ -212,6 +369,13 @@ static Suite *watch_suite(void)
 	tcase_add_test(tc, colliding_children_count_their_own_parent);
 	tcase_add_test(tc, newer_cgroup_of_a_path_takes_it);
 	tcase_add_test(tc, drop_unseen_keeps_the_colliding_seen);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("unwatched");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, failed_watch_is_recorded_and_retried);
+	tcase_add_test(tc, spare_gives_the_watch_back);
+	tcase_add_test(tc, unwatched_tops_and_sweep);
+	tcase_add_test(tc, report_on_change_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
