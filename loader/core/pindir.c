@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,9 +106,9 @@ int pindir_ensure_bpffs(const char *parent, const char **why)
  * its directory under a name of its own and puts it in place atomically,
  * exchanging it with a user's entry, so the name is never free for a
  * racer to take. The user's entry ends at "<dir>-foreign-<inode>" (bpffs
- * allows no dot in a name), which p->moved_aside says.
+ * allows no dot in a name), which @moved says.
  */
-static void keep_aside(struct pins *p, const char *dir, const char *tmp)
+static void keep_aside(char *moved, size_t len, const char *dir, const char *tmp)
 {
 	struct stat st;
 	int n;
@@ -115,17 +116,17 @@ static void keep_aside(struct pins *p, const char *dir, const char *tmp)
 	if (lstat(tmp, &st))
 		return;
 	for (n = 0; n < 8; n++) {
-		snprintf(p->moved_aside, sizeof(p->moved_aside), "%s-foreign-%lu%s%.0d", dir,
-			 (unsigned long)st.st_ino, n ? "-" : "", n);
-		if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, p->moved_aside, RENAME_NOREPLACE))
+		snprintf(moved, len, "%s-foreign-%lu%s%.0d", dir, (unsigned long)st.st_ino,
+			 n ? "-" : "", n);
+		if (!renameat2(AT_FDCWD, tmp, AT_FDCWD, moved, RENAME_NOREPLACE))
 			return;
 		if (errno != EEXIST)
 			break;
 	}
 	/* No name free for it: it goes, it was never ours to keep. */
-	snprintf(p->moved_aside, sizeof(p->moved_aside), "(removed)");
+	snprintf(moved, len, "(removed)");
 	if (S_ISDIR(st.st_mode) ? rmdir(tmp) : unlink(tmp))
-		p->moved_aside[0] = '\0';
+		moved[0] = '\0';
 }
 
 /* A new empty directory of root's beside @dir, under a name no one can guess. */
@@ -151,7 +152,7 @@ static int make_tmp(const char *dir, char *tmp, size_t len)
  * writers place it one at a time (MOUNT_LOCK), so an exchange only ever
  * meets a user's entry.
  */
-int pindir_place(struct pins *p, const char *dir, const char **why)
+int pindir_place(const char *dir, char *moved, size_t len, const char **why)
 {
 	char tmp[PATH_MAX] = "";
 	int tries, lock, err = 0;
@@ -170,7 +171,7 @@ int pindir_place(struct pins *p, const char *dir, const char **why)
 			break;
 		}
 		if (errno == EEXIST && !renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE)) {
-			keep_aside(p, dir, tmp); /* a user's entry, now at tmp */
+			keep_aside(moved, len, dir, tmp); /* a user's entry, now at tmp */
 			tmp[0] = '\0';
 			break;
 		}

@@ -8,7 +8,7 @@
 #define MPTCPIFY_PINDIR_H
 
 #include <stdbool.h>
-#include "pinstore.h"
+#include <stddef.h>
 
 bool pindir_on_bpffs(const char *path);
 
@@ -17,9 +17,10 @@ int pindir_ensure_bpffs(const char *parent, const char **why);
 
 /*
  * Root's own directory at @dir, made or found; a user's entry there is
- * moved aside first (p->moved_aside). 0, or -errno with *why.
+ * moved aside first, to the path written in @moved (@len bytes). 0, or
+ * -errno with *why.
  */
-int pindir_place(struct pins *p, const char *dir, const char **why);
+int pindir_place(const char *dir, char *moved, size_t len, const char **why);
 
 /*
  * The bpffs mount point that holds @dir (its nearest ancestor mounted as

@@ -205,7 +205,7 @@ static int open_locked(struct pins *p, const char *dir, enum pins_lock lock, con
 	}
 	for (tries = 0;; tries++) {
 		if (lock == PINS_EXCLUSIVE) {
-			err = pindir_place(p, dir, why);
+			err = pindir_place(dir, p->moved_aside, sizeof(p->moved_aside), why);
 			if (err)
 				return err;
 		}

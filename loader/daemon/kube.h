@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include "core/idmap.h"
 
 #define POD_UID_LEN 36
@@ -33,15 +34,23 @@
  */
 int pod_uid_normalize(const char *s, size_t n, char out[POD_UID_LEN + 1]);
 
-struct cgroup_kind {
-	char pod_uid[POD_UID_LEN + 1];		 /* this cgroup is a pod's: its UID */
-	char container_id[CONTAINER_ID_LEN + 1]; /* this cgroup is a container's: its ID */
-	char in_pod[POD_UID_LEN + 1];		 /* the pod it is, or a child of: its UID */
-	const char *unit;			 /* this cgroup is a systemd unit's: its name */
-};
+/* @n bytes of @s are lower-case hex digits: a runtime's container ID. */
+static inline bool kube_hex(const char *s, size_t n)
+{
+	size_t i;
 
-/* Classify @rel ("/a/b" or "a/b"); unit points into @rel. */
-void cgroup_classify(const char *rel, struct cgroup_kind *k);
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static inline bool kube_ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
 
 /* Namespace and name of the pod with a UID, as /var/log/pods tells them. */
 struct pod {

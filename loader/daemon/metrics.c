@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "classify.h"
 #include "metrics.h"
 #include "core/counters.h"
 #include "core/lifecycle.h"

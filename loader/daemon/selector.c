@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include "classify.h"
 #include "selector.h"
 
 static bool glob_ok(const char *pattern, const char *s)

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/inotify.h>
+#include "classify.h"
 #include "log.h"
 #include "watch.h"
 

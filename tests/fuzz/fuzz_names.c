@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/escape.h"
-#include "daemon/kube.h"
+#include "daemon/classify.h"
 
 /* Valid UTF-8, with no control character. */
 static void check_printable(const unsigned char *s)
