@@ -76,6 +76,8 @@ static void add_prog(struct running *r, __u32 id)
 	fd = bpf_prog_get_fd_by_id(id);
 	if (fd < 0)
 		return;
+	/* Zeroed: the kernel writes them, which valgrind cannot see. */
+	memset(ids, 0, sizeof(ids));
 	info.nr_map_ids = MAX_MAP_IDS;
 	info.map_ids = (__u64)(unsigned long)ids;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))

@@ -141,6 +141,19 @@ static int pod_index(const struct comps *p, char uid[37])
  * Kubernetes a container is podman's or Docker's scope, a slice's child no
  * unit encloses.
  */
+bool cgroup_inside_unit(const char *rel)
+{
+	struct comps p;
+	int i;
+
+	if (!split(rel, &p))
+		return false;
+	for (i = 0; i < p.n; i++)
+		if (is_leaf_unit(&p, i))
+			return true;
+	return false;
+}
+
 void cgroup_classify(const char *rel, struct cgroup_kind *k)
 {
 	struct comps p;

@@ -51,7 +51,7 @@ const char *cgroup_metrics_name(enum cgroup_metrics m);
 struct selector {
 	char name[CONFIG_NAME_MAX];
 	enum selector_kind kind;
-	char pattern[PATH_MAX];		     /* cgroup, unit or container */
+	char *pattern;			     /* cgroup, unit or container; NULL for pod */
 	char pod_namespace[CONFIG_NAME_MAX]; /* glob; "" matches any */
 	char pod_name[256];		     /* glob; "" matches any */
 	char pod_uid[40];		     /* with dashes, lower case; "" for any */

@@ -116,18 +116,20 @@ static bool glob_below(const char *pattern, const char *rel)
 
 bool selector_below(const struct config *c, const char *rel)
 {
+	bool inside = cgroup_inside_unit(rel);
 	int i;
 
 	/*
-	 * Unit, pod and container selectors match a cgroup by its last names
-	 * (a unit in a slice, a pod below a kubepods, a runtime's scope),
-	 * wherever it is: whoever may make cgroups below @rel can make one.
+	 * Unit, pod and container selectors match a cgroup only where no
+	 * unit encloses it (classify.h): below a service's or a container's
+	 * scope only a cgroup glob can.
 	 */
-	for (i = 0; i < c->nselectors; i++)
+	for (i = 0; !inside && i < c->nselectors; i++)
 		if (c->selectors[i].kind != SELECTOR_CGROUP)
 			return true;
 	for (i = 0; i < c->nselectors; i++)
-		if (glob_below(c->selectors[i].pattern, rel))
+		if (c->selectors[i].kind == SELECTOR_CGROUP &&
+		    glob_below(c->selectors[i].pattern, rel))
 			return true;
 	return false;
 }

@@ -115,7 +115,22 @@ START_TEST(below_unsure_or_anywhere)
 
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		parse(texts[i], &c);
-		ck_assert_msg(selector_below(&c, "/system.slice/a.service/b"), "%s", texts[i]);
+		ck_assert_msg(selector_below(&c, "/system.slice/x.slice"), "%s", texts[i]);
+		config_free(&c);
+	}
+	/*
+	 * Below a unit other than a slice (a service's subtree, a container's
+	 * scope) a unit, pod or container selector matches nothing: only a
+	 * cgroup glob can, and an unsure one says so.
+	 */
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		parse(texts[i], &c);
+		ck_assert_msg(selector_below(&c, "/system.slice/a.service/b") == (i < 2), "%s",
+			      texts[i]);
+		ck_assert_msg(
+			selector_below(&c, "/kubepods.slice/kubepods-pod1.slice/crio-1.scope") ==
+				(i < 2),
+			"%s", texts[i]);
 		config_free(&c);
 	}
 	/* A bracket without '/' is cut like any other component. */
