@@ -96,15 +96,15 @@ out_of_watches() {
 	kill -HUP "$DPID"
 	metric_is "the reload applies" 'mptcpify_config_reloads_total{result="applied"}' 1
 
-	# A cgroup whose watch fails, below a watched one with no other child,
+	# A slice whose watch fails, below a watched one with no other child,
 	# and once the daemon has it (its entry), a container made in it: no
 	# event tells of that, and none gives a watch back (which would try
 	# the cgroup again), so only a resync can find it. It used to stop at
 	# the watched parent, with no watched child.
-	mkdir "$SEL/c"
+	mkdir "$SEL/c.slice"
 	wait_for "a cgroup whose watch failed is enforced" \
-		"[ \"\$(entry '$SEL/c')\" = 'audit daemon' ]"
-	ctr=$SEL/c/docker-$ID.scope
+		"[ \"\$(entry '$SEL/c.slice')\" = 'audit daemon' ]"
+	ctr=$SEL/c.slice/docker-$ID.scope
 	mkdir "$ctr"
 	wait_for "a container made in it is enforced by a resync" \
 		"[ \"\$(entry '$ctr')\" = 'audit daemon' ]"
