@@ -381,7 +381,8 @@ int daemon_load_config(const struct daemon_opts *o, struct config *cfg)
 			 sizeof(err));
 	if (!rc)
 		return EXIT_OK;
-	p_err(rc == -EINVAL ? 0 : -rc, "see the README's daemon section", "%s", err);
+	/* @err says it all, what errno said included. */
+	p_err(0, "see the README's daemon section", "%s", err);
 	return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
 }
 
