@@ -338,6 +338,24 @@ printf 'a: &a ["x","x"]\nb: [*a,*a]\n' >"$WORK/hostile.yaml"
 hostile "anchors and aliases" 64 'hostile.yaml:1:4: anchors'
 head -c 2000000 /dev/zero | tr '\0' '#' >"$WORK/hostile.yaml"
 hostile "a file over 1 MiB" 1 'larger than 1048576 bytes'
+truncate -s 1G "$WORK/hostile.yaml"
+hostile "a sparse file of 1 GiB, by its size" 1 'hostile.yaml: larger than 1048576 bytes, the limit'
+# What would block a read (a FIFO with no writer, which the review's
+# reloads hung on) or never end (a device) is not opened at all.
+rm "$WORK/hostile.yaml"
+mkfifo "$WORK/hostile.yaml"
+hostile "a FIFO" 1 'hostile.yaml: a FIFO, not a regular file: the configuration must be one'
+out=$(timeout "$HANG_S" "$DAEMON" daemon --config "$WORK/hostile.yaml" --pods-dir "$PODS" \
+	--metrics off 2>&1)
+is "the daemon refuses to start on a FIFO: exit 1" "$?" 1
+is "with one line" "$out" "Error: $WORK/hostile.yaml: a FIFO, not a regular file: the configuration must be one. Hint: see the README's daemon section"
+rm "$WORK/hostile.yaml"
+mkdir "$WORK/hostile.yaml"
+hostile "a directory" 1 'hostile.yaml: a directory, not a regular file'
+rmdir "$WORK/hostile.yaml"
+ln -s /dev/zero "$WORK/hostile.yaml"
+hostile "a link to a device" 1 'hostile.yaml: a device, not a regular file'
+rm "$WORK/hostile.yaml"
 
 # A reload of a hostile file is refused, and enforcement goes on.
 start_daemon
@@ -347,7 +365,46 @@ kill -HUP "$DPID"
 wait_for "a hostile reload is refused" "grep -q 'reload-refused.*nested too deep' '$LOG'"
 web2=$(pod shop web-1 2)
 wait_for "and the next pod is enforced" "[ \"\$(entry '$web2')\" = 'audit daemon' ]"
+
+# The configuration's path made a FIFO: the reload is refused at once, the
+# old configuration enforces, and a later reload of a regular file applies.
+rm "$CONF"
+mkfifo "$CONF"
+kill -HUP "$DPID"
+wait_for "a reload of a FIFO is refused" \
+	"grep -q 'reload-refused.*a FIFO, not a regular file' '$LOG'"
+fifo0=$(pod shop fifo-0 7)
+wait_for "and the old configuration enforces the next pod" \
+	"[ \"\$(entry '$fifo0')\" = 'audit daemon' ]"
+rm "$CONF"
+{
+	cat "$WORK/good.yaml"
+	echo "  - {name: later, cgroup: \"${TESTCG#"$CG2"/}/later\", mode: audit}"
+} >"$CONF"
+mkdir "$TESTCG/later"
+kill -HUP "$DPID"
+wait_for "a later reload of a regular file applies" \
+	"[ \"\$(entry '$TESTCG/later')\" = 'audit daemon' ]"
+# SIGTERM right after a SIGHUP that reads a FIFO: the daemon ends (the
+# review's waited on the reload for ever). The bound is a hang guard.
+rm "$CONF"
+mkfifo "$CONF"
+kill -HUP "$DPID"
+kill -TERM "$DPID"
+exited() { [ ! -e "/proc/$DPID" ] || [ "$(awk '{ print $3 }' "/proc/$DPID/stat")" = Z ]; }
+if poll exited; then
+	wait "$DPID"
+	is "SIGTERM while a reload reads a FIFO: the daemon exits 0" "$?" 0
+else
+	not_ok "SIGTERM while a reload reads a FIFO: the daemon exits 0" \
+		"still running after $HANG_S s" "$(tail -n 5 "$LOG")"
+	kill -KILL "$DPID"
+	wait "$DPID"
+fi
+DPID=
+rm "$CONF"
 cp "$WORK/good.yaml" "$CONF"
+start_daemon
 
 # 6. Hostile names: bytes that are not UTF-8, escapes, carriage returns
 # (cgroupfs refuses newlines).
