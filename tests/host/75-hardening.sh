@@ -356,6 +356,29 @@ rmdir "$WORK/hostile.yaml"
 ln -s /dev/zero "$WORK/hostile.yaml"
 hostile "a link to a device" 1 'hostile.yaml: a device, not a regular file'
 rm "$WORK/hostile.yaml"
+# A regular file whose open would wait: another process holds a write
+# lease on it, which an open breaks, waiting up to the kernel's
+# lease-break-time (45 s). Opened non-blocking, it is refused at once
+# instead; one opened blocking would be read once the lease was broken,
+# and found valid.
+echo 'selectors: []' >"$WORK/hostile.yaml"
+python3 -c 'import fcntl, os, signal, sys, time
+signal.signal(signal.SIGIO, signal.SIG_IGN)
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+print("held", flush=True)
+time.sleep(600)' "$WORK/hostile.yaml" >"$WORK/lease.out" 2>&1 &
+lease=$!
+poll "grep -q held '$WORK/lease.out' || ! kill -0 $lease 2>/dev/null"
+if grep -q held "$WORK/lease.out"; then
+	hostile "a file under another's write lease" 1 \
+		'hostile.yaml: cannot read the configuration: Resource temporarily unavailable'
+else
+	skip "a file under another's write lease" "no lease here: $(cat "$WORK/lease.out")"
+fi
+kill "$lease"
+wait "$lease" 2>/dev/null
+rm "$WORK/hostile.yaml"
 
 # A reload of a hostile file is refused, and enforcement goes on.
 start_daemon
