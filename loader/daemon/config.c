@@ -11,6 +11,7 @@
 #include <string.h>
 #include "config.h"
 #include "kube.h"
+#include "textfile.h"
 #include "yamltree.h"
 #include "core/entries.h"
 #include "core/rules.h"
@@ -415,32 +416,17 @@ int config_parse(const char *text, size_t len, const char *source, const char *a
 int config_load(const char *path, const char *available_cc, struct config *out, char *err,
 		size_t errlen)
 {
-	size_t len = 0, n;
+	size_t len;
 	char *text;
-	FILE *f;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	f = fopen(path, "re");
-	if (!f) {
-		ret = -errno;
-		snprintf(err, errlen, "%s: cannot read the configuration", path);
+	ret = textfile_read(path, CONFIG_MAX_BYTES, &text, &len, err, errlen);
+	if (ret)
 		return ret;
-	}
-	text = malloc(CONFIG_MAX_BYTES + 1);
-	if (!text) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	while ((n = fread(text + len, 1, CONFIG_MAX_BYTES + 1 - len, f)) > 0)
-		len += n;
-	fclose(f);
-	if (len > CONFIG_MAX_BYTES) {
-		free(text);
-		snprintf(err, errlen, "%s: larger than %d bytes", path, CONFIG_MAX_BYTES);
-		return -EFBIG;
-	}
 	ret = config_parse(text, len, path, available_cc, out, err, errlen);
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", path);
 	free(text);
 	return ret;
 }

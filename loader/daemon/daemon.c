@@ -33,6 +33,13 @@
 
 /* The loop is stuck when its 1 s tick has not run for this long. */
 #define STUCK_S 5
+/*
+ * A reload's read takes milliseconds: one still running after this is stuck
+ * on its file system (a hung NFS or FUSE mount), and refused. At exit, it is
+ * waited for EXIT_JOIN_S, well within systemd's stop timeout and a pod's grace.
+ */
+#define RELOAD_DEADLINE_S 10
+#define EXIT_JOIN_S 2
 
 /* What /healthz answers: written by the loop, read by the server. */
 struct health {
@@ -45,8 +52,9 @@ struct health {
 /* A reload: the file read and parsed off the loop. */
 struct reload {
 	pthread_t thread;
-	bool running, again;
-	int done_fd; /* eventfd: the parse finished */
+	bool running, again, overdue; /* overdue: refused, its result dropped */
+	int done_fd;		      /* eventfd: the parse finished */
+	int deadline_fd;
 	int rc;
 	struct config cfg;
 	char err[512];
@@ -149,16 +157,51 @@ static void *parse_config(void *arg)
 	return NULL;
 }
 
+/* Nothing applied, for @why (NULL: a read past its deadline): logged, told. */
+static void refuse_reload(struct daemon *d, const char *why)
+{
+	char status[256], stuck[PATH_MAX + 64];
+
+	if (!why)
+		snprintf(stuck, sizeof(stuck), "%s: not read within %d s", d->o->config,
+			 RELOAD_DEADLINE_S);
+	d->r.stats.reloads_refused++;
+	/* Nothing else changed: the counter alone makes a new snapshot. */
+	d->r.version++;
+	log_event(LOG_ERR, "reload-refused", "error", why ? why : stuck, "kept", d->r.cfg.path,
+		  NULL);
+	service_status(status_line(d, status, sizeof(status)));
+	service_reloaded(false, why ? why : stuck);
+}
+
 /* SIGHUP: read the file off the loop; one reload at a time, the last asked for. */
 static void start_reload(struct daemon *d)
 {
-	if (d->reload.running) {
+	struct itimerspec deadline = {.it_value.tv_sec = RELOAD_DEADLINE_S};
+
+	/* One stuck thread at most: another would only get stuck too. */
+	if (d->reload.running && d->reload.overdue) {
+		refuse_reload(d, NULL);
+	} else if (d->reload.running) {
 		d->reload.again = true;
-		return;
+	} else if (!pthread_create(&d->reload.thread, NULL, parse_config, d)) {
+		d->reload.running = true;
+		timerfd_settime(d->reload.deadline_fd, 0, &deadline, NULL);
+	} else {
+		refuse_reload(d, "cannot start the reload");
 	}
-	d->reload.running = !pthread_create(&d->reload.thread, NULL, parse_config, d);
-	if (!d->reload.running)
-		log_event(LOG_ERR, "reload-refused", "error", "cannot start the reload", NULL);
+}
+
+/* The reload's deadline passed: refused now, whenever its read returns. */
+static void reload_overdue(struct daemon *d)
+{
+	__u64 n;
+
+	if (read(d->reload.deadline_fd, &n, sizeof(n)) != sizeof(n) || !d->reload.running)
+		return;
+	d->reload.overdue = true;
+	d->reload.again = false;
+	refuse_reload(d, NULL);
 }
 
 /* The parse finished: the new configuration whole, or the old one untouched. */
@@ -174,7 +217,15 @@ static void finish_reload(struct daemon *d)
 		return;
 	pthread_join(d->reload.thread, NULL);
 	d->reload.running = false;
+	timerfd_settime(d->reload.deadline_fd, 0, &(struct itimerspec){0}, NULL);
 	rc = d->reload.rc;
+	if (d->reload.overdue) {
+		/* Refused at its deadline already: what it read comes too late. */
+		d->reload.overdue = false;
+		if (!rc)
+			config_free(&d->reload.cfg);
+		return;
+	}
 	if (!rc && reconcile_check_links(r, &d->reload.cfg, config_links(&r->cfg), &why)) {
 		snprintf(d->reload.err, sizeof(d->reload.err), "%s: %s", d->o->config,
 			 why ? why : "cannot attach");
@@ -186,23 +237,19 @@ static void finish_reload(struct daemon *d)
 		rc = -ENOMEM;
 	}
 	if (rc) {
-		r->stats.reloads_refused++;
-		/* Nothing else changed: the counter alone makes a new snapshot. */
-		r->version++;
-		log_event(LOG_ERR, "reload-refused", "error", d->reload.err, "kept", r->cfg.path,
-			  NULL);
+		refuse_reload(d, d->reload.err);
 	} else {
 		r->stats.reloads_applied++;
 		log_event(LOG_INFO, "reload", "config", d->o->config, NULL);
 		arm(d->resync_fd, r->cfg.resync_s);
 		reconcile_all(r, TRIGGER_RELOAD);
+		/*
+		 * Applied means enforced: the pass above has run. The status that
+		 * comes with READY=1 is the new configuration's, not the last tick's.
+		 */
+		service_status(status_line(d, status, sizeof(status)));
+		service_reloaded(true, NULL);
 	}
-	/*
-	 * Applied means enforced: the pass above has run. The status that
-	 * comes with READY=1 is the new configuration's, not the last tick's.
-	 */
-	service_status(status_line(d, status, sizeof(status)));
-	service_reloaded(!rc, d->reload.err);
 	if (d->reload.again) {
 		d->reload.again = false;
 		start_reload(d);
@@ -272,6 +319,7 @@ static int loop(struct daemon *d)
 	watch_fd(ep, d->resync_fd);
 	watch_fd(ep, d->tick_fd);
 	watch_fd(ep, d->reload.done_fd);
+	watch_fd(ep, d->reload.deadline_fd);
 	for (;;) {
 		n = epoll_wait(ep, got, 8, -1);
 		if (n < 0 && errno != EINTR) {
@@ -292,6 +340,8 @@ static int loop(struct daemon *d)
 				}
 			} else if (fd == d->reload.done_fd) {
 				finish_reload(d);
+			} else if (fd == d->reload.deadline_fd) {
+				reload_overdue(d);
 			} else if (fd == d->sfd && !on_signal(d)) {
 				goto out;
 			}
@@ -324,8 +374,10 @@ static int setup_events(struct daemon *d)
 	d->resync_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->reload.done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	d->reload.deadline_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (d->sfd < 0 || d->resync_fd < 0 || d->tick_fd < 0 || d->reload.done_fd < 0 ||
-	    arm(d->resync_fd, d->r.cfg.resync_s) || arm(d->tick_fd, 1)) {
+	    d->reload.deadline_fd < 0 || arm(d->resync_fd, d->r.cfg.resync_s) ||
+	    arm(d->tick_fd, 1)) {
 		p_err(errno, NULL, "cannot set up signals, timers or inotify");
 		return -1;
 	}
@@ -381,13 +433,24 @@ int daemon_load_config(const struct daemon_opts *o, struct config *cfg)
 			 sizeof(err));
 	if (!rc)
 		return EXIT_OK;
-	p_err(rc == -EINVAL ? 0 : -rc, "see the README's daemon section", "%s", err);
+	/* @err says it all, what errno said included. */
+	p_err(0, "see the README's daemon section", "%s", err);
 	return rc == -EINVAL ? EXIT_USAGE : EXIT_FAIL;
+}
+
+/* The reload thread ended (0), or has not in EXIT_JOIN_S. */
+static int reload_join(struct daemon *d)
+{
+	struct timespec end;
+
+	return clock_gettime(CLOCK_REALTIME, &end) ||
+	       pthread_timedjoin_np(d->reload.thread, NULL,
+				    &(struct timespec){.tv_sec = end.tv_sec + EXIT_JOIN_S});
 }
 
 static void close_fds(struct daemon *d)
 {
-	int fds[] = {d->sfd, d->resync_fd, d->tick_fd, d->reload.done_fd};
+	int fds[] = {d->sfd, d->resync_fd, d->tick_fd, d->reload.done_fd, d->reload.deadline_fd};
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
@@ -401,7 +464,7 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 	char cgroup2[PATH_MAX];
 	int rc;
 
-	d.reload.done_fd = -1;
+	d.reload.done_fd = d.reload.deadline_fd = -1;
 	/* One arena, not one per thread that each keeps what it freed. */
 	mallopt(M_ARENA_MAX, 1);
 	if (!read_available_cc(d.cc_buf, sizeof(d.cc_buf)))
@@ -422,8 +485,11 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 	metrics_feed_init(&d.feed, o->cgroup_metrics);
 	rc = run(&d);
 	http_stop(d.http);
-	if (d.reload.running)
-		pthread_join(d.reload.thread, NULL);
+	if (d.reload.running && reload_join(&d)) {
+		/* Its read is stuck, and it reads @d: it may not outlive this frame. */
+		log_event(LOG_WARNING, "exit", "reload", "stuck reading the configuration", NULL);
+		exit(rc);
+	}
 	if (d.reload.running && !d.reload.rc)
 		config_free(&d.reload.cfg);
 	metrics_feed_free(&d.feed);

@@ -19,19 +19,32 @@
 #include <microhttpd.h>
 #include "http.h"
 
-/* A connection and when it was accepted, for the deadline. */
+/*
+ * The server accepts for itself, so that a new connection is never the one
+ * refused: kubelet's probe, new, must win over connections a flood holds
+ * open. Slots beyond HTTP_MAX_CONNECTIONS hold those cut but not yet closed
+ * (MHD closes them when it next runs, after each ACCEPT_BATCH accepted).
+ */
+#define SLOTS (2 * HTTP_MAX_CONNECTIONS)
+#define ACCEPT_BATCH 8
+
 struct client {
 	bool used;
+	bool cut;     /* shut down, for MHD to close */
+	bool working; /* its request has come whole and is not answered yet */
 	int fd;
+	unsigned char addr[16]; /* the peer's address: the per-address limit's key */
 	time_t accepted;
+	unsigned long seq; /* lower: accepted earlier */
 };
 
 struct http_server {
 	struct MHD_Daemon *mhd;
 	struct http_handlers h;
 	pthread_t thread;
-	int stop_fd;
-	struct client clients[HTTP_MAX_CONNECTIONS];
+	int stop_fd, listen_fd;
+	unsigned long seq;
+	struct client clients[SLOTS];
 };
 
 static time_t now_s(void)
@@ -42,17 +55,33 @@ static time_t now_s(void)
 	return ts.tv_sec;
 }
 
+static struct client *client_of(struct http_server *s, struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info;
+	int i;
+
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	for (i = 0; info && i < SLOTS; i++)
+		if (s->clients[i].used && s->clients[i].fd == info->connect_fd)
+			return &s->clients[i];
+	return NULL;
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_len, void **state)
 {
 	struct http_server *s = cls;
 	struct MHD_Response *resp;
+	struct client *c;
 	unsigned int status = MHD_HTTP_OK;
 	enum MHD_Result ret;
 	char *body, why[256];
 
 	(void)version, (void)upload, (void)upload_len, (void)state;
+	c = client_of(s, conn);
+	if (c)
+		c->working = true;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		status = MHD_HTTP_METHOD_NOT_ALLOWED;
 		body = strdup("GET only\n");
@@ -81,30 +110,126 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *conn, const char
 	return ret;
 }
 
-/* Keep each connection's accept time: the deadline counts from there. */
+/* Answered: a connection kept alive may be dropped for a newcomer again. */
+static void completed(void *cls, struct MHD_Connection *conn, void **state,
+		      enum MHD_RequestTerminationCode code)
+{
+	struct client *c = client_of(cls, conn);
+
+	(void)state, (void)code;
+	if (c)
+		c->working = false;
+}
+
 static void track(void *cls, struct MHD_Connection *conn, void **socket_context,
 		  enum MHD_ConnectionNotificationCode code)
 {
-	const union MHD_ConnectionInfo *info;
-	struct http_server *s = cls;
-	int fd, i;
+	struct client *c;
 
 	(void)socket_context;
-	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (!info)
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED && (c = client_of(cls, conn)))
+		c->used = false;
+}
+
+static void cut(struct client *c)
+{
+	shutdown(c->fd, SHUT_RDWR);
+	c->cut = true;
+}
+
+static int held_by(const struct http_server *s, const unsigned char *addr)
+{
+	int i, n = 0;
+
+	for (i = 0; i < SLOTS; i++)
+		n += s->clients[i].used && !s->clients[i].cut &&
+		     !memcmp(s->clients[i].addr, addr, sizeof(s->clients[i].addr));
+	return n;
+}
+
+/*
+ * Whom a newcomer displaces: one of @addr's (NULL: of the address that holds
+ * the most), the oldest not being answered, else the oldest. A probe has
+ * sent its request whole when it is taken, is answered in the same round,
+ * and is the newest: the flood's older connections go first.
+ */
+static struct client *victim(struct http_server *s, const unsigned char *addr)
+{
+	struct client *c, *best = NULL;
+	int i, held, most = 0;
+
+	for (i = 0; i < SLOTS; i++) {
+		c = &s->clients[i];
+		if (!c->used || c->cut || (addr && memcmp(c->addr, addr, sizeof(c->addr))))
+			continue;
+		held = addr ? 0 : held_by(s, c->addr);
+		if (!best || held > most ||
+		    (held == most && (best->working > c->working ||
+				      (best->working == c->working && c->seq < best->seq)))) {
+			best = c;
+			most = held;
+		}
+	}
+	return best;
+}
+
+/* Has @fd's request head come whole already? A peek: MHD reads it after. */
+static bool request_whole(int fd)
+{
+	char buf[2048];
+	ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+
+	return n > 0 && memmem(buf, n, "\r\n\r\n", 4);
+}
+
+/* A new connection: always taken, displacing another where the limits say. */
+static void admit(struct http_server *s, int fd, const struct sockaddr_storage *sa, socklen_t len)
+{
+	unsigned char addr[16] = {0};
+	struct client *c = NULL;
+	int i, live = 0;
+
+	if (sa->ss_family == AF_INET)
+		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	else if (sa->ss_family == AF_INET6)
+		memcpy(addr, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+	for (i = 0; i < SLOTS; i++)
+		live += s->clients[i].used && !s->clients[i].cut;
+	if (held_by(s, addr) >= HTTP_MAX_PER_ADDRESS)
+		c = victim(s, addr);
+	else if (live >= HTTP_MAX_CONNECTIONS)
+		c = victim(s, NULL);
+	if (c)
+		cut(c);
+	for (i = 0, c = NULL; i < SLOTS && !c; i++)
+		if (!s->clients[i].used)
+			c = &s->clients[i];
+	if (!c) {
+		close(fd);
 		return;
-	fd = info->connect_fd;
-	for (i = 0; i < HTTP_MAX_CONNECTIONS; i++) {
-		if (code == MHD_CONNECTION_NOTIFY_STARTED && !s->clients[i].used) {
-			s->clients[i] =
-				(struct client){.used = true, .fd = fd, .accepted = now_s()};
+	}
+	*c = (struct client){.fd = fd, .accepted = now_s(), .seq = ++s->seq};
+	c->working = request_whole(fd);
+	memcpy(c->addr, addr, sizeof(addr));
+	/* On failure MHD has closed @fd. */
+	c->used = MHD_add_connection(s->mhd, fd, (const struct sockaddr *)sa, len) == MHD_YES;
+}
+
+/* A batch of new connections; the listener's next readiness brings the rest. */
+static void take(struct http_server *s)
+{
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int i, fd;
+
+	for (i = 0; i < ACCEPT_BATCH; i++) {
+		len = sizeof(sa);
+		memset(&sa, 0, sizeof(sa));
+		fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
 			return;
-		}
-		if (code == MHD_CONNECTION_NOTIFY_CLOSED && s->clients[i].used &&
-		    s->clients[i].fd == fd) {
-			s->clients[i].used = false;
-			return;
-		}
+		admit(s, fd, &sa, len);
 	}
 }
 
@@ -118,9 +243,10 @@ static void cut_overdue(struct http_server *s)
 	time_t now = now_s();
 	int i;
 
-	for (i = 0; i < HTTP_MAX_CONNECTIONS; i++)
-		if (s->clients[i].used && now - s->clients[i].accepted >= HTTP_DEADLINE_S)
-			shutdown(s->clients[i].fd, SHUT_RDWR);
+	for (i = 0; i < SLOTS; i++)
+		if (s->clients[i].used && !s->clients[i].cut &&
+		    now - s->clients[i].accepted >= HTTP_DEADLINE_S)
+			cut(&s->clients[i]);
 }
 
 static void *serve(void *arg)
@@ -139,15 +265,20 @@ static void *serve(void *arg)
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	ev.data.fd = s->stop_fd;
 	epoll_ctl(ep, EPOLL_CTL_ADD, s->stop_fd, &ev);
+	ev.data.fd = s->listen_fd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, s->listen_fd, &ev);
 	for (;;) {
 		/* At least once a second, for the deadline. */
 		timeout = 1000;
 		if (MHD_get_timeout(s->mhd, &ms) == MHD_YES && ms < 1000)
 			timeout = (int)ms;
 		n = epoll_wait(ep, got, 4, timeout);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (got[i].data.fd == s->stop_fd)
 				goto out;
+			if (got[i].data.fd == s->listen_fd)
+				take(s);
+		}
 		MHD_run(s->mhd);
 		cut_overdue(s);
 	}
@@ -171,7 +302,7 @@ static int unix_listener(const char *path, const char **why)
 	/* A socket left by an earlier run goes; anything else stays and fails bind(). */
 	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 		unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)) && !chmod(path, 0600) &&
 	    !listen(fd, 64))
 		return fd;
@@ -205,39 +336,46 @@ static int inet_address(const char *addr, struct addrinfo **ai, const char **why
 	return 0;
 }
 
+/* A listener on "HOST:PORT" or "[V6]:PORT"; -1 with *why. */
+static int inet_listener(const char *addr, const char **why)
+{
+	struct addrinfo *ai;
+	int fd, one = 1;
+
+	if (inet_address(addr, &ai, why))
+		return -1;
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* [::] is IPv6's alone, as libmicrohttpd made it. */
+	if (fd >= 0 && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+			(ai->ai_family == AF_INET6 &&
+			 setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+			bind(fd, ai->ai_addr, ai->ai_addrlen) || listen(fd, 64))) {
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0)
+		*why = "cannot listen for metrics";
+	return fd;
+}
+
 static struct MHD_Daemon *start_mhd(struct http_server *s, const char *addr, const char **why)
 {
-	unsigned int flags = MHD_USE_EPOLL;
-	struct addrinfo *ai = NULL;
 	struct MHD_Daemon *mhd;
-	int fd = -1;
 
-	if (!strncmp(addr, "unix:", 5))
-		fd = unix_listener(addr + 5, why);
-	else if (!inet_address(addr, &ai, why) && ai->ai_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	if (fd < 0 && !ai)
+	s->listen_fd =
+		strncmp(addr, "unix:", 5) ? inet_listener(addr, why) : unix_listener(addr + 5, why);
+	if (s->listen_fd < 0)
 		return NULL;
-#define LIMITS                                                                                   \
-	MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,                         \
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_PER_ADDRESS,          \
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,                \
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_NOTIFY_CONNECTION, \
-		track, s, MHD_OPTION_END
-	if (fd >= 0)
-		mhd = MHD_start_daemon(flags, 0, NULL, NULL, answer, s, MHD_OPTION_LISTEN_SOCKET,
-				       (MHD_socket)fd, LIMITS);
-	else
-		mhd = MHD_start_daemon(flags, 0, NULL, NULL, answer, s, MHD_OPTION_SOCK_ADDR,
-				       ai->ai_addr, LIMITS);
-#undef LIMITS
-	if (ai)
-		freeaddrinfo(ai);
-	if (!mhd) {
+	/* Every limit is admit()'s: libmicrohttpd refuses nobody. */
+	mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL, answer, s,
+			       MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SLOTS,
+			       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
+			       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+			       MHD_OPTION_NOTIFY_CONNECTION, track, s, MHD_OPTION_NOTIFY_COMPLETED,
+			       completed, s, MHD_OPTION_END);
+	if (!mhd)
 		*why = "cannot listen for metrics";
-		if (fd >= 0)
-			close(fd);
-	}
 	return mhd;
 }
 
@@ -250,12 +388,15 @@ struct http_server *http_start(const char *addr, const struct http_handlers *h, 
 		return NULL;
 	}
 	s->h = *h;
+	s->listen_fd = -1;
 	s->stop_fd = eventfd(0, EFD_CLOEXEC);
 	s->mhd = s->stop_fd < 0 ? NULL : start_mhd(s, addr, why);
 	if (s->mhd && !pthread_create(&s->thread, NULL, serve, s))
 		return s;
 	if (s->mhd)
 		MHD_stop_daemon(s->mhd);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
 	if (s->stop_fd >= 0)
 		close(s->stop_fd);
 	free(s);
@@ -271,6 +412,7 @@ void http_stop(struct http_server *s)
 	if (write(s->stop_fd, &one, sizeof(one)) == sizeof(one))
 		pthread_join(s->thread, NULL);
 	MHD_stop_daemon(s->mhd);
+	close(s->listen_fd);
 	close(s->stop_fd);
 	free(s);
 }

@@ -4,7 +4,10 @@
  * libmicrohttpd by a thread of its own: enforcement never waits for a
  * client. Clients are bounded: HTTP_MAX_CONNECTIONS at once,
  * HTTP_MAX_PER_ADDRESS from one address, and every connection is cut
- * HTTP_DEADLINE_S after it was accepted, however it dribbles.
+ * HTTP_DEADLINE_S after it was accepted, however it dribbles. A limit
+ * never refuses the newcomer: kubelet's probe, new and its request whole,
+ * displaces the oldest connection not being answered, of its own address
+ * when that holds HTTP_MAX_PER_ADDRESS, else of the address holding most.
  */
 #ifndef MPTCPIFY_HTTP_H
 #define MPTCPIFY_HTTP_H

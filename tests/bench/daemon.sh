@@ -17,8 +17,10 @@
 #   1,000 a second (see churn below: each pod cgroup's mkdir() to its entry
 #   showing in the pinned policy map), on a tree with no other pod;
 # - the same churn at 100 a second while 8 clients loop on /metrics, and
-#   /healthz probes (1 s timeout) beside a slowloris flood: what the host
-#   tests no longer time, as they must pass on a busy machine;
+#   /healthz probes (1 s timeout) beside a slowloris flood, and beside the
+#   review's floods (8 slowloris or idle from the prober's own 127.0.0.1,
+#   64 from 8 addresses, 200 from 25): what the host tests no longer time,
+#   as they must pass on a busy machine;
 # - a full reconcile of 10,000 pod cgroups from nothing (no pins, no entry):
 #   the daemon's own timing of the pass (its "reconcile ... took=" line:
 #   from the walk's start to the last map write and the links checked), and
@@ -246,7 +248,7 @@ churn() { # RATE SECONDS [FIGURE-SUFFIX]
 # tests only check for what must hold (every entry comes; /healthz answers):
 # pods coming while 8 clients loop on /metrics, and kubelet-like /healthz
 # probes (1 s timeout, every half second) beside 40 slowloris connections
-# from another address.
+# from another address, then beside the floods of flood_missed.
 BPORT=${BENCH_DAEMON_PORT:-19499}
 abused_endpoint() {
 	local hammers="" missed=0 slow
@@ -269,7 +271,28 @@ abused_endpoint() {
 	wait "$slow"
 	echo "# /healthz beside 40 slowloris connections: $missed of 12 probes missed; $(cat "$WORK/slow.out")"
 	csv healthz_flood_missed "$missed"
+	# The review's floods, which open again what the server closes.
+	flood_missed local_slow 127.0.0.1 8 dribble
+	flood_missed local_idle 127.0.0.1 8 idle
+	flood_missed 64x8 127.0.0.2-9 8 dribble
+	flood_missed 200x25 127.0.0.10-34 8 dribble
 	stop_daemon
+}
+
+flood_missed() { # NAME SOURCES N MODE: healthz_NAME_missed, of 12 probes
+	local missed=0 flood
+	"$(dirname "$0")/../slowloris.py" "$2" 127.0.0.1 "$BPORT" "$3" 60 "$4" again \
+		>"$WORK/flood.out" &
+	flood=$!
+	sleep 2
+	for _ in $(seq 12); do
+		[ "$(curl -s -m 1 "http://127.0.0.1:$BPORT/healthz")" = ok ] || missed=$((missed + 1))
+		sleep 0.5
+	done
+	kill "$flood"
+	wait "$flood" 2>/dev/null
+	echo "# /healthz beside $1 ($3 $4 from each of $2, opened again): $missed of 12 probes missed"
+	csv "healthz_$1_missed" "$missed"
 }
 
 make_pods() { # N: pod cgroups and their log directories, one in NDB a db pod
@@ -368,6 +391,10 @@ churn1000_pods_per_s|pods/s achieved when asked for 1,000|-|/s
 churn100_metrics_p99_us|mkdir to entry, p99, 100 pods/s, 8 clients looping on /metrics|40000|us
 churn100_metrics_late|  entries that took over 10 s (of 667)|1|
 healthz_flood_missed|/healthz probes missed (1 s timeout, of 12) beside 40 slowloris connections|1|
+healthz_local_slow_missed|  the same beside 8 slowloris from 127.0.0.1, the prober's address, opened again|1|
+healthz_local_idle_missed|  the same beside 8 idle connections from 127.0.0.1, opened again|1|
+healthz_64x8_missed|  the same beside 64 slowloris from 8 addresses, opened again|1|
+healthz_200x25_missed|  the same beside 200 slowloris from 25 addresses, opened again|1|
 reconcile_start_ms|full reconcile of $NPODS pods from nothing|1000|ms
 start_to_ready_ms|start to ready with $NPODS pods (adds the programs' load)|-|ms
 start_cpu_ms|  the daemon's CPU time for it|-|ms

@@ -2,7 +2,10 @@
 /* The daemon's YAML configuration: what it accepts, and the line it refuses with. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "daemon/config.h"
 #include "core/entries.h"
 #include "core/pinstore.h"
@@ -227,9 +230,51 @@ START_TEST(files)
 {
 	ck_assert_int_eq(config_load("/nonexistent/mptcpify.yaml", CC, &cfg, err, sizeof(err)),
 			 -ENOENT);
-	ck_assert_str_eq(err, "/nonexistent/mptcpify.yaml: cannot read the configuration");
-	ck_assert_int_eq(config_load("/dev/null", CC, &cfg, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, "/dev/null:1:1: the configuration is empty");
+	ck_assert_str_eq(err, "/nonexistent/mptcpify.yaml: cannot read the configuration: "
+			      "No such file or directory");
+	/* What may never end, or never come, is not read at all. */
+	ck_assert_int_eq(config_load("/dev/zero", CC, &cfg, err, sizeof(err)), -ENOTSUP);
+	ck_assert_str_eq(err,
+			 "/dev/zero: a device, not a regular file: the configuration must be one");
+	ck_assert_int_eq(config_load("/", CC, &cfg, err, sizeof(err)), -ENOTSUP);
+	ck_assert_str_eq(err, "/: a directory, not a regular file: the configuration must be one");
+}
+END_TEST
+
+/* A FIFO with no writer: refused at once, where a read would wait for ever. */
+START_TEST(a_fifo_is_refused)
+{
+	char dir[] = "/tmp/test_config.XXXXXX", path[64];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(config_load(path, CC, &cfg, err, sizeof(err)), -ENOTSUP);
+	ck_assert_ptr_nonnull(strstr(err, "/fifo: a FIFO, not a regular file"));
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* Over the cap by its size, refused before a byte is read; at the cap, read. */
+START_TEST(the_size_is_capped)
+{
+	static char text[1 << 20];
+	char path[] = "/tmp/test_config.XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (1 << 20) + 1), 0);
+	ck_assert_int_eq(config_load(path, CC, &cfg, err, sizeof(err)), -EFBIG);
+	ck_assert_ptr_nonnull(strstr(err, ": larger than 1048576 bytes, the limit"));
+	memset(text, '#', sizeof(text));
+	memcpy(text, "selectors: []\n", 14);
+	ck_assert_int_eq(pwrite(fd, text, sizeof(text), 0), sizeof(text));
+	ck_assert_int_eq(ftruncate(fd, sizeof(text)), 0);
+	ck_assert_int_eq(config_load(path, CC, &cfg, err, sizeof(err)), 0);
+	config_free(&cfg);
+	close(fd);
+	unlink(path);
 }
 END_TEST
 
@@ -247,6 +292,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, profiles_are_checked);
 	tcase_add_test(tc, cgroup_metrics_levels);
 	tcase_add_test(tc, files);
+	tcase_add_test(tc, a_fifo_is_refused);
+	tcase_add_test(tc, the_size_is_capped);
 	suite_add_tcase(s, tc);
 	return s;
 }
