@@ -216,11 +216,14 @@ int pass_finish(struct pass *ps, unsigned int links)
 		attachpoint_close(&ps->ap);
 		pins_close(&ps->p);
 	}
-	ps->r->healthy = !ps->err;
+	ps->r->healthy = !ps->err && !ps->r->pins_hidden;
 	ps->r->pinned = ps->opened && !ps->unloaded;
 	ps->r->version++;
 	if (ps->err)
 		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy), "last change failed: %s",
 			 strerror(-ps->err));
+	else if (ps->r->pins_hidden)
+		snprintf(ps->r->unhealthy, sizeof(ps->r->unhealthy),
+			 "a bpffs mounted over the pins hides a set still running");
 	return ps->err;
 }

@@ -37,6 +37,7 @@
 #include "core/entries.h"
 #include "core/lifecycle.h"
 #include "core/pincheck.h"
+#include "core/pindir.h"
 #include "core/probe.h"
 #include "core/pinstore.h"
 #include "core/snapshot.h"
@@ -404,10 +405,48 @@ int reconcile_events(struct reconciler *r)
 	return ps.err;
 }
 
+/*
+ * A bpffs mounted over the one that holds the pins hides them, while their
+ * programs keep running with what they had: this daemon (sandboxed, in no
+ * mount namespace of its own making) cannot reach them, so it says so
+ * until they are back in view, and carries on with a set in the new one.
+ * `mptcpify unload` from the host reaches both. True when that changed:
+ * a full pass brings the set now in view up to date.
+ */
+static bool check_hidden(struct reconciler *r)
+{
+	char mnt[PATH_MAX];
+	int n = pindir_mount(r->pin_dir, mnt, sizeof(mnt));
+	bool hidden;
+
+	if (n <= 0)
+		return false;
+	if (!r->bpffs_mounts)
+		r->bpffs_mounts = n;
+	hidden = n > r->bpffs_mounts;
+	if (hidden == r->pins_hidden)
+		return false;
+	r->pins_hidden = hidden;
+	r->healthy = !hidden;
+	snprintf(r->unhealthy, sizeof(r->unhealthy), "%s",
+		 hidden ? "a bpffs mounted over the pins hides a set still running" : "");
+	r->version++;
+	if (hidden)
+		log_event(LOG_ERR, "pins-hidden", "bpffs", mnt, "error",
+			  "a bpffs was mounted over the one holding the pins, whose programs "
+			  "still run: umount it, or run mptcpify unload",
+			  NULL);
+	else
+		log_event(LOG_INFO, "pins-hidden", "bpffs", mnt, "error", "none", NULL);
+	return true;
+}
+
 bool reconcile_pins_lost(struct reconciler *r)
 {
 	struct pincheck c;
 
+	if (check_hidden(r))
+		return true;
 	return r->pinned &&
 	       (!pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg))) ||
 		pincheck_scan(r->pin_dir, &c));

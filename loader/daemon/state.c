@@ -5,6 +5,7 @@
 #include <string.h>
 #include "selector.h"
 #include "state.h"
+#include "core/pindir.h"
 
 static const char *const trigger_names[TRIGGER_NR] = {"start", "resync", "reload", "overflow",
 						      "repair"};
@@ -92,10 +93,15 @@ int state_set_config(struct reconciler *r, struct config *next)
 int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, const char *cgroup2,
 	       const char *pods_dir)
 {
+	char mnt[PATH_MAX];
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->pin_dir = pin_dir;
+	/* What is stacked there now is the daemon's view; more later hides its pins. */
+	r->bpffs_mounts = pindir_mount(pin_dir, mnt, sizeof(mnt));
+	if (r->bpffs_mounts < 0)
+		r->bpffs_mounts = 0;
 	r->pods_wd = -1;
 	r->healthy = true;
 	snprintf(r->cgroup2, sizeof(r->cgroup2), "%s", cgroup2);

@@ -63,6 +63,8 @@ struct reconciler {
 	bool healthy;
 	char unhealthy[256]; /* why not */
 	bool pinned;	     /* the last pass left pins behind */
+	int bpffs_mounts;    /* stacked at the pins' mount point at start */
+	bool pins_hidden;    /* more since: a bpffs mounted over the pins */
 	__u64 version;	     /* bumped by every pass: what a snapshot shows */
 	struct reconcile_stats stats;
 };

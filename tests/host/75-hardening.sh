@@ -310,6 +310,31 @@ is "list warns when a program of the pins is missing" "$out" \
 check "load repairs it" "$M" load
 is "and list is quiet again" "$("$M" list 2>&1 >/dev/null)" ""
 
+# 4b. A bpffs mounted over the pins beside the daemon: it says so (log,
+# /healthz degraded) and keeps enforcing with a set in the new one; once
+# the upper one goes, the set in view again is brought up to date. On the
+# test's own bpffs: one over /sys/fs/bpf would hide every pin of the host.
+hentry() { # CGROUP: its entry in the pins on $B
+	"$M" --pin-dir "$B/mptcpify" -j list 2>/dev/null |
+		jq -r --arg c "$(rel "$1")" '.cgroups[]? | select(.cgroup == $c) | "\(.mode) \(.owner)"'
+}
+healthz() { curl -s -m 30 "http://127.0.0.1:$PORT/healthz"; }
+MPTCPIFY_PIN_DIR=$B/mptcpify start_daemon
+h1=$(pod shop web-h1 81)
+wait_for "a pod is enforced in the pins on $B" "[ \"\$(hentry '$h1')\" = 'audit daemon' ]"
+mount -t bpf bpf "$B"
+wait_for "a bpffs mounted over them: /healthz says so" \
+	"healthz | grep -q 'a bpffs mounted over the pins hides a set still running'"
+check "and the log" grep -q 'pins-hidden' "$LOG"
+h2=$(pod shop web-h2 82)
+wait_for "a pod made meanwhile is enforced, in the new set" "[ \"\$(hentry '$h2')\" = 'audit daemon' ]"
+umount "$B"
+wait_for "the upper one unmounted: /healthz ok again" "[ \"\$(healthz)\" = ok ]"
+wait_for "and the set in view again has the pod made meanwhile" \
+	"[ \"\$(hentry '$h2')\" = 'audit daemon' ]"
+stop_daemon "the daemon exits 0"
+"$M" --pin-dir "$B/mptcpify" unload >/dev/null
+
 # 5. Hostile configurations: refused, with a position, under ASan. The bound
 # is a hang guard; how long a refusal took is a diag line, for make bench.
 hostile() { # NAME EXIT PATTERN: $WORK/hostile.yaml is refused so
