@@ -440,6 +440,8 @@ void config_free(struct config *c)
 		free(c->selectors[i].pattern);
 	free(c->selectors);
 	free(c->profiles);
+	free(c->index);
+	c->index = NULL;
 	c->selectors = NULL;
 	c->profiles = NULL;
 	c->nselectors = c->nprofiles = 0;

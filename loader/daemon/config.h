@@ -74,6 +74,8 @@ struct config {
 	struct selector *selectors;
 	int nprofiles;
 	struct profile_config *profiles;
+	/* selector.c's lookup table, made at the first match: one allocation. */
+	void *index;
 };
 
 /*

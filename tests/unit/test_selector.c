@@ -63,6 +63,53 @@ START_TEST(first_matching_selector_wins)
 }
 END_TEST
 
+/*
+ * The index finds selectors by a literal key, the rest are tried in turn:
+ * the first in the file that matches still decides, keyed or not.
+ */
+START_TEST(first_still_decides_with_an_index)
+{
+	static const char *const text =
+		"selectors:\n"
+		"  - {name: s0, cgroup: \"a/*\"}\n"		/* keyed by a */
+		"  - {name: s1, cgroup: \"*/x\"}\n"		/* tried in turn */
+		"  - {name: s2, cgroup: \"a/x\"}\n"		/* keyed by a, after s0 */
+		"  - {name: s3, unit: \"w*.service\"}\n"	/* tried in turn */
+		"  - {name: s4, unit: web.service}\n"		/* keyed, after s3 */
+		"  - {name: s5, unit: db.service}\n"		/* keyed */
+		"  - {name: s6, pod: {namespace: shop}}\n"	/* keyed by namespace */
+		"  - {name: s7, pod: {uid: " UID "}}\n"		/* keyed by uid, after s6 */
+		"  - {name: s8, container: 3f4e5a6b7c8d9e0f}\n" /* keyed by 12 digits */
+		"  - {name: s9, container: 3f4e5a6b7c8d0000}\n" /* same key, no match */
+		"  - {name: s10, cgroup: \"b/[xy]\"}\n";	/* keyed by b */
+	struct pod_table pods = {0};
+	struct pod shop = {.uid = UID, .namespace = "shop", .name = "web-0"};
+	const char *pod =
+		"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" UID_ ".slice";
+	struct config c;
+	char err[256];
+
+	ck_assert_int_eq(config_parse(text, strlen(text), "t", NULL, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(selector_match(&c, "/a/x", &pods), 0);
+	ck_assert_int_eq(selector_match(&c, "/b/x", &pods), 1);
+	ck_assert_int_eq(selector_match(&c, "/b/y", &pods), 10);
+	ck_assert_int_eq(selector_match(&c, "/c/y", &pods), -1);
+	ck_assert_int_eq(selector_match(&c, "/system.slice/web.service", &pods), 3);
+	ck_assert_int_eq(selector_match(&c, "/system.slice/db.service", &pods), 5);
+	ck_assert_int_eq(selector_match(&c, pod, &pods), 7);
+	ck_assert_int_eq(pod_table_add(&pods, &shop), 0);
+	ck_assert_int_eq(selector_match(&c, pod, &pods), 6);
+	ck_assert_int_eq(selector_match(&c, "/kubepods/pod" UID "/" CID, &pods), 8);
+	ck_assert_int_eq(selector_match(&c,
+					"/kubepods/pod" UID "/3f4e5a6b7c8d1111111111111111111111"
+					"111111111111111111111111111111",
+					&pods),
+			 -1);
+	pod_table_free(&pods);
+	config_free(&c);
+}
+END_TEST
+
 /* A config of @text, which must parse. */
 static void parse(const char *text, struct config *c)
 {
@@ -148,6 +195,7 @@ static Suite *selector_suite(void)
 	TCase *tc = tcase_create("selector");
 
 	tcase_add_test(tc, first_matching_selector_wins);
+	tcase_add_test(tc, first_still_decides_with_an_index);
 	tcase_add_test(tc, below_cgroup_globs);
 	tcase_add_test(tc, below_unsure_or_anywhere);
 	suite_add_tcase(s, tc);
