@@ -32,8 +32,11 @@
 #   change of one selector's 100 cgroups, and one of all 10,000;
 # - a full reconcile with nothing to change: the periodic resync's own
 #   timing (resync: 1), the median of three;
+# - SIGHUP to a file of 8,000 selectors (two that match, 7,998 of other
+#   tenants) and back, and the RSS with it;
 # - kill -9 and a start with the pins in place (a crash, an upgrade) to
-#   "ready", and the pins removed under the daemon to its repair pass.
+#   "ready", the pins removed under the daemon to its repair pass, and one
+#   map's pin removed (so that only ids tell) to the running map pinned back.
 set -u
 BUILD=${1:?usage: daemon.sh BUILD_DIR OUTDIR [README]}
 OUT=${2:?usage: daemon.sh BUILD_DIR OUTDIR [README]}
@@ -100,6 +103,17 @@ conf() { # SHOP_MODE DB_MODE RESYNC_S
 		    pod: {namespace: shop}
 		    mode: $1
 	EOF
+}
+
+# conf_8k SHOP_MODE DB_MODE: the same two selectors first, then 7,998 that
+# match nothing here (namespaces and globs of other tenants): a large
+# multi-tenant file, which every cgroup is matched against.
+conf_8k() {
+	conf "$1" "$2" 3600
+	for i in $(seq 3999); do
+		printf '  - {name: tenant-%d, pod: {namespace: tenant-%d}, mode: audit}\n' "$i" "$i"
+		printf '  - {name: svc-%d, cgroup: "tenants.slice/t%d.slice/*", mode: audit}\n' "$i" "$i"
+	done >>"$CONF"
 }
 
 mark() { MARK=$(stat -c %s "$LOG"); }
@@ -362,6 +376,13 @@ for ROUND in $(seq "$ROUNDS"); do
 	done
 	csv resync_ms "$(printf '%s\n' "${resyncs[@]}" | sort -n | sed -n 2p)"
 
+	echo "# round $ROUND: a reload to 8,000 selectors, and back"
+	conf_8k exclude audit
+	hup sel8k exclude $((NPODS - NDB))
+	csv rss_8k_kb "$(awk '/^VmRSS/ { print $2 }' "/proc/$DPID/status")"
+	conf exclude audit 3600
+	hup sel2 exclude $((NPODS - NDB))
+
 	echo "# round $ROUND: kill -9, a start with the pins in place; the pins removed"
 	kill -KILL "$DPID"
 	wait "$DPID" 2>/dev/null
@@ -377,6 +398,15 @@ for ROUND in $(seq "$ROUNDS"); do
 		exit 1
 	}
 	csv pins_removed_to_repaired_ms "$(awk -v a="$t0" -v b="$AT" 'BEGIN { printf "%.1f", (b - a) / 1000 }')"
+	# One map's pin removed: by name all looks in place; by id it is not.
+	mark
+	t0=$(now_us)
+	rm "$MPTCPIFY_PIN_DIR/maps/policy"
+	await 'reconcile trigger=repair' 60 || {
+		echo "daemon bench: no repair after a map's pin was removed" >&2
+		exit 1
+	}
+	csv map_pin_removed_to_repaired_ms "$(awk -v a="$t0" -v b="$AT" 'BEGIN { printf "%.1f", (b - a) / 1000 }')"
 	stop_daemon
 	rm_pods
 done
@@ -405,9 +435,14 @@ sighup_same_cpu_ms|  the daemon's CPU time for it|-|ms
 sighup_db_100_ms|SIGHUP to applied, $NPODS pods, one selector's $NDB change|100|ms
 sighup_db_100_cpu_ms|  the daemon's CPU time for it|-|ms
 sighup_all_10k_ms|SIGHUP to applied, $NPODS pods, $((NPODS - NDB)) change mode|-|ms
+sighup_sel8k_ms|SIGHUP to applied, $NPODS pods, to 8,000 selectors|1000|ms
+sighup_sel8k_cpu_ms|  the daemon's CPU time for it|-|ms
+rss_8k_kb|  RSS then|16384|KiB
+sighup_sel2_ms|  and back to 2 selectors|1000|ms
 change_updates_per_s|policy updates per second (entries changed, reload)|-|/s
 restart_to_ready_ms|kill -9, then start to ready, $NPODS pods, pins in place|-|ms
 pins_removed_to_repaired_ms|pins removed under the daemon to repaired, $NPODS pods|1000|ms
+map_pin_removed_to_repaired_ms|a map's pin removed beside the daemon to the running map pinned back|1000|ms
 rss_unscraped_kb|RSS with $NPODS pods, before any scrape|16384|KiB
 rss_kb|RSS with $NPODS pods, after a /metrics scrape|16384|KiB"
 
