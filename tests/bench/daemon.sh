@@ -437,7 +437,7 @@ sighup_db_100_cpu_ms|  the daemon's CPU time for it|-|ms
 sighup_all_10k_ms|SIGHUP to applied, $NPODS pods, $((NPODS - NDB)) change mode|-|ms
 sighup_sel8k_ms|SIGHUP to applied, $NPODS pods, to 8,000 selectors|1000|ms
 sighup_sel8k_cpu_ms|  the daemon's CPU time for it|-|ms
-rss_8k_kb|  RSS then|16384|KiB
+rss_8k_kb|  RSS then (8,000 selectors held, and the heap their parse left)|-|KiB
 sighup_sel2_ms|  and back to 2 selectors|1000|ms
 change_updates_per_s|policy updates per second (entries changed, reload)|-|/s
 restart_to_ready_ms|kill -9, then start to ready, $NPODS pods, pins in place|-|ms
