@@ -26,18 +26,19 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "log.h"
 #include "pass.h"
+#include "pinwatch.h"
 #include "reconcile.h"
 #include "selector.h"
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
 #include "core/pincheck.h"
-#include "core/pindir.h"
 #include "core/probe.h"
 #include "core/pinstore.h"
 #include "core/snapshot.h"
@@ -246,6 +247,8 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 	idmap_free(&seen);
 	watch_report(&r->watches, r->pods_unwatched);
 	err = pass_finish(&ps, config_links(&r->cfg));
+	if (r->pinned)
+		pinwatch_arm(r);
 	/*
 	 * The programs are attached: the kernel's BTF, some 5 MB, can go; and
 	 * after the first pass, what loading them and the first walk of
@@ -379,6 +382,8 @@ int reconcile_events(struct reconciler *r)
 	while ((n = read(r->watches.inotify_fd, buf, sizeof(buf))) > 0) {
 		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)p;
+			if (pinwatch_event(r, ev))
+				continue;
 			if (ev->wd == r->pods_wd && r->pods_wd >= 0) {
 				if (ev->mask & IN_IGNORED)
 					r->pods_wd = -1;
@@ -402,54 +407,39 @@ int reconcile_events(struct reconciler *r)
 			  NULL);
 		return reconcile_all(r, TRIGGER_OVERFLOW);
 	}
+	/* A pin went: repaired now, not at the next once-a-second look. */
+	if (r->pins_touched) {
+		r->pins_touched = false;
+		if (r->pinned)
+			pinwatch_arm(r); /* the directories of a repair, watched anew */
+		if (reconcile_pins_lost(r)) {
+			log_event(LOG_WARNING, "pins-lost", "pin_dir", r->pin_dir, "action",
+				  "restoring", NULL);
+			return reconcile_all(r, TRIGGER_REPAIR);
+		}
+	}
 	return ps.err;
-}
-
-/*
- * A bpffs mounted over the one that holds the pins hides them, while their
- * programs keep running with what they had: this daemon (sandboxed, in no
- * mount namespace of its own making) cannot reach them, so it says so
- * until they are back in view, and carries on with a set in the new one.
- * `mptcpify unload` from the host reaches both. True when that changed:
- * a full pass brings the set now in view up to date.
- */
-static bool check_hidden(struct reconciler *r)
-{
-	char mnt[PATH_MAX];
-	int n = pindir_mount(r->pin_dir, mnt, sizeof(mnt));
-	bool hidden;
-
-	if (n <= 0)
-		return false;
-	if (!r->bpffs_mounts)
-		r->bpffs_mounts = n;
-	hidden = n > r->bpffs_mounts;
-	if (hidden == r->pins_hidden)
-		return false;
-	r->pins_hidden = hidden;
-	r->healthy = !hidden;
-	snprintf(r->unhealthy, sizeof(r->unhealthy), "%s",
-		 hidden ? "a bpffs mounted over the pins hides a set still running" : "");
-	r->version++;
-	if (hidden)
-		log_event(LOG_ERR, "pins-hidden", "bpffs", mnt, "error",
-			  "a bpffs was mounted over the one holding the pins, whose programs "
-			  "still run: umount it, or run mptcpify unload",
-			  NULL);
-	else
-		log_event(LOG_INFO, "pins-hidden", "bpffs", mnt, "error", "none", NULL);
-	return true;
 }
 
 bool reconcile_pins_lost(struct reconciler *r)
 {
 	struct pincheck c;
+	bool lost;
+	int fd;
 
-	if (check_hidden(r))
+	if (pinwatch_hidden(r))
 		return true;
-	return r->pinned &&
-	       (!pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg))) ||
-		pincheck_scan(r->pin_dir, &c));
+	if (!r->pinned)
+		return false;
+	/* Between a writer's steps (an upgrade re-pins) pins look lost: after it. */
+	fd = open(r->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0)
+		flock(fd, LOCK_SH);
+	lost = !pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg))) ||
+	       pincheck_scan(r->pin_dir, &c);
+	if (fd >= 0)
+		close(fd);
+	return lost;
 }
 
 int reconcile_remove_all(struct reconciler *r)

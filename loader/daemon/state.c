@@ -109,7 +109,7 @@ int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, co
 	       const char *pods_dir)
 {
 	char mnt[PATH_MAX];
-	int err;
+	int err, i;
 
 	memset(r, 0, sizeof(*r));
 	r->pin_dir = pin_dir;
@@ -118,6 +118,8 @@ int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, co
 	if (r->bpffs_mounts < 0)
 		r->bpffs_mounts = 0;
 	r->pods_wd = -1;
+	for (i = 0; i < PINWATCH_DIRS; i++)
+		r->pin_wds[i] = -1;
 	r->healthy = true;
 	snprintf(r->cgroup2, sizeof(r->cgroup2), "%s", cgroup2);
 	snprintf(r->pods_dir, sizeof(r->pods_dir), "%s", pods_dir);

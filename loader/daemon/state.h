@@ -65,7 +65,10 @@ struct reconciler {
 	bool pinned;	     /* the last pass left pins behind */
 	int bpffs_mounts;    /* stacked at the pins' mount point at start */
 	bool pins_hidden;    /* more since: a bpffs mounted over the pins */
-	__u64 version;	     /* bumped by every pass: what a snapshot shows */
+#define PINWATCH_DIRS 4
+	int pin_wds[PINWATCH_DIRS]; /* pinwatch.h: -1 when not watched */
+	bool pins_touched;	    /* one of them saw a pin go */
+	__u64 version;		    /* bumped by every pass: what a snapshot shows */
 	struct reconcile_stats stats;
 };
 
