@@ -262,17 +262,8 @@ static bool tick(struct daemon *d)
 {
 	char status[256];
 
-	if (reconcile_pins_lost(&d->r)) {
-		log_event(LOG_WARNING, "pins-lost", "pin_dir", d->r.pin_dir, "action", "restoring",
-			  NULL);
-		/* bpffs gone under a sandboxed service: only a new start, whose
-		 * unit mounts it on the host first, can restore the pins. */
-		if (reconcile_all(&d->r, TRIGGER_REPAIR) == -EXDEV) {
-			log_event(LOG_ERR, "pins-lost", "pin_dir", d->r.pin_dir, "action",
-				  "exiting: bpffs must be mounted on the host", NULL);
-			return false;
-		}
-	}
+	if (reconcile_repair(&d->r))
+		return false;
 	publish(d);
 	/* Only a loop that runs pings: a stuck or stopped one gets restarted. */
 	service_watchdog();
@@ -329,7 +320,11 @@ static int loop(struct daemon *d)
 		for (i = 0; i < n; i++) {
 			fd = got[i].data.fd;
 			if (fd == inotify_fd) {
-				reconcile_events(&d->r);
+				/* A pin went, and bpffs with it: see reconcile_repair(). */
+				if (reconcile_events(&d->r) == -EXDEV) {
+					err = -EXDEV;
+					goto out;
+				}
 			} else if (fd == d->resync_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 					reconcile_all(&d->r, TRIGGER_RESYNC);

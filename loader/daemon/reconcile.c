@@ -412,11 +412,8 @@ int reconcile_events(struct reconciler *r)
 		r->pins_touched = false;
 		if (r->pinned)
 			pinwatch_arm(r); /* the directories of a repair, watched anew */
-		if (reconcile_pins_lost(r)) {
-			log_event(LOG_WARNING, "pins-lost", "pin_dir", r->pin_dir, "action",
-				  "restoring", NULL);
-			return reconcile_all(r, TRIGGER_REPAIR);
-		}
+		if (reconcile_repair(r))
+			return -EXDEV;
 	}
 	return ps.err;
 }
@@ -440,6 +437,20 @@ bool reconcile_pins_lost(struct reconciler *r)
 	if (fd >= 0)
 		close(fd);
 	return lost;
+}
+
+int reconcile_repair(struct reconciler *r)
+{
+	if (!reconcile_pins_lost(r))
+		return 0;
+	log_event(LOG_WARNING, "pins-lost", "pin_dir", r->pin_dir, "action", "restoring", NULL);
+	/* bpffs gone under a sandboxed service: only a new start, whose unit
+	 * mounts it on the host first, can restore the pins. */
+	if (reconcile_all(r, TRIGGER_REPAIR) != -EXDEV)
+		return 0;
+	log_event(LOG_ERR, "pins-lost", "pin_dir", r->pin_dir, "action",
+		  "exiting: bpffs must be mounted on the host", NULL);
+	return -EXDEV;
 }
 
 int reconcile_remove_all(struct reconciler *r)
