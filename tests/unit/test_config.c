@@ -226,6 +226,35 @@ START_TEST(cgroup_metrics_levels)
 }
 END_TEST
 
+/*
+ * 8,000 selectors: names checked for duplicates by hash (pairwise took
+ * most of a reload), and each selector small (a PATH_MAX pattern in each
+ * made 36 MB). A duplicate is still found, far down, with its first line.
+ */
+START_TEST(many_selectors)
+{
+	size_t cap = 8002 * 64, len = 0;
+	char *text = malloc(cap), err[256];
+	struct config c;
+	int i;
+
+	ck_assert_uint_lt(sizeof(struct selector), 1024);
+	ck_assert_ptr_nonnull(text);
+	len += snprintf(text + len, cap - len, "selectors:\n");
+	for (i = 0; i < 8000; i++)
+		len += snprintf(text + len, cap - len, "  - {name: s%d, cgroup: \"t%d/*\"}\n", i,
+				i);
+	ck_assert_int_eq(config_parse(text, len, "t", NULL, &c, err, sizeof(err)), 0);
+	ck_assert_int_eq(c.nselectors, 8000);
+	ck_assert_str_eq(c.selectors[7999].pattern, "t7999/*");
+	config_free(&c);
+	len += snprintf(text + len, cap - len, "  - {name: s4711, cgroup: x}\n");
+	ck_assert_int_eq(config_parse(text, len, "t", NULL, &c, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "t:8002:12: selector 's4711' is defined twice (line 4713)");
+	free(text);
+}
+END_TEST
+
 START_TEST(files)
 {
 	ck_assert_int_eq(config_load("/nonexistent/mptcpify.yaml", CC, &cfg, err, sizeof(err)),
@@ -291,6 +320,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, bad_values_are_refused);
 	tcase_add_test(tc, profiles_are_checked);
 	tcase_add_test(tc, cgroup_metrics_levels);
+	tcase_add_test(tc, many_selectors);
 	tcase_add_test(tc, files);
 	tcase_add_test(tc, a_fifo_is_refused);
 	tcase_add_test(tc, the_size_is_capped);
