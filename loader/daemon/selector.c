@@ -160,24 +160,33 @@ static struct index *index_of(const struct config *c)
 	return ix;
 }
 
-/* The first selector below @best with key (@kind, @s, @n) that matches. */
-static int first_keyed(const struct config *c, const struct index *ix, enum key_kind kind,
-		       const char *s, size_t n, const struct subject *x,
-		       const struct pod_table *pods, int best)
+/* The first key not below (@kind, @s, @n). */
+static size_t lower_bound(const struct index *ix, enum key_kind kind, const char *s, size_t n)
 {
 	struct key want = {kind, s, n, -1};
 	size_t lo = 0, hi = ix->nkeys, mid;
 
-	if (!n)
-		return best;
-	while (lo < hi) { /* the first key not below want */
+	while (lo < hi) {
 		mid = (lo + hi) / 2;
 		if (key_cmp(&ix->keys[mid], &want) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (; lo < ix->nkeys && ix->keys[lo].sel < best; lo++) {
+	return lo;
+}
+
+/* The first selector below @best with key (@kind, @s, @n) that matches. */
+static int first_keyed(const struct config *c, const struct index *ix, enum key_kind kind,
+		       const char *s, size_t n, const struct subject *x,
+		       const struct pod_table *pods, int best)
+{
+	struct key want = {kind, s, n, -1};
+	size_t lo;
+
+	if (!n)
+		return best;
+	for (lo = lower_bound(ix, kind, s, n); lo < ix->nkeys && ix->keys[lo].sel < best; lo++) {
 		want.sel = ix->keys[lo].sel;
 		if (key_cmp(&ix->keys[lo], &want))
 			break;
@@ -285,22 +294,6 @@ static bool glob_below(const char *pattern, const char *rel)
 		r += rn + strspn(r + rn, "/");
 	}
 	return true;
-}
-
-/* The first key not below (@kind, @s, @n). */
-static size_t lower_bound(const struct index *ix, enum key_kind kind, const char *s, size_t n)
-{
-	struct key want = {kind, s, n, -1};
-	size_t lo = 0, hi = ix->nkeys, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (key_cmp(&ix->keys[mid], &want) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 /* A keyed glob from @at on whose key starts with @n bytes of @s that can match below @rel. */
