@@ -278,10 +278,7 @@ abused_endpoint() {
 	"$(dirname "$0")/../slowloris.py" 127.0.0.2 127.0.0.1 "$BPORT" 40 8 >"$WORK/slow.out" &
 	slow=$!
 	sleep 1
-	for _ in $(seq 12); do
-		[ "$(curl -s -m 1 "http://127.0.0.1:$BPORT/healthz")" = ok ] || missed=$((missed + 1))
-		sleep 0.5
-	done
+	missed=$(probes_missed)
 	wait "$slow"
 	echo "# /healthz beside 40 slowloris connections: $missed of 12 probes missed; $(cat "$WORK/slow.out")"
 	csv healthz_flood_missed "$missed"
@@ -293,16 +290,24 @@ abused_endpoint() {
 	stop_daemon
 }
 
-flood_missed() { # NAME SOURCES N MODE: healthz_NAME_missed, of 12 probes
-	local missed=0 flood
-	"$(dirname "$0")/../slowloris.py" "$2" 127.0.0.1 "$BPORT" "$3" 60 "$4" again \
-		>"$WORK/flood.out" &
-	flood=$!
-	sleep 2
+# probes_missed: 12 /healthz probes, as kubelet's (1 s timeout), every half
+# second: how many did not say ok.
+probes_missed() {
+	local missed=0
 	for _ in $(seq 12); do
 		[ "$(curl -s -m 1 "http://127.0.0.1:$BPORT/healthz")" = ok ] || missed=$((missed + 1))
 		sleep 0.5
 	done
+	echo "$missed"
+}
+
+flood_missed() { # NAME SOURCES N MODE: healthz_NAME_missed, of 12 probes
+	local missed flood
+	"$(dirname "$0")/../slowloris.py" "$2" 127.0.0.1 "$BPORT" "$3" 60 "$4" again \
+		>"$WORK/flood.out" &
+	flood=$!
+	sleep 2
+	missed=$(probes_missed)
 	kill "$flood"
 	wait "$flood" 2>/dev/null
 	echo "# /healthz beside $1 ($3 $4 from each of $2, opened again): $missed of 12 probes missed"
