@@ -287,6 +287,34 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
+# One hook against four. Issue 25 chose four (the hook and three backups)
+# because one alone lets sockets escape on preemptible kernels; this is
+# what the other three cost. The same socket() calls with all four hooks,
+# with the three backups' link pins removed (their links go with them),
+# and with the empty fmod_ret program, the states in turn per round.
+section "socket(): four hooks, one hook, the empty fmod_ret program"
+for r in $(seq "$ROUNDS"); do
+	order="empty four one"
+	[ $((r % 2)) = 1 ] || order="one four empty"
+	for st in $order; do
+		mptcpify unload >/dev/null
+		sleep "$SETTLE"
+		case $st in
+		empty) emptyhook_start ;;
+		four) enforce ;;
+		one) enforce && rm /sys/fs/bpf/mptcpify/links/rewrite-backup* ;;
+		esac
+		sleep "$SETTLE"
+		if [ "$st" = empty ]; then
+			series hooks "$r" empty_unconfigured "$U:0"
+			emptyhook_stop
+		else
+			series hooks "$r" "${st}_unconfigured" "$U:0" "${st}_enforced" "$E:0"
+		fi
+	done
+done
+mptcpify unload >/dev/null
+
 # send() of one byte (and the peer's recv() of it) on a loopback pair that
 # mptcpify made MPTCP, against a pair that asked for MPTCP itself: both
 # checked to be MPTCP (protocol 262), interleaved in one process.

@@ -221,6 +221,16 @@ rounds=$(awk -F, 'NR > 1 && $2 > r { r = $2 } END { print r + 0 }' "$out/results
 		printf "    %-50s %s\n", "native MPTCP", stat("send", "native")
 		ratio("send() of one byte (+ peer recv()): enforced / native MPTCP", "send", "enforced", "send", "native", "cost", 0.99, "min")
 		print ""
+		print "5c. socket()+close() with the hook and its three backups (four), with the hook"
+		print "    alone (one), and with the empty fmod_ret program, " unit " per call; no"
+		print "    targets: the figures behind keeping four hooks (README, Limits)"
+		split("empty_unconfigured four_unconfigured one_unconfigured four_enforced one_enforced", c, " ")
+		for (i = 1; i <= 5; i++) printf "    %-50s %s\n", c[i], stat("hooks", c[i])
+		ratio("socket() unconfigured: four hooks / empty fmod_ret", "hooks", "four_unconfigured", "hooks", "empty_unconfigured", "cost", 0, "")
+		ratio("socket() unconfigured: one hook / empty fmod_ret", "hooks", "one_unconfigured", "hooks", "empty_unconfigured", "cost", 0, "")
+		ratio("socket() unconfigured: four hooks / one hook", "hooks", "four_unconfigured", "hooks", "one_unconfigured", "cost", 0, "")
+		ratio("socket() enforced: four hooks / one hook", "hooks", "four_enforced", "hooks", "one_enforced", "cost", 0, "")
+		print ""
 		print "6. each program, from the kernel (kernel.bpf_stats_enabled=1, a pass per path):"
 		print "   " unit " per call as the kernel times it, and less the empty program (the"
 		print "   trampoline and the timing itself); a hook includes its tail-called program"
