@@ -28,7 +28,8 @@ VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 # Build, test and demo dependencies, by Debian package name.
 DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
-	     libyaml-dev libmicrohttpd-dev libsystemd-dev python3-docutils pkg-config make gcc
+	     libyaml-dev libmicrohttpd-dev libmount-dev libsystemd-dev python3-docutils pkg-config \
+	     make gcc
 DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
 	    zstd cpio curl mmdebstrap e2fsprogs man-db debhelper dpkg-dev lintian podman crun procps \
 	    python3-kubernetes perl liburing-dev $(KUBECTL_PKG)
@@ -44,7 +45,7 @@ PKG_DEPS_STAMP := $(BUILD)/.pkg-deps
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 INCLUDES := -Iinclude -I$(BUILD) -Iloader -DMPTCPIFY_VERSION='"$(VERSION)"' 
-LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lelf -lz
+LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lmount -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
