@@ -26,25 +26,33 @@ CLANG ?= clang
 BPFTOOL ?= bpftool
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
-# Build, test and demo dependencies, by Debian package name.
-DEB_BUILD := clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev libjansson-dev \
-	     libyaml-dev libmicrohttpd-dev libsystemd-dev python3-docutils pkg-config make gcc
-DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
-	    zstd cpio curl mmdebstrap e2fsprogs man-db debhelper dpkg-dev lintian podman crun procps \
-	    python3-kubernetes perl liburing-dev $(KUBECTL_PKG)
+# Build, test and demo dependencies, by Debian package name. The build's
+# are debian/control's Build-Depends (versions, architectures, profiles and
+# alternatives after the first dropped), less debhelper, which only make deb
+# needs, and with the compiler that Debian's build-essential implies.
+# (make splits a function's arguments before it expands a variable: the
+# program's parentheses and commas stay out of the way in one.) The test
+# ones are no package's dependencies: a list here, with make deb's.
+BUILD_DEPENDS_AWK := '/^[^ \t]/ { on = sub(/^Build-Depends(-Arch|-Indep)?:/, "") } \
+	on { gsub(/\([^)]*\)|\[[^]]*\]|<[^>]*>|\|[^,]*|:[a-z]+/, ""); gsub(/,/, " "); print }'
+DEB_BUILD := $(filter-out debhelper-compat,$(shell awk $(BUILD_DEPENDS_AWK) debian/control)) \
+	     gcc make
+# make deb's.
+DEB_PACKAGING := debhelper dpkg-dev lintian
 # Debian's kubectl, unless the machine has one already (another package
 # owning /usr/bin/kubectl would make the install fail).
 KUBECTL_PKG := $(if $(shell command -v kubectl),,kubernetes-client)
+DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
+	    zstd cpio curl mmdebstrap e2fsprogs man-db podman crun procps \
+	    python3-kubernetes perl liburing-dev $(KUBECTL_PKG) $(DEB_PACKAGING)
 DEPS_STAMP := $(BUILD)/.deps
 TEST_DEPS_STAMP := $(BUILD)/.test-deps
-# make deb's.
-DEB_PACKAGING := debhelper dpkg-dev lintian
 PKG_DEPS_STAMP := $(BUILD)/.pkg-deps
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 INCLUDES := -Iinclude -I$(BUILD) -Iloader -DMPTCPIFY_VERSION='"$(VERSION)"' 
-LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lelf -lz
+LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lmount -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
@@ -85,7 +93,7 @@ endef
 # make needs the build dependencies only; the test ones come with the tests.
 deps: $(DEPS_STAMP)
 # A changed list is checked again.
-$(DEPS_STAMP): Makefile
+$(DEPS_STAMP): Makefile debian/control
 	$(call install_missing,$(DEB_BUILD))
 $(TEST_DEPS_STAMP): Makefile | $(DEPS_STAMP)
 	$(call install_missing,$(DEB_TEST))

@@ -10,13 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include "cmd.h"
 #include "core/cgroup.h"
@@ -25,8 +24,12 @@
 #include "core/output.h"
 
 #define DROPIN_NAME "mptcpify.conf"
-
-extern char **environ;
+#define SYSTEMD "org.freedesktop.systemd1"
+/*
+ * systemd answers Reload once it has reloaded every unit, which on a large
+ * host takes more than sd-bus's 25 s default: systemctl's own bound.
+ */
+#define RELOAD_TIMEOUT_USEC (6 * 60 * 1000000ULL)
 
 /* /etc/systemd/system, or $MPTCPIFY_SYSTEMD_DIR (tests). */
 static const char *unit_dir(void)
@@ -62,35 +65,16 @@ static const char *service_name(const char *arg, char *buf, size_t len)
 	return buf;
 }
 
-/* Run systemctl ARGS; its first output line in @out (may be NULL). Exit status, or -errno. */
-static int systemctl(char *out, size_t len, char *const argv[])
+/* The system bus, where systemd's manager answers; NULL once said why. */
+static sd_bus *system_bus(void)
 {
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status, err;
-	ssize_t n = 0;
-	pid_t pid;
+	sd_bus *bus = NULL;
+	int r = sd_bus_open_system(&bus);
 
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	/* A query's failure is its answer; its message would only confuse. */
-	if (out)
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-	err = posix_spawnp(&pid, "systemctl", &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (!err && out && len) {
-		n = read(pipefd[0], out, len - 1);
-		out[n > 0 ? n : 0] = '\0';
-		out[strcspn(out, "\n")] = '\0';
-	}
-	close(pipefd[0]);
-	if (err)
-		return -err;
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	if (r >= 0)
+		return bus;
+	p_err(-r, "is systemd running?", "cannot reach systemd on the system bus");
+	return NULL;
 }
 
 /*
@@ -98,23 +82,39 @@ static int systemctl(char *out, size_t len, char *const argv[])
  * A template ("app@.service") never runs itself: its drop-in applies to
  * every instance from its next start.
  */
-static void unit_cgroup(const char *unit, char *out, size_t len)
+static void unit_cgroup(sd_bus *bus, const char *unit, char *out, size_t len)
 {
-	char *argv[] = {"systemctl", "show",	   "--property=ControlGroup",
-			"--value",   (char *)unit, NULL};
+	char *path = NULL, *cgroup = NULL;
 
-	if (strstr(unit, "@.service") || systemctl(out, len, argv))
-		out[0] = '\0';
+	out[0] = '\0';
+	if (!strstr(unit, "@.service") &&
+	    sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path) >= 0 &&
+	    sd_bus_get_property_string(bus, SYSTEMD, path, SYSTEMD ".Service", "ControlGroup", NULL,
+				       &cgroup) >= 0 &&
+	    strlen(cgroup) < len)
+		strcpy(out, cgroup);
+	free(path);
+	free(cgroup);
 }
 
-static int daemon_reload(void)
+/* What `systemctl daemon-reload` does: the manager's Reload, its reply awaited. */
+static int daemon_reload(sd_bus *bus)
 {
-	char *argv[] = {"systemctl", "daemon-reload", NULL};
-	int rc = systemctl(NULL, 0, argv);
+	sd_bus_error error = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	int r;
 
-	if (rc)
-		p_err(rc < 0 ? -rc : 0, "is systemd running?", "systemctl daemon-reload failed");
-	return rc ? EXIT_FAIL : EXIT_OK;
+	r = sd_bus_message_new_method_call(bus, &m, SYSTEMD, "/org/freedesktop/systemd1",
+					   SYSTEMD ".Manager", "Reload");
+	if (r >= 0)
+		r = sd_bus_call(bus, m, RELOAD_TIMEOUT_USEC, &error, NULL);
+	if (r < 0 && sd_bus_error_is_set(&error))
+		p_err(0, NULL, "systemd did not reload its units: %s", error.message ?: error.name);
+	else if (r < 0)
+		p_err(-r, "is systemd running?", "cannot ask systemd to reload its units");
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&error);
+	return r < 0 ? EXIT_FAIL : EXIT_OK;
 }
 
 static void dropin_paths(const char *unit, char *dir, char *file)
@@ -177,21 +177,14 @@ static void unit_plain(json_t *r)
 							     " is no longer enforced");
 }
 
-int cmd_enable(const struct cmd_args *a)
+/* Enable with the bus open: the drop-in, systemd told, the running cgroup attached. */
+static int enable_unit(const struct cmd_args *a, sd_bus *bus, const char *unit)
 {
-	char name[256], dir[PATH_MAX], file[PATH_MAX], running[PATH_MAX];
+	char dir[PATH_MAX], file[PATH_MAX], running[PATH_MAX];
 	struct cgroup_ref cg;
-	const char *unit = service_name(a->cgroup, name, sizeof(name));
 	bool changed;
 	int err;
 
-	if (!unit) {
-		p_err(0, "give a service's name, such as web.service", "'%s' is not a service",
-		      a->cgroup);
-		return EXIT_USAGE;
-	}
-	if (cmd_need_root() || need_systemd() || cmd_check_mode(a, a->mode))
-		return EXIT_FAIL;
 	dropin_paths(unit, dir, file);
 	err = write_dropin(a, dir, file);
 	if (err == -EINVAL || err == -ENAMETOOLONG) {
@@ -202,13 +195,13 @@ int cmd_enable(const struct cmd_args *a)
 		p_err(-err, NULL, "cannot write %s", file);
 		return EXIT_FAIL;
 	}
-	if (daemon_reload()) {
+	if (daemon_reload(bus)) {
 		unlink(file); /* as it was */
 		rmdir(dir);
 		return EXIT_FAIL;
 	}
 	/* Running already: its cgroup now, the drop-in for every start after. */
-	unit_cgroup(unit, running, sizeof(running));
+	unit_cgroup(bus, unit, running, sizeof(running));
 	if (running[0] && cmd_attach_cgroup(a, running, &cg, &changed))
 		return EXIT_FAIL;
 	emit(json_pack("{s:s, s:b, s:s, s:o}", "unit", unit, "enabled", 1, "dropin", file, "cgroup",
@@ -217,31 +210,23 @@ int cmd_enable(const struct cmd_args *a)
 	return EXIT_OK;
 }
 
-int cmd_disable(const struct cmd_args *a)
+static int disable_unit(const struct cmd_args *a, sd_bus *bus, const char *unit)
 {
-	char name[256], dir[PATH_MAX], file[PATH_MAX], running[PATH_MAX];
+	char dir[PATH_MAX], file[PATH_MAX], running[PATH_MAX];
 	struct cmd_args one = *a;
 	struct cgroup_ref cg;
-	const char *unit = service_name(a->cgroup, name, sizeof(name));
 	bool unloaded, detached = false;
 	int err;
 
-	if (!unit) {
-		p_err(0, "give a service's name, such as web.service", "'%s' is not a service",
-		      a->cgroup);
-		return EXIT_USAGE;
-	}
-	if (cmd_need_root() || need_systemd())
-		return EXIT_FAIL;
 	dropin_paths(unit, dir, file);
 	if (unlink(file) && errno != ENOENT) {
 		p_err(errno, NULL, "cannot remove %s", file);
 		return EXIT_FAIL;
 	}
 	rmdir(dir); /* only if nothing else is in it */
-	if (daemon_reload())
+	if (daemon_reload(bus))
 		return EXIT_FAIL;
-	unit_cgroup(unit, running, sizeof(running));
+	unit_cgroup(bus, unit, running, sizeof(running));
 	if (running[0]) {
 		one.cgroup = running;
 		err = cmd_remove(&one, policy_delete, &cg, &unloaded);
@@ -253,4 +238,38 @@ int cmd_disable(const struct cmd_args *a)
 		       detached ? json_text(running) : json_null()),
 	     unit_plain);
 	return EXIT_OK;
+}
+
+/* A service's name, root, systemd and its bus, checked before anything changes. */
+static int on_unit(const struct cmd_args *a, bool enable)
+{
+	const char *unit;
+	char name[256];
+	sd_bus *bus;
+	int rc;
+
+	unit = service_name(a->cgroup, name, sizeof(name));
+	if (!unit) {
+		p_err(0, "give a service's name, such as web.service", "'%s' is not a service",
+		      a->cgroup);
+		return EXIT_USAGE;
+	}
+	if (cmd_need_root() || need_systemd() || (enable && cmd_check_mode(a, a->mode)))
+		return EXIT_FAIL;
+	bus = system_bus();
+	if (!bus)
+		return EXIT_FAIL;
+	rc = enable ? enable_unit(a, bus, unit) : disable_unit(a, bus, unit);
+	sd_bus_flush_close_unref(bus);
+	return rc;
+}
+
+int cmd_enable(const struct cmd_args *a)
+{
+	return on_unit(a, true);
+}
+
+int cmd_disable(const struct cmd_args *a)
+{
+	return on_unit(a, false);
 }

@@ -1,50 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
 #include <errno.h>
-#include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <libmount/libmount.h>
 #include "mountinfo.h"
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
+/* A line libmount cannot read is skipped, as the kernel never writes one. */
+static int skip_bad_line(struct libmnt_table *tb, const char *filename, int line)
 {
-	char *out = s;
-
-	while (*s) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 4;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
+	(void)tb, (void)filename, (void)line;
+	return 1;
 }
 
 int mountinfo_each(const char *path, mountinfo_fn fn, void *ctx)
 {
-	char *line = NULL, *sep, target[PATH_MAX], fstype[64];
-	size_t cap = 0;
-	int ret = 0;
-	FILE *f;
+	struct libmnt_table *tb = mnt_new_table();
+	struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+	const char *target, *fstype;
+	struct libmnt_fs *fs;
+	int ret = -ENOMEM;
 
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	/* "36 35 0:30 / /sys/fs/cgroup rw,... shared:9 - cgroup2 cgroup2 rw" */
-	while (!ret && getline(&line, &cap, f) > 0) {
-		sep = strstr(line, " - ");
-		if (!sep || sscanf(sep, " - %63s", fstype) != 1 ||
-		    sscanf(line, "%*s %*s %*s %*s %4095s", target) != 1)
-			continue;
-		unescape_octal(target);
-		ret = fn(target, fstype, ctx);
+	if (tb && it) {
+		mnt_table_set_parser_errcb(tb, skip_bad_line);
+		/*
+		 * The file as given, and nothing else: mnt_table_parse_mtab()
+		 * would merge in /run/mount/utab, which mount points do not need.
+		 */
+		ret = mnt_table_parse_file(tb, path);
+		if (ret > 0)
+			ret = -EINVAL;
 	}
-	free(line);
-	fclose(f);
+	/* In the file's order: a mount stacked on another comes after it. */
+	while (!ret && !mnt_table_next_fs(tb, it, &fs)) {
+		target = mnt_fs_get_target(fs);
+		fstype = mnt_fs_get_fstype(fs);
+		if (target && fstype)
+			ret = fn(target, fstype, ctx);
+	}
+	mnt_free_iter(it);
+	mnt_unref_table(tb);
 	return ret;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* /proc/PID/mountinfo, read line by line, with the kernel's escapes undone. */
+/* /proc/PID/mountinfo, read with libmount (util-linux): its escapes undone. */
 #ifndef MPTCPIFY_MOUNTINFO_H
 #define MPTCPIFY_MOUNTINFO_H
 

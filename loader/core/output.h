@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* How mptcpify talks: plain text, or JSON (-j, -p), and bpftool-style errors. */
+/*
+ * How mptcpify talks: plain text, or JSON (-j, -p), and bpftool-style errors.
+ * No time on these lines: they answer a person at a terminal, and with -j
+ * p_err's object is a command's result. The daemon's log (daemon/log.h)
+ * is what carries times.
+ */
 #ifndef MPTCPIFY_OUTPUT_H
 #define MPTCPIFY_OUTPUT_H
 

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <systemd/sd-journal.h>
 #include "log.h"
 #include "core/escape.h"
@@ -40,20 +41,33 @@ static void put_value(FILE *f, const char *v)
 /*
  * Is stderr the journal? systemd says so in JOURNAL_STREAM, the device and
  * inode of the stream it connected; a child's redirected stderr is not.
+ * Asked at each line, which costs an fstat() next to its write().
  */
 static bool stderr_is_journal(void)
 {
-	static int known = -1;
 	unsigned long long dev, ino;
-	const char *e;
+	const char *e = getenv("JOURNAL_STREAM");
 	struct stat st;
 
-	if (known < 0) {
-		e = getenv("JOURNAL_STREAM");
-		known = e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && !fstat(2, &st) &&
-			st.st_dev == dev && st.st_ino == ino;
+	return e && sscanf(e, "%llu:%llu", &dev, &ino) == 2 && !fstat(2, &st) && st.st_dev == dev &&
+	       st.st_ino == ino;
+}
+
+size_t log_timestamp(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+	size_t n = 0;
+
+	if (gmtime_r(&ts->tv_sec, &tm))
+		n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!n || len - n < sizeof(".123Z")) {
+		if (len)
+			buf[0] = '\0';
+		return 0;
 	}
-	return known;
+	/* Truncated, not rounded: .9996 must not become .1000. */
+	snprintf(buf + n, len - n, ".%03ldZ", ts->tv_nsec / 1000000);
+	return n + sizeof(".123Z") - 1;
 }
 
 /* One entry with the event's pairs as fields: SELECTOR=shop CGROUP=/a ... */
@@ -82,10 +96,12 @@ static void to_journal(int level, const char *event, const char *line, const cha
 
 void log_event(int level, const char *event, ...)
 {
-	char vals[MAX_PAIRS][PATH_MAX], *line = NULL;
+	char vals[MAX_PAIRS][PATH_MAX], *line = NULL, now[LOG_TIME_LEN];
 	const char *keys[MAX_PAIRS], *k, *v;
 	size_t size = 0;
+	struct timespec ts;
 	int i, n = 0;
+	bool journal;
 	json_t *obj;
 	va_list ap;
 	FILE *f;
@@ -99,8 +115,20 @@ void log_event(int level, const char *event, ...)
 		escape_text(v, vals[n++], PATH_MAX);
 	}
 	va_end(ap);
+	/*
+	 * The journal stamps each entry itself: a second time in the message
+	 * would only differ from it.
+	 */
+	journal = stderr_is_journal();
+	now[0] = '\0';
+	if (!journal && !clock_gettime(CLOCK_REALTIME, &ts))
+		log_timestamp(&ts, now, sizeof(now));
 	if (json_output) {
-		obj = json_pack("{s:s, s:s}", "level", level_names[level], "event", event);
+		obj = json_object();
+		if (now[0])
+			json_object_set_new(obj, "time", json_string(now));
+		json_object_set_new(obj, "level", json_string(level_names[level]));
+		json_object_set_new(obj, "event", json_string(event));
 		for (i = 0; i < n; i++)
 			json_object_set_new(obj, keys[i], json_string(vals[i]));
 		line = json_dumps(obj, JSON_COMPACT);
@@ -113,13 +141,13 @@ void log_event(int level, const char *event, ...)
 	f = open_memstream(&line, &size);
 	if (!f)
 		return;
-	fprintf(f, "%s %s", level_names[level], event);
+	fprintf(f, "%s%s%s %s", now, now[0] ? " " : "", level_names[level], event);
 	for (i = 0; i < n; i++) {
 		fprintf(f, " %s=", keys[i]);
 		put_value(f, vals[i]);
 	}
 	fclose(f);
-	if (stderr_is_journal())
+	if (journal)
 		to_journal(level, event, line, keys, vals, n);
 	else
 		fprintf(stderr, "%s\n", line);

@@ -73,7 +73,7 @@ if command -v valgrind >/dev/null; then
 	# SIGTERM once the reload has been applied (it logs so), not before:
 	# valgrind is to see the reload run.
 	kill -HUP "$vpid"
-	vg_wait "grep -q '^info reload ' /tmp/mptcpify-vg.$$"
+	vg_wait "grep -qE '^[^ ]+ info reload ' /tmp/mptcpify-vg.$$"
 	is "the daemon under valgrind applied a reload" "$?" 0
 	kill -TERM "$vpid"
 	wait "$vpid"

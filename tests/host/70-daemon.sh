@@ -184,4 +184,28 @@ kill -TERM "$DPID"
 wait "$DPID"
 DPID=
 is "-j logs are JSON lines" "$(jq -r 'select(.event == "ready") | .level' "$WORK/json.log")" info
+
+# Each line's time: RFC 3339, UTC, milliseconds, as date(1) reads it back.
+stamp_ok() {
+	[[ $1 =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$ ]] &&
+		date -u -d "$1" +%s >/dev/null
+}
+t=$(grep -m1 ' ready ' "$LOG" | cut -d' ' -f1)
+check "a text log line starts with its time" stamp_ok "$t"
+t=$(jq -r 'select(.event == "ready") | .time' "$WORK/json.log")
+check "a -j log line has its time" stamp_ok "$t"
+bad=$(jq -r '.time' "$WORK/json.log" | while read -r t; do stamp_ok "$t" || echo "$t"; done)
+is "and so has every -j line" "$bad" ""
+# Under the journal (JOURNAL_STREAM names stderr) the journal stamps each
+# entry: no time of the daemon's own.
+: >"$WORK/journal.log"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/journal.log") \
+	"$M" -j daemon --config "$CONF" --pods-dir "$PODS" --metrics off 2>>"$WORK/journal.log" &
+DPID=$!
+poll "grep -q '\"ready\"' '$WORK/journal.log' || daemon_gone"
+kill -TERM "$DPID"
+wait "$DPID"
+DPID=
+is "under the journal, no time in the line" \
+	"$(jq -r 'select(.event == "ready") | has("time")' "$WORK/journal.log")" false
 tap_done

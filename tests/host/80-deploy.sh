@@ -181,8 +181,8 @@ kill -TERM "$DPID"
 wait "$DPID"
 is "SIGTERM: it exits 0" "$?" 0
 DPID=
-[ -s "$WORK/daemon.log" ] && grep -q '^error' "$WORK/daemon.log" && diag "$(cat "$WORK/daemon.log")"
-is "with no error logged" "$(grep -c '^error' "$WORK/daemon.log")" 0
+[ -s "$WORK/daemon.log" ] && grep -qE '^[^ ]+ error ' "$WORK/daemon.log" && diag "$(cat "$WORK/daemon.log")"
+is "with no error logged" "$(grep -cE '^[^ ]+ error ' "$WORK/daemon.log")" 0
 
 # The image installs the Debian packages of the binary's own libraries.
 want=$(objdump -p "$M" | awk '$1 == "NEEDED" { print $2 }' | while read -r lib; do

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* mountinfo read line by line: escapes undone, stacked mounts counted. */
+/* mountinfo read with libmount: escapes undone, bad lines skipped, stacked mounts counted. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>

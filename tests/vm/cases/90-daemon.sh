@@ -153,7 +153,7 @@ kill -TERM "$DPID"
 wait "$DPID"
 is "SIGTERM exits 0" "$?" 0
 is "and leaves enforcement" "$(in_cg "$web/ctr" sockcheck inet stream 0)" 262
-grep -q '^error ' "$LOG" && diag "daemon errors:" "$(grep '^error ' "$LOG")"
-is "the daemon logged no error" "$(grep -c '^error ' "$LOG")" 0
+grep -qE '^[^ ]+ error ' "$LOG" && diag "daemon errors:" "$(grep -E '^[^ ]+ error ' "$LOG")"
+is "the daemon logged no error" "$(grep -cE '^[^ ]+ error ' "$LOG")" 0
 rm -rf "$PODS"
 case_cleanup

@@ -47,3 +47,7 @@ check "exposure at most 4.5" awk -v e="$exposure" 'BEGIN { exit !(e != "" && e <
 # until journald has written it.
 wait_until "the journal has the daemon's ready event, with its fields" "$HANG_S" sh -c \
 	"journalctl -u mptcpify -o verbose MPTCPIFY_EVENT=ready --no-pager -q | grep -q ."
+# The journal stamps the entry: the message carries no time of its own.
+is "and a message without a time of its own" \
+	"$(journalctl -u mptcpify -o cat MPTCPIFY_EVENT=ready --no-pager -q -n 1 | cut -d' ' -f1-2)" \
+	"info ready"

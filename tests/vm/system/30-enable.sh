@@ -62,4 +62,16 @@ check "disable tpl@.service" mptcpify disable tpl@.service
 check "its drop-in is gone" test ! -e /etc/systemd/system/tpl@.service.d/mptcpify.conf
 rm -f /etc/systemd/system/tpl@.service
 systemctl daemon-reload
+
+# A running service: enable enforces its cgroup at once, disable releases
+# it; the cgroup is the one systemd reports for the unit (its ControlGroup).
+systemctl start web2
+cg=$(systemctl show -p ControlGroup --value web2)
+dropin=/etc/systemd/system/web2.service.d/mptcpify.conf
+is "enable on a running service enforces its cgroup now" \
+	"$(mptcpify enable web2.service --mode "$MODE" 2>&1)" \
+	"web2.service: enabled ($dropin); its running cgroup $cg is enforced now"
+is "disable releases it" "$(mptcpify disable web2.service 2>&1)" \
+	"web2.service: disabled ($dropin); its running cgroup $cg is no longer enforced"
+systemctl stop web2
 check "the daemon starts again" systemctl start mptcpify
