@@ -17,7 +17,8 @@ VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
 	    $(VM_BIN)/optcheck $(VM_BIN)/landlock_tcp $(VM_BIN)/mptcpify-landlock.txt \
 	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
-	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock $(VM_BIN)/sockopt_table
+	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock $(VM_BIN)/sockopt_table \
+	    $(patsubst %,$(VM_BIN)/mptcpify-multipath-%.txt,client server pod stats)
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn \
 	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp $(BUILD)/tests/linkpin \
 	      $(BUILD)/tests/sockopt_table
@@ -117,6 +118,10 @@ $(VM_BIN)/uringsock: tests/progs/uringsock.c | $(TEST_DEPS_STAMP)
 # The README's daemon example, as the guest loads it.
 $(VM_BIN)/mptcpify-example.yaml: README.md tests/readme-config.sh
 	$(Q)mkdir -p $(@D) && tests/readme-config.sh README.md > $@
+
+# The README's "Getting multipath" blocks, which tests/vm/cases/45-multipath.sh runs.
+$(VM_BIN)/mptcpify-multipath-%.txt: README.md tests/readme-config.sh
+	$(Q)mkdir -p $(@D) && tests/readme-config.sh README.md multipath-$* > $@
 
 # The README's Landlock rows, "KERNEL RESULT" each, for the guest to check.
 $(VM_BIN)/mptcpify-landlock.txt: README.md
