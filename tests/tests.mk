@@ -200,5 +200,5 @@ bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill $(BENCH_BIN)/empty
 		VM_MODULES="$(VM_MODULES)" VM_OUT=$(BUILD)/bench/vm VM_TIMEOUT=2400 CASE_TIMEOUT=2300 \
 		VM_ENV="BENCH_ROUNDS=$${BENCH_ROUNDS:-7} BENCH_CLOCK=icount" tests/vm/run.sh | \
 		tee $(BUILD)/bench/raw.txt
-	$(Q)tests/bench/daemon.sh $(BUILD) $(BUILD)/bench README.md
-	$(Q)tests/bench/report.sh $(BUILD)/bench/raw.txt $(BUILD)/bench README.md $(BUILD)/bench/daemon.txt
+	$(Q)tests/bench/daemon.sh $(BUILD) $(BUILD)/bench tests/bench/RESULTS.md
+	$(Q)tests/bench/report.sh $(BUILD)/bench/raw.txt $(BUILD)/bench tests/bench/RESULTS.md $(BUILD)/bench/daemon.txt
