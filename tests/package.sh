@@ -58,6 +58,25 @@ for o in $(grep -oE -- '^  (-[a-zA-Z], )?--[a-z-]+' <<<"$help" | grep -oE -- '--
 	check "mptcpify(8) documents the global option $o" grep -qF -- "**$o**" "$rst"
 done
 
+# The troubleshooting guide: mptcpify(8) has the README's symptoms, in the
+# README's order, and every alert's runbook_url names a README section.
+readme_ts=$(awk '/^## / { on = ($0 == "## Troubleshooting") } on && sub(/^### /, "")' README.md)
+man_ts=$(awk '/^[A-Z][A-Z ]*$/ { on = ($0 == "TROUBLESHOOTING") } on && sub(/^\*\*/, "") && sub(/\*\*$/, "")' "$rst")
+check "the README has a Troubleshooting section" test -n "$readme_ts"
+is "mptcpify(8)'s TROUBLESHOOTING has the README's symptoms" "$man_ts" "$readme_ts"
+# GitHub's anchors: lower case, punctuation dropped, spaces made dashes.
+anchors=$(sed -n 's/^#\{1,6\} //p' README.md | tr 'A-Z ' 'a-z-' | tr -cd 'a-z0-9_\n-')
+runbooks=$(grep -ho 'runbook_url:.*' deploy/prometheus/*.yaml | grep -o '#[a-z0-9_-]*' | sort -u)
+if [ -z "$runbooks" ]; then
+	skip "every runbook_url names a section of the README" "no runbook_url in deploy/prometheus"
+else
+	missing=""
+	for a in $runbooks; do
+		grep -qx -- "${a#\#}" <<<"$anchors" || missing="$missing $a"
+	done
+	is "every runbook_url names a section of the README" "$missing" ""
+fi
+
 check "and $(basename "$NEXT") (for the upgrade test)" test -f "$NEXT"
 check "whose BPF programs are the test variant's" \
 	grep -q -- -DMPTCPIFY_TEST_VARIANT "$BUILD/deb-next/build.log"
