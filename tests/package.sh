@@ -57,6 +57,10 @@ is "mptcpify(8) documents the options of each command's help" "$missing" ""
 for o in $(grep -oE -- '^  (-[a-zA-Z], )?--[a-z-]+' <<<"$help" | grep -oE -- '--[a-z-]+'); do
 	check "mptcpify(8) documents the global option $o" grep -qF -- "**$o**" "$rst"
 done
+tests/readme-config.sh README.md first-use-config >"$BUILD/deb/first-use.yaml"
+is "the README's first-use configuration is valid" \
+	"$("$BUILD/mptcpify" daemon --check --config "$BUILD/deb/first-use.yaml" 2>&1)" \
+	"$BUILD/deb/first-use.yaml: 1 selectors, 0 profiles: ok"
 
 # The troubleshooting guide: mptcpify(8) has the README's symptoms, in the
 # README's order, and every alert's runbook_url names a README section.
