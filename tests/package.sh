@@ -57,6 +57,29 @@ is "mptcpify(8) documents the options of each command's help" "$missing" ""
 for o in $(grep -oE -- '^  (-[a-zA-Z], )?--[a-z-]+' <<<"$help" | grep -oE -- '--[a-z-]+'); do
 	check "mptcpify(8) documents the global option $o" grep -qF -- "**$o**" "$rst"
 done
+tests/readme-config.sh README.md first-use-config >"$BUILD/deb/first-use.yaml"
+is "the README's first-use configuration is valid" \
+	"$("$BUILD/mptcpify" daemon --check --config "$BUILD/deb/first-use.yaml" 2>&1)" \
+	"$BUILD/deb/first-use.yaml: 1 selectors, 0 profiles: ok"
+
+# The troubleshooting guide: mptcpify(8) has the README's symptoms, in the
+# README's order, and every alert's runbook_url names a README section.
+readme_ts=$(awk '/^## / { on = ($0 == "## Troubleshooting") } on && sub(/^### /, "")' README.md)
+man_ts=$(awk '/^[A-Z][A-Z ]*$/ { on = ($0 == "TROUBLESHOOTING") } on && sub(/^\*\*/, "") && sub(/\*\*$/, "")' "$rst")
+check "the README has a Troubleshooting section" test -n "$readme_ts"
+is "mptcpify(8)'s TROUBLESHOOTING has the README's symptoms" "$man_ts" "$readme_ts"
+# GitHub's anchors: lower case, punctuation dropped, spaces made dashes.
+anchors=$(sed -n 's/^#\{1,6\} //p' README.md | tr 'A-Z ' 'a-z-' | tr -cd 'a-z0-9_\n-')
+runbooks=$(grep -ho 'runbook_url:.*' deploy/prometheus/*.yaml | grep -o '#[a-z0-9_-]*' | sort -u)
+if [ -z "$runbooks" ]; then
+	skip "every runbook_url names a section of the README" "no runbook_url in deploy/prometheus"
+else
+	missing=""
+	for a in $runbooks; do
+		grep -qx -- "${a#\#}" <<<"$anchors" || missing="$missing $a"
+	done
+	is "every runbook_url names a section of the README" "$missing" ""
+fi
 
 check "and $(basename "$NEXT") (for the upgrade test)" test -f "$NEXT"
 check "whose BPF programs are the test variant's" \

@@ -1,8 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Print the daemon configuration example of README.md (the yaml block between
-# the daemon-config markers): the tests load exactly what the README shows.
+# tests/readme-config.sh [README [BLOCK]]: print the code block of README.md
+# between the BLOCK markers (<!-- BLOCK:begin --> ... <!-- BLOCK:end -->),
+# daemon-config by default (the daemon's configuration example): the tests
+# load and run exactly what the README shows.
 README=${1:-$(dirname "$0")/../README.md}
-awk '/<!-- daemon-config:begin -->/ { on = 1; next }
-     /<!-- daemon-config:end -->/ { on = 0 }
+BLOCK=${2:-daemon-config}
+awk -v b="<!-- $BLOCK:begin -->" -v e="<!-- $BLOCK:end -->" '
+     $0 == b { on = 1; next }
+     $0 == e { on = 0 }
      on && !/^```/' "$README"

@@ -17,7 +17,8 @@ VM_BIN := $(BUILD)/vm-bin
 VM_PROGS := $(VM_BIN)/mptcpify $(VM_BIN)/mptcpify-next $(VM_BIN)/sockcheck $(VM_BIN)/mptcp_conn \
 	    $(VM_BIN)/optcheck $(VM_BIN)/landlock_tcp $(VM_BIN)/mptcpify-landlock.txt \
 	    $(VM_BIN)/podchurn $(VM_BIN)/mptcpify-guest-lib.sh $(VM_BIN)/mptcpify-topology.sh \
-	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock $(VM_BIN)/sockopt_table
+	    $(VM_BIN)/mptcpify-example.yaml $(VM_BIN)/uringsock $(VM_BIN)/sockopt_table \
+	    $(patsubst %,$(VM_BIN)/mptcpify-multipath-%.txt,client server pod stats)
 HOST_PROGS := $(BUILD)/tests/sockcheck $(BUILD)/tests/mptcp_conn $(BUILD)/tests/podchurn \
 	      $(BUILD)/tests/optcheck $(BUILD)/tests/landlock_tcp $(BUILD)/tests/linkpin \
 	      $(BUILD)/tests/sockopt_table
@@ -118,6 +119,10 @@ $(VM_BIN)/uringsock: tests/progs/uringsock.c | $(TEST_DEPS_STAMP)
 $(VM_BIN)/mptcpify-example.yaml: README.md tests/readme-config.sh
 	$(Q)mkdir -p $(@D) && tests/readme-config.sh README.md > $@
 
+# The README's "Getting multipath" blocks, which tests/vm/cases/45-multipath.sh runs.
+$(VM_BIN)/mptcpify-multipath-%.txt: README.md tests/readme-config.sh
+	$(Q)mkdir -p $(@D) && tests/readme-config.sh README.md multipath-$* > $@
+
 # The README's Landlock rows, "KERNEL RESULT" each, for the guest to check.
 $(VM_BIN)/mptcpify-landlock.txt: README.md
 	$(Q)mkdir -p $(@D) && sed -n 's/^ *| \([0-9]*\.[0-9]*\) | denied | \([a-z]*\) |.*/\1 \2/p' $< > $@
@@ -195,5 +200,5 @@ bench: $(VM_PROGS) $(BENCH_BIN)/bench $(BENCH_BIN)/bench_fill $(BENCH_BIN)/empty
 		VM_MODULES="$(VM_MODULES)" VM_OUT=$(BUILD)/bench/vm VM_TIMEOUT=2400 CASE_TIMEOUT=2300 \
 		VM_ENV="BENCH_ROUNDS=$${BENCH_ROUNDS:-7} BENCH_CLOCK=icount" tests/vm/run.sh | \
 		tee $(BUILD)/bench/raw.txt
-	$(Q)tests/bench/daemon.sh $(BUILD) $(BUILD)/bench README.md
-	$(Q)tests/bench/report.sh $(BUILD)/bench/raw.txt $(BUILD)/bench README.md $(BUILD)/bench/daemon.txt
+	$(Q)tests/bench/daemon.sh $(BUILD) $(BUILD)/bench tests/bench/RESULTS.md
+	$(Q)tests/bench/report.sh $(BUILD)/bench/raw.txt $(BUILD)/bench tests/bench/RESULTS.md $(BUILD)/bench/daemon.txt

@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# tests/bench/daemon.sh BUILD_DIR OUTDIR [README]: the daemon's figures where
+# tests/bench/daemon.sh BUILD_DIR OUTDIR [RESULTS]: the daemon's figures where
 # it really runs, natively on this host, as root. Builds nothing: it runs
 # BUILD_DIR/mptcpify, with perl, jq and curl. Writes OUTDIR/daemon.csv
 # (every sample) and OUTDIR/daemon.txt (the report, also printed), and with
-# README replaces what is between its bench-daemon markers with the table.
+# RESULTS (make bench: tests/bench/RESULTS.md) replaces what is between its
+# bench-daemon markers with the table.
 #
 # Audit mode throughout: this host's kernel refuses the rewrite's trampoline,
 # and what the daemon does per cgroup (watch, match, one map entry) is the
@@ -38,8 +39,8 @@
 #   "ready", the pins removed under the daemon to its repair pass, and one
 #   map's pin removed (so that only ids tell) to the running map pinned back.
 set -u
-BUILD=${1:?usage: daemon.sh BUILD_DIR OUTDIR [README]}
-OUT=${2:?usage: daemon.sh BUILD_DIR OUTDIR [README]}
+BUILD=${1:?usage: daemon.sh BUILD_DIR OUTDIR [RESULTS]}
+OUT=${2:?usage: daemon.sh BUILD_DIR OUTDIR [RESULTS]}
 README=${3:-}
 ROUNDS=${BENCH_DAEMON_ROUNDS:-2}
 NPODS=${BENCH_DAEMON_PODS:-10000}

@@ -1,9 +1,9 @@
 #!/bin/bash
-# tests/bench/report.sh RAW OUTDIR [README [MORE...]]: turn the guest's
+# tests/bench/report.sh RAW OUTDIR [RESULTS [MORE...]]: turn the guest's
 # csv lines into OUTDIR/results.csv (every sample) and OUTDIR/report.txt
 # (medians, per-round spread, ratios against their targets), print the
-# report, and put the table between README's "bench:begin" and "bench:end"
-# markers.
+# report, and put the table between the "bench:begin" and "bench:end"
+# markers of RESULTS (make bench: tests/bench/RESULTS.md).
 #
 # A ratio is taken per round between two numbers measured side by side; the
 # report gives the median of those per-round ratios and their spread (the
@@ -12,7 +12,7 @@
 # differ says whether two runs of the bench agree.
 #
 # MORE: other reports (the host's daemon.txt from tests/bench/daemon.sh,
-# which keeps its own README table): appended to report.txt as they are.
+# which keeps its own RESULTS table): appended to report.txt as they are.
 set -euo pipefail
 raw=$1 out=$2 readme=${3:-}
 more=("${@:4}")
