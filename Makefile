@@ -63,7 +63,7 @@ HEADERS := $(wildcard include/*.h loader/*/*.h bpf/*.bpf.h)
 MANPAGES := $(BUILD)/man/mptcpify.8 $(BUILD)/man/mptcpify.yaml.5
 
 .PHONY: all deps vmlinux test demo bench install uninstall deb clean \
-	format check-format
+	format check-format prometheusrule
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -154,6 +154,21 @@ uninstall:
 		$(DESTDIR)$(COMPLETIONDIR)/mptcpify $(DESTDIR)$(DOCDIR)/README.md \
 		$(DESTDIR)$(DOCDIR)/examples/config.yaml
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+
+# The alert rules as the Prometheus Operator takes them: the PrometheusRule
+# of deploy/kubernetes/components/prometheus-operator is made from
+# deploy/prometheus/mptcpify-rules.yaml, the one copy to edit (a changed
+# rule fails tests/manifests.sh until this is run).
+PROMETHEUSRULE := deploy/kubernetes/components/prometheus-operator/prometheusrule.yaml
+prometheusrule: deploy/prometheus/mptcpify-rules.yaml
+	$(Q){ printf '%s\n' \
+		'# Made from deploy/prometheus/mptcpify-rules.yaml by make prometheusrule:' \
+		'# edit that file, then run it. The runbook links get their base from' \
+		'# base/kustomization.yaml (kustomization.yaml here).' \
+		'apiVersion: monitoring.coreos.com/v1' 'kind: PrometheusRule' 'metadata:' \
+		'  name: mptcpify' '  namespace: mptcpify' \
+		'  labels: {app.kubernetes.io/name: mptcpify}' 'spec:'; \
+		sed -n '/^groups:/,$$s/^./  &/p' $<; } >$(PROMETHEUSRULE)
 
 # The man pages, from reStructuredText (rst2man, as bpftool's are).
 $(BUILD)/man/%: deploy/man/%.rst | $(DEPS_STAMP)

@@ -31,18 +31,19 @@ trap deploy_cleanup EXIT
 "$ROOT/tests/readme-config.sh" >"$WORK/readme.yaml"
 check "the README's example is deploy/examples/config.yaml" \
 	cmp "$WORK/readme.yaml" "$DEPLOY/examples/config.yaml"
-"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/configmap.yaml" >"$WORK/configmap.json"
-jq -j 'select(.kind == "ConfigMap") | .data["config.yaml"]' "$WORK/configmap.json" \
-	>"$WORK/configmap.yaml"
-check "and the ConfigMap's" cmp "$WORK/readme.yaml" "$WORK/configmap.yaml"
-check "which the daemon accepts" "$M" daemon --check --config "$WORK/configmap.yaml"
+check "which the daemon accepts" "$M" daemon --check --config "$WORK/readme.yaml"
+# The ConfigMap's (base/config.yaml) selects nothing; the tests' overlay,
+# tests/k8s/example, gives the agent the README's example instead.
+check "the daemon accepts the ConfigMap's, which selects nothing" \
+	"$M" daemon --check --config "$DEPLOY/kubernetes/base/config.yaml"
+cp "$WORK/readme.yaml" "$WORK/configmap.yaml"
 
 # The init container's step and the agent's view of bpffs, each in a mount
 # namespace of its own, as runc makes them: the host's /sys/fs/bpf bound
 # into the container with the propagation the manifest names. The "host"
 # is a shared tmpfs of the test's whose sys/fs/bpf holds no bpffs, the
 # containers' root a private one: nothing reaches the real /sys/fs/bpf.
-"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/base/daemonset.yaml" |
 	jq '.spec.template.spec as $s | {init: $s.initContainers[0], agent: $s.containers[0],
 		bpffs: ($s.volumes[] | select(.hostPath.path == "/sys/fs/bpf") | .name)}' >"$WORK/pod.json"
 pod() { jq -r "$@" "$WORK/pod.json"; }
@@ -100,12 +101,12 @@ is "the agent, HostToContainer, sees the bpffs the host got after it started" \
 	"$(cat "$WORK/agent.fstype")" bpf_fs
 
 # The DaemonSet's one container, as the kubelet would start it.
-"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/base/daemonset.yaml" |
 	jq '.spec.template.spec as $s | $s.containers[0] + {volumes: $s.volumes}' >"$WORK/ctr.json"
 ctr() { jq -r "$@" "$WORK/ctr.json"; }
 
-# Each volume from where this test keeps it: the ConfigMap's file (audit
-# where it says rewrite: this kernel refuses the rewrite), the host's
+# Each volume from where this test keeps it: the example's ConfigMap file
+# (audit where it says rewrite: this kernel refuses the rewrite), the host's
 # cgroup2 tree, a bpffs of the test's own, pods and containers directories
 # of its own.
 mkdir -p "$WORK/config" "$WORK/pods" "$WORK/containers" "$WORK/bpffs" "$WORK/root"
