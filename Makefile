@@ -6,6 +6,7 @@
 # make demo       boot a 6.12 kernel in QEMU and show the main job
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from a kernel's BTF
 # make install    install mptcpify, its unit, man pages, completion (DESTDIR, PREFIX)
+# make uninstall  unload mptcpify's programs, then remove what install put there
 # make deb        build/deb/mptcpify_VERSION_ARCH.deb (debhelper)
 #
 # make installs the Debian packages the build needs when they are missing;
@@ -146,8 +147,24 @@ install: $(BUILD)/mptcpify $(MANPAGES)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml ] || \
 		install -D -m 0644 deploy/config.yaml $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml
 
-# What install put there, but the configuration: it is the operator's.
+# What install put there, but the configuration: it is the operator's. On
+# the running system (no DESTDIR), enforcement goes first, as the Debian
+# package's prerm does: the service stopped and disabled (its SIGTERM
+# leaves the pins, right for a restart), the drop-ins of `mptcpify enable`
+# removed, then `mptcpify unload` with the binary about to go: nothing is
+# left in the kernel that no binary on the system could manage. SYSTEMCTL
+# and SYSTEMD_RUNNING are for tests/host/80-deploy.sh.
+SYSTEMCTL ?= systemctl
+SYSTEMD_RUNNING ?= $(wildcard /run/systemd/system)
 uninstall:
+ifeq ($(DESTDIR),)
+	$(Q)if [ -n "$(SYSTEMD_RUNNING)" ] && [ -e $(SYSTEMDUNITDIR)/mptcpify.service ]; then \
+		$(SYSTEMCTL) disable --now mptcpify.service || exit; fi
+	$(Q)for f in $(SYSCONFDIR)/systemd/system/*.d/mptcpify.conf; do \
+		[ -e "$$f" ] || continue; rm -f "$$f"; rmdir "$${f%/*}" 2>/dev/null || true; done; \
+		[ -z "$(SYSTEMD_RUNNING)" ] || $(SYSTEMCTL) daemon-reload
+	$(Q)[ ! -x $(PREFIX)/sbin/mptcpify ] || $(PREFIX)/sbin/mptcpify unload
+endif
 	rm -f $(DESTDIR)$(PREFIX)/sbin/mptcpify $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify-bpffs.service \
 		$(DESTDIR)$(MANDIR)/man8/mptcpify.8 $(DESTDIR)$(MANDIR)/man5/mptcpify.yaml.5 \
