@@ -6,6 +6,7 @@
 # make demo       boot a 6.12 kernel in QEMU and show the main job
 # make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from a kernel's BTF
 # make install    install mptcpify, its unit, man pages, completion (DESTDIR, PREFIX)
+# make uninstall  unload mptcpify's programs, then remove what install put there
 # make deb        build/deb/mptcpify_VERSION_ARCH.deb (debhelper)
 #
 # make installs the Debian packages the build needs when they are missing;
@@ -71,7 +72,7 @@ HEADERS := $(wildcard include/*.h loader/*/*.h bpf/*.bpf.h)
 MANPAGES := $(BUILD)/man/mptcpify.8 $(BUILD)/man/mptcpify.yaml.5
 
 .PHONY: all deps vmlinux test demo bench install uninstall deb clean \
-	format check-format
+	format check-format prometheusrule
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -154,14 +155,45 @@ install: $(BUILD)/mptcpify $(MANPAGES)
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml ] || \
 		install -D -m 0644 deploy/config.yaml $(DESTDIR)$(SYSCONFDIR)/mptcpify/config.yaml
 
-# What install put there, but the configuration: it is the operator's.
+# What install put there, but the configuration: it is the operator's. On
+# the running system (no DESTDIR), enforcement goes first, as the Debian
+# package's prerm does: the service stopped and disabled (its SIGTERM
+# leaves the pins, right for a restart), the drop-ins of `mptcpify enable`
+# removed, then `mptcpify unload` with the binary about to go: nothing is
+# left in the kernel that no binary on the system could manage. SYSTEMCTL
+# and SYSTEMD_RUNNING are for tests/host/80-deploy.sh.
+SYSTEMCTL ?= systemctl
+SYSTEMD_RUNNING ?= $(wildcard /run/systemd/system)
 uninstall:
+ifeq ($(DESTDIR),)
+	$(Q)if [ -n "$(SYSTEMD_RUNNING)" ] && [ -e $(SYSTEMDUNITDIR)/mptcpify.service ]; then \
+		$(SYSTEMCTL) disable --now mptcpify.service || exit; fi
+	$(Q)for f in $(SYSCONFDIR)/systemd/system/*.d/mptcpify.conf; do \
+		[ -e "$$f" ] || continue; rm -f "$$f"; rmdir "$${f%/*}" 2>/dev/null || true; done; \
+		[ -z "$(SYSTEMD_RUNNING)" ] || $(SYSTEMCTL) daemon-reload
+	$(Q)[ ! -x $(PREFIX)/sbin/mptcpify ] || $(PREFIX)/sbin/mptcpify unload
+endif
 	rm -f $(DESTDIR)$(PREFIX)/sbin/mptcpify $(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/mptcpify-bpffs.service \
 		$(DESTDIR)$(MANDIR)/man8/mptcpify.8 $(DESTDIR)$(MANDIR)/man5/mptcpify.yaml.5 \
 		$(DESTDIR)$(COMPLETIONDIR)/mptcpify $(DESTDIR)$(DOCDIR)/README.md \
 		$(DESTDIR)$(DOCDIR)/examples/config.yaml
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+
+# The alert rules as the Prometheus Operator takes them: the PrometheusRule
+# of deploy/kubernetes/components/prometheus-operator is made from
+# deploy/prometheus/mptcpify-rules.yaml, the one copy to edit (a changed
+# rule fails tests/manifests.sh until this is run).
+PROMETHEUSRULE := deploy/kubernetes/components/prometheus-operator/prometheusrule.yaml
+prometheusrule: deploy/prometheus/mptcpify-rules.yaml
+	$(Q){ printf '%s\n' \
+		'# Made from deploy/prometheus/mptcpify-rules.yaml by make prometheusrule:' \
+		'# edit that file, then run it. The runbook links get their base from' \
+		'# base/kustomization.yaml (kustomization.yaml here).' \
+		'apiVersion: monitoring.coreos.com/v1' 'kind: PrometheusRule' 'metadata:' \
+		'  name: mptcpify' '  namespace: mptcpify' \
+		'  labels: {app.kubernetes.io/name: mptcpify}' 'spec:'; \
+		sed -n '/^groups:/,$$s/^./  &/p' $<; } >$(PROMETHEUSRULE)
 
 # The man pages, from reStructuredText (rst2man, as bpftool's are).
 $(BUILD)/man/%: deploy/man/%.rst | $(DEPS_STAMP)

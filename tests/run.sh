@@ -132,7 +132,7 @@ system_all() {
 	local image_pid rc=0
 	# No boot runs an earlier run's images if this one's build fails.
 	rm -f "$LOGS/image.rc" "$LOGS/image.secs" "$BUILD/images/mptcpify-storage.tar" \
-		"$BUILD/images/mptcpify-daemonset.args"
+		"$BUILD/images/mptcpify-daemonset.args" "$BUILD/images/mptcpify-daemonset-uninstall.args"
 	image_suite &
 	image_pid=$!
 	wanted system || { wait "$image_pid"; return 0; }
@@ -140,7 +140,8 @@ system_all() {
 	# The images' outputs exist from here on, and not before.
 	wait "$image_pid"
 	VM_TREES="$BUILD/images/mptcpify-storage.tar" \
-		VM_IMAGE_FILES="$BUILD/images/mptcpify-daemonset.args" system_run 6.12 7.3 || rc=1
+		VM_IMAGE_FILES="$BUILD/images/mptcpify-daemonset.args $BUILD/images/mptcpify-daemonset-uninstall.args" \
+		system_run 6.12 7.3 || rc=1
 	return $rc
 }
 # ^C or a TERM ends the suites in the background too: they ignore SIGINT,

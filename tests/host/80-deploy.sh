@@ -5,8 +5,9 @@
 # the manifest, not typed again), enforces a kubelet-layout pod and answers
 # its probes; its init container's step, with the manifest's command and
 # mount propagation, mounts bpffs where the host and the agent see it; the
-# image carries the libraries the binary links; and `make install` honours
-# DESTDIR and PREFIX and keeps an operator's config.
+# image carries the libraries the binary links; `make install` honours
+# DESTDIR and PREFIX and keeps an operator's config; and `make uninstall`
+# leaves no program of mptcpify attached and no pin.
 . "$(dirname "$0")/env.sh"
 
 WORK=$(mktemp -d)
@@ -31,18 +32,19 @@ trap deploy_cleanup EXIT
 "$ROOT/tests/readme-config.sh" >"$WORK/readme.yaml"
 check "the README's example is deploy/examples/config.yaml" \
 	cmp "$WORK/readme.yaml" "$DEPLOY/examples/config.yaml"
-"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/configmap.yaml" >"$WORK/configmap.json"
-jq -j 'select(.kind == "ConfigMap") | .data["config.yaml"]' "$WORK/configmap.json" \
-	>"$WORK/configmap.yaml"
-check "and the ConfigMap's" cmp "$WORK/readme.yaml" "$WORK/configmap.yaml"
-check "which the daemon accepts" "$M" daemon --check --config "$WORK/configmap.yaml"
+check "which the daemon accepts" "$M" daemon --check --config "$WORK/readme.yaml"
+# The ConfigMap's (base/config.yaml) selects nothing; the tests' overlay,
+# tests/k8s/example, gives the agent the README's example instead.
+check "the daemon accepts the ConfigMap's, which selects nothing" \
+	"$M" daemon --check --config "$DEPLOY/kubernetes/base/config.yaml"
+cp "$WORK/readme.yaml" "$WORK/configmap.yaml"
 
 # The init container's step and the agent's view of bpffs, each in a mount
 # namespace of its own, as runc makes them: the host's /sys/fs/bpf bound
 # into the container with the propagation the manifest names. The "host"
 # is a shared tmpfs of the test's whose sys/fs/bpf holds no bpffs, the
 # containers' root a private one: nothing reaches the real /sys/fs/bpf.
-"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/base/daemonset.yaml" |
 	jq '.spec.template.spec as $s | {init: $s.initContainers[0], agent: $s.containers[0],
 		bpffs: ($s.volumes[] | select(.hostPath.path == "/sys/fs/bpf") | .name)}' >"$WORK/pod.json"
 pod() { jq -r "$@" "$WORK/pod.json"; }
@@ -100,12 +102,12 @@ is "the agent, HostToContainer, sees the bpffs the host got after it started" \
 	"$(cat "$WORK/agent.fstype")" bpf_fs
 
 # The DaemonSet's one container, as the kubelet would start it.
-"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/daemonset.yaml" |
+"$ROOT/tests/yaml2json" "$DEPLOY/kubernetes/base/daemonset.yaml" |
 	jq '.spec.template.spec as $s | $s.containers[0] + {volumes: $s.volumes}' >"$WORK/ctr.json"
 ctr() { jq -r "$@" "$WORK/ctr.json"; }
 
-# Each volume from where this test keeps it: the ConfigMap's file (audit
-# where it says rewrite: this kernel refuses the rewrite), the host's
+# Each volume from where this test keeps it: the example's ConfigMap file
+# (audit where it says rewrite: this kernel refuses the rewrite), the host's
 # cgroup2 tree, a bpffs of the test's own, pods and containers directories
 # of its own.
 mkdir -p "$WORK/config" "$WORK/pods" "$WORK/containers" "$WORK/bpffs" "$WORK/root"
@@ -218,4 +220,39 @@ else
 	skip "systemd-analyze verify" "systemd-analyze is not installed on this host"
 fi
 check "Type=notify: the daemon sends READY=1" grep -q '^Type=notify$' "$unit"
+
+# make uninstall on a running system (no DESTDIR) of this test's: PREFIX
+# and SYSCONFDIR under $WORK, systemctl a stub that logs its calls, the
+# pins this test's (MPTCPIFY_PIN_DIR). The installed binary enforces a
+# cgroup and `mptcpify enable` left a drop-in; after the uninstall nothing
+# of it is attached or pinned, as after the package's removal.
+live=$WORK/live
+mk=(make -s -C "$ROOT" BUILD="$BUILD" PREFIX="$live/usr" SYSCONFDIR="$live/etc"
+	SYSTEMDUNITDIR="$live/usr/lib/systemd/system")
+check "make install PREFIX, on the running system" "${mk[@]}" install
+mkdir -p "$TESTCG/installed" "$live/etc/systemd/system/web.service.d"
+printf '[Service]\n' >"$live/etc/systemd/system/web.service.d/mptcpify.conf"
+attached() { # mptcpify's programs attached at the cgroup
+	bpftool -j cgroup show "$TESTCG/installed" |
+		jq -s '[.[][]? | select(.name | startswith("mptcpify_"))] | length'
+}
+check "the installed binary enforces a cgroup (audit)" \
+	"$live/usr/sbin/mptcpify" attach --mode audit "$TESTCG/installed"
+check "its programs are attached there" test "$(attached)" -gt 0
+check "and pinned" test -d "$MPTCPIFY_PIN_DIR"
+check "make uninstall DESTDIR (a staging tree)" \
+	make -s -C "$ROOT" BUILD="$BUILD" uninstall DESTDIR="$dest" PREFIX=/usr
+check "removes its files, keeps its configuration" \
+	test ! -e "$dest/usr/sbin/mptcpify" -a ! -e "$unit" -a -f "$dest/etc/mptcpify/config.yaml"
+check "and leaves the running system alone: still pinned" test -d "$MPTCPIFY_PIN_DIR"
+printf '#!/bin/sh\necho "$*" >>"%s"\n' "$WORK/systemctl.log" >"$WORK/systemctl"
+chmod +x "$WORK/systemctl"
+check "make uninstall" "${mk[@]}" uninstall SYSTEMCTL="$WORK/systemctl" SYSTEMD_RUNNING=yes
+is "it stopped and disabled the service, then reloaded systemd after the drop-ins" \
+	"$(tr '\n' , <"$WORK/systemctl.log")" "disable --now mptcpify.service,daemon-reload,"
+check "removed the drop-in of mptcpify enable" test ! -e "$live/etc/systemd/system/web.service.d"
+is "no program of mptcpify is attached any more" "$(attached)" 0
+check "nothing is pinned" test ! -e "$MPTCPIFY_PIN_DIR"
+check "the binary is gone, the configuration kept" \
+	test ! -e "$live/usr/sbin/mptcpify" -a -f "$live/etc/mptcpify/config.yaml"
 tap_done

@@ -10,7 +10,9 @@
 #   $BUILD/images/mptcpify-storage.tar  the same, as the guest's podman
 #                              store (/var/lib/containers/storage)
 #   $BUILD/images/mptcpify-daemonset.args  the manifest's settings as podman
-#                              arguments (podman-args.py)
+#                              arguments (podman-args.py), of tests/k8s/example
+#   $BUILD/images/mptcpify-daemonset-uninstall.args  the same of its
+#                              uninstall (components/uninstall)
 # Reports the image's size and build time.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -111,7 +113,20 @@ else
 	not_ok "the guest's image store, loaded from it" "$(cat "$OUT/load.log")"
 fi
 rm -rf "$store"
-check "the DaemonSet's settings, read from deploy/kubernetes" \
-	sh -c "/usr/bin/python3 tests/image/podman-args.py deploy/kubernetes >'$OUT/mptcpify-daemonset.args'"
+# The manifests as kubectl applies them: tests/k8s/example (the base with
+# the README's example configuration), and its uninstall. Components need
+# kubectl 1.24 or newer (Debian 12's kubernetes-client is 1.20).
+render() { # OVERLAY NAME
+	kubectl version --client 2>/dev/null | grep -q '^Kustomize Version: v\?[4-9]' || {
+		echo "needs kubectl 1.24 or newer, whose kustomize has components: $(kubectl version --client 2>&1 | head -n1)"
+		return 1
+	}
+	kubectl kustomize --load-restrictor LoadRestrictionsNone "tests/k8s/$1" >"$OUT/$2.yaml" &&
+		/usr/bin/python3 tests/image/podman-args.py "$OUT/$2.yaml" >"$OUT/$2.args"
+}
+check "the DaemonSet's settings, rendered from tests/k8s/example" \
+	render example mptcpify-daemonset
+check "and from its uninstall, tests/k8s/example-uninstall" \
+	render example-uninstall mptcpify-daemonset-uninstall
 diag "$(cat "$OUT/mptcpify-daemonset.args")"
 tap_done

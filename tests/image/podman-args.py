@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""podman-args.py DIR: the DaemonSet of DIR's manifests as podman arguments.
+"""podman-args.py FILE: the DaemonSet of rendered manifests as podman arguments.
+
+FILE (- for stdin) is what `kubectl kustomize` renders for an overlay:
+every document as it would be applied, the image and the generated
+ConfigMap's name already set.
 
 Prints a bash file the Debian guest sources to run the image exactly as the
 manifest says: for the init container and the agent, their command,
 arguments, environment, mounts (with their propagation), capabilities,
-read-only root, seccomp and AppArmor settings, and memory limit; and a
-function that writes the ConfigMaps the pod mounts. A setting it does not
+read-only root, seccomp and AppArmor settings, and memory limit; the
+agent's readiness command, if its probe runs one; and a function that
+writes the ConfigMaps the pod mounts. A setting it does not
 know how to give podman is an error, not something left out: the guest
 runs what the manifest says or the test fails.
 """
-import glob
 import json
-import os
 import shlex
 import sys
 
@@ -31,12 +34,11 @@ def fail(msg):
     sys.exit(f"podman-args: {msg}")
 
 
-def load(directory):
-    docs = []
-    for path in sorted(glob.glob(os.path.join(directory, "*.yaml"))):
-        with open(path) as f:
-            docs += [d for d in yaml.safe_load_all(f) if d and "kind" in d]
-    return docs
+def load(path):
+    if path == "-":
+        return [d for d in yaml.safe_load_all(sys.stdin) if d and "kind" in d]
+    with open(path) as f:
+        return [d for d in yaml.safe_load_all(f) if d and "kind" in d]
 
 
 def memory(limit):
@@ -120,7 +122,7 @@ def bash_array(words):
 
 def main():
     if len(sys.argv) != 2:
-        sys.exit("usage: podman-args.py DIR")
+        sys.exit("usage: podman-args.py FILE")
     docs = load(sys.argv[1])
     ds = [d for d in docs if d["kind"] == "DaemonSet"]
     if len(ds) != 1:
@@ -143,6 +145,10 @@ def main():
         print(f"DS_{role}_IMAGE={shlex.quote(c['image'])}")
         print(f"DS_{role}={bash_array(args)}")
         print(f"DS_{role}_ARGS={bash_array(cargs)}")
+    # The agent's readiness as the kubelet asks it, where it is a command
+    # run in the container (podman exec); empty for an HTTP probe.
+    ready = spec["containers"][0].get("readinessProbe", {}).get("exec", {})
+    print(f"DS_AGENT_READY={bash_array(ready.get('command', []))}")
     # The ConfigMaps the pod mounts, as kubelet writes them: a file a key.
     print("ds_write_configmaps() { # DIR")
     used = {v["configMap"]["name"] for v in volumes.values() if "configMap" in v}

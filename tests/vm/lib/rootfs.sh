@@ -13,8 +13,10 @@
 # (systemd-analyze verify checks the unit's Documentation= pages), and
 # podman with crun for the container cases (dbus: crun asks systemd for
 # their scopes; catatonit: the pause process of
-# podman's pods, so that no pause image is pulled).
-ROOTFS_PACKAGES="systemd systemd-sysv dbus iproute2 curl busybox procps kmod man-db podman crun conmon catatonit"
+# podman's pods, so that no pause image is pulled), and bpftool, the
+# kernel's own view of what programs and links a node has after an
+# uninstall (the DaemonSet's image has no mptcpify to ask once it is gone).
+ROOTFS_PACKAGES="systemd systemd-sysv dbus iproute2 curl busybox procps kmod man-db podman crun conmon catatonit bpftool"
 ROOTFS_RECIPE=3 # bump when the recipe below changes
 
 # The runtime dependencies of DEB, as package names.

@@ -1,11 +1,14 @@
 #!/bin/bash
 # The DaemonSet's image, run as Kubernetes runs it: the init container and
 # the agent with the manifest's own settings (tests/image/podman-args.py
-# read them from deploy/kubernetes), on a node where nothing else of
-# mptcpify is installed and bpffs is not mounted. Pods are laid out as
-# kubelet's systemd driver does: a pod's slice, its sandbox first, then its
-# containers; the pod's log directory under /var/log/pods. The ConfigMap's
-# example selects namespace shop's pods but its db-* ones.
+# read them from tests/k8s/example, deploy/kubernetes/base with the README's
+# example configuration, as kubectl kustomize renders it), on a node where
+# nothing else of mptcpify is installed and bpffs is not mounted. Pods are
+# laid out as kubelet's systemd driver does: a pod's slice, its sandbox
+# first, then its containers; the pod's log directory under /var/log/pods.
+# The example selects namespace shop's pods but its db-* ones. Last, the
+# documented uninstall (deploy/kubernetes/README.md), after which the
+# kernel, asked with bpftool, has no program of mptcpify, and bpffs no pin.
 # shellcheck source=lib
 . /usr/local/lib/vmtest/cases/lib
 if ! grep -qw update_socket_protocol /proc/kallsyms; then
@@ -111,5 +114,49 @@ out=$(podman logs loop 2>&1)
 podman rm loop >/dev/null
 judge_tally "the rolling update: no socket escaped" "$out" $(($(hook_skips) - skips))
 
-podman rm -f mptcpify sandbox-web-0 sandbox-db-0 >/dev/null 2>&1
+# The uninstall: `kubectl apply -k` of the overlay with components/uninstall
+# rolls the DaemonSet, the agent's pod stopped (SIGTERM: the pins stay) and
+# the uninstall's started, with its manifest's settings and the image the
+# agents run; `kubectl rollout status` returns once every pod is Ready, its
+# readiness command run in the container; then `kubectl delete -k` stops
+# it. Meanwhile the kernel's view, with bpftool: mptcpify's programs (their
+# names start so) and the links that hold them.
+progs() { bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .* name mptcpify_.*/\1/p'; }
+links() { # "PROG-ID...": the node's links of those programs
+	bpftool link show 2>/dev/null |
+		awk -v ids=" $1 " '/^[0-9]+:/ && index(ids, " " $4 " ") && $3 == "prog" { print $1 + 0 }'
+}
+before=$(progs | tr '\n' ' ')
+diag "mptcpify's programs: $before; their links: $(links "$before" | tr '\n' ' ')"
+check "bpftool: the agent's programs and links are on the node" \
+	test -n "$before" -a -n "$(links "$before")"
+# shellcheck disable=SC1091 # generated on the host
+. /usr/local/bin/mptcpify-daemonset-uninstall.args
+check "the uninstall's agent has a readiness command" test "${#DS_AGENT_READY[@]}" -gt 0
+ds_write_configmaps "$DS_CONFIGMAPS"
+check "the agent's pod stopped (podman stop -t 10)" podman stop -t 10 mptcpify
+podman rm mptcpify >/dev/null
+check "the uninstall's init container" \
+	podman run --rm $NET "${DS_INIT[@]}" "$IMG-next" "${DS_INIT_ARGS[@]}"
+check "the uninstall's agent ($DS_AGENT_IMAGE)" agent "$IMG-next"
+wait_until "it is Ready (rollout status): no pins left" "$HANG_S" \
+	podman exec mptcpify "${DS_AGENT_READY[@]}"
+diag "uninstall's pod started to Ready: ${WAITED}s"
+[ "$(podman inspect -f '{{.State.Running}}' mptcpify)" = true ] ||
+	diag "$(podman logs mptcpify 2>&1 | tail -n 5)"
+is "and keeps running until the delete" "$(podman inspect -f '{{.State.Running}}' mptcpify)" true
+check "kubectl delete -k: its pod stopped (podman stop -t 10)" podman stop -t 10 mptcpify
+is "TERM ended it, exit 0 (not the grace period's KILL)" \
+	"$(podman inspect -f '{{.State.ExitCode}}' mptcpify)" 0
+podman rm mptcpify >/dev/null
+# A program lives until its last link, pin and descriptor are gone; the
+# kernel frees a released link from a work queue: asked again.
+wait_until "bpftool: no program of mptcpify on the node" "$HANG_S" sh -c \
+	"bpftool prog show >/run/progs && ! grep -q ' name mptcpify_' /run/progs"
+is "no link of those it had" "$(links "$before")" ""
+is "no pin on the node's bpffs" "$(find /sys/fs/bpf -mindepth 1 | head -n 5)" ""
+is "a container of shop/web-0: its first connection TCP again (MIB)" "$(connect "$WEB")" \
+	"active=1 mptcp_active=0"
+
+podman rm -f sandbox-web-0 sandbox-db-0 >/dev/null 2>&1
 systemctl stop dsserver
