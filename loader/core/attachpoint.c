@@ -86,6 +86,16 @@ static int link_at(const struct pins *p, enum pins_link link, int cg_fd, __u64 i
 	return err;
 }
 
+/*
+ * Was the cgroup open as @cg_fd removed after it was opened? The kernel
+ * refuses to attach to a cgroup that is going (ENOENT: no longer online),
+ * and that is no error: its entry goes with it.
+ */
+static bool removed_meanwhile(int cg_fd)
+{
+	return faccessat(cg_fd, "cgroup.procs", F_OK, 0) && errno == ENOENT;
+}
+
 static void unlink_at(const struct pins *p, enum pins_link link, __u64 id)
 {
 	char path[PATH_MAX];
@@ -235,6 +245,10 @@ static int add_point(struct pins *p, struct attach_points *ap, const char *rel, 
 	for (l = 0; !err && l < PINS_LINK_NR; l++)
 		if ((cgroup_links() & PINS_LINK_BIT(l)) && attachpoint_enabled(p, l))
 			err = link_at(p, l, cg_fd, st.st_ino);
+	if (err == -ENOENT && removed_meanwhile(cg_fd)) {
+		err = 0;
+		goto cleanup;
+	}
 	if (err) {
 		*why = "cannot attach a cgroup program";
 		goto cleanup;
@@ -371,56 +385,14 @@ int attachpoint_enable(struct pins *p, enum pins_link link, const char **why)
 		if (cg_fd == -ENOENT)
 			continue; /* removed meanwhile */
 		err = cg_fd < 0 ? cg_fd : link_at(p, link, cg_fd, ap.v[i].id);
+		if (err == -ENOENT && removed_meanwhile(cg_fd))
+			err = 0;
 		if (cg_fd >= 0)
 			close(cg_fd);
 	}
 	if (err)
 		*why = "cannot attach a cgroup program";
 	attachpoint_close(&ap);
-	return err;
-}
-
-/*
- * Builds before attach points pinned each cgroup program's one link at the
- * cgroup2 root. Moved aside, the program enabled the new way and attached
- * where the entries are, and only then the root link detached: no socket
- * of an entry goes without the programs meanwhile.
- */
-int attachpoint_adopt_root_links(struct pins *p, unsigned int links, const char **why)
-{
-	char path[PATH_MAX], aside[PATH_MAX + 8];
-	unsigned int moved = 0;
-	struct attach_points ap;
-	int l, err = 0;
-
-	for (l = 0; !err && l < PINS_LINK_NR; l++) {
-		if (attach_is_tracing(l) || !(links & PINS_LINK_BIT(l)) ||
-		    attachpoint_enabled(p, l))
-			continue;
-		pins_path(p, "links", pins_link_name(l), path);
-		snprintf(aside, sizeof(aside), "%s-root", path);
-		if (rename(path, aside)) {
-			*why = "cannot move a root link aside";
-			return -errno;
-		}
-		moved |= PINS_LINK_BIT(l);
-		err = attachpoint_enable(p, l, why);
-	}
-	if (!moved)
-		return err;
-	if (!err)
-		err = attachpoint_open(p, NULL, &ap);
-	if (!err) {
-		err = attachpoint_sync(p, &ap, why);
-		attachpoint_close(&ap);
-	}
-	for (l = 0; !err && l < PINS_LINK_NR; l++) {
-		if (!(moved & PINS_LINK_BIT(l)))
-			continue;
-		pins_path(p, "links", pins_link_name(l), path);
-		snprintf(aside, sizeof(aside), "%s-root", path);
-		pins_detach_link(aside);
-	}
 	return err;
 }
 

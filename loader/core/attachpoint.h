@@ -75,13 +75,6 @@ int attachpoint_update(struct pins *p, enum pins_link link, int prog_fd);
 /* Is @link enabled the way of this build (a directory of links)? */
 bool attachpoint_enabled(const struct pins *p, enum pins_link link);
 
-/*
- * Pins of builds before attach points: one link of each cgroup program of
- * @links at the cgroup2 root, links/<program>. Attach where the entries
- * are, then detach those.
- */
-int attachpoint_adopt_root_links(struct pins *p, unsigned int links, const char **why);
-
 /* Visit the attach points: cgroup id, path (NULL when gone), PINS_LINK_BIT()s. */
 typedef void (*attachpoint_fn)(__u64 id, const char *rel, unsigned int links, void *ctx);
 void attachpoint_each(struct pins *p, const char *mount, attachpoint_fn fn, void *ctx);

@@ -21,6 +21,7 @@
 #include "lifecycle.h"
 #include "pincheck.h"
 #include "probe.h"
+#include "rootlinks.h"
 
 __u64 lifecycle_build_id(void)
 {
@@ -370,7 +371,7 @@ static int upgrade(struct pins *p, struct mptcpify_state *st, const char **why)
 		err = replace_tracing(p, skel, l, why);
 	}
 	if (!err)
-		err = attachpoint_adopt_root_links(p, links, why);
+		err = rootlinks_adopt(p, links, why);
 	if (!err) {
 		st->build_id = lifecycle_build_id();
 		st->gen++; /* the new programs recompute every cached answer */
