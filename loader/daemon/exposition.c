@@ -252,6 +252,15 @@ out:
 	free(lives);
 }
 
+static void bytes_sample(FILE *f, const char *selector, const char *direction, int path, __u64 n)
+{
+	fprintf(f,
+		"mptcpify_subflow_bytes_total{selector=\"%s\",direction=\"%s\",subflow=\"%s\"} "
+		"%llu\n",
+		selector, direction, path == MPTCPIFY_PATH_INITIAL ? "initial" : "additional",
+		(unsigned long long)n);
+}
+
 /* What became of each selector's connections: outcomes, subflows, refusals, reasons. */
 static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct entry_counters *sums)
 {
@@ -288,6 +297,15 @@ static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct ent
 				"%llu\n",
 				s->selectors[k].name, i + 1,
 				(unsigned long long)sums[k].outcomes.subflows[i]);
+	help(f, "mptcpify_subflow_bytes_total", "counter",
+	     "bytes of a selector's MPTCP connections, by direction and by subflow: the "
+	     "connection's initial one or an additional (MP_JOIN) one; counted as each closes");
+	for (k = 0; k < s->nselectors; k++)
+		for (i = 0; i < MPTCPIFY_PATH_NR; i++) {
+			bytes_sample(f, s->selectors[k].name, "sent", i, sums[k].bytes.sent[i]);
+			bytes_sample(f, s->selectors[k].name, "received", i,
+				     sums[k].bytes.received[i]);
+		}
 	help(f, "mptcpify_refused_options_total", "counter",
 	     "socket options an MPTCP socket refused; predicted=\"true\": a TCP socket's, in audit "
 	     "mode, that MPTCP would refuse");
