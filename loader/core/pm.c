@@ -2,6 +2,7 @@
 /* The MPTCP path manager's generic netlink API, as `ip mptcp` speaks it. */
 #define _GNU_SOURCE /* setns */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <ifaddrs.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <linux/mptcp.h>
@@ -336,4 +338,54 @@ int pm_del_endpoint(struct pm_conn *c, __u8 id)
 	mnl_attr_put_u8(nlh, MPTCP_PM_ADDR_ATTR_ID, id);
 	mnl_attr_nest_end(nlh, nest);
 	return talk(c, nlh, NULL, NULL);
+}
+
+/* @ifa's address as an endpoint, unless it is of no use to MPTCP. */
+static bool endpoint_from(const struct ifaddrs *ifa, const char *dev, struct pm_endpoint *ep)
+{
+	const struct sockaddr_in6 *in6 = (const void *)ifa->ifa_addr;
+	const struct sockaddr_in *in = (const void *)ifa->ifa_addr;
+
+	if (!ifa->ifa_addr || strcmp(ifa->ifa_name, dev))
+		return false;
+	memset(ep, 0, sizeof(*ep));
+	ep->family = ifa->ifa_addr->sa_family;
+	if (ep->family == AF_INET) {
+		memcpy(ep->addr, &in->sin_addr, 4);
+		return true;
+	}
+	/* A link-local address reaches no other path. */
+	if (ep->family != AF_INET6 || IN6_IS_ADDR_LINKLOCAL(&in6->sin6_addr))
+		return false;
+	memcpy(ep->addr, &in6->sin6_addr, 16);
+	return true;
+}
+
+int pm_dev_addresses(int netns_fd, const char *dev, struct pm_endpoint *eps, size_t max)
+{
+	struct ifaddrs *all = NULL, *ifa;
+	int self = -1, n = 0, err = 0;
+
+	if (netns_fd >= 0) {
+		self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (self < 0 || setns(netns_fd, CLONE_NEWNET)) {
+			err = -errno;
+			if (self >= 0)
+				close(self);
+			return err;
+		}
+	}
+	if (getifaddrs(&all))
+		err = -errno;
+	if (self >= 0) {
+		if (setns(self, CLONE_NEWNET) && !err)
+			err = -errno;
+		close(self);
+	}
+	for (ifa = all; !err && ifa; ifa = ifa->ifa_next)
+		if ((size_t)n < max && endpoint_from(ifa, dev, &eps[n]))
+			n++;
+	if (all)
+		freeifaddrs(all);
+	return err ? err : n;
 }

@@ -61,6 +61,13 @@ void pm_ifname(struct pm_conn *c, int ifindex, char *buf, size_t len);
 /* The index of interface @name there: > 0, or -errno. */
 int pm_ifindex(struct pm_conn *c, const char *name);
 
+/*
+ * The addresses of interface @dev in the namespace @netns_fd (-1: the
+ * caller's), IPv4 and global IPv6, up to @max into @eps (family and addr
+ * set). Their count, or -errno.
+ */
+int pm_dev_addresses(int netns_fd, const char *dev, struct pm_endpoint *eps, size_t max);
+
 /* The name of flag bit @bit ("signal", ...), NULL for one not known. */
 const char *pm_flag_name(unsigned int bit);
 /* The flag named @name, 0 for none. */

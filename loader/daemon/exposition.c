@@ -261,6 +261,23 @@ static void bytes_sample(FILE *f, const char *selector, const char *direction, i
 		(unsigned long long)n);
 }
 
+/* Each namespace a path-manager block was applied in, or refused, and why. */
+static void path_manager(FILE *f, const struct metrics_snapshot *s)
+{
+	const struct metrics_pm *m;
+
+	help(f, "mptcpify_path_manager_namespace", "gauge",
+	     "a network namespace of a selector's cgroup: its path-manager settings applied "
+	     "(errno 0) or refused (the errno); restored and gone once no process is left");
+	for (m = s->pm; m < s->pm + s->npm; m++) {
+		fprintf(f, "mptcpify_path_manager_namespace{selector=\"%s\",cgroup=\"",
+			s->selectors[m->selector].name);
+		put_label(f, m->rel);
+		fprintf(f, "\",netns=\"%llu\",result=\"%s\",errno=\"%d\"} 1\n",
+			(unsigned long long)m->netns, m->err ? "refused" : "applied", m->err);
+	}
+}
+
 /* What became of each selector's connections: outcomes, subflows, refusals, reasons. */
 static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct entry_counters *sums)
 {
@@ -454,6 +471,7 @@ void metrics_write(FILE *f, const struct metrics_snapshot *s, const struct metri
 	per_cgroup(f, s, src, sums, level);
 	per_selector(f, s, sums);
 	outcomes(f, s, sums);
+	path_manager(f, s);
 	per_daemon(f, s, &src->misses);
 	for (k = 0; k < s->nselectors; k++)
 		entry_counters_free(&sums[k]);
