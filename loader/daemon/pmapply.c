@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/mptcp.h>
 #include "log.h"
 #include "pmapply.h"
 #include "pmconfig.h"
@@ -118,7 +119,7 @@ static void add_endpoints(struct pm_applied *a, struct pm_conn *c, const struct 
 /* Save what the namespace has, then set what @pm says. */
 static void apply(struct pm_applied *a, const struct pm_config *pm)
 {
-	__u8 before[32], after[32];
+	__u8 *before = a->ids_before, after[32];
 	struct pm_limits l;
 	struct pm_conn c;
 	const char *why;
@@ -157,6 +158,25 @@ static void apply(struct pm_applied *a, const struct pm_config *pm)
 	pm_disconnect(&c);
 }
 
+/*
+ * Remove the endpoints the kernel made itself (implicit: the local address
+ * of a subflow to an announced one) that were not there before: a
+ * consequence of the limits, gone with them.
+ */
+static void drop_implicit(struct pm_applied *a, struct pm_conn *c)
+{
+	struct pm_endpoint *eps = calloc(MAX_DUMP, sizeof(*eps));
+	size_t i, n = 0;
+
+	if (!eps || pm_get_endpoints(c, eps, MAX_DUMP, &n))
+		n = 0;
+	for (i = 0; i < n && i < MAX_DUMP; i++)
+		if ((eps[i].flags & MPTCP_PM_ADDR_FLAG_IMPLICIT) &&
+		    !(a->ids_before[eps[i].id / 8] & (1 << (eps[i].id % 8))))
+			pm_del_endpoint(c, eps[i].id);
+	free(eps);
+}
+
 static void restore(struct pm_applied *a)
 {
 	const char *why = NULL;
@@ -168,6 +188,8 @@ static void restore(struct pm_applied *a)
 		err = pm_connect(&c, a->fd, &why);
 		for (i = 0; !err && i < a->nadded; i++)
 			pm_del_endpoint(&c, a->added[i]);
+		if (!err)
+			drop_implicit(a, &c);
 		if (!err && a->limits_set)
 			err = pm_set_limits(&c, &a->before);
 		if (c.nl)

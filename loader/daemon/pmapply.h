@@ -34,7 +34,8 @@ struct pm_applied {
 	struct pm_limits before;
 	__u8 added[PM_LIMIT_MAX * 4]; /* endpoint ids the daemon added */
 	size_t nadded;
-	unsigned int sweep; /* the last sweep that found it */
+	__u8 ids_before[32]; /* a bitmap of the endpoint ids there before */
+	unsigned int sweep;  /* the last sweep that found it */
 };
 
 struct pm_table {

@@ -93,6 +93,16 @@ is "and the endpoints: the operator's alone" "$(eps)" "$eps_before"
 check "the restore is logged" grep -q "path-manager-restore" "$LOG"
 metric_is "and no longer reported" \
 	"mptcpify_path_manager_namespace{selector=\"app\",cgroup=\"$(rel "$TESTCG/app")\",netns=\"$ino\",result=\"applied\",errno=\"0\"}" ""
+# Again, and this time the entry goes: the selector leaves the configuration.
+sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$TESTCG/app" ip netns exec "$NS" sleep 600 &
+app=$!
+wait_for "a new process in the namespace: applied again" \
+	"[ \"\$(ip -n '$NS' mptcp limits show)\" = 'add_addr_accepted 3 subflows 4 ' ]"
+sed -i '/^  - name: app$/,/^  - name: hostns$/{/^  - name: hostns$/!d}' "$CONF"
+kill -HUP "$DPID"
+wait_for "once its entry goes (a reload without it), the limits are as before" \
+	"[ \"\$(ip -n '$NS' mptcp limits show)\" = '$lim_before' ]"
+is "and the endpoints" "$(eps)" "$eps_before"
 kill "$hostproc"
 stop_daemon "the daemon stops cleanly (ASan)"
 is "the host's namespace is still untouched" "$(ip mptcp limits show; ip mptcp endpoint show)" "$host_before"
