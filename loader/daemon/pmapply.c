@@ -211,6 +211,7 @@ static void visit_ns(struct reconciler *r, const struct netns_found *ns, int sel
 
 	if (a) {
 		a->sweep = r->pm->sweep;
+		a->selector = sel; /* its index in this configuration, after a reload */
 		return;
 	}
 	a = add(r->pm, ns->ino, sel, rel);

@@ -167,12 +167,17 @@ is "fallback reasons need fexit: none on this host" \
 	"$("$M" -j stats "$TESTCG/client" | jq -c '.cgroups[0].fallback_reasons')" "{}"
 
 # --- Bytes by path: two paths of equal rate, both used. ---
+# The client's own endpoint sends its join out c1, beside the first
+# subflow (join_paths): the server announces 10.0.2.2 instead, which the
+# client reaches by c2, so that each path has its own shaper.
 # bytes CG: "initial-sent initial-received additional-sent additional-received".
 bytes() {
 	"$M" -j stats "$1" | jq -r '.cgroups[0].bytes | "\(.initial.sent) \(.initial.received)
 		\(.additional.sent) \(.additional.received)"' | tr -s ' \n\t' ' ' | sed 's/ $//'
 }
 ip -n srv mptcp limits set subflows 2 add_addr_accepted 2
+ip -n cli mptcp endpoint flush
+ip -n srv mptcp endpoint add 10.0.2.2 dev s2 signal
 for i in 1 2; do
 	ip netns exec cli tc qdisc add dev "c$i" root tbf rate 8mbit burst 16kb latency 100ms
 done

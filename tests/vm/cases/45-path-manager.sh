@@ -62,7 +62,7 @@ check "the daemon is ready" wait_for 120 ready
 in_cg "$T/client" ip netns exec cli sleep 600 &
 anchor=$!
 
-settled() { [ -z "$(ip netns exec cli ss -Htn | grep -v '^TIME-WAIT')" ]; }
+settled() { ! ip netns exec cli ss -Htn | grep -qv '^TIME-WAIT'; }
 listening() { ip netns exec srv ss -Hltn 'sport = :5201' | grep -q .; }
 # run: one iperf3 upload of 5 s; its receiver's rate in Kbit/s.
 run() {
