@@ -53,7 +53,7 @@ PKG_DEPS_STAMP := $(BUILD)/.pkg-deps
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation
 INCLUDES := -Iinclude -I$(BUILD) -Iloader -DMPTCPIFY_VERSION='"$(VERSION)"' 
-LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lmount -lelf -lz
+LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lmount -lmnl -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)

@@ -133,6 +133,19 @@ struct mptcpify_escapes_map {
 	__type(value, struct mptcpify_escapes);
 };
 
+/*
+ * Bytes by path, by the deciding entry. A map of its own, not a field of
+ * "outcomes": pins of an older build adopt it without a layout change.
+ */
+struct mptcpify_bytes_map {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, MPTCPIFY_MAX_POLICIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u64);
+	__type(value, struct mptcpify_bytes);
+};
+
 /* Node-wide counts; never written by userspace, unlike "state". */
 struct mptcpify_diag_map {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -172,5 +185,6 @@ struct mptcpify_listeners_map listeners SEC(".maps") __weak;
 struct mptcpify_escapes_map escapes SEC(".maps") __weak;
 struct mptcpify_diag_map diag SEC(".maps") __weak;
 struct mptcpify_marks_map marks SEC(".maps") __weak;
+struct mptcpify_bytes_map bytes SEC(".maps") __weak;
 
 #endif /* MPTCPIFY_MAPS_BPF_H */

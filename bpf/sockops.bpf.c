@@ -20,6 +20,12 @@
  * listener was MPTCP and ours: those are noted as they start listening.
  * MP_JOIN subflows count as their handshake completes and, watched to
  * their close, as failed (never fully established) or closed.
+ *
+ * Bytes by path: every MPTCP subflow of a configured cgroup is watched to
+ * its close, where its tcp_sock counters (bytes_acked sent, bytes_received)
+ * are added to the entry's initial or additional count. The subflows of
+ * one connection are all seen here, which the MPTCP socket alone does not
+ * tell.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -215,20 +221,43 @@ static __always_inline void established(struct bpf_sock_ops *skops, struct tcp_s
 		/* subflow_id (6.7+) numbers a connection's subflows from 1. */
 		nth = bpf_core_field_exists(ctx->subflow_id) ? BPF_CORE_READ(ctx, subflow_id) : 0;
 		count_outcome(cgid, MPTCPIFY_JOIN_ESTABLISHED, nth ? nth : 2);
-		/* Passive joins are watched from here; active ones from connect. */
-		if (passive)
-			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 	} else if (!passive && BPF_CORE_READ_BITFIELD_PROBED(ctx, request_mptcp)) {
 		count_outcome(cgid, MPTCPIFY_FELL_BACK_ACTIVE, 0);
 	}
 }
 
 /*
- * A watched join subflow closed. It failed if it never became fully
- * established: no SYN-ACK, or the peer refused it after the handshake (its
- * subflow limit, a bad HMAC). Otherwise it served and closed.
+ * Add a closing subflow's bytes to @cgid's count for @path, the first one
+ * making the counters: entries of a build before "bytes" have none yet.
  */
-static __always_inline void join_state(struct bpf_sock_ops *skops, struct tcp_sock *tp, __u64 cgid)
+static __always_inline void count_bytes(__u64 cgid, struct tcp_sock *tp, __u32 path)
+{
+	struct mptcpify_bytes *b, one = {};
+	__u64 sent = tp->bytes_acked, received = tp->bytes_received;
+
+	if (!sent && !received)
+		return;
+	path &= MPTCPIFY_PATH_NR - 1;
+	b = bpf_map_lookup_elem(&bytes, &cgid);
+	if (!b) {
+		one.sent[path] = sent;
+		one.received[path] = received;
+		if (!bpf_map_update_elem(&bytes, &cgid, &one, BPF_NOEXIST))
+			return;
+		b = bpf_map_lookup_elem(&bytes, &cgid);
+		if (!b)
+			return;
+	}
+	__sync_fetch_and_add(&b->sent[path], sent);
+	__sync_fetch_and_add(&b->received[path], received);
+}
+
+/*
+ * A watched subflow closed: its bytes, by path. A join failed if it never
+ * became fully established: no SYN-ACK, or the peer refused it after the
+ * handshake (its subflow limit, a bad HMAC). Otherwise it served and closed.
+ */
+static __always_inline void closing(struct bpf_sock_ops *skops, struct tcp_sock *tp, __u64 cgid)
 {
 	struct mptcp_subflow_context *ctx;
 	bool served;
@@ -238,6 +267,11 @@ static __always_inline void join_state(struct bpf_sock_ops *skops, struct tcp_so
 	ctx = subflow_of(tp);
 	if (!ctx)
 		return;
+	if (!is_join(ctx)) {
+		count_bytes(cgid, tp, MPTCPIFY_PATH_INITIAL);
+		return;
+	}
+	count_bytes(cgid, tp, MPTCPIFY_PATH_ADDITIONAL);
 	/* A bit on older kernels, a bool since 6.11: the probed read takes both. */
 	served = skops->args[0] != BPF_TCP_SYN_SENT &&
 		 BPF_CORE_READ_BITFIELD_PROBED(ctx, fully_established);
@@ -258,7 +292,6 @@ SEC("sockops")
 int mptcpify_sockops(struct bpf_sock_ops *skops)
 {
 	__u32 op = skops->op;
-	struct mptcp_subflow_context *ctx;
 	struct bpf_sock *sk;
 	struct tcp_sock *tp;
 	__u64 cgid, entry;
@@ -279,18 +312,20 @@ int mptcpify_sockops(struct bpf_sock_ops *skops)
 		if (!mptcp)
 			break;
 		set_options(skops, tp, cgid);
-		ctx = subflow_of(tp);
-		/* At connect, a join has only asked (mp_join comes with the reply). */
-		if (ctx && BPF_CORE_READ_BITFIELD_PROBED(ctx, request_join) &&
-		    sock_answer(tp, cgid, false))
+		/* Every subflow is watched to its close (its bytes, a join's fate). */
+		if (sock_answer(tp, cgid, false))
 			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
 		if (mptcp)
 			set_options(skops, tp, cgid);
 		entry = sock_answer(tp, cgid, false);
-		if (entry)
-			established(skops, tp, mptcp, true, entry);
+		if (!entry)
+			break;
+		established(skops, tp, mptcp, true, entry);
+		/* Passive subflows are watched from here; active ones from connect. */
+		if (mptcp)
+			bpf_sock_ops_cb_flags_set(skops, BPF_SOCK_OPS_STATE_CB_FLAG);
 		break;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		entry = sock_answer(tp, cgid, false);
@@ -304,7 +339,7 @@ int mptcpify_sockops(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_STATE_CB:
 		entry = sock_answer(tp, cgid, false);
 		if (entry)
-			join_state(skops, tp, entry);
+			closing(skops, tp, entry);
 		break;
 	}
 	return 1;

@@ -289,6 +289,24 @@ struct mptcpify_outcomes {
 	__u64 subflows[MPTCPIFY_SUBFLOW_BUCKETS];
 };
 
+/* Which subflows a byte count is about. */
+enum mptcpify_path {
+	MPTCPIFY_PATH_INITIAL = 0,    /* a connection's first subflow */
+	MPTCPIFY_PATH_ADDITIONAL = 1, /* its MP_JOIN subflows */
+	MPTCPIFY_PATH_NR = 2,
+};
+
+/*
+ * The bytes an entry's MPTCP connections carried, by path: the per-CPU
+ * "bytes" map, keyed like "outcomes". A subflow adds its tcp_sock
+ * bytes_acked (sent) and bytes_received when it closes, so a connection
+ * counts once its subflows are gone.
+ */
+struct mptcpify_bytes {
+	__u64 sent[MPTCPIFY_PATH_NR];	  /* by enum mptcpify_path */
+	__u64 received[MPTCPIFY_PATH_NR]; /* by enum mptcpify_path */
+};
+
 /* What a compatibility count is about. */
 enum mptcpify_compat_dir {
 	MPTCPIFY_COMPAT_SET = 0,  /* setsockopt() */
@@ -373,5 +391,6 @@ MPTCPIFY_SIZE(mptcpify_listener_key, 16);
 MPTCPIFY_SIZE(mptcpify_escapes, 32);
 MPTCPIFY_SIZE(mptcpify_diag, 32);
 MPTCPIFY_SIZE(mptcpify_mark, 8);
+MPTCPIFY_SIZE(mptcpify_bytes, 32);
 
 #endif /* MPTCPIFY_H */

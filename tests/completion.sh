@@ -44,6 +44,7 @@ is "attach's options" "$(complete_line 'mptcpify attach x --')" "--exclude --hel
 is "modes" "$(complete_line 'mptcpify attach x --mode ')" "audit rewrite"
 is "on-incompatible values" "$(complete_line 'mptcpify run --on-incompatible e')" "exclude"
 is "subflow's subcommands" "$(complete_line 'mptcpify subflow s')" "set show"
+is "pm's subcommand" "$(complete_line 'mptcpify pm ')" "show"
 is "rule words" "$(complete_line 'mptcpify subflow set x join -> m')" "mark"
 is "rule matches" "$(complete_line 'mptcpify subflow set x jo')" "join"
 cc=$(awk '{ print $1 }' /proc/sys/net/ipv4/tcp_available_congestion_control)
@@ -66,6 +67,7 @@ else
 	is "and cgroupfs paths" "$(complete_line "mptcpify stats $CG2/$S/al")" "$CG2/$S/alpha/"
 	is "a subflow profile's cgroup" \
 		"$(complete_line "mptcpify subflow set $S/b")" "$S/beta/"
+	is "pm show's cgroup" "$(complete_line "mptcpify pm show $S/al")" "$S/alpha/"
 	is "no second cgroup" "$(complete_line "mptcpify attach $S/alpha mptc")" ""
 	rmdir "$CG2/$S/alpha" "$CG2/$S/beta" "$CG2/$S"
 fi

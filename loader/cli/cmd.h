@@ -60,6 +60,7 @@ int cmd_stats(const struct cmd_args *a);
 int cmd_subflow_set(const struct cmd_args *a);
 int cmd_subflow_show(const struct cmd_args *a);
 int cmd_subflow_clear(const struct cmd_args *a);
+int cmd_pm_show(const struct cmd_args *a);
 int cmd_run(const struct cmd_args *a);
 int cmd_daemon(const struct cmd_args *a);
 int cmd_enable(const struct cmd_args *a);

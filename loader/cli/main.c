@@ -17,6 +17,11 @@ static const struct cmd subflow_cmds[] = {
 	{"clear", cmd_subflow_clear, 0, POS_CGROUP, "CGROUP", "remove CGROUP's subflow profile"},
 };
 
+static const struct cmd pm_cmds[] = {
+	{"show", cmd_pm_show, 0, POS_CGROUP, "CGROUP",
+	 "print the MPTCP path-manager limits and endpoints of CGROUP's network namespaces"},
+};
+
 static const struct cmd commands[] = {
 	{"probe", cmd_probe, 0, POS_NONE, "",
 	 "tell whether this kernel can rewrite, or only audit"},
@@ -29,6 +34,9 @@ static const struct cmd commands[] = {
 	{"subflow", NULL, 0, POS_NONE, "set CGROUP RULE... | show [CGROUP] | clear CGROUP",
 	 "per-subflow socket options", subflow_cmds,
 	 sizeof(subflow_cmds) / sizeof(subflow_cmds[0])},
+	{"pm", NULL, 0, POS_NONE, "show CGROUP",
+	 "the MPTCP path manager of a cgroup's network namespaces", pm_cmds,
+	 sizeof(pm_cmds) / sizeof(pm_cmds[0])},
 	{"run", cmd_run, OPT_MODE | OPT_ON_INCOMPATIBLE, POS_COMMAND,
 	 "[--mode rewrite|audit] [--on-incompatible exclude|keep] [--] CMD [ARGS...]",
 	 "run CMD in a transient enforced cgroup, like mptcpize run"},

@@ -38,6 +38,20 @@ static json_t *reasons_json(const struct tally *t)
 	return o;
 }
 
+/* {"initial": {"sent": N, "received": N}, "additional": {...}} */
+static json_t *bytes_json(const struct mptcpify_bytes *b)
+{
+	static const char *const paths[MPTCPIFY_PATH_NR] = {"initial", "additional"};
+	json_t *o = json_object();
+	int i;
+
+	for (i = 0; i < MPTCPIFY_PATH_NR; i++)
+		json_object_set_new(o, paths[i],
+				    json_pack("{s:I, s:I}", "sent", (json_int_t)b->sent[i],
+					      "received", (json_int_t)b->received[i]));
+	return o;
+}
+
 void outcome_to_json(const struct entry_counters *c, json_t *entry)
 {
 	json_t *o = json_object(), *subflows = json_array(), *escaped = json_object();
@@ -58,6 +72,7 @@ void outcome_to_json(const struct entry_counters *c, json_t *entry)
 		json_array_append_new(subflows, json_integer((json_int_t)c->outcomes.subflows[i]));
 	json_object_set_new(o, "connections_by_subflows", subflows);
 	json_object_set_new(entry, "outcomes", o);
+	json_object_set_new(entry, "bytes", bytes_json(&c->bytes));
 	json_object_set_new(entry, "refused", refused_json(&c->compat));
 	json_object_set_new(entry, "fallback_reasons", reasons_json(&c->fallbacks));
 	json_object_set_new(entry, "verdict",
@@ -97,6 +112,14 @@ static size_t refusals(json_t *refused, bool predicted, char *buf, size_t len)
 	return used;
 }
 
+/* The bytes of one path of @entry, both ways. */
+static long long path_bytes(json_t *entry, const char *path)
+{
+	json_t *p = json_object_get(json_object_get(entry, "bytes"), path);
+
+	return num(p, "sent") + num(p, "received");
+}
+
 /* "N TCP sockets escaped (hook_skipped x, io_uring y); ", or nothing. */
 static size_t escaped(json_t *entry, char *buf, size_t len)
 {
@@ -126,7 +149,7 @@ const char *outcome_verdict(json_t *entry, char *buf, size_t len)
 	json_t *o = json_object_get(entry, "outcomes");
 	long long mptcp = num(o, "mptcp_active") + num(o, "mptcp_passive");
 	long long active = num(o, "fell_back_active"), passive = num(o, "fell_back_passive");
-	long long total = mptcp + active + passive;
+	long long total = mptcp + active + passive, bytes, extra;
 	size_t used = escaped(entry, buf, len);
 
 	if (total)
@@ -145,6 +168,12 @@ const char *outcome_verdict(json_t *entry, char *buf, size_t len)
 		used += snprintf(buf + used, len - used, ", %lld%% fell back (%s)",
 				 (active + passive) * 100 / total,
 				 active ? "no MP_CAPABLE from peer" : "plain-TCP clients");
+	extra = path_bytes(entry, "additional");
+	bytes = path_bytes(entry, "initial") + extra;
+	if (used < len && bytes)
+		used += snprintf(buf + used, len - used,
+				 ", %lld%% of bytes over additional subflows",
+				 (long long)((double)extra * 100 / (double)bytes));
 	if (used < len)
 		used += refusals(json_object_get(entry, "refused"), false, buf + used, len - used);
 	if (used < len)

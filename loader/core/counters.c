@@ -185,6 +185,7 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 	stats_read(p, cgid, &out->sockets);
 	counters_sum(p->outcomes_fd, &cgid, &out->outcomes, sizeof(out->outcomes));
 	counters_sum(p->escapes_fd, &cgid, &out->escapes, sizeof(out->escapes));
+	counters_sum(p->bytes_fd, &cgid, &out->bytes, sizeof(out->bytes));
 	out->profile = !bpf_map_lookup_elem(p->profile_fd, &cgid, &prof);
 	for (i = 0; out->profile && i < prof.nrules && i < MPTCPIFY_MAX_RULES; i++) {
 		rule_stats_read(p, cgid, i, &rs);
@@ -239,6 +240,10 @@ void entry_counters_add(struct entry_counters *to, const struct entry_counters *
 		to->outcomes.subflows[i] += from->outcomes.subflows[i];
 	for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
 		to->escapes.count[i] += from->escapes.count[i];
+	for (i = 0; i < MPTCPIFY_PATH_NR; i++) {
+		to->bytes.sent[i] += from->bytes.sent[i];
+		to->bytes.received[i] += from->bytes.received[i];
+	}
 	to->subflow_applied += from->subflow_applied;
 	to->subflow_failed += from->subflow_failed;
 	for (i = 0; i < from->compat.n; i++)

@@ -66,6 +66,7 @@ struct entry_counters {
 	struct mptcpify_stats sockets;
 	struct mptcpify_outcomes outcomes;
 	struct mptcpify_escapes escapes; /* TCP sockets that should have been MPTCP */
+	struct mptcpify_bytes bytes;	 /* by path, of the closed subflows */
 	__u64 subflow_applied;
 	__u64 subflow_failed;
 	bool profile;		/* it has a subflow profile */
@@ -91,8 +92,8 @@ void entry_tallies_free(struct idmap *by_cgid);
 
 /*
  * Zeroed per-CPU counters of @size bytes for a new entry @cgid in map @fd
- * (stats, outcomes, escapes), unless it has them: the BPF side never
- * allocates them, but for escapes of an older build's entries.
+ * (stats, outcomes, escapes, bytes), unless it has them: the BPF side never
+ * allocates them, but for escapes and bytes of an older build's entries.
  */
 int counters_create(int fd, __u64 cgid, size_t size);
 

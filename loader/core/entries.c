@@ -87,6 +87,8 @@ static int write_entry(struct pins *p, __u64 cgid, const struct mptcpify_policy 
 					      sizeof(struct mptcpify_outcomes));
 		if (!err)
 			err = counters_create(p->escapes_fd, cgid, sizeof(struct mptcpify_escapes));
+		if (!err)
+			err = counters_create(p->bytes_fd, cgid, sizeof(struct mptcpify_bytes));
 		if (!err && bpf_map_update_elem(p->policy_fd, &cgid, entry, BPF_ANY))
 			err = -errno;
 		if (err != -ENOMEM || tries == 50)
@@ -141,6 +143,7 @@ int policy_delete(struct pins *p, __u64 cgid)
 	bpf_map_delete_elem(p->stats_fd, &cgid);
 	bpf_map_delete_elem(p->outcomes_fd, &cgid);
 	bpf_map_delete_elem(p->escapes_fd, &cgid);
+	bpf_map_delete_elem(p->bytes_fd, &cgid);
 	return err;
 }
 

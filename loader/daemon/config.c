@@ -11,6 +11,7 @@
 #include <string.h>
 #include "config.h"
 #include "kube.h"
+#include "pmconfig.h"
 #include "textfile.h"
 #include "yamltree.h"
 #include "core/entries.h"
@@ -274,6 +275,14 @@ static int parse_match(struct parse *ps, const char *k, const struct ynode *val,
 	return s->pattern ? 0 : -ENOMEM;
 }
 
+static int parse_pm(struct parse *ps, const struct ynode *val, struct selector *s)
+{
+	s->pm = calloc(1, sizeof(*s->pm));
+	if (!s->pm)
+		return -ENOMEM;
+	return pmconfig_parse(val, ps->source, s->pm, ps->err, ps->errlen);
+}
+
 static int parse_selector(struct parse *ps, const struct ynode *map, struct config *c)
 {
 	struct selector *s = &c->selectors[c->nselectors];
@@ -323,10 +332,12 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 			if (!err && (s->profile = find_profile(c, profile)) < 0)
 				return fail(ps, val, "no profile named '%s' under profiles",
 					    profile);
+		} else if (!strcmp(k, "path-manager")) {
+			err = parse_pm(ps, val, s);
 		} else {
 			return fail(ps, key,
 				    "unknown selector key '%s' (name, cgroup, unit, pod, "
-				    "container, mode, on-incompatible, subflow)",
+				    "container, mode, on-incompatible, subflow, path-manager)",
 				    k);
 		}
 		if (err)
@@ -336,6 +347,9 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 		return fail(ps, map, "a selector needs a name");
 	if (!matched)
 		return fail(ps, map, "selector '%s' needs one of cgroup, unit, pod or container",
+			    s->name);
+	if (s->pm && s->mode == MPTCPIFY_MODE_EXCLUDE)
+		return fail(ps, map, "selector '%s': path-manager needs mode rewrite or audit",
 			    s->name);
 	c->nselectors++;
 	return 0;
@@ -436,8 +450,10 @@ void config_free(struct config *c)
 	int i;
 
 	/* And the one a failed parse stopped in: the array has a slot past the last. */
-	for (i = 0; c->selectors && i <= c->nselectors; i++)
+	for (i = 0; c->selectors && i <= c->nselectors; i++) {
 		free(c->selectors[i].pattern);
+		free(c->selectors[i].pm);
+	}
 	free(c->selectors);
 	free(c->profiles);
 	free(c->index);

@@ -13,6 +13,7 @@
  *       mode: rewrite       # rewrite (default), audit or exclude
  *       on-incompatible: keep  # or exclude: TCP after an option was refused
  *       subflow: PROFILE    # optional
+ *       path-manager: {...} # optional: MPTCP path manager of its namespaces (pmconfig.h)
  */
 #ifndef MPTCPIFY_CONFIG_H
 #define MPTCPIFY_CONFIG_H
@@ -21,6 +22,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "mptcpify.h"
+
+struct pm_config;
 
 #define CONFIG_NAME_MAX 64
 #define CONFIG_DEFAULT_RESYNC 60
@@ -58,6 +61,7 @@ struct selector {
 	__u32 mode;			     /* enum mptcpify_mode */
 	__u32 flags;			     /* MPTCPIFY_PROTECT: on-incompatible: exclude */
 	int profile;			     /* index in config.profiles, or -1 */
+	struct pm_config *pm;		     /* path-manager: NULL when none */
 	int line;			     /* where it was declared */
 };
 

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "pmapply.h"
 #include "reconcile.h"
 #include "service.h"
 #include "core/cgroup.h"
@@ -414,8 +415,10 @@ static int run(struct daemon *d)
 	service_ready(status_line(d, status, sizeof(status)));
 	if (loop(d))
 		return EXIT_FAIL;
-	if (o->cleanup)
+	if (o->cleanup) {
 		reconcile_remove_all(&d->r);
+		pmapply_free(&d->r, true);
+	}
 	return EXIT_OK;
 }
 
@@ -490,6 +493,7 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 	metrics_feed_free(&d.feed);
 	pthread_mutex_destroy(&d.health.lock);
 	close_fds(&d);
+	pmapply_free(&d.r, false);
 	state_free(&d.r);
 	return rc;
 }

@@ -252,6 +252,32 @@ out:
 	free(lives);
 }
 
+static void bytes_sample(FILE *f, const char *selector, const char *direction, int path, __u64 n)
+{
+	fprintf(f,
+		"mptcpify_subflow_bytes_total{selector=\"%s\",direction=\"%s\",subflow=\"%s\"} "
+		"%llu\n",
+		selector, direction, path == MPTCPIFY_PATH_INITIAL ? "initial" : "additional",
+		(unsigned long long)n);
+}
+
+/* Each namespace a path-manager block was applied in, or refused, and why. */
+static void path_manager(FILE *f, const struct metrics_snapshot *s)
+{
+	const struct metrics_pm *m;
+
+	help(f, "mptcpify_path_manager_namespace", "gauge",
+	     "a network namespace of a selector's cgroup: its path-manager settings applied "
+	     "(errno 0) or refused (the errno); restored and gone once no process is left");
+	for (m = s->pm; m < s->pm + s->npm; m++) {
+		fprintf(f, "mptcpify_path_manager_namespace{selector=\"%s\",cgroup=\"",
+			s->selectors[m->selector].name);
+		put_label(f, m->rel);
+		fprintf(f, "\",netns=\"%llu\",result=\"%s\",errno=\"%d\"} 1\n",
+			(unsigned long long)m->netns, m->err ? "refused" : "applied", m->err);
+	}
+}
+
 /* What became of each selector's connections: outcomes, subflows, refusals, reasons. */
 static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct entry_counters *sums)
 {
@@ -288,6 +314,15 @@ static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct ent
 				"%llu\n",
 				s->selectors[k].name, i + 1,
 				(unsigned long long)sums[k].outcomes.subflows[i]);
+	help(f, "mptcpify_subflow_bytes_total", "counter",
+	     "bytes of a selector's MPTCP connections, by direction and by subflow: the "
+	     "connection's initial one or an additional (MP_JOIN) one; counted as each closes");
+	for (k = 0; k < s->nselectors; k++)
+		for (i = 0; i < MPTCPIFY_PATH_NR; i++) {
+			bytes_sample(f, s->selectors[k].name, "sent", i, sums[k].bytes.sent[i]);
+			bytes_sample(f, s->selectors[k].name, "received", i,
+				     sums[k].bytes.received[i]);
+		}
 	help(f, "mptcpify_refused_options_total", "counter",
 	     "socket options an MPTCP socket refused; predicted=\"true\": a TCP socket's, in audit "
 	     "mode, that MPTCP would refuse");
@@ -436,6 +471,7 @@ void metrics_write(FILE *f, const struct metrics_snapshot *s, const struct metri
 	per_cgroup(f, s, src, sums, level);
 	per_selector(f, s, sums);
 	outcomes(f, s, sums);
+	path_manager(f, s);
 	per_daemon(f, s, &src->misses);
 	for (k = 0; k < s->nselectors; k++)
 		entry_counters_free(&sums[k]);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "classify.h"
 #include "metrics.h"
+#include "pmapply.h"
 #include "core/counters.h"
 #include "core/lifecycle.h"
 #include "core/pinstore.h"
@@ -140,6 +141,23 @@ static size_t kube_names(const struct reconciler *r, const char *rel, struct met
 	return strlen(k.in_pod) + strlen(ns) + strlen(name) + strlen(k.container_id) + 4;
 }
 
+/* The path-manager results; none when memory is short, never a failed snapshot. */
+static void take_pm(struct metrics_snapshot *s, const struct reconciler *r)
+{
+	const struct pm_applied *a;
+	size_t i;
+
+	s->pm = r->pm && r->pm->n ? calloc(r->pm->n, sizeof(*s->pm)) : NULL;
+	for (i = 0; s->pm && i < r->pm->n; i++) {
+		a = &r->pm->v[i];
+		if (a->selector >= s->nselectors || !(s->pm[s->npm].rel = strdup(a->rel)))
+			continue;
+		s->pm[s->npm].selector = a->selector;
+		s->pm[s->npm].netns = a->netns;
+		s->pm[s->npm++].err = -a->err;
+	}
+}
+
 struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 {
 	struct metrics_snapshot *s = calloc(1, sizeof(*s));
@@ -182,6 +200,7 @@ struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
 		kube_names(r, o->rel, cg, &str);
 	}
 	s->ncgroups = n;
+	take_pm(s, r);
 	s->stats = r->stats;
 	s->watched = r->watches.by_wd.n;
 	s->unwatched = r->watches.unwatched + r->pods_unwatched;
@@ -208,6 +227,9 @@ void metrics_snapshot_free(struct metrics_snapshot *s)
 		pins_close(&s->pins);
 	for (k = 0; s->selectors && k < s->nselectors; k++)
 		entry_counters_free(&s->selectors[k].gone);
+	for (k = 0; (size_t)k < s->npm; k++)
+		free(s->pm[k].rel);
+	free(s->pm);
 	free(s->selectors);
 	free(s->cgroups);
 	free(s->strings);

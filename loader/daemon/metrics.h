@@ -40,6 +40,14 @@ struct metrics_selector {
 	struct entry_counters gone; /* the counters of its removed cgroups */
 };
 
+/* A namespace where a selector's path-manager settings were applied or refused. */
+struct metrics_pm {
+	int selector;
+	char *rel; /* the cgroup it was found through */
+	__u64 netns;
+	int err; /* 0, or a positive errno */
+};
+
 struct metrics_snapshot {
 	int refs;	  /* under the feed's lock */
 	struct pins pins; /* the maps' counters, read at scrape time */
@@ -48,6 +56,8 @@ struct metrics_snapshot {
 	struct metrics_selector *selectors;
 	size_t ncgroups;
 	struct metrics_cgroup *cgroups;
+	size_t npm;
+	struct metrics_pm *pm;
 	struct reconcile_stats stats;
 	size_t watched;
 	size_t unwatched; /* directories whose watch failed */

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "pass.h"
 #include "pinwatch.h"
+#include "pmapply.h"
 #include "reconcile.h"
 #include "selector.h"
 #include "core/cgroup.h"
@@ -247,6 +248,7 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 	idmap_free(&seen);
 	watch_report(&r->watches, r->pods_unwatched);
 	err = pass_finish(&ps, config_links(&r->cfg));
+	pmapply_sweep(r);
 	if (r->pinned)
 		pinwatch_arm(r);
 	/*
@@ -398,10 +400,12 @@ int reconcile_events(struct reconciler *r)
 		retry_unwatched(&ps);
 	if (watch_report(&r->watches, r->pods_unwatched))
 		r->version++; /* for /metrics */
-	if (ps.opened || ps.nremovals)
+	if (ps.opened || ps.nremovals) {
 		pass_finish(&ps, config_links(&r->cfg));
-	else
+		pmapply_sweep(r);
+	} else {
 		free(ps.removals);
+	}
 	if (overflow) {
 		log_event(LOG_WARNING, "overflow", "error", "inotify queue overflowed: resyncing",
 			  NULL);

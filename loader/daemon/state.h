@@ -16,6 +16,8 @@
 #include "core/counters.h"
 #include "core/idmap.h"
 
+struct pm_table;
+
 /* A policy entry the daemon made, by cgroup id. */
 struct owned {
 	int selector; /* index in the current configuration, -1 unknown */
@@ -69,6 +71,7 @@ struct reconciler {
 	int pin_wds[PINWATCH_DIRS]; /* pinwatch.h: -1 when not watched */
 	bool pins_touched;	    /* one of them saw a pin go */
 	__u64 version;		    /* bumped by every pass: what a snapshot shows */
+	struct pm_table *pm;	    /* pmapply.h: NULL until a selector has path-manager */
 	struct reconcile_stats stats;
 };
 

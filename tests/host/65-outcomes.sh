@@ -166,21 +166,71 @@ esac
 is "fallback reasons need fexit: none on this host" \
 	"$("$M" -j stats "$TESTCG/client" | jq -c '.cgroups[0].fallback_reasons')" "{}"
 
+# --- Bytes by path: two paths of equal rate, both used. ---
+# The client's own endpoint sends its join out c1, beside the first
+# subflow (join_paths): the server announces 10.0.2.2 instead, which the
+# client reaches by c2, so that each path has its own shaper.
+# bytes CG: "initial-sent initial-received additional-sent additional-received".
+bytes() {
+	"$M" -j stats "$1" | jq -r '.cgroups[0].bytes | "\(.initial.sent) \(.initial.received)
+		\(.additional.sent) \(.additional.received)"' | tr -s ' \n\t' ' ' | sed 's/ $//'
+}
+ip -n srv mptcp limits set subflows 2 add_addr_accepted 2
+ip -n cli mptcp endpoint flush
+ip -n srv mptcp endpoint add 10.0.2.2 dev s2 signal
+for i in 1 2; do
+	ip netns exec cli tc qdisc add dev "c$i" root tbf rate 8mbit burst 16kb latency 100ms
+done
+read -r ci0 cr0 ca0 car0 <<<"$(bytes "$TESTCG/client")"
+read -r si0 sr0 sa0 sar0 <<<"$(bytes "$TESTCG/server")"
+diag "before: client $ci0 $cr0 $ca0 $car0, server $si0 $sr0 $sa0 $sar0"
+conn mptcp mptcp --subflows 2 --bytes 2000000
+# Each subflow adds its bytes as it closes: the join may close last.
+wait_for "the client's bytes over both paths are counted" \
+	"read -r ci cr ca car <<<\"\$(bytes '$TESTCG/client')\"; [ \$((ci - ci0 + ca - ca0)) -ge 2000000 ]"
+wait_for "the server's bytes over both paths are counted" \
+	"read -r si sr sa sar <<<\"\$(bytes '$TESTCG/server')\"; [ \$((sr - sr0 + sar - sar0)) -ge 2000000 ]"
+read -r ci cr ca car <<<"$(bytes "$TESTCG/client")"
+read -r si sr sa sar <<<"$(bytes "$TESTCG/server")"
+diag "after: client $ci $cr $ca $car, server $si $sr $sa $sar"
+# A sender's bytes_acked counts the FIN (and a join's SYN) as well: a byte or two more.
+about() { # GOT WANT: within two bytes above
+	[ "$1" -ge "$2" ] && [ "$1" -le $(($2 + 2)) ]
+}
+check "what the client sent on its initial subflow, the server received on it" \
+	about "$((ci - ci0))" "$((sr - sr0))"
+check "and on the additional one" about "$((ca - ca0))" "$((sar - sar0))"
+check "the server's reply came back on the paths it took" \
+	about "$((si - si0 + sa - sa0))" "$((cr - cr0 + car - car0))"
+share=$(((ca - ca0) * 100 / (ci - ci0 + ca - ca0)))
+diag "client: ${share}% of this connection's bytes sent over the additional subflow"
+check "the additional subflow carried a good part of them (two equal paths)" \
+	test "$share" -ge 20 -a "$share" -le 80
+verdict=$("$M" stats "$TESTCG/client" | tail -n1)
+case "$verdict" in
+*", "[0-9]*"% of bytes over additional subflows") ok "the verdict gives the share of bytes" ;;
+*) not_ok "the verdict gives the share of bytes" "$verdict" ;;
+esac
+
 # The same counts as Prometheus series, per selector (a scrape is a second
 # or two old: metric_is asks again until it shows them).
 metric_is "metrics: MPTCP end to end" \
-	'mptcpify_connections_total{selector="client",outcome="mptcp_active"}' 2
+	'mptcpify_connections_total{selector="client",outcome="mptcp_active"}' 3
 metric_is "metrics: fell back" \
 	'mptcpify_connections_total{selector="client",outcome="fell_back_active"}' 1
 metric_is "metrics: plain-TCP clients of the MPTCP listener" \
 	'mptcpify_connections_total{selector="server",outcome="fell_back_passive"}' 1
 metric_is "metrics: joins failed" 'mptcpify_subflows_total{selector="client",event="failed"}' 1
-metric_is "metrics: joins closed" 'mptcpify_subflows_total{selector="client",event="closed"}' 1
+metric_is "metrics: joins closed" 'mptcpify_subflows_total{selector="client",event="closed"}' 2
 # The refused join completed its handshake before the refusal: it counts here.
 metric_is "metrics: connections with two subflows or more" \
-	'mptcpify_connections_with_subflows_total{selector="client",subflows="2"}' 2
+	'mptcpify_connections_with_subflows_total{selector="client",subflows="2"}' 3
 metric_is "metrics: joins whose handshake completed" \
-	'mptcpify_subflows_total{selector="client",event="established"}' 2
+	'mptcpify_subflows_total{selector="client",event="established"}' 3
+metric_is "metrics: bytes the client sent on initial subflows" \
+	'mptcpify_subflow_bytes_total{selector="client",direction="sent",subflow="initial"}' "$ci"
+metric_is "metrics: bytes the server received on additional subflows" \
+	'mptcpify_subflow_bytes_total{selector="server",direction="received",subflow="additional"}' "$sar"
 curl -s -m 30 "http://127.0.0.1:$PORT/metrics" >"$WORK/expo.txt"
 check "promtool finds the exposition valid" sh -c "promtool check metrics <'$WORK/expo.txt'"
 stop_daemon "the daemon stops cleanly (ASan)"

@@ -7,6 +7,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "daemon/config.h"
+#include "daemon/pmconfig.h"
+#include <arpa/inet.h>
+#include <linux/mptcp.h>
 #include "core/entries.h"
 #include "core/pinstore.h"
 #include "unit.h"
@@ -116,7 +119,7 @@ START_TEST(unknown_keys_are_refused)
 		   "selectors)");
 	ck_refused("selectors:\n  - name: a\n    cgroup: x\n    mdoe: audit\n",
 		   "test.yaml:4:5: unknown selector key 'mdoe' (name, cgroup, unit, pod, "
-		   "container, mode, on-incompatible, subflow)");
+		   "container, mode, on-incompatible, subflow, path-manager)");
 	ck_refused("selectors:\n  - {name: a, cgroup: x, on-incompatible: maybe}\n",
 		   "test.yaml:2:43: on-incompatible must be exclude or keep");
 	ck_refused("selectors:\n  - name: a\n    pod: {ns: x}\n",
@@ -307,6 +310,99 @@ START_TEST(the_size_is_capped)
 }
 END_TEST
 
+#define PM_HEAD "selectors:\n  - name: shop\n    pod: {namespace: shop}\n"
+
+START_TEST(path_manager_parses)
+{
+	const struct pm_config *pm;
+	__u8 want[16];
+
+	ck_assert_int_eq(
+		parse(PM_HEAD
+		      "    path-manager:\n"
+		      "      limits: {subflows: 4, add-addr-accepted: 8}\n"
+		      "      endpoints:\n"
+		      "        - {dev: eth1, flags: [subflow]}\n"
+		      "        - {address: 10.0.2.1, port: 8080, flags: [signal, backup]}\n"
+		      "        - {address: \"fd00::1\", dev: eth2, flags: [subflow, fullmesh]}\n"
+		      "  - name: other\n"
+		      "    cgroup: x\n"),
+		0);
+	pm = cfg.selectors[0].pm;
+	ck_assert_ptr_nonnull(pm);
+	ck_assert_ptr_null(cfg.selectors[1].pm);
+	ck_assert(pm->has_subflows && pm->has_add_addr && !pm->host_namespace);
+	ck_assert_uint_eq(pm->limits.subflows, 4);
+	ck_assert_uint_eq(pm->limits.add_addr_accepted, 8);
+	ck_assert_uint_eq(pm->nendpoints, 3);
+	ck_assert_str_eq(pm->endpoints[0].dev, "eth1");
+	ck_assert(!pm->endpoints[0].has_address);
+	ck_assert_uint_eq(pm->endpoints[0].ep.flags, MPTCP_PM_ADDR_FLAG_SUBFLOW);
+	inet_pton(AF_INET, "10.0.2.1", want);
+	ck_assert(pm->endpoints[1].has_address && pm->endpoints[1].ep.family == AF_INET);
+	ck_assert(!memcmp(pm->endpoints[1].ep.addr, want, 4));
+	ck_assert_uint_eq(pm->endpoints[1].ep.port, 8080);
+	ck_assert_uint_eq(pm->endpoints[1].ep.flags,
+			  MPTCP_PM_ADDR_FLAG_SIGNAL | MPTCP_PM_ADDR_FLAG_BACKUP);
+	ck_assert_uint_eq(pm->endpoints[2].ep.family, AF_INET6);
+	ck_assert_str_eq(pm->endpoints[2].dev, "eth2");
+	config_free(&cfg);
+
+	/* Limits alone, one of them; the host's namespace said explicitly. */
+	ck_assert_int_eq(parse(PM_HEAD "    path-manager: {limits: {subflows: 2}, host-namespace: "
+				       "true}\n"),
+			 0);
+	pm = cfg.selectors[0].pm;
+	ck_assert(pm->has_subflows && !pm->has_add_addr && pm->host_namespace);
+	config_free(&cfg);
+}
+END_TEST
+
+/* Every refusal names the line and column of what is wrong. */
+START_TEST(path_manager_refusals)
+{
+	ck_refused(PM_HEAD "    path-manager: {limit: {subflows: 2}}\n",
+		   "test.yaml:4:20: unknown path-manager key 'limit' (limits, endpoints, "
+		   "host-namespace)");
+	ck_refused(PM_HEAD "    path-manager:\n      limits: {subflows: 9}\n",
+		   "test.yaml:5:26: subflows must be a number from 0 to 8, not '9'");
+	ck_refused(PM_HEAD "    path-manager:\n      limits: {add-addr-accepted: -1}\n",
+		   "test.yaml:5:35: add-addr-accepted must be a number from 0 to 8");
+	ck_refused(PM_HEAD "    path-manager:\n      limits: {subflow: 2}\n",
+		   "test.yaml:5:16: unknown limits key 'subflow' (subflows, add-addr-accepted)");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {dev: eth1, flags: "
+			   "[subflow, laminar]}\n",
+		   "test.yaml:6:40: unknown endpoint flag 'laminar' (signal, subflow, backup, "
+		   "fullmesh)");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {dev: eth1, flags: "
+			   "[implicit]}\n",
+		   "test.yaml:6:31: unknown endpoint flag 'implicit' (signal, subflow, backup, "
+		   "fullmesh)");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {address: 10.0.2, "
+			   "flags: [signal]}\n",
+		   "test.yaml:6:21: address must be an IPv4 or IPv6 address");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {flags: [signal]}\n",
+		   "test.yaml:6:11: an endpoint needs a dev or an address");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {dev: eth1}\n",
+		   "test.yaml:6:11: an endpoint needs flags: signal, subflow, or both");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {dev: eth1, flags: "
+			   "[signal, fullmesh]}\n",
+		   "test.yaml:6:30: an endpoint cannot be both signal and fullmesh");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {dev: eth1, port: 80, "
+			   "flags: [subflow]}\n",
+		   "test.yaml:6:11: a port needs the signal flag");
+	ck_refused(PM_HEAD "    path-manager:\n      endpoints:\n        - {dev: \"a/b\", "
+			   "flags: [subflow]}\n",
+		   "test.yaml:6:17: dev must be an interface name");
+	ck_refused(PM_HEAD "    path-manager: {host-namespace: yes}\n",
+		   "test.yaml:4:36: host-namespace must be true or false");
+	ck_refused(PM_HEAD "    path-manager: {host-namespace: true}\n",
+		   "test.yaml:4:19: path-manager sets nothing: give limits or endpoints");
+	ck_refused(PM_HEAD "    mode: exclude\n    path-manager: {limits: {subflows: 2}}\n",
+		   "test.yaml:2:5: selector 'shop': path-manager needs mode rewrite or audit");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -321,6 +417,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, profiles_are_checked);
 	tcase_add_test(tc, cgroup_metrics_levels);
 	tcase_add_test(tc, many_selectors);
+	tcase_add_test(tc, path_manager_parses);
+	tcase_add_test(tc, path_manager_refusals);
 	tcase_add_test(tc, files);
 	tcase_add_test(tc, a_fifo_is_refused);
 	tcase_add_test(tc, the_size_is_capped);

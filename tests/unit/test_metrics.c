@@ -32,6 +32,7 @@ static void fake_read(void *ctx, __u64 cgid, struct entry_counters *out)
 	out->escapes.count[MPTCPIFY_ESCAPE_HOOK_SKIPPED] = 1;
 	out->escapes.count[MPTCPIFY_ESCAPE_IO_URING] = cgid;
 	out->escapes.count[MPTCPIFY_ESCAPE_NR - 1] = 99;
+	out->bytes.sent[MPTCPIFY_PATH_ADDITIONAL] = cgid;
 	out->subflow_applied = 2;
 	out->profile = cgid != 12;
 }
@@ -49,6 +50,7 @@ static char *render_with(bool pinned, enum cgroup_metrics level)
 	s.selectors[0].gone.sockets.count[MPTCPIFY_REWRITTEN] = 100;
 	s.selectors[0].gone.escapes.count[MPTCPIFY_ESCAPE_IO_URING] = 50;
 	s.selectors[0].gone.escapes.count[MPTCPIFY_ESCAPE_OTHER] = 3;
+	s.selectors[0].gone.bytes.received[MPTCPIFY_PATH_INITIAL] = 1000;
 	s.stats.reconciles[TRIGGER_RESYNC] = 4;
 	s.unwatched = 3;
 	metrics_write(f, &s, &src, level);
@@ -190,6 +192,25 @@ START_TEST(escapes_by_cause)
 }
 END_TEST
 
+/* Bytes by path and direction, per selector: live and gone, zeros included. */
+START_TEST(bytes_by_path)
+{
+	char *text = render(true);
+
+	ck_assert(has_line(text, "# TYPE mptcpify_subflow_bytes_total counter"));
+	ck_assert(has_line(text, "mptcpify_subflow_bytes_total{selector=\"shop\",direction="
+				 "\"sent\",subflow=\"additional\"} 24"));
+	ck_assert(has_line(text, "mptcpify_subflow_bytes_total{selector=\"shop\",direction="
+				 "\"received\",subflow=\"initial\"} 1000"));
+	ck_assert(has_line(text, "mptcpify_subflow_bytes_total{selector=\"db\",direction="
+				 "\"sent\",subflow=\"additional\"} 12"));
+	ck_assert(has_line(text, "mptcpify_subflow_bytes_total{selector=\"db\",direction="
+				 "\"received\",subflow=\"additional\"} 0"));
+	ck_assert_int_eq(samples(text, "mptcpify_subflow_bytes_total"), 2 * 4);
+	free(text);
+}
+END_TEST
+
 /* Nothing pinned: the families, a selector's gone escapes, no cgroup's. */
 START_TEST(escapes_unpinned_and_off)
 {
@@ -257,6 +278,7 @@ static Suite *metrics_suite(void)
 	tcase_add_test(tc, unpinned_has_no_cgroup_samples);
 	tcase_add_test(tc, cgroup_series_can_be_left_out);
 	tcase_add_test(tc, escapes_by_cause);
+	tcase_add_test(tc, bytes_by_path);
 	tcase_add_test(tc, escapes_unpinned_and_off);
 	tcase_add_test(tc, escapes_sum_per_pod);
 	suite_add_tcase(s, tc);

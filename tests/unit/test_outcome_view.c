@@ -60,6 +60,36 @@ START_TEST(shares_and_why)
 }
 END_TEST
 
+/* The share of bytes over additional subflows, both ways; none: not said. */
+START_TEST(bytes_by_path)
+{
+	json_t *entry = json_object(), *b;
+
+	c.outcomes.count[MPTCPIFY_MPTCP_ACTIVE] = 2;
+	c.bytes.sent[MPTCPIFY_PATH_INITIAL] = 600;
+	c.bytes.received[MPTCPIFY_PATH_INITIAL] = 400;
+	c.bytes.sent[MPTCPIFY_PATH_ADDITIONAL] = 900;
+	c.bytes.received[MPTCPIFY_PATH_ADDITIONAL] = 100;
+	outcome_to_json(&c, entry);
+	b = json_object_get(entry, "bytes");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(b, "initial"), "sent")),
+			 600);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(json_object_get(b, "additional"), "received")),
+		100);
+	json_decref(entry);
+	ck_assert_str_eq(verdict(), "100% MPTCP end to end (2 connections), 50% of bytes over "
+				    "additional subflows");
+	c.outcomes.count[MPTCPIFY_MPTCP_ACTIVE] = 1;
+	c.outcomes.count[MPTCPIFY_FELL_BACK_ACTIVE] = 1;
+	c.bytes.received[MPTCPIFY_PATH_INITIAL] = 1000;
+	ck_assert_str_eq(verdict(), "50% MPTCP end to end (2 connections), 50% fell back (no "
+				    "MP_CAPABLE from peer), 0% of bytes over additional subflows");
+	c.outcomes.count[MPTCPIFY_MPTCP_ACTIVE] = 1;
+	ck_assert_str_eq(verdict(), "100% MPTCP end to end (1 connections)");
+}
+END_TEST
+
 /* Most frequent first; refused before predicted; getsockopt marked. */
 /* Escapes come first, by cause, only those that happened; none: no prefix. */
 START_TEST(escapes_first)
@@ -133,6 +163,7 @@ static Suite *outcome_view_suite(void)
 	tcase_add_test(tc, nothing_yet);
 	tcase_add_test(tc, shares_and_why);
 	tcase_add_test(tc, escapes_first);
+	tcase_add_test(tc, bytes_by_path);
 	tcase_add_test(tc, refusals_in_order);
 	tcase_add_test(tc, refused_json);
 	suite_add_tcase(s, tc);

@@ -6,6 +6,7 @@
 #   /tap.sh             tests/vm/tap.sh, sourced by the cases ($TAP_SH)
 #   /cases/*.sh         the test cases (VM_CASES, or the VM_DEMO script)
 #   /usr/bin/*          VM_BINDIR (static mptcpify and test programs)
+#   /usr/bin/iperf3     the host's, where it has one
 #   /sbin/ip /sbin/tc /bin/ss   iproute2 with their ELF interpreter and
 #                       libraries (busybox's ip lacks `ip mptcp`, its tc netem)
 #   /bin/busybox        + a link for every applet not provided otherwise
@@ -99,6 +100,10 @@ mkinitramfs() { # NAME MODDIR|"" OUT.cpio
 	copy_elf "$(command -v ip)" "$root" /sbin/ip
 	copy_elf "$(command -v tc)" "$root" /sbin/tc
 	copy_elf "$(command -v ss)" "$root" /bin/ss
+	# Throughput over two paths (the path-manager case): where the host has it.
+	if command -v iperf3 >/dev/null; then
+		copy_elf "$(command -v iperf3)" "$root" /usr/bin/iperf3
+	fi
 	if [ -n "${VM_BINDIR:-}" ]; then
 		for f in "$VM_BINDIR"/*; do
 			[ -f "$f" ] || continue

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Path-manager settings in the namespaces of enforced cgroups, and back. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/mptcp.h>
+#include "log.h"
+#include "pmapply.h"
+#include "pmconfig.h"
+#include "state.h"
+#include "core/netns.h"
+
+#define MAX_DEV_ADDRESSES 8
+#define MAX_DUMP 256
+
+static struct pm_applied *find(struct pm_table *t, __u64 netns)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].netns == netns)
+			return &t->v[i];
+	return NULL;
+}
+
+static struct pm_applied *add(struct pm_table *t, __u64 netns, int selector, const char *rel)
+{
+	struct pm_applied *grown, *a;
+
+	if (t->n == t->cap) {
+		grown = realloc(t->v, (t->cap ? t->cap * 2 : 8) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		t->v = grown;
+		t->cap = t->cap ? t->cap * 2 : 8;
+	}
+	a = &t->v[t->n];
+	memset(a, 0, sizeof(*a));
+	a->rel = strdup(rel);
+	if (!a->rel)
+		return NULL;
+	a->netns = netns;
+	a->fd = -1;
+	a->selector = selector;
+	a->sweep = t->sweep;
+	a->what = "applied";
+	t->n++;
+	return a;
+}
+
+static void failed(struct pm_applied *a, int err, const char *what)
+{
+	if (a->err)
+		return; /* the first says most */
+	a->err = err;
+	a->what = what;
+}
+
+/* Endpoint ids present now, as a bitmap of 256. */
+static int ids_now(struct pm_conn *c, __u8 ids[32])
+{
+	struct pm_endpoint *eps = calloc(MAX_DUMP, sizeof(*eps));
+	size_t i, n = 0;
+	int err;
+
+	memset(ids, 0, 32);
+	err = eps ? pm_get_endpoints(c, eps, MAX_DUMP, &n) : -ENOMEM;
+	for (i = 0; !err && i < n && i < MAX_DUMP; i++)
+		ids[eps[i].id / 8] |= (__u8)(1 << (eps[i].id % 8));
+	free(eps);
+	return err;
+}
+
+static void add_endpoint(struct pm_applied *a, struct pm_conn *c, struct pm_endpoint *ep)
+{
+	int err = pm_add_endpoint(c, ep);
+
+	/* There already: the operator's, not the daemon's to remove later. */
+	if (err && err != -EEXIST)
+		failed(a, err, "adding an endpoint");
+}
+
+static void add_endpoints(struct pm_applied *a, struct pm_conn *c, const struct pm_config *pm)
+{
+	struct pm_endpoint addrs[MAX_DEV_ADDRESSES], ep;
+	int ifindex = 0, n, j;
+	size_t i;
+
+	for (i = 0; i < pm->nendpoints; i++) {
+		const struct pm_endpoint_config *e = &pm->endpoints[i];
+
+		if (e->dev[0]) {
+			ifindex = pm_ifindex(c, e->dev);
+			if (ifindex < 0) {
+				failed(a, ifindex, "no such device in the namespace");
+				continue;
+			}
+		}
+		if (e->has_address) {
+			ep = e->ep;
+			ep.ifindex = e->dev[0] ? ifindex : 0;
+			add_endpoint(a, c, &ep);
+			continue;
+		}
+		n = pm_dev_addresses(a->fd, e->dev, addrs, MAX_DEV_ADDRESSES);
+		if (n <= 0)
+			failed(a, n < 0 ? n : -EADDRNOTAVAIL, "the device has no address");
+		for (j = 0; j < n; j++) {
+			ep = addrs[j];
+			ep.flags = e->ep.flags;
+			ep.ifindex = ifindex;
+			add_endpoint(a, c, &ep);
+		}
+	}
+}
+
+/* Save what the namespace has, then set what @pm says. */
+static void apply(struct pm_applied *a, const struct pm_config *pm)
+{
+	__u8 *before = a->ids_before, after[32];
+	struct pm_limits l;
+	struct pm_conn c;
+	const char *why;
+	int err, id;
+
+	err = pm_connect(&c, a->fd, &why);
+	if (err) {
+		failed(a, err, why);
+		return;
+	}
+	err = pm_get_limits(&c, &a->before);
+	if (!err)
+		err = ids_now(&c, before);
+	if (err) {
+		failed(a, err, "reading the path manager");
+		pm_disconnect(&c);
+		return;
+	}
+	if (pm->has_subflows || pm->has_add_addr) {
+		l = a->before;
+		if (pm->has_subflows)
+			l.subflows = pm->limits.subflows;
+		if (pm->has_add_addr)
+			l.add_addr_accepted = pm->limits.add_addr_accepted;
+		err = pm_set_limits(&c, &l);
+		if (err)
+			failed(a, err, "setting the limits");
+		a->limits_set = !err;
+	}
+	add_endpoints(a, &c, pm);
+	/* Ours are the ids that were not there before. */
+	if (!ids_now(&c, after))
+		for (id = 0; id < 256 && a->nadded < sizeof(a->added); id++)
+			if ((after[id / 8] & ~before[id / 8]) & (1 << (id % 8)))
+				a->added[a->nadded++] = (__u8)id;
+	pm_disconnect(&c);
+}
+
+/*
+ * Remove the endpoints the kernel made itself (implicit: the local address
+ * of a subflow to an announced one) that were not there before: a
+ * consequence of the limits, gone with them.
+ */
+static void drop_implicit(struct pm_applied *a, struct pm_conn *c)
+{
+	struct pm_endpoint *eps = calloc(MAX_DUMP, sizeof(*eps));
+	size_t i, n = 0;
+
+	if (!eps || pm_get_endpoints(c, eps, MAX_DUMP, &n))
+		n = 0;
+	for (i = 0; i < n && i < MAX_DUMP; i++)
+		if ((eps[i].flags & MPTCP_PM_ADDR_FLAG_IMPLICIT) &&
+		    !(a->ids_before[eps[i].id / 8] & (1 << (eps[i].id % 8))))
+			pm_del_endpoint(c, eps[i].id);
+	free(eps);
+}
+
+static void restore(struct pm_applied *a)
+{
+	const char *why = NULL;
+	struct pm_conn c;
+	int err = 0;
+	size_t i;
+
+	if (a->fd >= 0 && (a->limits_set || a->nadded)) {
+		err = pm_connect(&c, a->fd, &why);
+		for (i = 0; !err && i < a->nadded; i++)
+			pm_del_endpoint(&c, a->added[i]);
+		if (!err)
+			drop_implicit(a, &c);
+		if (!err && a->limits_set)
+			err = pm_set_limits(&c, &a->before);
+		if (c.nl)
+			pm_disconnect(&c);
+		log_event(err ? LOG_ERR : LOG_INFO, "path-manager-restore", "cgroup", a->rel,
+			  "error", err ? strerror(-err) : NULL, NULL);
+	}
+	if (a->fd >= 0)
+		close(a->fd);
+	free(a->rel);
+}
+
+/* A namespace of @rel's processes: applied, refused, or already known. */
+static void visit_ns(struct reconciler *r, const struct netns_found *ns, int sel, const char *rel)
+{
+	const struct selector *s = &r->cfg.selectors[sel];
+	struct pm_applied *a = find(r->pm, ns->ino);
+	char ino[32];
+
+	if (a) {
+		a->sweep = r->pm->sweep;
+		a->selector = sel; /* its index in this configuration, after a reload */
+		return;
+	}
+	a = add(r->pm, ns->ino, sel, rel);
+	if (!a)
+		return;
+	if (ns->host && !s->pm->host_namespace) {
+		failed(a, -EPERM, "the host's namespace (host-namespace is not set)");
+	} else {
+		a->fd = netns_open(ns);
+		if (a->fd < 0)
+			failed(a, a->fd, "its process has gone");
+		else
+			apply(a, s->pm);
+	}
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)ns->ino);
+	log_event(a->err ? LOG_WARNING : LOG_INFO, "path-manager", "cgroup", rel, "selector",
+		  s->name, "netns", ino, "result", a->what, "errno",
+		  a->err ? strerror(-a->err) : NULL, NULL);
+}
+
+void pmapply_sweep(struct reconciler *r)
+{
+	struct netns_found *found;
+	char path[PATH_MAX * 2];
+	const struct owned *o;
+	size_t it, i, n;
+	void *val;
+	__u64 key;
+
+	if (!r->pm) {
+		for (i = 0; i < (size_t)r->cfg.nselectors && !r->cfg.selectors[i].pm; i++)
+			;
+		if (i == (size_t)r->cfg.nselectors)
+			return; /* nothing to apply, nothing applied */
+		r->pm = calloc(1, sizeof(*r->pm));
+		if (!r->pm)
+			return;
+	}
+	r->pm->sweep++;
+	for (it = 0; idmap_next(&r->owned, &it, &key, &val);) {
+		o = val;
+		if (o->selector < 0 || o->selector >= r->cfg.nselectors ||
+		    !r->cfg.selectors[o->selector].pm)
+			continue;
+		snprintf(path, sizeof(path), "%s%s", r->cgroup2, o->rel);
+		if (netns_of_cgroup(path, &found, &n))
+			continue; /* gone meanwhile */
+		for (i = 0; i < n; i++)
+			visit_ns(r, &found[i], o->selector, o->rel);
+		free(found);
+	}
+	/* Where no selected process is left: as it was. */
+	for (i = 0; i < r->pm->n;) {
+		if (r->pm->v[i].sweep == r->pm->sweep) {
+			i++;
+			continue;
+		}
+		restore(&r->pm->v[i]);
+		r->pm->v[i] = r->pm->v[--r->pm->n];
+		r->version++; /* for /metrics */
+	}
+}
+
+void pmapply_free(struct reconciler *r, bool undo)
+{
+	size_t i;
+
+	if (!r->pm)
+		return;
+	for (i = 0; i < r->pm->n; i++) {
+		if (undo) {
+			restore(&r->pm->v[i]);
+		} else {
+			if (r->pm->v[i].fd >= 0)
+				close(r->pm->v[i].fd);
+			free(r->pm->v[i].rel);
+		}
+	}
+	free(r->pm->v);
+	free(r->pm);
+	r->pm = NULL;
+}

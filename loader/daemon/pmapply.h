@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Path-manager settings applied (pmconfig.h): in each network namespace
+ * that the processes of a cgroup enforced by a selector with a
+ * path-manager block are in, once, by the first selector to find it. What
+ * was there is saved first and put back when no such cgroup has a process
+ * there any more (its entry went, or its processes left). The host's
+ * namespace (PID 1's) is left alone unless the selector says
+ * host-namespace: true. Failures are reported, never fatal.
+ *
+ * Namespaces are looked for after every reconcile pass: an entry made, a
+ * cgroup event, and the resync, which finds the namespaces that processes
+ * brought into a cgroup since.
+ */
+#ifndef MPTCPIFY_PMAPPLY_H
+#define MPTCPIFY_PMAPPLY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "core/pm.h"
+
+struct reconciler;
+
+/* One namespace the daemon looked at. */
+struct pm_applied {
+	__u64 netns;	  /* its inode number */
+	int fd;		  /* held open until restored: -1 when nothing was changed */
+	int selector;	  /* the selector that set it */
+	char *rel;	  /* the cgroup it was found through */
+	int err;	  /* 0: applied; else the first -errno */
+	const char *what; /* the step that failed, or "applied" */
+	bool limits_set;
+	struct pm_limits before;
+	__u8 added[PM_LIMIT_MAX * 4]; /* endpoint ids the daemon added */
+	size_t nadded;
+	__u8 ids_before[32]; /* a bitmap of the endpoint ids there before */
+	unsigned int sweep;  /* the last sweep that found it */
+};
+
+struct pm_table {
+	struct pm_applied *v;
+	size_t n, cap;
+	unsigned int sweep;
+};
+
+/* Apply where new namespaces are, restore where none is left. */
+void pmapply_sweep(struct reconciler *r);
+/* At exit: restore every namespace when @restore, then free the table. */
+void pmapply_free(struct reconciler *r, bool restore);
+
+#endif
