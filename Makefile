@@ -45,7 +45,7 @@ DEB_PACKAGING := debhelper dpkg-dev lintian
 KUBECTL_PKG := $(if $(shell command -v kubectl),,kubernetes-client)
 DEB_TEST := check libclang-rt-14-dev jq python3-yaml prometheus iproute2 qemu-system-x86 busybox-static valgrind kmod xz-utils \
 	    zstd cpio curl mmdebstrap e2fsprogs man-db podman crun procps \
-	    python3-kubernetes perl liburing-dev $(KUBECTL_PKG) $(DEB_PACKAGING)
+	    python3-kubernetes perl liburing-dev iperf3 $(KUBECTL_PKG) $(DEB_PACKAGING)
 DEPS_STAMP := $(BUILD)/.deps
 TEST_DEPS_STAMP := $(BUILD)/.test-deps
 PKG_DEPS_STAMP := $(BUILD)/.pkg-deps
@@ -86,7 +86,7 @@ define install_missing
 	done); \
 	if [ -n "$$missing" ]; then \
 		echo "  APT     "$$missing; \
-		apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	$(Q)touch $@
 endef
