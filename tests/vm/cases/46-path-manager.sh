@@ -18,7 +18,7 @@ command -v iperf3 >/dev/null || {
 
 CONF=/tmp/pm.yaml
 LOG=/tmp/pm-daemon.log
-RATE=3mbit
+RATE=${PM_RATE:-10mbit}
 
 # The two-path hosts, the client namespace left as the kernel made it.
 setup() {
@@ -29,7 +29,7 @@ setup() {
 		ip -n srv addr add "10.0.$i.2/24" dev "s$i"
 		ip -n cli link set "c$i" up
 		ip -n srv link set "s$i" up
-		ip netns exec cli tc qdisc add dev "c$i" root tbf rate $RATE burst 16kb latency 200ms ||
+		ip netns exec cli tc qdisc add dev "c$i" root tbf rate $RATE burst 32kb latency 200ms ||
 			return 1
 	done
 	ip -n cli link set lo up && ip -n srv link set lo up &&
