@@ -30,11 +30,13 @@ struct found {
 
 static int note(struct found *f, pid_t pid)
 {
-	__u64 ino = netns_ino_of(pid);
+	/* pid 0: a process of a PID namespace that ours cannot see (a pod's,
+	 * from an agent without hostPID), so neither its namespace. */
+	__u64 ino = pid > 0 ? netns_ino_of(pid) : 0;
 	struct netns_found *grown;
 	size_t i;
 
-	if (!ino) /* gone meanwhile, or a kernel thread */
+	if (!ino) /* that, gone meanwhile, or a kernel thread */
 		return 0;
 	for (i = 0; i < f->n; i++) {
 		if (f->v[i].ino == ino) {

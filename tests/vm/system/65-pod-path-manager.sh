@@ -16,7 +16,7 @@ check "dpkg -i $(basename "$DEB") (60-containers purged it)" dpkg -i "$DEB"
 IMG=localhost/mptcpify:$(dpkg-deb -f "$DEB" Version)
 
 # limits PID: the MPTCP limits of PID's network namespace, as ip prints them.
-limits() { nsenter -t "$1" -n ip mptcp limits show; }
+limits() { nsenter -t "$1" -n ip mptcp limits show | sed 's/ *$//'; }
 endpoints() { nsenter -t "$1" -n ip mptcp endpoint show; }
 # A container of the pod or of another slice, with a namespace of its own
 # (only lo): its PID.
@@ -52,7 +52,8 @@ check "the pod's namespace is not the host's" \
 	test "$(readlink /proc/"$pod_pid"/ns/net)" != "$(readlink /proc/1/ns/net)"
 
 wait_until "the pod's namespace has the selector's limits" "$HANG_S" \
-	sh -c "nsenter -t $pod_pid -n ip mptcp limits show | grep -qx 'add_addr_accepted 3 subflows 4'"
+	sh -c "nsenter -t $pod_pid -n ip mptcp limits show | grep -q '^add_addr_accepted 3 subflows 4 *$'" ||
+	diag "the daemon: $(journalctl -u mptcpify -o cat | grep path-manager | tail -n 5)"
 diag "pod: $(limits "$pod_pid"); $(endpoints "$pod_pid")"
 is "and its signal endpoint" "$(endpoints "$pod_pid" | grep -c '^10.9.9.1 .*signal')" 1
 is "the unselected container keeps the kernel's defaults" "$(limits "$other_pid")" \
@@ -69,7 +70,7 @@ selectors: []
 EOS
 check "reload without the selector" systemctl reload mptcpify
 wait_until "the pod's namespace is as it was" "$HANG_S" \
-	sh -c "nsenter -t $pod_pid -n ip mptcp limits show | grep -qx 'add_addr_accepted 0 subflows 2'"
+	sh -c "nsenter -t $pod_pid -n ip mptcp limits show | grep -q '^add_addr_accepted 0 subflows 2 *$'"
 is "with no endpoint left" "$(endpoints "$pod_pid")" ""
 is "no path-manager warning logged" "$(journalctl -u mptcpify -p warning -o cat | grep -c path-manager)" 0
 
