@@ -253,17 +253,16 @@ static __always_inline void count_bytes(__u64 cgid, struct tcp_sock *tp, __u32 p
 }
 
 /*
- * A watched subflow closed: its bytes, by path. A join failed if it never
- * became fully established: no SYN-ACK, or the peer refused it after the
- * handshake (its subflow limit, a bad HMAC). Otherwise it served and closed.
+ * A watched subflow closed (the caller checked): its bytes, by path. A
+ * join failed if it never became fully established: no SYN-ACK, or the
+ * peer refused it after the handshake (its subflow limit, a bad HMAC).
+ * Otherwise it served and closed.
  */
 static __always_inline void closing(struct bpf_sock_ops *skops, struct tcp_sock *tp, __u64 cgid)
 {
 	struct mptcp_subflow_context *ctx;
 	bool served;
 
-	if (skops->args[1] != BPF_TCP_CLOSE)
-		return;
 	ctx = subflow_of(tp);
 	if (!ctx)
 		return;
@@ -300,6 +299,9 @@ int mptcpify_sockops(struct bpf_sock_ops *skops)
 	if (op != BPF_SOCK_OPS_TCP_CONNECT_CB && op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB &&
 	    op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_TCP_LISTEN_CB &&
 	    op != BPF_SOCK_OPS_STATE_CB)
+		return 1;
+	/* A watched subflow changes state about five times: only its close counts. */
+	if (op == BPF_SOCK_OPS_STATE_CB && skops->args[1] != BPF_TCP_CLOSE)
 		return 1;
 	sk = skops->sk;
 	tp = sk ? bpf_skc_to_tcp_sock(sk) : NULL;
