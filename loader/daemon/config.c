@@ -21,48 +21,25 @@
 #define CONFIG_MAX_BYTES (1 << 20)
 
 struct parse {
-	const char *source;
-	char *err;
-	size_t errlen;
+	struct yamltree_diag diag;
 	const char *available_cc;
 	/* The selectors' names so far: 8,000 compared pairwise took seconds. */
 	struct hsearch_data names;
 };
 
-static int fail(struct parse *ps, const struct ynode *node, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct parse *ps, const struct ynode *node, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	n = snprintf(ps->err, ps->errlen, "%s:%u:%u: ", ps->source, node->line, node->column);
-	if (n < 0 || (size_t)n >= ps->errlen)
-		return -EINVAL;
-	va_start(ap, fmt);
-	vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static const char *scalar(const struct ynode *node)
-{
-	return node->type == YNODE_SCALAR ? node->scalar : NULL;
-}
-
 /* A scalar copied into @out, or an error naming @what. */
 static int copy_scalar(struct parse *ps, const struct ynode *node, const char *what, char *out,
 		       size_t len)
 {
-	const char *s = scalar(node);
+	const char *s = yamltree_scalar(node);
 
 	if (!s)
-		return fail(ps, node, "%s must be a string", what);
+		return yamltree_fail(&ps->diag, node, "%s must be a string", what);
 	if (!*s)
-		return fail(ps, node, "%s must not be empty", what);
+		return yamltree_fail(&ps->diag, node, "%s must not be empty", what);
 	if (strlen(s) >= len)
-		return fail(ps, node, "%s is longer than %zu characters", what, len - 1);
+		return yamltree_fail(&ps->diag, node, "%s is longer than %zu characters", what,
+				     len - 1);
 	strcpy(out, s);
 	return 0;
 }
@@ -70,23 +47,24 @@ static int copy_scalar(struct parse *ps, const struct ynode *node, const char *w
 /* @map must be a mapping, else the error says @what it should be. */
 static int mapping(struct parse *ps, const struct ynode *map, const char *what)
 {
-	return map->type == YNODE_MAPPING ? 0 : fail(ps, map, "%s", what);
+	return map->type == YNODE_MAPPING ? 0 : yamltree_fail(&ps->diag, map, "%s", what);
 }
 
 static int parse_resync(struct parse *ps, const struct ynode *node, struct config *c)
 {
-	const char *s = scalar(node);
+	const char *s = yamltree_scalar(node);
 	unsigned long v;
 	char *end;
 
 	if (!s || !isdigit((unsigned char)*s))
-		return fail(ps, node, "resync must be a number of seconds");
+		return yamltree_fail(&ps->diag, node, "resync must be a number of seconds");
 	errno = 0;
 	v = strtoul(s, &end, 10);
 	if (*end == 's' && end[1] == '\0')
 		end++;
 	if (*end || errno || v < 1 || v > 86400)
-		return fail(ps, node, "resync must be 1 to 86400 seconds, not '%s'", s);
+		return yamltree_fail(&ps->diag, node, "resync must be 1 to 86400 seconds, not '%s'",
+				     s);
 	c->resync_s = v;
 	return 0;
 }
@@ -115,10 +93,10 @@ const char *cgroup_metrics_name(enum cgroup_metrics m)
 
 static int parse_cgroup_metrics(struct parse *ps, const struct ynode *node, struct config *c)
 {
-	const char *s = scalar(node);
+	const char *s = yamltree_scalar(node);
 
 	if (!s || cgroup_metrics_parse(s, &c->cgroup_metrics))
-		return fail(ps, node, "cgroup-metrics must be all, pods or off");
+		return yamltree_fail(&ps->diag, node, "cgroup-metrics must be all, pods or off");
 	return 0;
 }
 
@@ -152,26 +130,29 @@ static int parse_profiles(struct parse *ps, const struct ynode *map, struct conf
 		if (err)
 			return err;
 		if (list->type != YNODE_SEQUENCE)
-			return fail(ps, list, "profile '%s' must be a list of rules", pc->name);
+			return yamltree_fail(&ps->diag, list,
+					     "profile '%s' must be a list of rules", pc->name);
 		n = 0;
 		for (item = 0; item < list->n; item++) {
 			r = list->items[item];
 
 			if (n == MPTCPIFY_MAX_RULES)
-				return fail(ps, r, "a profile holds at most %d rules",
-					    MPTCPIFY_MAX_RULES);
-			if (!scalar(r))
-				return fail(
-					ps, r,
+				return yamltree_fail(&ps->diag, r,
+						     "a profile holds at most %d rules",
+						     MPTCPIFY_MAX_RULES);
+			if (!yamltree_scalar(r))
+				return yamltree_fail(
+					&ps->diag, r,
 					"a rule must be a string, such as \"join -> mark 0x20\"");
-			texts[n] = (char *)scalar(r);
+			texts[n] = (char *)yamltree_scalar(r);
 			if (rule_parse(texts[n], ps->available_cc, &pc->prof.rules[n], rule_err,
 				       sizeof(rule_err)))
-				return fail(ps, r, "%s", rule_err);
+				return yamltree_fail(&ps->diag, r, "%s", rule_err);
 			n++;
 		}
 		if (!n)
-			return fail(ps, list, "profile '%s' has no rules", pc->name);
+			return yamltree_fail(&ps->diag, list, "profile '%s' has no rules",
+					     pc->name);
 		pc->prof.nrules = n;
 		pc->prof.owner = MPTCPIFY_OWNER_DAEMON;
 		c->nprofiles++;
@@ -197,42 +178,45 @@ static int parse_pod(struct parse *ps, const struct ynode *map, struct selector 
 	if (err)
 		return err;
 	for_each_pair (map, key, val) {
-		k = scalar(key) ? scalar(key) : "";
+		k = yamltree_scalar(key) ? yamltree_scalar(key) : "";
 		if (!strcmp(k, "namespace")) {
 			err = copy_scalar(ps, val, "namespace", s->pod_namespace,
 					  sizeof(s->pod_namespace));
 		} else if (!strcmp(k, "name")) {
 			err = copy_scalar(ps, val, "name", s->pod_name, sizeof(s->pod_name));
 		} else if (!strcmp(k, "uid")) {
-			if (!scalar(val) ||
-			    pod_uid_normalize(scalar(val), strlen(scalar(val)), s->pod_uid))
-				return fail(ps, val,
-					    "uid must be a pod UID such as "
-					    "0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b");
+			if (!yamltree_scalar(val) ||
+			    pod_uid_normalize(yamltree_scalar(val), strlen(yamltree_scalar(val)),
+					      s->pod_uid))
+				return yamltree_fail(&ps->diag, val,
+						     "uid must be a pod UID such as "
+						     "0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b");
 		} else {
-			return fail(ps, key, "unknown pod key '%s' (namespace, name, uid)", k);
+			return yamltree_fail(&ps->diag, key,
+					     "unknown pod key '%s' (namespace, name, uid)", k);
 		}
 		if (err)
 			return err;
 	}
 	if (!s->pod_namespace[0] && !s->pod_name[0] && !s->pod_uid[0])
-		return fail(ps, map, "pod needs a namespace, a name or a uid");
+		return yamltree_fail(&ps->diag, map, "pod needs a namespace, a name or a uid");
 	return 0;
 }
 
 static int parse_container(struct parse *ps, const struct ynode *node, struct selector *s)
 {
-	const char *v = scalar(node);
+	const char *v = yamltree_scalar(node);
 	size_t i, n = v ? strlen(v) : 0;
 	char id[65];
 
 	if (n < 12 || n > 64)
-		return fail(ps, node,
-			    "container must be a container ID, or its first 12 or more "
-			    "hex digits");
+		return yamltree_fail(&ps->diag, node,
+				     "container must be a container ID, or its first 12 or more "
+				     "hex digits");
 	for (i = 0; i < n; i++) {
 		if (!isxdigit((unsigned char)v[i]))
-			return fail(ps, node, "container ID '%s' is not hexadecimal", v);
+			return yamltree_fail(&ps->diag, node,
+					     "container ID '%s' is not hexadecimal", v);
 		id[i] = (char)tolower((unsigned char)v[i]);
 	}
 	id[n] = '\0';
@@ -248,10 +232,10 @@ static int parse_match(struct parse *ps, const char *k, const struct ynode *val,
 	const char *v;
 
 	if (*seen)
-		return fail(ps, val,
-			    "'%s': a selector matches by one of cgroup, unit, pod or "
-			    "container",
-			    k);
+		return yamltree_fail(&ps->diag, val,
+				     "'%s': a selector matches by one of cgroup, unit, pod or "
+				     "container",
+				     k);
 	*seen = true;
 	if (!strcmp(k, "pod")) {
 		s->kind = SELECTOR_POD;
@@ -267,9 +251,11 @@ static int parse_match(struct parse *ps, const char *k, const struct ynode *val,
 	/* A cgroup's path is relative to the cgroup2 mount, as /proc/PID/cgroup shows it. */
 	v = s->kind == SELECTOR_CGROUP ? pattern + strspn(pattern, "/") : pattern;
 	if (s->kind == SELECTOR_CGROUP && (strstr(v, "..") || !*v))
-		return fail(ps, val, "cgroup must be a path below the cgroup2 mount");
+		return yamltree_fail(&ps->diag, val,
+				     "cgroup must be a path below the cgroup2 mount");
 	if (s->kind == SELECTOR_UNIT && strchr(v, '/'))
-		return fail(ps, val, "unit must be a unit name such as nginx.service");
+		return yamltree_fail(&ps->diag, val,
+				     "unit must be a unit name such as nginx.service");
 	/* Owned, as long as it is: a PATH_MAX array in each of 8,000 selectors made 36 MB. */
 	s->pattern = strdup(v);
 	return s->pattern ? 0 : -ENOMEM;
@@ -280,7 +266,7 @@ static int parse_pm(struct parse *ps, const struct ynode *val, struct selector *
 	s->pm = calloc(1, sizeof(*s->pm));
 	if (!s->pm)
 		return -ENOMEM;
-	return pmconfig_parse(val, ps->source, s->pm, ps->err, ps->errlen);
+	return pmconfig_parse(val, &ps->diag, s->pm);
 }
 
 static int parse_selector(struct parse *ps, const struct ynode *map, struct config *c)
@@ -301,14 +287,16 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 	s->profile = -1;
 	s->line = map->line;
 	for_each_pair (map, key, val) {
-		k = scalar(key) ? scalar(key) : "";
+		k = yamltree_scalar(key) ? yamltree_scalar(key) : "";
 		if (!strcmp(k, "name")) {
 			err = copy_scalar(ps, val, "name", s->name, sizeof(s->name));
 			if (!err && !valid_name(s->name))
-				return fail(ps, val, "a name is letters, digits, '-', '_' and '.'");
+				return yamltree_fail(&ps->diag, val,
+						     "a name is letters, digits, '-', '_' and '.'");
 			if (!err && hsearch_r((ENTRY){.key = s->name}, FIND, &seen, &ps->names))
-				return fail(ps, val, "selector '%s' is defined twice (line %d)",
-					    s->name, c->selectors[(intptr_t)seen->data].line);
+				return yamltree_fail(
+					&ps->diag, val, "selector '%s' is defined twice (line %d)",
+					s->name, c->selectors[(intptr_t)seen->data].line);
 			if (!err && !hsearch_r((ENTRY){.key = s->name,
 						       .data = (void *)(intptr_t)c->nselectors},
 					       ENTER, &seen, &ps->names))
@@ -321,36 +309,42 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 			err = copy_scalar(ps, val, "mode", mode, sizeof(mode));
 			if (!err &&
 			    (parse_mode(mode, &s->mode) || strcmp(mode, mode_name(s->mode))))
-				return fail(ps, val, "mode must be rewrite, audit or exclude");
+				return yamltree_fail(&ps->diag, val,
+						     "mode must be rewrite, audit or exclude");
 		} else if (!strcmp(k, "on-incompatible")) {
 			err = copy_scalar(ps, val, "on-incompatible", mode, sizeof(mode));
 			if (!err && strcmp(mode, "exclude") && strcmp(mode, "keep"))
-				return fail(ps, val, "on-incompatible must be exclude or keep");
+				return yamltree_fail(&ps->diag, val,
+						     "on-incompatible must be exclude or keep");
 			s->flags = !err && !strcmp(mode, "exclude") ? MPTCPIFY_PROTECT : 0;
 		} else if (!strcmp(k, "subflow")) {
 			err = copy_scalar(ps, val, "subflow", profile, sizeof(profile));
 			if (!err && (s->profile = find_profile(c, profile)) < 0)
-				return fail(ps, val, "no profile named '%s' under profiles",
-					    profile);
+				return yamltree_fail(&ps->diag, val,
+						     "no profile named '%s' under profiles",
+						     profile);
 		} else if (!strcmp(k, "path-manager")) {
 			err = parse_pm(ps, val, s);
 		} else {
-			return fail(ps, key,
-				    "unknown selector key '%s' (name, cgroup, unit, pod, "
-				    "container, mode, on-incompatible, subflow, path-manager)",
-				    k);
+			return yamltree_fail(
+				&ps->diag, key,
+				"unknown selector key '%s' (name, cgroup, unit, pod, "
+				"container, mode, on-incompatible, subflow, path-manager)",
+				k);
 		}
 		if (err)
 			return err;
 	}
 	if (!named)
-		return fail(ps, map, "a selector needs a name");
+		return yamltree_fail(&ps->diag, map, "a selector needs a name");
 	if (!matched)
-		return fail(ps, map, "selector '%s' needs one of cgroup, unit, pod or container",
-			    s->name);
+		return yamltree_fail(&ps->diag, map,
+				     "selector '%s' needs one of cgroup, unit, pod or container",
+				     s->name);
 	if (s->pm && s->mode == MPTCPIFY_MODE_EXCLUDE)
-		return fail(ps, map, "selector '%s': path-manager needs mode rewrite or audit",
-			    s->name);
+		return yamltree_fail(&ps->diag, map,
+				     "selector '%s': path-manager needs mode rewrite or audit",
+				     s->name);
 	c->nselectors++;
 	return 0;
 }
@@ -363,7 +357,8 @@ static int parse_root(struct parse *ps, const struct ynode *root, struct config 
 	int err = 0;
 
 	if (!root) {
-		snprintf(ps->err, ps->errlen, "%s:1:1: the configuration is empty", ps->source);
+		snprintf(ps->diag.err, ps->diag.errlen, "%s:1:1: the configuration is empty",
+			 ps->diag.source);
 		return -EINVAL;
 	}
 	err = mapping(ps, root,
@@ -373,7 +368,7 @@ static int parse_root(struct parse *ps, const struct ynode *root, struct config 
 		return err;
 	/* Profiles first: selectors refer to them wherever they appear. */
 	for_each_pair (root, key, val) {
-		k = scalar(key) ? scalar(key) : "";
+		k = yamltree_scalar(key) ? yamltree_scalar(key) : "";
 		if (!strcmp(k, "profiles"))
 			err = parse_profiles(ps, val, c);
 		else if (!strcmp(k, "resync"))
@@ -383,17 +378,17 @@ static int parse_root(struct parse *ps, const struct ynode *root, struct config 
 		else if (!strcmp(k, "selectors"))
 			sels = val;
 		else
-			return fail(
-				ps, key,
+			return yamltree_fail(
+				&ps->diag, key,
 				"unknown key '%s' (resync, cgroup-metrics, profiles, selectors)",
 				k);
 		if (err)
 			return err;
 	}
 	if (!sels)
-		return fail(ps, root, "no selectors: nothing to enforce");
+		return yamltree_fail(&ps->diag, root, "no selectors: nothing to enforce");
 	if (sels->type != YNODE_SEQUENCE)
-		return fail(ps, sels, "selectors must be a list");
+		return yamltree_fail(&ps->diag, sels, "selectors must be a list");
 	c->selectors = calloc(sels->n + 1, sizeof(*c->selectors));
 	if (!c->selectors || !hcreate_r(2 * sels->n + 16, &ps->names))
 		return -ENOMEM;
@@ -406,8 +401,8 @@ static int parse_root(struct parse *ps, const struct ynode *root, struct config 
 int config_parse(const char *text, size_t len, const char *source, const char *available_cc,
 		 struct config *out, char *err, size_t errlen)
 {
-	struct parse ps = {
-		.source = source, .err = err, .errlen = errlen, .available_cc = available_cc};
+	struct parse ps = {.diag = {.source = source, .err = err, .errlen = errlen},
+			   .available_cc = available_cc};
 	struct yaml_error yerr;
 	struct ynode *root;
 	int ret;

@@ -20,6 +20,7 @@
 #include "core/pm.h"
 
 struct ynode;
+struct yamltree_diag;
 
 struct pm_endpoint_config {
 	char dev[IFNAMSIZ];    /* "": none */
@@ -35,11 +36,7 @@ struct pm_config {
 	bool host_namespace;
 };
 
-/*
- * Parse the block @map into *out. Returns 0, or -EINVAL with
- * "SOURCE:LINE:COL: what" in @err.
- */
-int pmconfig_parse(const struct ynode *map, const char *source, struct pm_config *out, char *err,
-		   size_t errlen);
+/* Parse the block @map into *out. Returns 0, or -EINVAL with the error in @d. */
+int pmconfig_parse(const struct ynode *map, const struct yamltree_diag *d, struct pm_config *out);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,4 +215,23 @@ int yamltree_parse(const char *text, size_t len, struct ynode **root, struct yam
 	else
 		*root = b.root;
 	return rc;
+}
+
+const char *yamltree_scalar(const struct ynode *node)
+{
+	return node->type == YNODE_SCALAR ? node->scalar : NULL;
+}
+
+int yamltree_fail(const struct yamltree_diag *d, const struct ynode *node, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	n = snprintf(d->err, d->errlen, "%s:%u:%u: ", d->source, node->line, node->column);
+	if (n < 0 || (size_t)n >= d->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(d->err + n, d->errlen - n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }

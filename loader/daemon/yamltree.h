@@ -42,6 +42,20 @@ struct yaml_error {
 int yamltree_parse(const char *text, size_t len, struct ynode **root, struct yaml_error *err);
 void yamltree_free(struct ynode *node);
 
+/* @node's text when it is a scalar, NULL otherwise. */
+const char *yamltree_scalar(const struct ynode *node);
+
+/* Where a configuration's errors go: "SOURCE:LINE:COLUMN: what" in @err. */
+struct yamltree_diag {
+	const char *source;
+	char *err;
+	size_t errlen;
+};
+
+/* Say what is wrong at @node; returns -EINVAL, for "return yamltree_fail(...)". */
+int yamltree_fail(const struct yamltree_diag *d, const struct ynode *node, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* A mapping's pairs: for_each_pair (map, key, value) { ... } */
 #define for_each_pair(map, k, v)                                                           \
 	for (size_t i_ = 0;                                                                \
