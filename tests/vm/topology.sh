@@ -14,7 +14,9 @@ in_cg() {
 	sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$_cg" "$@"
 }
 
-paths_setup() {
+# paths_links: the two namespaces and their two links, with no MPTCP
+# settings: a namespace's limits and endpoints as the kernel made them.
+paths_links() {
 	ip netns add cli && ip netns add srv || return 1
 	for i in 1 2; do
 		ip link add "c$i" netns cli type veth peer name "s$i" netns srv || return 1
@@ -25,7 +27,11 @@ paths_setup() {
 	done
 	ip -n cli link set lo up
 	ip -n srv link set lo up
-	ip -n srv mptcp limits set subflows 2 add_addr_accepted 2 &&
+}
+
+paths_setup() {
+	paths_links &&
+		ip -n srv mptcp limits set subflows 2 add_addr_accepted 2 &&
 		ip -n cli mptcp limits set subflows 2 add_addr_accepted 2
 }
 

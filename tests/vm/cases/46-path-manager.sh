@@ -22,18 +22,12 @@ RATE=${PM_RATE:-10mbit}
 
 # The two-path hosts, the client namespace left as the kernel made it.
 setup() {
-	ip netns add cli && ip netns add srv || return 1
+	paths_links || return 1
 	for i in 1 2; do
-		ip link add "c$i" netns cli type veth peer name "s$i" netns srv || return 1
-		ip -n cli addr add "10.0.$i.1/24" dev "c$i"
-		ip -n srv addr add "10.0.$i.2/24" dev "s$i"
-		ip -n cli link set "c$i" up
-		ip -n srv link set "s$i" up
 		ip netns exec cli tc qdisc add dev "c$i" root tbf rate $RATE burst 32kb latency 200ms ||
 			return 1
 	done
-	ip -n cli link set lo up && ip -n srv link set lo up &&
-		ip -n srv mptcp limits set subflows 2 add_addr_accepted 2 &&
+	ip -n srv mptcp limits set subflows 2 add_addr_accepted 2 &&
 		ip -n srv mptcp endpoint add 10.0.2.2 dev s2 signal
 }
 check "two paths of $RATE, the server announcing its second address" setup
