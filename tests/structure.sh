@@ -37,4 +37,15 @@ up=$(grep -l '#include "\(cli\|daemon\)/' loader/core/* 2>/dev/null | tr '\n' ' 
 is "loader/core includes nothing of cli/ or daemon/" "$up" ""
 up=$(grep -l '#include "cli/' loader/daemon/* 2>/dev/null | tr '\n' ' ')
 is "loader/daemon includes nothing of cli/" "$up" ""
+# A command's file is named after what the user types: loader/cli/cmd_X.c
+# holds `mptcpify X` (and its pair: detach, unload, disable, stats), X
+# being a name of main.c's command table.
+commands=" $(sed -n '/^static const struct cmd commands\[\]/,/^};/s/^\t{"\([a-z-]*\)",.*/\1/p' loader/cli/main.c | tr '\n' ' ')"
+unnamed=""
+for f in loader/cli/cmd_*.c; do
+	c=${f#loader/cli/cmd_}
+	case $commands in *" ${c%.c} "*) ;; *) unnamed+="$f " ;; esac
+done
+is "main.c's command table is read" "$([ "$commands" != " " ] && echo ok)" ok
+is "each loader/cli/cmd_*.c is named after a command of main.c's table" "$unnamed" ""
 tap_done

@@ -4,11 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/libbpf.h>
 #include "cmd.h"
 #include "core/compat.h"
 #include "core/entries.h"
-#include "core/lifecycle.h"
 #include "core/output.h"
 #include "core/pindir.h"
 #include "core/pinstore.h"
@@ -214,25 +212,4 @@ int cmd_probe(const struct cmd_args *a)
 	json_object_set_new(res, "reason", r.reason[0] ? json_string(r.reason) : json_null());
 	emit(res, probe_plain);
 	return r.support == SUPPORT_NONE ? EXIT_FAIL : EXIT_OK;
-}
-
-static void version_plain(json_t *v)
-{
-	printf("mptcpify %s (libbpf %s, BPF object %s)\n",
-	       json_string_value(json_object_get(v, "version")),
-	       json_string_value(json_object_get(v, "libbpf")),
-	       json_string_value(json_object_get(v, "build_id")));
-}
-
-/* mptcpify version: this build, and the hash of its BPF object that pins record. */
-int cmd_version(const struct cmd_args *a)
-{
-	char id[17];
-
-	(void)a;
-	snprintf(id, sizeof(id), "%016llx", (unsigned long long)lifecycle_build_id());
-	emit(json_pack("{s:s, s:s, s:s}", "version", MPTCPIFY_VERSION, "libbpf",
-		       libbpf_version_string(), "build_id", id),
-	     version_plain);
-	return EXIT_OK;
 }
