@@ -6,7 +6,8 @@
 #include "args.h"
 #include "core/entries.h"
 
-const struct cmd *cmd_lookup(const struct cmd *table, size_t n, const char *word, int *ambiguous)
+const struct cmd *args_lookup_cmd(const struct cmd *table, size_t n, const char *word,
+				  int *ambiguous)
 {
 	const struct cmd *found = NULL;
 	size_t i, len = strlen(word);
@@ -78,7 +79,7 @@ static int set_option(struct cmd_args *a, enum cmd_opt opt, const char *value, c
 {
 	switch (opt) {
 	case OPT_MODE:
-		if (parse_mode(value, &a->mode) || a->mode == MPTCPIFY_MODE_EXCLUDE)
+		if (entries_parse_mode(value, &a->mode) || a->mode == MPTCPIFY_MODE_EXCLUDE)
 			return usage_error(err, len, "--mode takes rewrite or audit");
 		break;
 	case OPT_EXCLUDE:
@@ -274,7 +275,7 @@ int args_parse(const struct cmd *table, size_t n, int argc, char **argv, struct 
 		return i;
 	if (i >= argc)
 		return a->help || a->version ? 0 : usage_error(err, errlen, "missing command");
-	cmd = cmd_lookup(table, n, argv[i], &ambiguous);
+	cmd = args_lookup_cmd(table, n, argv[i], &ambiguous);
 	if (!cmd)
 		return usage_error(err, errlen, "%s command '%s'",
 				   ambiguous ? "ambiguous" : "unknown", argv[i]);
@@ -289,7 +290,7 @@ int args_parse(const struct cmd *table, size_t n, int argc, char **argv, struct 
 	if (cmd->nsubs && !a->help) {
 		if (i >= argc)
 			return usage_error(err, errlen, "missing %s command", cmd->name);
-		a->cmd = cmd_lookup(cmd->subs, cmd->nsubs, argv[i], &ambiguous);
+		a->cmd = args_lookup_cmd(cmd->subs, cmd->nsubs, argv[i], &ambiguous);
 		if (!a->cmd) {
 			a->cmd = cmd;
 			return usage_error(err, errlen, "%s %s command '%s'",
@@ -305,7 +306,7 @@ int args_parse(const struct cmd *table, size_t n, int argc, char **argv, struct 
 	return parse_words(a->cmd, i, argc, argv, a, err, errlen);
 }
 
-int split_rules(int n, char **words, char *buf, size_t len, char **rules, int max)
+int args_split_rules(int n, char **words, char *buf, size_t len, char **rules, int max)
 {
 	size_t used = 0, wlen;
 	int i, count = 0, all_arrows = n > 0;

@@ -79,7 +79,8 @@ int args_parse(const struct cmd *table, size_t n, int argc, char **argv, struct 
  * The command @word names or is a prefix of. NULL when none matches or when
  * the prefix is ambiguous (*ambiguous set then).
  */
-const struct cmd *cmd_lookup(const struct cmd *table, size_t n, const char *word, int *ambiguous);
+const struct cmd *args_lookup_cmd(const struct cmd *table, size_t n, const char *word,
+				  int *ambiguous);
 
 /*
  * Subflow rules from the words after CGROUP: when every word holds "->",
@@ -87,6 +88,6 @@ const struct cmd *cmd_lookup(const struct cmd *table, size_t n, const char *word
  * spaces and split at ';'. The rules point into @buf. Returns their number,
  * or -E2BIG when more than @max or when @buf is too small.
  */
-int split_rules(int n, char **words, char *buf, size_t len, char **rules, int max);
+int args_split_rules(int n, char **words, char *buf, size_t len, char **rules, int max);
 
 #endif

@@ -36,8 +36,8 @@ int cmd_attach_cgroup(const struct cmd_args *a, const char *arg, struct cgroup_r
 	if (err)
 		why = "cannot read the attach points";
 	else
-		err = policy_set(&p, cg->id, cg->rel, a->mode, MPTCPIFY_OWNER_CLI,
-				 a->protect ? MPTCPIFY_PROTECT : 0, &ap, changed, &why);
+		err = entries_policy_set(&p, cg->id, cg->rel, a->mode, MPTCPIFY_OWNER_CLI,
+					 a->protect ? MPTCPIFY_PROTECT : 0, &ap, changed, &why);
 	/* The attach points below it go; a mode change may leave a program unneeded. */
 	if (!err)
 		err = entries_release(&p, 0, &ap, &unloaded);
@@ -70,7 +70,7 @@ int cmd_attach(const struct cmd_args *a)
 	if (cmd_attach_cgroup(a, arg, &cg, &changed))
 		return EXIT_FAIL;
 	emit(json_pack("{s:o, s:I, s:s, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
-		       "mode", mode_name(a->mode), "changed", changed),
+		       "mode", entries_mode_name(a->mode), "changed", changed),
 	     attach_plain);
 	return EXIT_OK;
 }
@@ -87,7 +87,7 @@ int cmd_detach(const struct cmd_args *a)
 	bool unloaded;
 	int err;
 
-	err = cmd_remove(a, policy_delete, &cg, &unloaded);
+	err = cmd_remove(a, entries_policy_delete, &cg, &unloaded);
 	if (err == -ENOENT) {
 		p_err(ENOENT, "see 'mptcpify list'", "'%s' is not attached", a->cgroup);
 		return EXIT_FAIL;

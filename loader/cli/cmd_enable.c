@@ -156,7 +156,7 @@ static int write_dropin(const struct cmd_args *a, const char *dir, const char *f
 		"After=mptcpify-bpffs.service\n"
 		"[Service]\n"
 		"ExecStartPre=%s attach --self --mode %s%s\n",
-		exec, mode_name(a->mode), a->protect ? " --on-incompatible exclude" : "");
+		exec, entries_mode_name(a->mode), a->protect ? " --on-incompatible exclude" : "");
 	if (fclose(f) || rename(tmp, file)) {
 		unlink(tmp);
 		return -errno;
@@ -229,7 +229,7 @@ static int disable_unit(const struct cmd_args *a, sd_bus *bus, const char *unit)
 	unit_cgroup(bus, unit, running, sizeof(running));
 	if (running[0]) {
 		one.cgroup = running;
-		err = cmd_remove(&one, policy_delete, &cg, &unloaded);
+		err = cmd_remove(&one, entries_policy_delete, &cg, &unloaded);
 		if (err > 0 || (err < 0 && err != -ENOENT))
 			return EXIT_FAIL;
 		detached = !err;

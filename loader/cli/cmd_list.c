@@ -31,10 +31,10 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
 	struct mptcpify_policy e;
 	json_t *o;
 
-	if (policy_get(c->p, id, &e))
+	if (entries_policy_get(c->p, id, &e))
 		return;
 	o = json_pack("{s:o, s:I, s:s, s:s}", "cgroup", json_text(rel), "id", (json_int_t)id,
-		      "mode", mode_name(e.mode), "owner",
+		      "mode", entries_mode_name(e.mode), "owner",
 		      e.owner == MPTCPIFY_OWNER_DAEMON ? "daemon" : "cli");
 	if (e.flags & MPTCPIFY_PROTECT)
 		json_object_set_new(

@@ -74,7 +74,7 @@ static void forget(const struct cmd_args *a, const char *cgroup_path, __u64 id)
 	bool unloaded;
 
 	if (!cmd_open_existing(&p, a)) {
-		if (!policy_delete(&p, id) && !attachpoint_open(&p, NULL, &ap)) {
+		if (!entries_policy_delete(&p, id) && !attachpoint_open(&p, NULL, &ap)) {
 			entries_release(&p, 0, &ap, &unloaded);
 			attachpoint_close(&ap);
 		}
@@ -125,8 +125,8 @@ int cmd_run(const struct cmd_args *a)
 	if (err)
 		why = "cannot read the attach points";
 	else
-		err = policy_set(&p, cg.id, cg.rel, a->mode, MPTCPIFY_OWNER_CLI,
-				 a->protect ? MPTCPIFY_PROTECT : 0, &ap, &changed, &why);
+		err = entries_policy_set(&p, cg.id, cg.rel, a->mode, MPTCPIFY_OWNER_CLI,
+					 a->protect ? MPTCPIFY_PROTECT : 0, &ap, &changed, &why);
 	if (!err)
 		err = attachpoint_sync(&p, &ap, &why);
 	attachpoint_close(&ap);
@@ -136,7 +136,7 @@ int cmd_run(const struct cmd_args *a)
 		forget(a, path, cg.id);
 		return EXIT_FAIL;
 	}
-	p_info("running %s in %s (%s)", a->words[0], cg.rel, mode_name(a->mode));
+	p_info("running %s in %s (%s)", a->words[0], cg.rel, entries_mode_name(a->mode));
 
 	/*
 	 * Like system(): the terminal's signals go to CMD, we wait for it;

@@ -32,7 +32,8 @@ static int parse_profile(const struct cmd_args *a, struct mptcpify_profile *prof
 	char cc[1024], joined[4096], err[256], *texts[MPTCPIFY_MAX_RULES + 1];
 	int n;
 
-	n = split_rules(a->nwords, a->words, joined, sizeof(joined), texts, MPTCPIFY_MAX_RULES + 1);
+	n = args_split_rules(a->nwords, a->words, joined, sizeof(joined), texts,
+			     MPTCPIFY_MAX_RULES + 1);
 	if (n == 0) {
 		p_err(0, cmd_usage(a), "missing RULE");
 		return EXIT_USAGE;
@@ -71,7 +72,7 @@ int cmd_subflow_set(const struct cmd_args *a)
 	if (rc)
 		why = "cannot read the attach points";
 	else
-		rc = profile_put(&p, cg.id, cg.rel, &prof, &ap, &changed, &why);
+		rc = entries_profile_put(&p, cg.id, cg.rel, &prof, &ap, &changed, &why);
 	/* On error (the map was full), what the attempt attached goes again. */
 	entries_release(&p, 0, &ap, &unloaded);
 	attachpoint_close(&ap);
@@ -121,7 +122,7 @@ int cmd_subflow_clear(const struct cmd_args *a)
 	bool unloaded;
 	int err;
 
-	err = cmd_remove(a, profile_delete, &cg, &unloaded);
+	err = cmd_remove(a, entries_profile_delete, &cg, &unloaded);
 	if (err == -ENOENT) {
 		p_err(ENOENT, "see 'mptcpify subflow show'", "'%s' has no subflow profile",
 		      a->cgroup);

@@ -131,7 +131,7 @@ static int help_for(const char *word)
 	struct cmd_args a = {0};
 	int ambiguous;
 
-	a.cmd = cmd_lookup(commands, N_COMMANDS, word, &ambiguous);
+	a.cmd = args_lookup_cmd(commands, N_COMMANDS, word, &ambiguous);
 	if (!a.cmd) {
 		p_err(0, "see 'mptcpify help'", "%s command '%s'",
 		      ambiguous ? "ambiguous" : "unknown", word);

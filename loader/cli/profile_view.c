@@ -41,7 +41,7 @@ static void collect(const char *rel, __u64 cgid, void *ctx)
 	struct collect *c = ctx;
 	struct mptcpify_profile prof;
 
-	if (!profile_get(c->p, cgid, &prof))
+	if (!entries_profile_get(c->p, cgid, &prof))
 		json_array_append_new(c->out, profile_json(c->p, rel, cgid, &prof));
 }
 

@@ -21,12 +21,12 @@ static const char *const mode_names[MPTCPIFY_MODE_NR] = {
 	[MPTCPIFY_MODE_EXCLUDE] = "exclude",
 };
 
-const char *mode_name(__u32 mode)
+const char *entries_mode_name(__u32 mode)
 {
 	return mode < MPTCPIFY_MODE_NR ? mode_names[mode] : "unknown";
 }
 
-int parse_mode(const char *s, __u32 *mode)
+int entries_parse_mode(const char *s, __u32 *mode)
 {
 	size_t len = s ? strlen(s) : 0;
 	__u32 m;
@@ -47,7 +47,7 @@ int parse_mode(const char *s, __u32 *mode)
 	(PINS_LINK_BIT(PINS_LINK_SETSOCKOPT) | PINS_LINK_BIT(PINS_LINK_GETSOCKOPT) | \
 	 PINS_LINK_BIT(PINS_LINK_FALLBACK))
 
-unsigned int links_of_mode(__u32 mode)
+unsigned int entries_mode_links(__u32 mode)
 {
 	switch (mode) {
 	case MPTCPIFY_MODE_REWRITE:
@@ -64,7 +64,7 @@ unsigned int links_of_mode(__u32 mode)
 	}
 }
 
-int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
+int entries_policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
 {
 	return bpf_map_lookup_elem(p->policy_fd, &cgid, out) ? -errno : 0;
 }
@@ -97,8 +97,8 @@ static int write_entry(struct pins *p, __u64 cgid, const struct mptcpify_policy 
 	}
 }
 
-int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
-		 __u32 owner, __u32 flags, bool *changed, const char **why)
+int entries_policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
+			 __u32 owner, __u32 flags, bool *changed, const char **why)
 {
 	struct mptcpify_policy entry = {.mode = mode, .owner = owner, .flags = flags};
 	int err;
@@ -117,23 +117,23 @@ int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, 
 	return pins_bump_gen(p);
 }
 
-int policy_set(struct pins *p, __u64 cgid, const char *rel, __u32 mode, __u32 owner, __u32 flags,
-	       struct attach_points *ap, bool *changed, const char **why)
+int entries_policy_set(struct pins *p, __u64 cgid, const char *rel, __u32 mode, __u32 owner,
+		       __u32 flags, struct attach_points *ap, bool *changed, const char **why)
 {
 	struct mptcpify_policy old;
-	bool have = !policy_get(p, cgid, &old);
+	bool have = !entries_policy_get(p, cgid, &old);
 	int err;
 
 	*changed = false;
-	err = lifecycle_ensure_links(p, links_of_mode(mode), why);
+	err = lifecycle_ensure_links(p, entries_mode_links(mode), why);
 	if (!err)
 		err = attachpoint_cover(p, ap, rel, why);
 	if (err)
 		return err;
-	return policy_write(p, cgid, have ? &old : NULL, mode, owner, flags, changed, why);
+	return entries_policy_write(p, cgid, have ? &old : NULL, mode, owner, flags, changed, why);
 }
 
-int policy_delete(struct pins *p, __u64 cgid)
+int entries_policy_delete(struct pins *p, __u64 cgid)
 {
 	int err;
 
@@ -147,7 +147,7 @@ int policy_delete(struct pins *p, __u64 cgid)
 	return err;
 }
 
-void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR])
+void entries_policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR])
 {
 	const struct mptcpify_policy *entry;
 	struct mptcpify_policy one;
@@ -167,22 +167,23 @@ void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR])
 		return;
 	}
 	for (; !bpf_map_get_next_key(p->policy_fd, prev, &key); prev = &key)
-		if (!policy_get(p, key, &one) && one.mode < MPTCPIFY_MODE_NR)
+		if (!entries_policy_get(p, key, &one) && one.mode < MPTCPIFY_MODE_NR)
 			counts[one.mode]++;
 }
 
-int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out)
+int entries_profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out)
 {
 	return bpf_map_lookup_elem(p->profile_fd, &cgid, out) ? -errno : 0;
 }
 
-int profile_put(struct pins *p, __u64 cgid, const char *rel, const struct mptcpify_profile *prof,
-		struct attach_points *ap, bool *changed, const char **why)
+int entries_profile_put(struct pins *p, __u64 cgid, const char *rel,
+			const struct mptcpify_profile *prof, struct attach_points *ap,
+			bool *changed, const char **why)
 {
 	struct mptcpify_profile old;
 	int err;
 
-	*changed = profile_get(p, cgid, &old) || memcmp(&old, prof, sizeof(old));
+	*changed = entries_profile_get(p, cgid, &old) || memcmp(&old, prof, sizeof(old));
 	err = lifecycle_ensure_links(p, PINS_LINK_BIT(PINS_LINK_SUBFLOW), why);
 	if (!err)
 		err = attachpoint_cover(p, ap, rel, why);
@@ -205,7 +206,7 @@ int profile_put(struct pins *p, __u64 cgid, const char *rel, const struct mptcpi
 	return err;
 }
 
-int profile_delete(struct pins *p, __u64 cgid)
+int entries_profile_delete(struct pins *p, __u64 cgid)
 {
 	int err;
 
@@ -228,10 +229,10 @@ unsigned int entries_links(struct pins *p)
 	unsigned int counts[MPTCPIFY_MODE_NR], links = 0;
 	__u32 mode;
 
-	policy_count(p, counts);
+	entries_policy_count(p, counts);
 	for (mode = 0; mode < MPTCPIFY_MODE_NR; mode++)
 		if (counts[mode])
-			links |= links_of_mode(mode);
+			links |= entries_mode_links(mode);
 	if (!map_empty(p->profile_fd))
 		links |= PINS_LINK_BIT(PINS_LINK_SUBFLOW);
 	return links;
@@ -284,8 +285,8 @@ int entries_prune(struct pins *p, const char *cgroup2)
 	mount_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (mount_fd < 0)
 		return -errno;
-	n = prune_map(p, p->policy_fd, mount_fd, policy_delete, &gone);
-	n += prune_map(p, p->profile_fd, mount_fd, profile_delete, &gone);
+	n = prune_map(p, p->policy_fd, mount_fd, entries_policy_delete, &gone);
+	n += prune_map(p, p->profile_fd, mount_fd, entries_profile_delete, &gone);
 	close(mount_fd);
 	/* Their refused options and fallback reasons go with them. */
 	if (gone.n)

@@ -12,13 +12,13 @@
 #include "pinstore.h"
 
 /* "rewrite", "audit", "exclude" ("none" for MPTCPIFY_MODE_NONE). */
-const char *mode_name(__u32 mode);
+const char *entries_mode_name(__u32 mode);
 /* A mode's name, or a prefix of it, to the mode; -EINVAL else. */
-int parse_mode(const char *s, __u32 *mode);
+int entries_parse_mode(const char *s, __u32 *mode);
 /* The links (PINS_LINK_BIT()s) an entry of @mode needs. */
-unsigned int links_of_mode(__u32 mode);
+unsigned int entries_mode_links(__u32 mode);
 
-int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
+int entries_policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
 
 /*
  * Make @cgid's entry (its cgroup at @rel) say @mode, with @flags
@@ -27,22 +27,22 @@ int policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out);
  * exists without them. *changed tells whether anything was different
  * before (a second identical attach changes nothing).
  */
-int policy_set(struct pins *p, __u64 cgid, const char *rel, __u32 mode, __u32 owner, __u32 flags,
-	       struct attach_points *ap, bool *changed, const char **why);
+int entries_policy_set(struct pins *p, __u64 cgid, const char *rel, __u32 mode, __u32 owner,
+		       __u32 flags, struct attach_points *ap, bool *changed, const char **why);
 
 /*
- * policy_set() for a caller that attached the programs @mode needs, covered
+ * entries_policy_set() for a caller that attached the programs @mode needs, covered
  * the cgroup (attachpoint_cover()) and knows
  * the entry there now (@cur, NULL for none): one pass over many cgroups.
  */
-int policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
-		 __u32 owner, __u32 flags, bool *changed, const char **why);
+int entries_policy_write(struct pins *p, __u64 cgid, const struct mptcpify_policy *cur, __u32 mode,
+			 __u32 owner, __u32 flags, bool *changed, const char **why);
 
 /* Remove @cgid's entry and its counters; -ENOENT if none. Programs stay. */
-int policy_delete(struct pins *p, __u64 cgid);
+int entries_policy_delete(struct pins *p, __u64 cgid);
 
 /* Entries per mode, indexed by enum mptcpify_mode. */
-void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR]);
+void entries_policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR]);
 
 /*
  * Store @prof as @cgid's subflow profile (its cgroup at @rel), attaching the
@@ -50,11 +50,12 @@ void policy_count(struct pins *p, unsigned int counts[MPTCPIFY_MODE_NR]);
  * counters from zero. *changed is false when the same profile was there
  * (its counters then go on).
  */
-int profile_put(struct pins *p, __u64 cgid, const char *rel, const struct mptcpify_profile *prof,
-		struct attach_points *ap, bool *changed, const char **why);
-int profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out);
+int entries_profile_put(struct pins *p, __u64 cgid, const char *rel,
+			const struct mptcpify_profile *prof, struct attach_points *ap,
+			bool *changed, const char **why);
+int entries_profile_get(struct pins *p, __u64 cgid, struct mptcpify_profile *out);
 /* Remove @cgid's profile and its rule counters; -ENOENT if none. */
-int profile_delete(struct pins *p, __u64 cgid);
+int entries_profile_delete(struct pins *p, __u64 cgid);
 
 /* The links the entries and profiles of @p need now (PINS_LINK_BIT()s). */
 unsigned int entries_links(struct pins *p);

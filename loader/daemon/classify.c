@@ -141,7 +141,7 @@ static int pod_index(const struct comps *p, char uid[37])
  * Kubernetes a container is podman's or Docker's scope, a slice's child no
  * unit encloses.
  */
-bool cgroup_inside_unit(const char *rel)
+bool classify_inside_unit(const char *rel)
 {
 	struct comps p;
 	int i;
@@ -154,7 +154,7 @@ bool cgroup_inside_unit(const char *rel)
 	return false;
 }
 
-void cgroup_classify(const char *rel, struct cgroup_kind *k)
+void classify_cgroup(const char *rel, struct cgroup_kind *k)
 {
 	struct comps p;
 	int last, pod, i;

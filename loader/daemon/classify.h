@@ -17,12 +17,12 @@ struct cgroup_kind {
 };
 
 /* Classify @rel ("/a/b" or "a/b"); unit points into @rel. */
-void cgroup_classify(const char *rel, struct cgroup_kind *k);
+void classify_cgroup(const char *rel, struct cgroup_kind *k);
 
 /*
  * Is @rel a unit other than a slice, or below one? Then nothing below it
- * is a unit, pod or container (cgroup_classify()), whatever its name.
+ * is a unit, pod or container (classify_cgroup()), whatever its name.
  */
-bool cgroup_inside_unit(const char *rel);
+bool classify_inside_unit(const char *rel);
 
 #endif

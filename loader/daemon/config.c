@@ -71,7 +71,7 @@ static int parse_resync(struct parse *ps, const struct ynode *node, struct confi
 
 static const char *const cgroup_metrics_names[] = {"all", "pods", "off"};
 
-int cgroup_metrics_parse(const char *s, enum cgroup_metrics *out)
+int config_cgroup_metrics_parse(const char *s, enum cgroup_metrics *out)
 {
 	size_t i;
 
@@ -84,7 +84,7 @@ int cgroup_metrics_parse(const char *s, enum cgroup_metrics *out)
 	return -EINVAL;
 }
 
-const char *cgroup_metrics_name(enum cgroup_metrics m)
+const char *config_cgroup_metrics_name(enum cgroup_metrics m)
 {
 	return (size_t)m < sizeof(cgroup_metrics_names) / sizeof(cgroup_metrics_names[0]) ?
 		       cgroup_metrics_names[m] :
@@ -95,7 +95,7 @@ static int parse_cgroup_metrics(struct parse *ps, const struct ynode *node, stru
 {
 	const char *s = yamltree_scalar(node);
 
-	if (!s || cgroup_metrics_parse(s, &c->cgroup_metrics))
+	if (!s || config_cgroup_metrics_parse(s, &c->cgroup_metrics))
 		return yamltree_fail(&ps->diag, node, "cgroup-metrics must be all, pods or off");
 	return 0;
 }
@@ -307,8 +307,8 @@ static int parse_selector(struct parse *ps, const struct ynode *map, struct conf
 			err = parse_match(ps, k, val, s, &matched);
 		} else if (!strcmp(k, "mode")) {
 			err = copy_scalar(ps, val, "mode", mode, sizeof(mode));
-			if (!err &&
-			    (parse_mode(mode, &s->mode) || strcmp(mode, mode_name(s->mode))))
+			if (!err && (entries_parse_mode(mode, &s->mode) ||
+				     strcmp(mode, entries_mode_name(s->mode))))
 				return yamltree_fail(&ps->diag, val,
 						     "mode must be rewrite, audit or exclude");
 		} else if (!strcmp(k, "on-incompatible")) {
@@ -464,7 +464,7 @@ unsigned int config_links(const struct config *c)
 	int i;
 
 	for (i = 0; i < c->nselectors; i++) {
-		links |= links_of_mode(c->selectors[i].mode);
+		links |= entries_mode_links(c->selectors[i].mode);
 		if (c->selectors[i].profile >= 0)
 			links |= PINS_LINK_BIT(PINS_LINK_SUBFLOW);
 	}

@@ -48,8 +48,8 @@ enum cgroup_metrics {
 };
 
 /* "all", "pods" or "off": 0, or -EINVAL for any other word. */
-int cgroup_metrics_parse(const char *s, enum cgroup_metrics *out);
-const char *cgroup_metrics_name(enum cgroup_metrics m);
+int config_cgroup_metrics_parse(const char *s, enum cgroup_metrics *out);
+const char *config_cgroup_metrics_name(enum cgroup_metrics m);
 
 struct selector {
 	char name[CONFIG_NAME_MAX];

@@ -63,7 +63,7 @@ struct reload {
 
 struct daemon {
 	const struct daemon_opts *o;
-	struct reconciler r;
+	struct state r;
 	const char *available_cc; /* NULL: unknown, any name accepted */
 	char cc_buf[1024];
 	struct http_server *http;
@@ -85,7 +85,7 @@ static time_t now_s(void)
 /* systemd's STATUS= line: what is enforced now. */
 static const char *status_line(struct daemon *d, char *buf, size_t len)
 {
-	const struct reconciler *r = &d->r;
+	const struct state *r = &d->r;
 
 	if (!r->healthy)
 		snprintf(buf, len, "degraded: %s", r->unhealthy);
@@ -208,7 +208,7 @@ static void reload_overdue(struct daemon *d)
 /* The parse finished: the new configuration whole, or the old one untouched. */
 static void finish_reload(struct daemon *d)
 {
-	struct reconciler *r = &d->r;
+	struct state *r = &d->r;
 	const char *why = NULL;
 	char status[256];
 	__u64 n;

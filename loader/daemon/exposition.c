@@ -362,7 +362,7 @@ static void per_selector(FILE *f, const struct metrics_snapshot *s, struct entry
 	help(f, "mptcpify_selector_cgroups", "gauge", "cgroups a selector enforces now");
 	for (k = 0; count && k < s->nselectors; k++)
 		fprintf(f, "mptcpify_selector_cgroups{selector=\"%s\",mode=\"%s\"} %u\n",
-			s->selectors[k].name, mode_name(s->selectors[k].mode), count[k]);
+			s->selectors[k].name, entries_mode_name(s->selectors[k].mode), count[k]);
 	free(count);
 	/* What is gone counts with what is live. */
 	for (k = 0; k < s->nselectors; k++)
@@ -424,12 +424,12 @@ static void per_daemon(FILE *f, const struct metrics_snapshot *s, const struct h
 	help(f, "mptcpify_reconciles_total", "counter", "full reconciles, by trigger");
 	for (t = 0; t < TRIGGER_NR; t++)
 		fprintf(f, "mptcpify_reconciles_total{trigger=\"%s\"} %llu\n",
-			reconcile_trigger_name(t), (unsigned long long)st->reconciles[t]);
+			state_trigger_name(t), (unsigned long long)st->reconciles[t]);
 	help(f, "mptcpify_reconcile_seconds_total", "counter",
 	     "time spent in full reconciles, by trigger");
 	for (t = 0; t < TRIGGER_NR; t++)
 		fprintf(f, "mptcpify_reconcile_seconds_total{trigger=\"%s\"} %.6f\n",
-			reconcile_trigger_name(t), st->reconcile_seconds[t]);
+			state_trigger_name(t), st->reconcile_seconds[t]);
 	help(f, "mptcpify_reconcile_last_seconds", "gauge", "duration of the last full reconcile");
 	fprintf(f, "mptcpify_reconcile_last_seconds %.6f\n", st->last_reconcile_seconds);
 	counter_pair(f, "mptcpify_config_reloads_total", "SIGHUP reloads, applied or refused",

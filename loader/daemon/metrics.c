@@ -121,14 +121,14 @@ static const char *copy_out(char **str, const char *text)
  * The Kubernetes names of the cgroup at @rel, copied to *str for @cg when
  * @str is not NULL; the bytes they take either way.
  */
-static size_t kube_names(const struct reconciler *r, const char *rel, struct metrics_cgroup *cg,
+static size_t kube_names(const struct state *r, const char *rel, struct metrics_cgroup *cg,
 			 char **str)
 {
 	const struct pod_entry *pod;
 	struct cgroup_kind k;
 	const char *ns, *name;
 
-	cgroup_classify(rel, &k);
+	classify_cgroup(rel, &k);
 	pod = k.in_pod[0] ? pod_table_find(&r->pods, k.in_pod) : NULL;
 	ns = pod ? pod->namespace : "";
 	name = pod ? pod->name : "";
@@ -142,7 +142,7 @@ static size_t kube_names(const struct reconciler *r, const char *rel, struct met
 }
 
 /* The path-manager results; none when memory is short, never a failed snapshot. */
-static void take_pm(struct metrics_snapshot *s, const struct reconciler *r)
+static void take_pm(struct metrics_snapshot *s, const struct state *r)
 {
 	const struct pm_applied *a;
 	size_t i;
@@ -158,7 +158,7 @@ static void take_pm(struct metrics_snapshot *s, const struct reconciler *r)
 	}
 }
 
-struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r)
+struct metrics_snapshot *metrics_snapshot_take(const struct state *r)
 {
 	struct metrics_snapshot *s = calloc(1, sizeof(*s));
 	size_t it, n = 0, bytes = 0;

@@ -71,7 +71,7 @@ struct metrics_snapshot {
  * A copy of what a scrape needs of @r, with the pinned maps opened for
  * reading; NULL on allocation failure.
  */
-struct metrics_snapshot *metrics_snapshot_take(const struct reconciler *r);
+struct metrics_snapshot *metrics_snapshot_take(const struct state *r);
 void metrics_snapshot_free(struct metrics_snapshot *s);
 
 /* Reads the counters of one live entry (from the pins; in tests, from anywhere). */

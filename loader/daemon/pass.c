@@ -36,13 +36,13 @@ int pass_pins(struct pass *ps)
 		ps->err = err;
 		return err;
 	}
-	ps->ap.known = known_rel;
+	ps->ap.known = pass_known_rel;
 	ps->ap.known_ctx = ps->r;
 	ps->opened = true;
 	return 0;
 }
 
-void queue_removal(struct pass *ps, __u64 cgid)
+void pass_queue_removal(struct pass *ps, __u64 cgid)
 {
 	__u64 *grown;
 
@@ -59,56 +59,57 @@ void queue_removal(struct pass *ps, __u64 cgid)
 }
 
 /* Is @cgid's policy entry, or its profile, one the daemon made? */
-bool daemon_policy(struct pins *p, __u64 cgid)
+bool pass_daemon_policy(struct pins *p, __u64 cgid)
 {
 	struct mptcpify_policy entry;
 
-	return !policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
+	return !entries_policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
 }
 
-bool daemon_profile(struct pins *p, __u64 cgid)
+bool pass_daemon_profile(struct pins *p, __u64 cgid)
 {
 	struct mptcpify_profile prof;
 
-	return !profile_get(p, cgid, &prof) && prof.owner == MPTCPIFY_OWNER_DAEMON;
+	return !entries_profile_get(p, cgid, &prof) && prof.owner == MPTCPIFY_OWNER_DAEMON;
 }
 
 /* @cgid's entry (profile) when the pass began, or NULL; opened pins only. */
-const struct mptcpify_policy *cur_policy(struct pass *ps, __u64 cgid, struct mptcpify_policy *buf)
+const struct mptcpify_policy *pass_cur_policy(struct pass *ps, __u64 cgid,
+					      struct mptcpify_policy *buf)
 {
 	if (ps->snap)
 		return map_snapshot_get(&ps->policies, cgid);
-	return !policy_get(&ps->p, cgid, buf) ? buf : NULL;
+	return !entries_policy_get(&ps->p, cgid, buf) ? buf : NULL;
 }
 
-const struct mptcpify_profile *cur_profile(struct pass *ps, __u64 cgid,
-					   struct mptcpify_profile *buf)
+const struct mptcpify_profile *pass_cur_profile(struct pass *ps, __u64 cgid,
+						struct mptcpify_profile *buf)
 {
 	if (ps->snap)
 		return map_snapshot_get(&ps->profiles, cgid);
-	return !profile_get(&ps->p, cgid, buf) ? buf : NULL;
+	return !entries_profile_get(&ps->p, cgid, buf) ? buf : NULL;
 }
 
-const char *known_rel(__u64 cgid, void *ctx)
+const char *pass_known_rel(__u64 cgid, void *ctx)
 {
-	struct owned *o = idmap_get(&((struct reconciler *)ctx)->owned, cgid);
+	struct owned *o = idmap_get(&((struct state *)ctx)->owned, cgid);
 
 	return o ? o->rel : NULL;
 }
 
-bool ours(struct pass *ps, __u64 cgid)
+bool pass_ours(struct pass *ps, __u64 cgid)
 {
 	struct mptcpify_policy pbuf;
 	struct mptcpify_profile fbuf;
-	const struct mptcpify_policy *pol = cur_policy(ps, cgid, &pbuf);
-	const struct mptcpify_profile *prof = cur_profile(ps, cgid, &fbuf);
+	const struct mptcpify_policy *pol = pass_cur_policy(ps, cgid, &pbuf);
+	const struct mptcpify_profile *prof = pass_cur_profile(ps, cgid, &fbuf);
 
 	return (pol && pol->owner == MPTCPIFY_OWNER_DAEMON) ||
 	       (prof && prof->owner == MPTCPIFY_OWNER_DAEMON);
 }
 
 /* The programs of @links, attached: checked once a pass, not per cgroup. */
-int ensure_links(struct pass *ps, unsigned int links, const char **why)
+int pass_ensure_links(struct pass *ps, unsigned int links, const char **why)
 {
 	int err;
 
@@ -120,7 +121,7 @@ int ensure_links(struct pass *ps, unsigned int links, const char **why)
 	return err;
 }
 
-void drop_snapshot(struct pass *ps)
+void pass_drop_snapshot(struct pass *ps)
 {
 	map_snapshot_free(&ps->policies);
 	map_snapshot_free(&ps->profiles);
@@ -128,14 +129,14 @@ void drop_snapshot(struct pass *ps)
 }
 
 /* A full pass: both maps read whole, or looked up one by one as events do. */
-void take_snapshot(struct pass *ps)
+void pass_take_snapshot(struct pass *ps)
 {
 	ps->snap = !map_snapshot_load(ps->p.policy_fd, sizeof(struct mptcpify_policy),
 				      &ps->policies) &&
 		   !map_snapshot_load(ps->p.profile_fd, sizeof(struct mptcpify_profile),
 				      &ps->profiles);
 	if (!ps->snap)
-		drop_snapshot(ps);
+		pass_drop_snapshot(ps);
 }
 
 static void remove_entry(struct pass *ps, __u64 cgid)
@@ -154,9 +155,9 @@ static void remove_entry(struct pass *ps, __u64 cgid)
 		entry_counters_free(&gone);
 	}
 	idmap_put(&ps->gone, cgid, (void *)(uintptr_t)(o ? o->selector + 1 : 0));
-	if (daemon_profile(&ps->p, cgid))
-		profile_delete(&ps->p, cgid);
-	if (daemon_policy(&ps->p, cgid) && !policy_delete(&ps->p, cgid)) {
+	if (pass_daemon_profile(&ps->p, cgid))
+		entries_profile_delete(&ps->p, cgid);
+	if (pass_daemon_policy(&ps->p, cgid) && !entries_policy_delete(&ps->p, cgid)) {
 		ps->r->stats.entries_removed++;
 		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
 	}

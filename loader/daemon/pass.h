@@ -20,7 +20,7 @@
  * whole first (snap): 10,000 lookups one by one were most of a resync.
  */
 struct pass {
-	struct reconciler *r;
+	struct state *r;
 	struct pins p;
 	bool opened, snap;
 	bool trust;	      /* prune the walk at watched cgroups with no watched child */
@@ -38,20 +38,21 @@ struct pass {
 /* Open the pins, once a pass: 0, or -errno (logged, and the pass's error). */
 int pass_pins(struct pass *ps);
 /* Remove @cgid's entry at the end of the pass, after every addition. */
-void queue_removal(struct pass *ps, __u64 cgid);
+void pass_queue_removal(struct pass *ps, __u64 cgid);
 /* Is @cgid's policy entry (profile) one the daemon made? Looked up now. */
-bool daemon_policy(struct pins *p, __u64 cgid);
-bool daemon_profile(struct pins *p, __u64 cgid);
+bool pass_daemon_policy(struct pins *p, __u64 cgid);
+bool pass_daemon_profile(struct pins *p, __u64 cgid);
 /* @cgid's entry (profile) when the pass began, or NULL; opened pins only. */
-const struct mptcpify_policy *cur_policy(struct pass *ps, __u64 cgid, struct mptcpify_policy *buf);
-const struct mptcpify_profile *cur_profile(struct pass *ps, __u64 cgid,
-					   struct mptcpify_profile *buf);
-/* The path of a cgroup whose entry the daemon made (@ctx: the reconciler), or NULL. */
-const char *known_rel(__u64 cgid, void *ctx);
+const struct mptcpify_policy *pass_cur_policy(struct pass *ps, __u64 cgid,
+					      struct mptcpify_policy *buf);
+const struct mptcpify_profile *pass_cur_profile(struct pass *ps, __u64 cgid,
+						struct mptcpify_profile *buf);
+/* The path of a cgroup whose entry the daemon made (@ctx: the daemon's state), or NULL. */
+const char *pass_known_rel(__u64 cgid, void *ctx);
 /* Did the daemon make @cgid's entry or profile, as the pass began? */
-bool ours(struct pass *ps, __u64 cgid);
+bool pass_ours(struct pass *ps, __u64 cgid);
 /* The programs of @links attached: checked once a pass, not per cgroup. */
-int ensure_links(struct pass *ps, unsigned int links, const char **why);
+int pass_ensure_links(struct pass *ps, unsigned int links, const char **why);
 /*
  * The end of a pass: the queued removals (after every addition), then the
  * programs, of which those of @links stay attached; the daemon's health
@@ -59,7 +60,7 @@ int ensure_links(struct pass *ps, unsigned int links, const char **why);
  */
 int pass_finish(struct pass *ps, unsigned int links);
 /* A full pass reads both maps whole (ps->snap), or leaves them to lookups. */
-void take_snapshot(struct pass *ps);
-void drop_snapshot(struct pass *ps);
+void pass_take_snapshot(struct pass *ps);
+void pass_drop_snapshot(struct pass *ps);
 
 #endif

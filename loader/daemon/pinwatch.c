@@ -11,7 +11,7 @@
 
 static const char *const subdirs[PINWATCH_DIRS] = {"", "/maps", "/progs", "/links"};
 
-void pinwatch_arm(struct reconciler *r)
+void pinwatch_arm(struct state *r)
 {
 	char path[PATH_MAX];
 	int i;
@@ -24,7 +24,7 @@ void pinwatch_arm(struct reconciler *r)
 	}
 }
 
-bool pinwatch_event(struct reconciler *r, const struct inotify_event *ev)
+bool pinwatch_event(struct state *r, const struct inotify_event *ev)
 {
 	int i;
 
@@ -47,7 +47,7 @@ bool pinwatch_event(struct reconciler *r, const struct inotify_event *ev)
  * `mptcpify unload` from the host reaches both. True when that changed:
  * a full pass brings the set now in view up to date.
  */
-bool pinwatch_hidden(struct reconciler *r)
+bool pinwatch_hidden(struct state *r)
 {
 	char mnt[PATH_MAX];
 	int n = pindir_mount(r->pin_dir, mnt, sizeof(mnt));

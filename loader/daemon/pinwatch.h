@@ -10,19 +10,19 @@
 #include <stdbool.h>
 #include <sys/inotify.h>
 
-struct reconciler;
+struct state;
 
 /* Watch the pin directory and its maps/, progs/ and links/, where not yet. */
-void pinwatch_arm(struct reconciler *r);
+void pinwatch_arm(struct state *r);
 
 /* Is @ev one of those watches'? Then it is taken, and r->pins_touched set. */
-bool pinwatch_event(struct reconciler *r, const struct inotify_event *ev);
+bool pinwatch_event(struct state *r, const struct inotify_event *ev);
 
 /*
  * Is a bpffs mounted over the one holding the pins, hiding them (and
  * their running programs) from this daemon? Logged and put in r's health
  * when that changes; true then, for a full pass.
  */
-bool pinwatch_hidden(struct reconciler *r);
+bool pinwatch_hidden(struct state *r);
 
 #endif

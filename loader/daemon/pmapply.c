@@ -203,7 +203,7 @@ static void restore(struct pm_applied *a)
 }
 
 /* A namespace of @rel's processes: applied, refused, or already known. */
-static void visit_ns(struct reconciler *r, const struct netns_found *ns, int sel, const char *rel)
+static void visit_ns(struct state *r, const struct netns_found *ns, int sel, const char *rel)
 {
 	const struct selector *s = &r->cfg.selectors[sel];
 	struct pm_applied *a = find(r->pm, ns->ino);
@@ -232,7 +232,7 @@ static void visit_ns(struct reconciler *r, const struct netns_found *ns, int sel
 		  a->err ? strerror(-a->err) : NULL, NULL);
 }
 
-void pmapply_sweep(struct reconciler *r)
+void pmapply_sweep(struct state *r)
 {
 	struct netns_found *found;
 	char path[PATH_MAX * 2];
@@ -275,7 +275,7 @@ void pmapply_sweep(struct reconciler *r)
 	}
 }
 
-void pmapply_free(struct reconciler *r, bool undo)
+void pmapply_free(struct state *r, bool undo)
 {
 	size_t i;
 

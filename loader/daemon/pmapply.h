@@ -20,7 +20,7 @@
 #include <linux/types.h>
 #include "core/pm.h"
 
-struct reconciler;
+struct state;
 
 /* One namespace the daemon looked at. */
 struct pm_applied {
@@ -45,8 +45,8 @@ struct pm_table {
 };
 
 /* Apply where new namespaces are, restore where none is left. */
-void pmapply_sweep(struct reconciler *r);
+void pmapply_sweep(struct state *r);
 /* At exit: restore every namespace when @restore, then free the table. */
-void pmapply_free(struct reconciler *r, bool restore);
+void pmapply_free(struct state *r, bool restore);
 
 #endif

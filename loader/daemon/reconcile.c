@@ -50,25 +50,25 @@
 
 static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid, const char *rel)
 {
-	struct reconciler *r = ps->r;
+	struct state *r = ps->r;
 	const struct mptcpify_profile *cur;
 	struct mptcpify_profile buf;
 	const char *why = NULL;
 	bool changed;
 	int err;
 
-	cur = cur_profile(ps, cgid, &buf);
+	cur = pass_cur_profile(ps, cgid, &buf);
 	if (cur && cur->owner != MPTCPIFY_OWNER_DAEMON)
 		return; /* set by hand with "subflow set": not ours */
 	if (s->profile < 0) {
-		if (cur && !profile_delete(&ps->p, cgid))
+		if (cur && !entries_profile_delete(&ps->p, cgid))
 			log_event(LOG_INFO, "subflow-clear", "cgroup", rel, NULL);
 		return;
 	}
 	if (cur && !memcmp(cur, &r->cfg.profiles[s->profile].prof, sizeof(*cur)))
 		return; /* the same: its rule counters go on */
-	err = profile_put(&ps->p, cgid, rel, &r->cfg.profiles[s->profile].prof, &ps->ap, &changed,
-			  &why);
+	err = entries_profile_put(&ps->p, cgid, rel, &r->cfg.profiles[s->profile].prof, &ps->ap,
+				  &changed, &why);
 	if (err) {
 		r->stats.apply_errors++;
 		ps->err = err;
@@ -94,19 +94,19 @@ static void queue_daemon_entries(struct pass *ps, const struct idmap *seen)
 
 	for (i = 0; ps->snap && i < sizeof(snaps) / sizeof(snaps[0]); i++)
 		for (it = 0; map_snapshot_next(snaps[i], &it, &key);)
-			if ((!seen || !idmap_get(seen, key)) && ours(ps, key))
-				queue_removal(ps, key);
+			if ((!seen || !idmap_get(seen, key)) && pass_ours(ps, key))
+				pass_queue_removal(ps, key);
 	for (i = 0; !ps->snap && i < sizeof(fds) / sizeof(fds[0]); i++)
 		for (prev = NULL; !bpf_map_get_next_key(fds[i], prev, &key); prev = &key)
 			if ((!seen || !idmap_get(seen, key)) &&
-			    (daemon_policy(&ps->p, key) || daemon_profile(&ps->p, key)))
-				queue_removal(ps, key);
+			    (pass_daemon_policy(&ps->p, key) || pass_daemon_profile(&ps->p, key)))
+				pass_queue_removal(ps, key);
 }
 
 /* Make @cgid's entry what the selectors say, or queue its removal. */
 static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 {
-	struct reconciler *r = ps->r;
+	struct state *r = ps->r;
 	const struct mptcpify_policy *cur;
 	struct mptcpify_policy buf;
 	const struct selector *s;
@@ -117,14 +117,14 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	sel = selector_match(&r->cfg, rel, &r->pods);
 	if (sel < 0) {
 		/* Ours, or left by an earlier run whose configuration said so. */
-		if (idmap_get(&r->owned, cgid) || (ps->opened && ours(ps, cgid)))
-			queue_removal(ps, cgid);
+		if (idmap_get(&r->owned, cgid) || (ps->opened && pass_ours(ps, cgid)))
+			pass_queue_removal(ps, cgid);
 		return;
 	}
 	if (pass_pins(ps))
 		return;
 	s = &r->cfg.selectors[sel];
-	cur = cur_policy(ps, cgid, &buf);
+	cur = pass_cur_policy(ps, cgid, &buf);
 	if (cur && cur->owner != MPTCPIFY_OWNER_DAEMON) {
 		log_event(LOG_DEBUG, "manual-entry", "cgroup", rel, "selector", s->name, NULL);
 		/* Made by hand: the CLI's entry wins. The profile has its own owner. */
@@ -133,12 +133,12 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 		return;
 	}
 	/* The programs first, attached above it: an entry never exists without them. */
-	err = ensure_links(ps, links_of_mode(s->mode), &why);
+	err = pass_ensure_links(ps, entries_mode_links(s->mode), &why);
 	if (!err)
 		err = attachpoint_cover(&ps->p, &ps->ap, rel, &why);
 	if (!err)
-		err = policy_write(&ps->p, cgid, cur, s->mode, MPTCPIFY_OWNER_DAEMON, s->flags,
-				   &changed, &why);
+		err = entries_policy_write(&ps->p, cgid, cur, s->mode, MPTCPIFY_OWNER_DAEMON,
+					   s->flags, &changed, &why);
 	if (err) {
 		r->stats.apply_errors++;
 		ps->err = err;
@@ -149,7 +149,7 @@ static void evaluate(struct pass *ps, __u64 cgid, const char *rel)
 	if (changed) {
 		r->stats.entries_set++;
 		log_event(LOG_INFO, "enforce", "cgroup", rel, "selector", s->name, "mode",
-			  mode_name(s->mode), NULL);
+			  entries_mode_name(s->mode), NULL);
 	}
 	if (state_remember(r, cgid, sel, rel))
 		ps->err = -ENOMEM;
@@ -194,7 +194,7 @@ static int visit(const struct cgroup_node *node, void *ctx)
  * A trusting pass leaves a table that events kept since an earlier pass.
  * Unwatched (out of watches), every pass reads it.
  */
-static void watch_pods_dir(struct reconciler *r, bool trust)
+static void watch_pods_dir(struct state *r, bool trust)
 {
 	bool watched = r->pods_wd >= 0;
 
@@ -217,7 +217,7 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
+int reconcile_all(struct state *r, enum reconcile_trigger why)
 {
 	struct idmap seen = {0};
 	struct pass ps = {.r = r,
@@ -236,14 +236,14 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 		return pass_finish(&ps, config_links(&r->cfg));
 	ps.ap.bulk = true;
 	r->watches.lost = false;
-	take_snapshot(&ps);
+	pass_take_snapshot(&ps);
 	cgroup_walk(r->cgroup2, "/", visit, &ps);
 	/* Our entries of cgroups the walk did not find are gone with them. */
 	queue_daemon_entries(&ps, &seen);
-	drop_snapshot(&ps);
+	pass_drop_snapshot(&ps);
 	for (it = 0; idmap_next(&r->owned, &it, &key, &val);)
 		if (!idmap_get(&seen, key))
-			queue_removal(&ps, key);
+			pass_queue_removal(&ps, key);
 	watch_drop_unseen(&r->watches, &seen);
 	idmap_free(&seen);
 	watch_report(&r->watches, r->pods_unwatched);
@@ -266,7 +266,7 @@ int reconcile_all(struct reconciler *r, enum reconcile_trigger why)
 	r->stats.reconcile_seconds[why] += r->stats.last_reconcile_seconds;
 	snprintf(took, sizeof(took), "%.1fms", r->stats.last_reconcile_seconds * 1e3);
 	snprintf(count, sizeof(count), "%zu", r->owned.n);
-	log_event(err ? LOG_ERR : LOG_INFO, "reconcile", "trigger", reconcile_trigger_name(why),
+	log_event(err ? LOG_ERR : LOG_INFO, "reconcile", "trigger", state_trigger_name(why),
 		  "entries", count, "took", took, NULL);
 	return err;
 }
@@ -308,13 +308,13 @@ static void cgroup_gone(struct pass *ps, struct watched *w, bool rm)
 {
 	ps->r->stats.cgroups_removed++;
 	if (idmap_get(&ps->r->owned, w->cgid))
-		queue_removal(ps, w->cgid);
+		pass_queue_removal(ps, w->cgid);
 	watch_drop(&ps->r->watches, w, rm);
 }
 
 static bool cgroup_event(struct pass *ps, const struct inotify_event *ev)
 {
-	struct reconciler *r = ps->r;
+	struct state *r = ps->r;
 	char rel[PATH_MAX];
 	struct watched *w;
 
@@ -370,7 +370,7 @@ static void retry_unwatched(struct pass *ps)
 	free(rels);
 }
 
-int reconcile_events(struct reconciler *r)
+int reconcile_events(struct state *r)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 	const struct inotify_event *ev;
@@ -422,7 +422,7 @@ int reconcile_events(struct reconciler *r)
 	return ps.err;
 }
 
-bool reconcile_pins_lost(struct reconciler *r)
+bool reconcile_pins_lost(struct state *r)
 {
 	struct pincheck c;
 	bool lost;
@@ -443,7 +443,7 @@ bool reconcile_pins_lost(struct reconciler *r)
 	return lost;
 }
 
-int reconcile_repair(struct reconciler *r)
+int reconcile_repair(struct state *r)
 {
 	if (!reconcile_pins_lost(r))
 		return 0;
@@ -457,7 +457,7 @@ int reconcile_repair(struct reconciler *r)
 	return -EXDEV;
 }
 
-int reconcile_remove_all(struct reconciler *r)
+int reconcile_remove_all(struct state *r)
 {
 	struct pass ps = {.r = r};
 
@@ -469,7 +469,7 @@ int reconcile_remove_all(struct reconciler *r)
 	return 0;
 }
 
-int reconcile_check_links(struct reconciler *r, const struct config *cfg, unsigned int keep,
+int reconcile_check_links(struct state *r, const struct config *cfg, unsigned int keep,
 			  const char **why)
 {
 	struct pins p;

@@ -214,7 +214,7 @@ int selector_match(const struct config *c, const char *rel, const struct pod_tab
 	int best = INT_MAX;
 	size_t i;
 
-	cgroup_classify(rel, &x.k);
+	classify_cgroup(rel, &x.k);
 	if (x.k.unit)
 		snprintf(x.unit, sizeof(x.unit), "%.*s", (int)strcspn(x.k.unit, "/"), x.k.unit);
 	ix = index_of(c);
@@ -316,7 +316,7 @@ static bool keyed_below(const struct config *c, const struct index *ix, size_t a
 bool selector_below(const struct config *c, const char *rel)
 {
 	const char *r = rel + strspn(rel, "/");
-	bool inside = cgroup_inside_unit(rel);
+	bool inside = classify_inside_unit(rel);
 	const struct index *ix = index_of(c);
 	char under[PATH_MAX];
 	size_t i, n = strlen(r);

@@ -13,12 +13,12 @@
 static const char *const trigger_names[TRIGGER_NR] = {"start", "resync", "reload", "overflow",
 						      "repair"};
 
-const char *reconcile_trigger_name(enum reconcile_trigger t)
+const char *state_trigger_name(enum reconcile_trigger t)
 {
 	return t < TRIGGER_NR ? trigger_names[t] : "unknown";
 }
 
-int state_remember(struct reconciler *r, __u64 cgid, int selector, const char *rel)
+int state_remember(struct state *r, __u64 cgid, int selector, const char *rel)
 {
 	struct owned *o = idmap_get(&r->owned, cgid);
 
@@ -39,7 +39,7 @@ int state_remember(struct reconciler *r, __u64 cgid, int selector, const char *r
 	return 0;
 }
 
-int state_set_config(struct reconciler *r, struct config *next)
+int state_set_config(struct state *r, struct config *next)
 {
 	struct hsearch_data old = {0};
 	struct selector_totals *t;
@@ -105,7 +105,7 @@ int state_set_config(struct reconciler *r, struct config *next)
 	return 0;
 }
 
-int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, const char *cgroup2,
+int state_init(struct state *r, struct config *cfg, const char *pin_dir, const char *cgroup2,
 	       const char *pods_dir)
 {
 	char mnt[PATH_MAX];
@@ -127,7 +127,7 @@ int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, co
 	return err ? err : state_set_config(r, cfg);
 }
 
-void state_free(struct reconciler *r)
+void state_free(struct state *r)
 {
 	size_t it;
 	__u64 key;

@@ -39,7 +39,7 @@ enum reconcile_trigger {
 	TRIGGER_NR,
 };
 
-const char *reconcile_trigger_name(enum reconcile_trigger t);
+const char *state_trigger_name(enum reconcile_trigger t);
 
 /* What the daemon did, for /metrics. */
 struct reconcile_stats {
@@ -51,7 +51,7 @@ struct reconcile_stats {
 	__u64 entries_set, entries_removed, apply_errors;
 };
 
-struct reconciler {
+struct state {
 	struct config cfg;
 	const char *pin_dir;
 	char cgroup2[PATH_MAX];
@@ -76,14 +76,14 @@ struct reconciler {
 };
 
 /* Set up @r for @cfg (taken over) with its inotify instance; 0 or -errno. */
-int state_init(struct reconciler *r, struct config *cfg, const char *pin_dir, const char *cgroup2,
+int state_init(struct state *r, struct config *cfg, const char *pin_dir, const char *cgroup2,
 	       const char *pods_dir);
-void state_free(struct reconciler *r);
+void state_free(struct state *r);
 
 /* Take @next (taken over) as the configuration; its selectors keep their totals by name. */
-int state_set_config(struct reconciler *r, struct config *next);
+int state_set_config(struct state *r, struct config *next);
 
 /* Remember that the daemon made @cgid's entry, for @selector. */
-int state_remember(struct reconciler *r, __u64 cgid, int selector, const char *rel);
+int state_remember(struct state *r, __u64 cgid, int selector, const char *rel);
 
 #endif

@@ -170,7 +170,7 @@ static struct watched *entry(struct watch_table *t, const char *rel, __u64 id)
 	w->spare = false;
 	w->children = 0;
 	strcpy(w->rel, rel);
-	cgroup_classify(rel, &k);
+	classify_cgroup(rel, &k);
 	strcpy(w->pod_uid, k.pod_uid);
 	if (idmap_put(&t->nowatch, id, w)) {
 		free(w);

@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	cgroup_classify(text, &k);
+	classify_cgroup(text, &k);
 	if (k.unit && (k.unit < text || k.unit > text + size))
 		abort();
 	if (!pod_from_log_dir(text, &pod) && strlen(pod.uid) != POD_UID_LEN)

@@ -45,17 +45,17 @@ START_TEST(lookup_exact_and_prefix)
 {
 	int amb;
 
-	ck_assert_ptr_eq(cmd_lookup(table, N, "attach", &amb), &table[0]);
-	ck_assert_ptr_eq(cmd_lookup(table, N, "att", &amb), &table[0]);
-	ck_assert_ptr_eq(cmd_lookup(table, N, "de", &amb), &table[1]);
-	ck_assert_ptr_eq(cmd_lookup(table, N, "li", &amb), &table[4]);
+	ck_assert_ptr_eq(args_lookup_cmd(table, N, "attach", &amb), &table[0]);
+	ck_assert_ptr_eq(args_lookup_cmd(table, N, "att", &amb), &table[0]);
+	ck_assert_ptr_eq(args_lookup_cmd(table, N, "de", &amb), &table[1]);
+	ck_assert_ptr_eq(args_lookup_cmd(table, N, "li", &amb), &table[4]);
 	ck_assert_int_eq(amb, 0);
-	ck_assert_ptr_null(cmd_lookup(table, N, "s", &amb));
+	ck_assert_ptr_null(args_lookup_cmd(table, N, "s", &amb));
 	ck_assert_int_eq(amb, 1);
-	ck_assert_ptr_eq(cmd_lookup(table, N, "st", &amb), &table[2]);
-	ck_assert_ptr_null(cmd_lookup(table, N, "attachx", &amb));
+	ck_assert_ptr_eq(args_lookup_cmd(table, N, "st", &amb), &table[2]);
+	ck_assert_ptr_null(args_lookup_cmd(table, N, "attachx", &amb));
 	ck_assert_int_eq(amb, 0);
-	ck_assert_ptr_null(cmd_lookup(table, N, "", &amb));
+	ck_assert_ptr_null(args_lookup_cmd(table, N, "", &amb));
 }
 END_TEST
 
@@ -262,10 +262,10 @@ START_TEST(rules_quoted_one_per_word)
 	char *words[] = {"join -> mark 0x20", "initial -> tos 0x10"};
 	char buf[256], *rules[8];
 
-	ck_assert_int_eq(split_rules(2, words, buf, sizeof(buf), rules, 8), 2);
+	ck_assert_int_eq(args_split_rules(2, words, buf, sizeof(buf), rules, 8), 2);
 	ck_assert_ptr_eq(rules[0], words[0]);
 	ck_assert_ptr_eq(rules[1], words[1]);
-	ck_assert_int_eq(split_rules(2, words, buf, sizeof(buf), rules, 1), -E2BIG);
+	ck_assert_int_eq(args_split_rules(2, words, buf, sizeof(buf), rules, 1), -E2BIG);
 }
 END_TEST
 
@@ -274,12 +274,12 @@ START_TEST(rules_unquoted_split_at_semicolons)
 	char *words[] = {"join", "->", "mark", "1;", "initial", "->", "tos", "2", ";", ";"};
 	char buf[256], small[8], *rules[8];
 
-	ck_assert_int_eq(split_rules(10, words, buf, sizeof(buf), rules, 8), 2);
+	ck_assert_int_eq(args_split_rules(10, words, buf, sizeof(buf), rules, 8), 2);
 	ck_assert_str_eq(rules[0], "join -> mark 1");
 	ck_assert_str_eq(rules[1], " initial -> tos 2 ");
-	ck_assert_int_eq(split_rules(10, words, buf, sizeof(buf), rules, 1), -E2BIG);
-	ck_assert_int_eq(split_rules(10, words, small, sizeof(small), rules, 8), -E2BIG);
-	ck_assert_int_eq(split_rules(0, words, buf, sizeof(buf), rules, 8), 0);
+	ck_assert_int_eq(args_split_rules(10, words, buf, sizeof(buf), rules, 1), -E2BIG);
+	ck_assert_int_eq(args_split_rules(10, words, small, sizeof(small), rules, 8), -E2BIG);
+	ck_assert_int_eq(args_split_rules(0, words, buf, sizeof(buf), rules, 8), 0);
 }
 END_TEST
 

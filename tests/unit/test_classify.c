@@ -26,13 +26,13 @@ START_TEST(systemd_driver)
 	size_t i, j;
 
 	for (i = 0; i < sizeof(pods) / sizeof(pods[0]); i++) {
-		cgroup_classify(pods[i], &k);
+		classify_cgroup(pods[i], &k);
 		ck_assert_msg(!strcmp(k.pod_uid, UID), "%s", pods[i]);
 		ck_assert_str_eq(k.in_pod, UID);
 		ck_assert_str_eq(k.container_id, "");
 		for (j = 0; j < sizeof(scopes) / sizeof(scopes[0]); j++) {
 			snprintf(path, sizeof(path), "%s/%s%s.scope", pods[i], scopes[j], CID);
-			cgroup_classify(path, &k);
+			classify_cgroup(path, &k);
 			ck_assert_msg(!strcmp(k.container_id, CID), "%s", path);
 			ck_assert_str_eq(k.pod_uid, "");
 			ck_assert_str_eq(k.in_pod, UID);
@@ -41,25 +41,25 @@ START_TEST(systemd_driver)
 		}
 	}
 	/* CRI-O's monitor is not a container, but it is in the pod */
-	cgroup_classify("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-conmon-" CID ".scope", &k);
+	classify_cgroup("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-conmon-" CID ".scope", &k);
 	ck_assert_str_eq(k.container_id, "");
 	ck_assert_str_eq(k.in_pod, UID);
 	/* and what is below a container is not (a pod's name is for its own cgroups) */
-	cgroup_classify("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-" CID ".scope/sub", &k);
+	classify_cgroup("/kubepods.slice/kubepods-pod" UID_ ".slice/crio-" CID ".scope/sub", &k);
 	ck_assert_str_eq(k.in_pod, "");
 }
 END_TEST
 
 START_TEST(cgroupfs_driver)
 {
-	cgroup_classify("/kubepods/burstable/pod" UID, &k);
+	classify_cgroup("/kubepods/burstable/pod" UID, &k);
 	ck_assert_str_eq(k.pod_uid, UID);
 	ck_assert_ptr_null(k.unit);
-	cgroup_classify("/kubepods/pod" UID, &k); /* Guaranteed */
+	classify_cgroup("/kubepods/pod" UID, &k); /* Guaranteed */
 	ck_assert_str_eq(k.pod_uid, UID);
-	cgroup_classify("/kubepods/besteffort/pod" UID "/" CID, &k); /* containerd, Docker */
+	classify_cgroup("/kubepods/besteffort/pod" UID "/" CID, &k); /* containerd, Docker */
 	ck_assert_str_eq(k.container_id, CID);
-	cgroup_classify("/kubepods/besteffort/pod" UID "/crio-" CID, &k); /* CRI-O */
+	classify_cgroup("/kubepods/besteffort/pod" UID "/crio-" CID, &k); /* CRI-O */
 	ck_assert_str_eq(k.container_id, CID);
 }
 END_TEST
@@ -67,29 +67,29 @@ END_TEST
 START_TEST(lookalikes_are_not_pods)
 {
 	/* no kubepods above */
-	cgroup_classify("/system.slice/pod" UID, &k);
+	classify_cgroup("/system.slice/pod" UID, &k);
 	ck_assert_str_eq(k.pod_uid, "");
 	/* not a UID: wrong length, not hex, misplaced separators */
-	cgroup_classify("/kubepods/burstable/pod0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2", &k);
+	classify_cgroup("/kubepods/burstable/pod0b6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2", &k);
 	ck_assert_str_eq(k.pod_uid, "");
-	cgroup_classify("/kubepods/burstable/pod0g6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b", &k);
+	classify_cgroup("/kubepods/burstable/pod0g6f8e43-2a84-4c6e-9a55-4d5e8e9f1a2b", &k);
 	ck_assert_str_eq(k.pod_uid, "");
-	cgroup_classify("/kubepods/burstable/pod0b6f8e432-a84-4c6e-9a55-4d5e8e9f1a2b", &k);
+	classify_cgroup("/kubepods/burstable/pod0b6f8e432-a84-4c6e-9a55-4d5e8e9f1a2b", &k);
 	ck_assert_str_eq(k.pod_uid, "");
 	/* a container ID one digit short, and a container outside a pod */
-	cgroup_classify("/kubepods/pod" UID
+	classify_cgroup("/kubepods/pod" UID
 			"/3f4e5a6b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708",
 			&k);
 	ck_assert_str_eq(k.container_id, "");
-	cgroup_classify("/kubepods/besteffort/" CID, &k);
+	classify_cgroup("/kubepods/besteffort/" CID, &k);
 	ck_assert_str_eq(k.container_id, "");
 	ck_assert_str_eq(k.in_pod, "");
-	cgroup_classify("/machine.slice/" CID, &k);
+	classify_cgroup("/machine.slice/" CID, &k);
 	ck_assert_str_eq(k.container_id, "");
-	cgroup_classify("/system.slice/nginx.service", &k);
+	classify_cgroup("/system.slice/nginx.service", &k);
 	ck_assert_str_eq(k.in_pod, "");
 	/* the root and an empty path */
-	cgroup_classify("/", &k);
+	classify_cgroup("/", &k);
 	ck_assert_str_eq(k.pod_uid, "");
 	ck_assert_ptr_null(k.unit);
 }
@@ -98,33 +98,33 @@ END_TEST
 /* podman and Docker under systemd, outside Kubernetes: a scope each. */
 START_TEST(podman_layouts)
 {
-	cgroup_classify("/machine.slice/libpod-" CID ".scope", &k);
+	classify_cgroup("/machine.slice/libpod-" CID ".scope", &k);
 	ck_assert_str_eq(k.container_id, CID);
 	ck_assert_str_eq(k.in_pod, "");
-	cgroup_classify("/machine.slice/machine-libpod_pod_" CID ".slice/libpod-" CID ".scope", &k);
+	classify_cgroup("/machine.slice/machine-libpod_pod_" CID ".slice/libpod-" CID ".scope", &k);
 	ck_assert_str_eq(k.container_id, CID);
-	cgroup_classify("/system.slice/docker-" CID ".scope", &k);
+	classify_cgroup("/system.slice/docker-" CID ".scope", &k);
 	ck_assert_str_eq(k.container_id, CID);
 	/* a pod's slice is no container, nor is conmon's scope */
-	cgroup_classify("/machine.slice/machine-libpod_pod_" CID ".slice", &k);
+	classify_cgroup("/machine.slice/machine-libpod_pod_" CID ".slice", &k);
 	ck_assert_str_eq(k.container_id, "");
-	cgroup_classify("/machine.slice/libpod-conmon-" CID ".scope", &k);
+	classify_cgroup("/machine.slice/libpod-conmon-" CID ".scope", &k);
 	ck_assert_str_eq(k.container_id, "");
 }
 END_TEST
 
 START_TEST(systemd_units)
 {
-	cgroup_classify("/system.slice/nginx.service", &k);
+	classify_cgroup("/system.slice/nginx.service", &k);
 	ck_assert_str_eq(k.unit, "nginx.service");
-	cgroup_classify("/system.slice/system-getty.slice/getty@tty1.service", &k);
+	classify_cgroup("/system.slice/system-getty.slice/getty@tty1.service", &k);
 	ck_assert_str_eq(k.unit, "getty@tty1.service");
-	cgroup_classify("/init.scope", &k);
+	classify_cgroup("/init.scope", &k);
 	ck_assert_str_eq(k.unit, "init.scope");
 	/* a sub-cgroup a service made for itself is not a unit */
-	cgroup_classify("/system.slice/nginx.service/workers.service", &k);
+	classify_cgroup("/system.slice/nginx.service/workers.service", &k);
 	ck_assert_ptr_null(k.unit);
-	cgroup_classify("/system.slice/.service", &k);
+	classify_cgroup("/system.slice/.service", &k);
 	ck_assert_ptr_null(k.unit);
 }
 END_TEST
@@ -152,12 +152,12 @@ START_TEST(names_inside_a_workload_are_nothing)
 	size_t i;
 
 	for (i = 0; i < sizeof(fakes) / sizeof(fakes[0]); i++) {
-		cgroup_classify(fakes[i], &k);
+		classify_cgroup(fakes[i], &k);
 		ck_assert_msg(!k.unit && !k.pod_uid[0] && !k.in_pod[0] && !k.container_id[0], "%s",
 			      fakes[i]);
 	}
 	/* The user's manager itself is a unit of the system's. */
-	cgroup_classify("/user.slice/user-1000.slice/user@1000.service", &k);
+	classify_cgroup("/user.slice/user-1000.slice/user@1000.service", &k);
 	ck_assert_str_eq(k.unit, "user@1000.service");
 }
 END_TEST
@@ -171,7 +171,7 @@ START_TEST(too_deep_is_nothing)
 	for (i = 0; i < 65; i++)
 		strcat(path, "/a");
 	strcat(path, "/x.service");
-	cgroup_classify(path, &k);
+	classify_cgroup(path, &k);
 	ck_assert_ptr_null(k.unit);
 }
 END_TEST

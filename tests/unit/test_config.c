@@ -80,8 +80,8 @@ START_TEST(full_config_parses)
 	/* a cgroup path is relative to the mount, whether written with / or not */
 	ck_assert_str_eq(cfg.selectors[3].pattern, "batch.slice/*");
 	ck_assert_str_eq(cfg.selectors[4].pattern, "3f4e5a6b7c8d");
-	ck_assert_uint_eq(config_links(&cfg), links_of_mode(MPTCPIFY_MODE_REWRITE) |
-						      links_of_mode(MPTCPIFY_MODE_AUDIT));
+	ck_assert_uint_eq(config_links(&cfg), entries_mode_links(MPTCPIFY_MODE_REWRITE) |
+						      entries_mode_links(MPTCPIFY_MODE_AUDIT));
 	config_free(&cfg);
 }
 END_TEST
@@ -212,7 +212,7 @@ START_TEST(cgroup_metrics_levels)
 	for (i = 0; i < 3; i++) {
 		snprintf(text, sizeof(text), "cgroup-metrics: %s\nselectors: []\n", words[i]);
 		ck_assert_int_eq(parse(text), 0);
-		ck_assert_str_eq(cgroup_metrics_name(cfg.cgroup_metrics), words[i]);
+		ck_assert_str_eq(config_cgroup_metrics_name(cfg.cgroup_metrics), words[i]);
 		config_free(&cfg);
 	}
 	ck_assert_int_eq(parse("cgroup-metrics: \"off\"\nselectors: []\n"), 0);

@@ -8,23 +8,23 @@ START_TEST(modes)
 {
 	__u32 m = 0;
 
-	ck_assert_int_eq(parse_mode("rewrite", &m), 0);
+	ck_assert_int_eq(entries_parse_mode("rewrite", &m), 0);
 	ck_assert_uint_eq(m, MPTCPIFY_MODE_REWRITE);
-	ck_assert_int_eq(parse_mode("aud", &m), 0);
+	ck_assert_int_eq(entries_parse_mode("aud", &m), 0);
 	ck_assert_uint_eq(m, MPTCPIFY_MODE_AUDIT);
-	ck_assert_int_eq(parse_mode("exclude", &m), 0);
+	ck_assert_int_eq(entries_parse_mode("exclude", &m), 0);
 	ck_assert_uint_eq(m, MPTCPIFY_MODE_EXCLUDE);
-	ck_assert_int_eq(parse_mode("bogus", &m), -EINVAL);
-	ck_assert_int_eq(parse_mode("none", &m), -EINVAL);
-	ck_assert_int_eq(parse_mode("", &m), -EINVAL);
-	ck_assert_int_eq(parse_mode(NULL, &m), -EINVAL);
-	ck_assert_str_eq(mode_name(MPTCPIFY_MODE_AUDIT), "audit");
-	ck_assert_str_eq(mode_name(MPTCPIFY_MODE_NONE), "none");
-	ck_assert_str_eq(mode_name(42), "unknown");
+	ck_assert_int_eq(entries_parse_mode("bogus", &m), -EINVAL);
+	ck_assert_int_eq(entries_parse_mode("none", &m), -EINVAL);
+	ck_assert_int_eq(entries_parse_mode("", &m), -EINVAL);
+	ck_assert_int_eq(entries_parse_mode(NULL, &m), -EINVAL);
+	ck_assert_str_eq(entries_mode_name(MPTCPIFY_MODE_AUDIT), "audit");
+	ck_assert_str_eq(entries_mode_name(MPTCPIFY_MODE_NONE), "none");
+	ck_assert_str_eq(entries_mode_name(42), "unknown");
 }
 END_TEST
 
-#define HAS(mode, link) (links_of_mode(mode) & PINS_LINK_BIT(link))
+#define HAS(mode, link) (entries_mode_links(mode) & PINS_LINK_BIT(link))
 
 START_TEST(links_of_modes)
 {
@@ -38,9 +38,10 @@ START_TEST(links_of_modes)
 	ck_assert(HAS(MPTCPIFY_MODE_AUDIT, PINS_LINK_SETSOCKOPT));
 	ck_assert(HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_FALLBACK));
 	/* Every entry has outcomes: the sockops program. An exclusion, nothing more. */
-	ck_assert_uint_eq(links_of_mode(MPTCPIFY_MODE_EXCLUDE), PINS_LINK_BIT(PINS_LINK_SUBFLOW));
+	ck_assert_uint_eq(entries_mode_links(MPTCPIFY_MODE_EXCLUDE),
+			  PINS_LINK_BIT(PINS_LINK_SUBFLOW));
 	ck_assert(HAS(MPTCPIFY_MODE_REWRITE, PINS_LINK_SUBFLOW));
-	ck_assert_uint_eq(links_of_mode(MPTCPIFY_MODE_NONE), 0);
+	ck_assert_uint_eq(entries_mode_links(MPTCPIFY_MODE_NONE), 0);
 	ck_assert_str_eq(pins_link_name(PINS_LINK_SUBFLOW), "subflow");
 }
 END_TEST
