@@ -232,7 +232,7 @@ static int parse_words(const struct cmd *cmd, int i, int argc, char **argv, stru
 		a->words = pos;
 		a->nwords = npos;
 	} else if (pos && cmd->pos != POS_NONE) {
-		a->cgroup = pos[0];
+		*(cmd->pos == POS_UNIT ? &a->unit : &a->cgroup) = pos[0];
 		a->words = pos + 1;
 		a->nwords = npos - 1;
 	}

@@ -32,7 +32,7 @@ enum cmd_opt {
 enum cmd_positionals {
 	POS_NONE,
 	POS_CGROUP,	  /* CGROUP */
-	POS_UNIT,	  /* UNIT, in a->cgroup: a systemd service's name */
+	POS_UNIT,	  /* UNIT, in a->unit: a systemd service's name */
 	POS_OPT_CGROUP,	  /* [CGROUP] */
 	POS_CGROUP_RULES, /* CGROUP RULE...: words after CGROUP may start with '-' */
 	POS_COMMAND,	  /* [--] CMD [ARGS...]: options end at CMD */
@@ -57,9 +57,10 @@ struct cmd_args {
 
 	const struct cmd *cmd;	  /* the command, or the subcommand chosen */
 	const struct cmd *parent; /* the command of a subcommand, else NULL */
-	const char *cgroup;
-	__u32 mode;   /* --mode or --exclude; rewrite by default */
-	char **words; /* the rules, CMD ARGS..., or help's WORD */
+	const char *cgroup;	  /* CGROUP, as given */
+	const char *unit;	  /* UNIT, as given */
+	__u32 mode;		  /* --mode or --exclude; rewrite by default */
+	char **words;		  /* the rules, CMD ARGS..., or help's WORD */
 	int nwords;
 	const char *config, *metrics, *pods_dir, *cgroup_metrics;
 	bool cleanup, check, reload;

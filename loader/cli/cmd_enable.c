@@ -248,10 +248,10 @@ static int on_unit(const struct cmd_args *a, bool enable)
 	sd_bus *bus;
 	int rc;
 
-	unit = service_name(a->cgroup, name, sizeof(name));
+	unit = service_name(a->unit, name, sizeof(name));
 	if (!unit) {
 		p_err(0, "give a service's name, such as web.service", "'%s' is not a service",
-		      a->cgroup);
+		      a->unit);
 		return EXIT_USAGE;
 	}
 	if (cmd_need_root() || need_systemd() || (enable && cmd_check_mode(a, a->mode)))

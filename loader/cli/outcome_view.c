@@ -33,7 +33,7 @@ static json_t *reasons_json(const struct tally *t)
 	char name[64];
 
 	for (it = t->items; it < t->items + t->n; it++)
-		json_object_set_new(o, probe_mib_name(it->optname, name, sizeof(name)),
+		json_object_set_new(o, probe_mib_name(it->reason, name, sizeof(name)),
 				    json_integer((json_int_t)it->count));
 	return o;
 }

@@ -196,8 +196,8 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 
 static bool same_kind(const struct tally_item *a, const struct tally_item *b)
 {
-	return a->level == b->level && a->optname == b->optname && a->dir == b->dir &&
-	       a->predicted == b->predicted && a->err == b->err;
+	return a->level == b->level && a->optname == b->optname && a->reason == b->reason &&
+	       a->dir == b->dir && a->predicted == b->predicted && a->err == b->err;
 }
 
 int tally_add(struct tally *t, const struct tally_item *item)
@@ -350,7 +350,7 @@ int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *b
 	for (; !bpf_map_get_next_key(p->fallbacks_fd, fprev, &fk); fprev = &fk) {
 		if (gone && !idmap_get(gone, fk.cgid))
 			continue;
-		item = (struct tally_item){.optname = fk.reason,
+		item = (struct tally_item){.reason = fk.reason,
 					   .count = percpu_count(p->fallbacks_fd, &fk)};
 		c = tallies_of(by_cgid, fk.cgid);
 		if (!c || tally_add(&c->fallbacks, &item))

@@ -43,9 +43,10 @@ void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rul
 /* Fresh zeroed counters for rules 0..n-1 of @cgid, none left from before. */
 int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n);
 
-/* One kind of refused option (or of fallback: its reason in optname), and how many. */
+/* One kind of refused option (level, optname, ...), or of fallback (reason), and how many. */
 struct tally_item {
 	__u32 level, optname;
+	__u32 reason; /* a fallback's: MPTCP_MIB_*, as probe_mib_name() names it */
 	__u16 dir, predicted;
 	__s32 err;
 	__u64 count;

@@ -346,7 +346,7 @@ static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct ent
 		     it < sums[k].fallbacks.items + sums[k].fallbacks.n; it++)
 			fprintf(f, "mptcpify_fallbacks_total{selector=\"%s\",reason=\"%s\"} %llu\n",
 				s->selectors[k].name,
-				probe_mib_name(it->optname, name, sizeof(name)),
+				probe_mib_name(it->reason, name, sizeof(name)),
 				(unsigned long long)it->count);
 }
 

@@ -291,7 +291,8 @@ START_TEST(unit_positional)
 	char *two[] = {"m", "enable", "a.service", "b.service", NULL};
 
 	ck_assert_int_eq(parse(ARGC(one), one), 0);
-	ck_assert_str_eq(a.cgroup, "web.service");
+	ck_assert_str_eq(a.unit, "web.service");
+	ck_assert_ptr_null(a.cgroup);
 	ck_assert_int_eq(a.mode, MPTCPIFY_MODE_AUDIT);
 	ck_assert_int_eq(parse(ARGC(none), none), -EINVAL);
 	ck_assert_str_eq(err, "missing UNIT");
