@@ -29,6 +29,7 @@
 #include "reconcile.h"
 #include "service.h"
 #include "core/cgroup.h"
+#include "core/monotime.h"
 #include "core/output.h"
 #include "core/rules.h"
 
@@ -47,7 +48,7 @@ struct health {
 	pthread_mutex_t lock;
 	bool healthy;
 	char why[256];
-	time_t tick; /* the loop's last tick */
+	double tick; /* the loop's last tick, monotime_s() */
 };
 
 /* A reload: the file read and parsed off the loop. */
@@ -74,14 +75,6 @@ struct daemon {
 	int sfd, resync_fd, tick_fd;
 };
 
-static time_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
 /* systemd's STATUS= line: what is enforced now. */
 static const char *status_line(struct daemon *d, char *buf, size_t len)
 {
@@ -105,11 +98,11 @@ static char *render_metrics(void *ctx)
 static bool healthy(void *ctx, char *why, size_t len)
 {
 	struct health *h = &((struct daemon *)ctx)->health;
-	time_t idle;
+	double idle;
 	bool ok;
 
 	pthread_mutex_lock(&h->lock);
-	idle = now_s() - h->tick;
+	idle = monotime_s() - h->tick;
 	ok = h->healthy && idle < STUCK_S;
 	if (idle >= STUCK_S)
 		snprintf(why, len, "the enforcement loop has not run for %lds", (long)idle);
@@ -128,7 +121,7 @@ static void publish(struct daemon *d)
 	pthread_mutex_lock(&h->lock);
 	h->healthy = d->r.healthy;
 	snprintf(h->why, sizeof(h->why), "%s", d->r.unhealthy);
-	h->tick = now_s();
+	h->tick = monotime_s();
 	pthread_mutex_unlock(&h->lock);
 	if (!d->http || d->published == d->r.version)
 		return;

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -18,6 +17,7 @@
 #include <sys/un.h>
 #include <microhttpd.h>
 #include "http.h"
+#include "core/monotime.h"
 
 /*
  * The server accepts for itself, so that a new connection is never the one
@@ -34,8 +34,8 @@ struct client {
 	bool working; /* its request has come whole and is not answered yet */
 	int fd;
 	unsigned char addr[16]; /* the peer's address: the per-address limit's key */
-	time_t accepted;
-	unsigned long seq; /* lower: accepted earlier */
+	double accepted;	/* monotime_s() */
+	unsigned long seq;	/* lower: accepted earlier */
 };
 
 struct http_server {
@@ -46,14 +46,6 @@ struct http_server {
 	unsigned long seq;
 	struct client clients[SLOTS];
 };
-
-static time_t now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
 
 static struct client *client_of(struct http_server *s, struct MHD_Connection *conn)
 {
@@ -208,7 +200,7 @@ static void admit(struct http_server *s, int fd, const struct sockaddr_storage *
 		close(fd);
 		return;
 	}
-	*c = (struct client){.fd = fd, .accepted = now_s(), .seq = ++s->seq};
+	*c = (struct client){.fd = fd, .accepted = monotime_s(), .seq = ++s->seq};
 	c->working = request_whole(fd);
 	memcpy(c->addr, addr, sizeof(addr));
 	/* On failure MHD has closed @fd. */
@@ -240,7 +232,7 @@ static void take(struct http_server *s)
  */
 static void cut_overdue(struct http_server *s)
 {
-	time_t now = now_s();
+	double now = monotime_s();
 	int i;
 
 	for (i = 0; i < SLOTS; i++)

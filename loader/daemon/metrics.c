@@ -10,6 +10,7 @@
 #include "pmapply.h"
 #include "core/counters.h"
 #include "core/lifecycle.h"
+#include "core/monotime.h"
 #include "core/pinstore.h"
 
 /* What a rendering reads the live counters and the container names from. */
@@ -276,14 +277,6 @@ void metrics_feed_publish(struct metrics_feed *f, struct metrics_snapshot *s)
 	put(f, old);
 }
 
-static double since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - t->tv_sec) + (now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
 /*
  * A rendering bigger than this is served once and not kept for the next
  * second: 10,000 cgroups' series are some 16 MB, which would stay in the
@@ -298,7 +291,7 @@ char *metrics_feed_render(struct metrics_feed *f)
 	char *body = NULL;
 
 	pthread_mutex_lock(&f->render_lock);
-	if (!f->body || since(&f->body_at) >= 1.0) {
+	if (!f->body || monotime_s() - f->body_at >= 1.0) {
 		pthread_mutex_lock(&f->lock);
 		s = f->snap;
 		if (s)
@@ -307,7 +300,7 @@ char *metrics_feed_render(struct metrics_feed *f)
 		if (s) {
 			free(f->body);
 			f->body = render(f, s);
-			clock_gettime(CLOCK_MONOTONIC, &f->body_at);
+			f->body_at = monotime_s();
 			put(f, s);
 			/* What rendering took, the map reads' buffers, goes back. */
 			malloc_trim(0);

@@ -116,8 +116,8 @@ struct metrics_feed {
 	pthread_mutex_t render_lock; /* body, body_at */
 	struct metrics_snapshot *snap;
 	char *body;
-	struct timespec body_at;
-	bool cgroups; /* false: --cgroup-metrics off, whatever the file says */
+	double body_at; /* monotime_s() */
+	bool cgroups;	/* false: --cgroup-metrics off, whatever the file says */
 	/* Under render_lock: read again when the links directory changed, or a name was missing. */
 	struct container_table containers;
 	struct stat containers_st;

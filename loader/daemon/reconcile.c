@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -39,6 +38,7 @@
 #include "core/cgroup.h"
 #include "core/entries.h"
 #include "core/lifecycle.h"
+#include "core/monotime.h"
 #include "core/pincheck.h"
 #include "core/probe.h"
 #include "core/pinstore.h"
@@ -209,14 +209,6 @@ static void watch_pods_dir(struct state *r, bool trust)
 		pod_table_load(&r->pods, r->pods_dir);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int reconcile_all(struct state *r, enum reconcile_trigger why)
 {
 	struct idmap seen = {0};
@@ -224,7 +216,7 @@ int reconcile_all(struct state *r, enum reconcile_trigger why)
 			  .seen = &seen,
 			  .trust = (why == TRIGGER_RESYNC || why == TRIGGER_RELOAD) &&
 				   !r->watches.lost};
-	double t0 = now_s();
+	double t0 = monotime_s();
 	char took[32], count[32];
 	size_t it;
 	__u64 key;
@@ -261,7 +253,7 @@ int reconcile_all(struct state *r, enum reconcile_trigger why)
 	probe_btf_release();
 	if (why == TRIGGER_START)
 		malloc_trim(0);
-	r->stats.last_reconcile_seconds = now_s() - t0;
+	r->stats.last_reconcile_seconds = monotime_s() - t0;
 	r->stats.reconciles[why]++;
 	r->stats.reconcile_seconds[why] += r->stats.last_reconcile_seconds;
 	snprintf(took, sizeof(took), "%.1fms", r->stats.last_reconcile_seconds * 1e3);

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/inotify.h>
 #include "classify.h"
 #include "log.h"
 #include "watch.h"
+#include "core/monotime.h"
 
 #define CGROUP_EVENTS (IN_CREATE | IN_DELETE | IN_DELETE_SELF | IN_ONLYDIR)
 /* A flapping count of unwatched cgroups logs its warning at most this often. */
@@ -320,19 +320,11 @@ size_t watch_unwatched_tops(const struct watch_table *t, char ***out, size_t max
 	return n;
 }
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 bool watch_report(struct watch_table *t, size_t others)
 {
 	size_t n = t->unwatched + others;
 	bool changed = n != t->reported;
-	double now = mono_s();
+	double now = monotime_s();
 	char count[32];
 
 	t->reported = n;
