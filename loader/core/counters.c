@@ -320,14 +320,7 @@ static int forget_keys(int fd, size_t size, const struct idmap *gone)
 	return 0;
 }
 
-static int forget(struct pins *p, const struct idmap *gone)
-{
-	int err = forget_keys(p->compat_fd, sizeof(struct mptcpify_compat_key), gone);
-
-	return err ? err : forget_keys(p->fallbacks_fd, sizeof(struct mptcpify_fallback_key), gone);
-}
-
-int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *by_cgid)
+int entry_tallies_load(struct pins *p, const struct idmap *only, struct idmap *by_cgid)
 {
 	struct mptcpify_compat_key ck, *cprev = NULL;
 	struct mptcpify_fallback_key fk, *fprev = NULL;
@@ -335,7 +328,7 @@ int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *b
 	struct tally_item item;
 
 	for (; !bpf_map_get_next_key(p->compat_fd, cprev, &ck); cprev = &ck) {
-		if (gone && !idmap_get(gone, ck.cgid))
+		if (only && !idmap_get(only, ck.cgid))
 			continue;
 		item = (struct tally_item){.level = ck.level,
 					   .optname = ck.optname,
@@ -348,7 +341,7 @@ int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *b
 			return -ENOMEM;
 	}
 	for (; !bpf_map_get_next_key(p->fallbacks_fd, fprev, &fk); fprev = &fk) {
-		if (gone && !idmap_get(gone, fk.cgid))
+		if (only && !idmap_get(only, fk.cgid))
 			continue;
 		item = (struct tally_item){.reason = fk.reason,
 					   .count = percpu_count(p->fallbacks_fd, &fk)};
@@ -356,7 +349,14 @@ int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *b
 		if (!c || tally_add(&c->fallbacks, &item))
 			return -ENOMEM;
 	}
-	return gone ? forget(p, gone) : 0;
+	return 0;
+}
+
+int entry_tallies_forget(struct pins *p, const struct idmap *gone)
+{
+	int err = forget_keys(p->compat_fd, sizeof(struct mptcpify_compat_key), gone);
+
+	return err ? err : forget_keys(p->fallbacks_fd, sizeof(struct mptcpify_fallback_key), gone);
 }
 
 void entry_tallies_free(struct idmap *by_cgid)

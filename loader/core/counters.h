@@ -84,12 +84,16 @@ void entry_counters_free(struct entry_counters *c);
 /*
  * The tallies of every entry, in one pass over the "compat" and
  * "fallbacks" maps, into @by_cgid: cgroup id -> struct entry_counters with
- * only the tallies filled. With @gone, only those of the cgroup ids in it,
- * and their keys are deleted: the entries of removed cgroups take theirs
- * along. Free with entry_tallies_free().
+ * only the tallies filled. With @only, only those of the cgroup ids in it.
+ * Free with entry_tallies_free().
  */
-int entry_tallies_load(struct pins *p, const struct idmap *gone, struct idmap *by_cgid);
+int entry_tallies_load(struct pins *p, const struct idmap *only, struct idmap *by_cgid);
 void entry_tallies_free(struct idmap *by_cgid);
+/*
+ * Delete the tallies of the cgroup ids in @gone from both maps: the
+ * entries of removed cgroups take theirs along. 0 or -errno.
+ */
+int entry_tallies_forget(struct pins *p, const struct idmap *gone);
 
 /*
  * Zeroed per-CPU counters of @size bytes for a new entry @cgid in map @fd

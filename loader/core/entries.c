@@ -279,7 +279,7 @@ static int prune_map(struct pins *p, int fd, int mount_fd, int (*remove)(struct 
 
 int entries_prune(struct pins *p, const char *cgroup2)
 {
-	struct idmap gone = {0}, tallies = {0};
+	struct idmap gone = {0};
 	int mount_fd, n;
 
 	mount_fd = open(cgroup2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -290,8 +290,7 @@ int entries_prune(struct pins *p, const char *cgroup2)
 	close(mount_fd);
 	/* Their refused options and fallback reasons go with them. */
 	if (gone.n)
-		entry_tallies_load(p, &gone, &tallies);
-	entry_tallies_free(&tallies);
+		entry_tallies_forget(p, &gone);
 	idmap_free(&gone);
 	return n;
 }

@@ -183,6 +183,7 @@ static void retire_tallies(struct pass *ps)
 			entry_counters_add(&ps->r->totals[selector - 1].counters, val);
 	}
 	entry_tallies_free(&tallies);
+	entry_tallies_forget(&ps->p, &ps->gone);
 }
 
 int pass_finish(struct pass *ps, unsigned int links)
