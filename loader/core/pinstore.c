@@ -259,9 +259,29 @@ int pins_open(struct pins *p, const char *dir, enum pins_lock lock, const char *
 void pins_close(struct pins *p)
 {
 	close_maps(p);
+	pins_unlock(p);
+}
+
+void pins_unlock(struct pins *p)
+{
 	if (p->dir_fd >= 0)
 		close(p->dir_fd);
 	p->dir_fd = -1;
+}
+
+int pins_lock_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0)
+		flock(fd, LOCK_SH);
+	return fd;
+}
+
+void pins_unlock_dir(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 bool pins_has_link(const struct pins *p, enum pins_link link)

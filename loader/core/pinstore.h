@@ -105,6 +105,21 @@ const char *pins_default_dir(void);
  */
 int pins_open(struct pins *p, const char *dir, enum pins_lock lock, const char **why);
 void pins_close(struct pins *p);
+/*
+ * Give the lock back early and keep the maps open, until pins_close(): for
+ * a reader whose map descriptors outlive its look (a scrape's counters),
+ * which must not hold writers up meanwhile.
+ */
+void pins_unlock(struct pins *p);
+
+/*
+ * The store's shared lock and nothing else, no map opened: a look under it
+ * (pins_intact(), pincheck.h) never falls between a writer's steps. A
+ * descriptor for pins_unlock_dir(), or -1 when @dir cannot be opened (the
+ * look goes on unlocked).
+ */
+int pins_lock_dir(const char *dir);
+void pins_unlock_dir(int fd);
 
 /* Open every map of PINNED_MAPS (after lifecycle.c made them). */
 int pins_open_maps(struct pins *p, const char **why);

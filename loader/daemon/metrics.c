@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "classify.h"
 #include "metrics.h"
 #include "pmapply.h"
@@ -211,10 +210,8 @@ struct metrics_snapshot *metrics_snapshot_take(const struct state *r)
 	s->refs = 1;
 	/* Map descriptors read counters without the lock, which goes now. */
 	s->pinned = !pins_open(&s->pins, r->pin_dir, PINS_SHARED, &(const char *){NULL});
-	if (s->pinned) {
-		close(s->pins.dir_fd);
-		s->pins.dir_fd = -1;
-	}
+	if (s->pinned)
+		pins_unlock(&s->pins);
 	return s;
 }
 

@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
@@ -425,13 +424,10 @@ bool reconcile_pins_lost(struct state *r)
 	if (!r->pinned)
 		return false;
 	/* Between a writer's steps (an upgrade re-pins) pins look lost: after it. */
-	fd = open(r->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		flock(fd, LOCK_SH);
+	fd = pins_lock_dir(r->pin_dir);
 	lost = !pins_intact(r->pin_dir, lifecycle_links_possible(config_links(&r->cfg))) ||
 	       pincheck_scan(r->pin_dir, &c);
-	if (fd >= 0)
-		close(fd);
+	pins_unlock_dir(fd);
 	return lost;
 }
 
