@@ -344,3 +344,30 @@ const char *entries_check(struct pins *p)
 			return "an entry's program is not attached: run 'mptcpify load' to repair";
 	return NULL;
 }
+
+int entries_snapshot(struct pins *p, struct map_snapshot *policies, struct map_snapshot *profiles)
+{
+	int err;
+
+	err = map_snapshot_load(p->policy_fd, sizeof(struct mptcpify_policy), policies);
+	if (!err)
+		err = map_snapshot_load(p->profile_fd, sizeof(struct mptcpify_profile), profiles);
+	if (err) {
+		map_snapshot_free(policies);
+		map_snapshot_free(profiles);
+	}
+	return err;
+}
+
+int entries_ids(struct pins *p, struct idmap *ids)
+{
+	int fds[] = {p->policy_fd, p->profile_fd};
+	__u64 key, *prev;
+	size_t i;
+
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		for (prev = NULL; !bpf_map_get_next_key(fds[i], prev, &key); prev = &key)
+			if (idmap_put(ids, key, (void *)1))
+				return -ENOMEM;
+	return 0;
+}

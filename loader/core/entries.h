@@ -83,6 +83,20 @@ int entries_prune(struct pins *p, const char *cgroup2);
 typedef void (*entry_fn)(const char *rel, __u64 cgid, void *ctx);
 int entries_walk(int map_fd, const char *cgroup2, entry_fn fn, void *ctx);
 
+struct idmap;
+struct map_snapshot;
+/*
+ * The policy entries and the profiles, each map read whole (snapshot.h):
+ * what a pass over every cgroup compares against. 0, or -errno with both
+ * left empty.
+ */
+int entries_snapshot(struct pins *p, struct map_snapshot *policies, struct map_snapshot *profiles);
+/*
+ * The cgroup id of every policy entry and every profile, each once, into
+ * @ids (id -> (void *)1). 0 or -ENOMEM (@ids then holds some of them).
+ */
+int entries_ids(struct pins *p, struct idmap *ids);
+
 /*
  * What is wrong with the pins, for a warning: NULL when every map is there
  * and every entry has the program its mode needs attached, whole.

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ const char *probe_support_name(enum probe_support v)
 
 /*
  * The kernel's BTF is parsed when a question needs it (it takes a while) and
- * kept until probe_btf_release(): some 5 MB a daemon would carry for its
+ * kept until probe_release(): some 5 MB a daemon would carry for its
  * whole life. What it was asked stays, a few names: the answers, and the
  * MPTCP MIB's names, which a scrape asks for again and again. All under one
  * lock: the daemon's server names fallback reasons.
@@ -94,12 +95,14 @@ static const struct btf *kernel_btf(void)
 	return vmlinux_btf;
 }
 
-void probe_btf_release(void)
+void probe_release(bool trim_heap)
 {
 	pthread_mutex_lock(&btf_lock);
 	btf__free(vmlinux_btf);
 	vmlinux_btf = NULL;
 	pthread_mutex_unlock(&btf_lock);
+	if (trim_heap)
+		malloc_trim(0);
 }
 
 bool probe_has_function(const char *name)

@@ -60,10 +60,12 @@ bool probe_has_function(const char *name);
 const char *probe_mib_name(__u32 mib, char *buf, size_t len);
 
 /*
- * Free the kernel's BTF, parsed for the questions above: their answers
- * stay, and a new question parses it again. For a long-lived process, once
- * it has asked what it needs.
+ * For a long-lived process, once it has asked what it needs and loaded its
+ * programs: free the kernel's BTF, parsed for the questions above (their
+ * answers stay, and a new question parses it again); with @trim_heap, give
+ * the heap's free pages back to the system too, however fragmented what
+ * loading left it.
  */
-void probe_btf_release(void);
+void probe_release(bool trim_heap);
 
 #endif

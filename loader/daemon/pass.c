@@ -58,15 +58,15 @@ void pass_queue_removal(struct pass *ps, __u64 cgid)
 	ps->removals[ps->nremovals++] = cgid;
 }
 
-/* Is @cgid's policy entry, or its profile, one the daemon made? */
-bool pass_daemon_policy(struct pins *p, __u64 cgid)
+/* Is @cgid's policy entry (profile) one the daemon made? Looked up now. */
+static bool daemon_policy(struct pins *p, __u64 cgid)
 {
 	struct mptcpify_policy entry;
 
 	return !entries_policy_get(p, cgid, &entry) && entry.owner == MPTCPIFY_OWNER_DAEMON;
 }
 
-bool pass_daemon_profile(struct pins *p, __u64 cgid)
+static bool daemon_profile(struct pins *p, __u64 cgid)
 {
 	struct mptcpify_profile prof;
 
@@ -131,12 +131,22 @@ void pass_drop_snapshot(struct pass *ps)
 /* A full pass: both maps read whole, or looked up one by one as events do. */
 void pass_take_snapshot(struct pass *ps)
 {
-	ps->snap = !map_snapshot_load(ps->p.policy_fd, sizeof(struct mptcpify_policy),
-				      &ps->policies) &&
-		   !map_snapshot_load(ps->p.profile_fd, sizeof(struct mptcpify_profile),
-				      &ps->profiles);
+	ps->snap = !entries_snapshot(&ps->p, &ps->policies, &ps->profiles);
+}
+
+int pass_entry_ids(struct pass *ps, struct idmap *ids)
+{
+	struct map_snapshot *snaps[] = {&ps->policies, &ps->profiles};
+	size_t i, it;
+	__u64 key;
+
 	if (!ps->snap)
-		pass_drop_snapshot(ps);
+		return entries_ids(&ps->p, ids);
+	for (i = 0; i < sizeof(snaps) / sizeof(snaps[0]); i++)
+		for (it = 0; map_snapshot_next(snaps[i], &it, &key);)
+			if (idmap_put(ids, key, (void *)1))
+				return -ENOMEM;
+	return 0;
 }
 
 static void remove_entry(struct pass *ps, __u64 cgid)
@@ -155,9 +165,9 @@ static void remove_entry(struct pass *ps, __u64 cgid)
 		entry_counters_free(&gone);
 	}
 	idmap_put(&ps->gone, cgid, (void *)(uintptr_t)(o ? o->selector + 1 : 0));
-	if (pass_daemon_profile(&ps->p, cgid))
+	if (daemon_profile(&ps->p, cgid))
 		entries_profile_delete(&ps->p, cgid);
-	if (pass_daemon_policy(&ps->p, cgid) && !entries_policy_delete(&ps->p, cgid)) {
+	if (daemon_policy(&ps->p, cgid) && !entries_policy_delete(&ps->p, cgid)) {
 		ps->r->stats.entries_removed++;
 		log_event(LOG_INFO, "release", "cgroup", o ? o->rel : "(gone)", NULL);
 	}

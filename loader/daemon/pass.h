@@ -39,9 +39,6 @@ struct pass {
 int pass_pins(struct pass *ps);
 /* Remove @cgid's entry at the end of the pass, after every addition. */
 void pass_queue_removal(struct pass *ps, __u64 cgid);
-/* Is @cgid's policy entry (profile) one the daemon made? Looked up now. */
-bool pass_daemon_policy(struct pins *p, __u64 cgid);
-bool pass_daemon_profile(struct pins *p, __u64 cgid);
 /* @cgid's entry (profile) when the pass began, or NULL; opened pins only. */
 const struct mptcpify_policy *pass_cur_policy(struct pass *ps, __u64 cgid,
 					      struct mptcpify_policy *buf);
@@ -62,5 +59,10 @@ int pass_finish(struct pass *ps, unsigned int links);
 /* A full pass reads both maps whole (ps->snap), or leaves them to lookups. */
 void pass_take_snapshot(struct pass *ps);
 void pass_drop_snapshot(struct pass *ps);
+/*
+ * The cgroup ids of the policy entries and profiles as the pass began
+ * (from the snapshot, or read now), each once, into @ids. 0 or -ENOMEM.
+ */
+int pass_entry_ids(struct pass *ps, struct idmap *ids);
 
 #endif

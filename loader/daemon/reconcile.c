@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +26,6 @@
 #include <unistd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
-#include <bpf/bpf.h>
 #include "log.h"
 #include "pass.h"
 #include "pinwatch.h"
@@ -41,7 +39,6 @@
 #include "core/pincheck.h"
 #include "core/probe.h"
 #include "core/pinstore.h"
-#include "core/snapshot.h"
 
 #define PODS_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_ONLYDIR)
 /* Cgroups tried again at once when watches are given back; the rest at the resync. */
@@ -86,20 +83,17 @@ static void apply_profile(struct pass *ps, const struct selector *s, __u64 cgid,
  */
 static void queue_daemon_entries(struct pass *ps, const struct idmap *seen)
 {
-	int fds[] = {ps->p.policy_fd, ps->p.profile_fd};
-	struct map_snapshot *snaps[] = {&ps->policies, &ps->profiles};
-	__u64 key, *prev;
-	size_t i, it;
+	struct idmap ids = {0};
+	size_t it;
+	__u64 key;
+	void *val;
 
-	for (i = 0; ps->snap && i < sizeof(snaps) / sizeof(snaps[0]); i++)
-		for (it = 0; map_snapshot_next(snaps[i], &it, &key);)
-			if ((!seen || !idmap_get(seen, key)) && pass_ours(ps, key))
-				pass_queue_removal(ps, key);
-	for (i = 0; !ps->snap && i < sizeof(fds) / sizeof(fds[0]); i++)
-		for (prev = NULL; !bpf_map_get_next_key(fds[i], prev, &key); prev = &key)
-			if ((!seen || !idmap_get(seen, key)) &&
-			    (pass_daemon_policy(&ps->p, key) || pass_daemon_profile(&ps->p, key)))
-				pass_queue_removal(ps, key);
+	if (pass_entry_ids(ps, &ids))
+		ps->err = -ENOMEM;
+	for (it = 0; idmap_next(&ids, &it, &key, &val);)
+		if ((!seen || !idmap_get(seen, key)) && pass_ours(ps, key))
+			pass_queue_removal(ps, key);
+	idmap_free(&ids);
 }
 
 /* Make @cgid's entry what the selectors say, or queue its removal. */
@@ -245,13 +239,11 @@ int reconcile_all(struct state *r, enum reconcile_trigger why)
 	/*
 	 * The programs are attached: the kernel's BTF, some 5 MB, can go; and
 	 * after the first pass, what loading them and the first walk of
-	 * every cgroup took goes back to the system, however fragmented the
-	 * heap they left. Later passes reuse their pages: faulting them in
-	 * again would cost a reload more than they weigh.
+	 * every cgroup took goes back to the system. Later passes reuse their
+	 * pages: faulting them in again would cost a reload more than they
+	 * weigh.
 	 */
-	probe_btf_release();
-	if (why == TRIGGER_START)
-		malloc_trim(0);
+	probe_release(why == TRIGGER_START);
 	r->stats.last_reconcile_seconds = monotime_s() - t0;
 	r->stats.reconciles[why]++;
 	r->stats.reconcile_seconds[why] += r->stats.last_reconcile_seconds;
