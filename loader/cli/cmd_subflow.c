@@ -15,6 +15,7 @@
 #include "core/entries.h"
 #include "core/output.h"
 #include "core/pinstore.h"
+#include "core/probe.h"
 #include "core/rules.h"
 
 static void show_plain(json_t *r)
@@ -42,7 +43,7 @@ static int parse_profile(const struct cmd_args *a, struct mptcpify_profile *prof
 		p_err(0, cmd_usage(a), "too many or too long rules");
 		return EXIT_USAGE;
 	}
-	if (read_available_cc(cc, sizeof(cc)))
+	if (probe_available_cc(cc, sizeof(cc)))
 		cc[0] = '\0';
 	if (rules_parse_all(n, texts, cc[0] ? cc : NULL, prof, err, sizeof(err))) {
 		p_err(0, "a rule reads: [MATCH...] -> OPTION VALUE... (see README)", "%s", err);

@@ -281,3 +281,24 @@ void probe_run(struct probe_result *r, const char *pins_parent)
 	if (r->support != SUPPORT_REWRITE)
 		snprintf(r->reason, sizeof(r->reason), "%s", reason);
 }
+
+#define CC_PATH "/proc/sys/net/ipv4/tcp_available_congestion_control"
+
+int probe_available_cc(char *buf, size_t len)
+{
+	FILE *f = fopen(CC_PATH, "re");
+	size_t n;
+	int ret;
+
+	if (!f)
+		return -errno;
+	/* Read into all of @buf: filling it means the list did not fit. */
+	n = len ? fread(buf, 1, len, f) : 0;
+	ret = ferror(f) ? -EIO : n == len ? -ENOSPC : 0;
+	fclose(f);
+	while (!ret && n && isspace((unsigned char)buf[n - 1]))
+		n--;
+	if (!ret)
+		buf[n] = '\0';
+	return ret;
+}

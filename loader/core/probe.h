@@ -60,6 +60,13 @@ bool probe_has_function(const char *name);
 const char *probe_mib_name(__u32 mib, char *buf, size_t len);
 
 /*
+ * The kernel's available congestion controls, the words of
+ * /proc/sys/net/ipv4/tcp_available_congestion_control without its
+ * newline, into @buf: 0, -ENOSPC when they do not fit, or another -errno.
+ */
+int probe_available_cc(char *buf, size_t len);
+
+/*
  * For a long-lived process, once it has asked what it needs and loaded its
  * programs: free the kernel's BTF, parsed for the questions above (their
  * answers stay, and a new question parses it again); with @trim_heap, give

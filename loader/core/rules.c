@@ -12,7 +12,6 @@
 #include "rules.h"
 
 #define ARROW "->"
-#define CC_PATH "/proc/sys/net/ipv4/tcp_available_congestion_control"
 /* Longer than any valid value, the longest being an IPv6 prefix with a dotted tail. */
 #define VALUE_MAX 64
 #define TOK(t) (int)(t)->len, (t)->s
@@ -477,23 +476,4 @@ int rule_format(const struct mptcpify_rule *r, char *buf, size_t len)
 	put(&o, " " ARROW);
 	put_words(&o, r, true);
 	return o.pos < len ? (int)o.pos : -ENOSPC;
-}
-
-int read_available_cc(char *buf, size_t len)
-{
-	FILE *f = fopen(CC_PATH, "re");
-	size_t n;
-	int ret;
-
-	if (!f)
-		return -errno;
-	/* Read into all of @buf: filling it means the list did not fit. */
-	n = len ? fread(buf, 1, len, f) : 0;
-	ret = ferror(f) ? -EIO : n == len ? -ENOSPC : 0;
-	fclose(f);
-	while (!ret && n && isspace((unsigned char)buf[n - 1]))
-		n--;
-	if (!ret)
-		buf[n] = '\0';
-	return ret;
 }

@@ -29,8 +29,8 @@
 #include "rule_match.h"
 
 /*
- * Parse one rule. @available_cc is the text of
- * /proc/sys/net/ipv4/tcp_available_congestion_control, or NULL to accept
+ * Parse one rule. @available_cc is the kernel's list of congestion
+ * controls (probe_available_cc() reads it), or NULL to accept
  * any cc name. Returns 0, or -EINVAL with a one-line message naming the
  * offending token in @err (which may be NULL). *out is written, padding
  * included, only on success.
@@ -53,8 +53,5 @@ int rule_format(const struct mptcpify_rule *r, char *buf, size_t len);
 
 /* 1 if @name is a word of @available_cc (or @available_cc is NULL), else 0. */
 int cc_available(const char *name, const char *available_cc);
-
-/* Read the kernel's available congestion controls; 0 or -errno. */
-int read_available_cc(char *buf, size_t len);
 
 #endif

@@ -31,7 +31,7 @@
 #include "core/cgroup.h"
 #include "core/monotime.h"
 #include "core/output.h"
-#include "core/rules.h"
+#include "core/probe.h"
 
 /* The loop is stuck when its 1 s tick has not run for this long. */
 #define STUCK_S 5
@@ -420,7 +420,7 @@ int daemon_load_config(const struct daemon_opts *o, struct config *cfg)
 	char err[512], cc[1024];
 	int rc;
 
-	rc = config_load(o->config, read_available_cc(cc, sizeof(cc)) ? NULL : cc, cfg, err,
+	rc = config_load(o->config, probe_available_cc(cc, sizeof(cc)) ? NULL : cc, cfg, err,
 			 sizeof(err));
 	if (!rc)
 		return EXIT_OK;
@@ -458,7 +458,7 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 	d.reload.done_fd = d.reload.deadline_fd = -1;
 	/* One arena, not one per thread that each keeps what it freed. */
 	mallopt(M_ARENA_MAX, 1);
-	if (!read_available_cc(d.cc_buf, sizeof(d.cc_buf)))
+	if (!probe_available_cc(d.cc_buf, sizeof(d.cc_buf)))
 		d.available_cc = d.cc_buf;
 	rc = cgroup2_mount(cgroup2, sizeof(cgroup2));
 	if (rc) {

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include "core/rules.h"
 #include "unit.h"
 
@@ -361,22 +360,6 @@ START_TEST(congestion_controls)
 }
 END_TEST
 
-START_TEST(read_kernel_list)
-{
-	char buf[512], tiny[2];
-
-	if (access("/proc/sys/net/ipv4/tcp_available_congestion_control", R_OK)) {
-		ck_assert_int_lt(read_available_cc(buf, sizeof(buf)), 0);
-		return;
-	}
-	ck_assert_int_eq(read_available_cc(buf, sizeof(buf)), 0);
-	ck_assert_int_eq(cc_available("reno", buf), 1); /* always built in */
-	ck_assert_ptr_null(strchr(buf, '\n'));
-	ck_assert_int_eq(read_available_cc(tiny, sizeof(tiny)), -ENOSPC);
-	ck_assert_int_eq(read_available_cc(tiny, 0), -ENOSPC);
-}
-END_TEST
-
 START_TEST(too_many_rules)
 {
 	char *texts[MPTCPIFY_MAX_RULES + 1];
@@ -606,7 +589,6 @@ static Suite *rules_suite(void)
 	tcase_add_test(tc, pacing_rate);
 	tcase_add_test(tc, device_names);
 	tcase_add_test(tc, congestion_controls);
-	tcase_add_test(tc, read_kernel_list);
 	tcase_add_test(tc, too_many_rules);
 	tcase_add_test(tc, profile_of_rules);
 	tcase_add_loop_test(tc, round_trip, 0, sizeof(varied) / sizeof(varied[0]));
