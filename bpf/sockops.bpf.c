@@ -137,8 +137,8 @@ static __always_inline void apply(struct bpf_sock_ops *skops, struct mptcpify_ru
 
 /*
  * Apply @r if it matches @sf: 1 if it did. A global function, so the
- * verifier checks it once; inlined in the rule loop, each rule multiplied
- * the paths through the ones before it (300,000 instructions for 8 rules).
+ * verifier checks it once; inlined in the rule loop, each rule would
+ * multiply the paths the verifier walks through the ones before it.
  */
 __noinline int try_rule(struct bpf_sock_ops *skops, struct mptcpify_rule *r,
 			const struct mptcpify_subflow *sf, struct mptcpify_rule_stats *st)

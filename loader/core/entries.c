@@ -72,8 +72,8 @@ int entries_policy_get(struct pins *p, __u64 cgid, struct mptcpify_policy *out)
 /*
  * Make the entry's counters and the entry. A map that is not preallocated
  * takes its elements from per-CPU caches that the kernel refills
- * asynchronously: thousands of updates in a row find one empty now and then
- * (-ENOMEM, 11 in 10,000 at a daemon's start) until the refill has run.
+ * asynchronously: many updates in a row can find one empty (-ENOMEM)
+ * before the refill has run, so a short nap and another try.
  */
 static int write_entry(struct pins *p, __u64 cgid, const struct mptcpify_policy *entry)
 {
