@@ -27,7 +27,7 @@ int cmd_resolve(const char *arg, char *mount, struct cgroup_ref *ref)
 	const char *why, *hint;
 	int err;
 
-	err = cgroup2_mount(mount, PATH_MAX);
+	err = cgroup_mount(mount, PATH_MAX);
 	if (err) {
 		p_err(-err, "mount cgroup2, e.g. mount -t cgroup2 none /sys/fs/cgroup",
 		      "no cgroup v2 mount found in /proc/self/mountinfo");
@@ -135,7 +135,7 @@ int cmd_open_view(const struct cmd_args *a, char *mount, struct cgroup_ref *cg, 
 
 	if (cmd_need_root() || (a->cgroup && cmd_resolve(a->cgroup, mount, cg)))
 		return EXIT_FAIL;
-	if (!a->cgroup && cgroup2_mount(mount, PATH_MAX))
+	if (!a->cgroup && cgroup_mount(mount, PATH_MAX))
 		mount[0] = '\0';
 	err = cmd_open_read(p, a);
 	return err && err != -ENOENT ? EXIT_FAIL : err;

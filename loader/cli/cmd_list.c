@@ -46,7 +46,7 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
 		if (tallies)
 			entry_counters_add(&counters, tallies);
 		stats_to_json(&counters.sockets, o);
-		outcome_to_json(&counters, o);
+		outcome_view_json(&counters, o);
 		entry_counters_free(&counters);
 	}
 	json_array_append_new(c->entries, o);
@@ -154,11 +154,11 @@ static void stats_plain(json_t *r)
 					       json_object_get(e, verdict_name(k))));
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
-		printf("%8s %s\n", "", outcome_verdict(e, verdict, sizeof(verdict)));
+		printf("%8s %s\n", "", outcome_view_verdict(e, verdict, sizeof(verdict)));
 	}
 	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
 		printf("\nsubflow profiles:\n");
-		profiles_plain(json_object_get(r, "subflow_profiles"));
+		profile_view_plain(json_object_get(r, "subflow_profiles"));
 	}
 }
 
@@ -196,7 +196,7 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 	if (c->with_stats)
 		json_object_set_new(
 			res, "subflow_profiles",
-			profiles_json(p, mount, only ? only->id : 0, only ? only->rel : NULL));
+			profile_view_json(p, mount, only ? only->id : 0, only ? only->rel : NULL));
 }
 
 static int list_or_stats(const struct cmd_args *a, bool with_stats)

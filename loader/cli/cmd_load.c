@@ -33,7 +33,7 @@ int cmd_load(const struct cmd_args *a)
 
 	if (cmd_need_root() || cmd_open_write(&p, a))
 		return EXIT_FAIL;
-	if (!cgroup2_mount(mount, sizeof(mount))) {
+	if (!cgroup_mount(mount, sizeof(mount))) {
 		entries_prune(&p, mount);
 		err = lifecycle_ensure_links(&p, entries_links(&p), &why);
 		/* And every entry covered: attach points removed by hand come back. */

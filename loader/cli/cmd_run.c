@@ -98,7 +98,7 @@ int cmd_run(const struct cmd_args *a)
 
 	if (cmd_need_root() || cmd_check_mode(a, a->mode))
 		return EXIT_FAIL;
-	err = cgroup2_mount(mount, sizeof(mount));
+	err = cgroup_mount(mount, sizeof(mount));
 	if (!err)
 		err = cgroup_own(own, sizeof(own));
 	if (err) {

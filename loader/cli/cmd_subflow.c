@@ -24,7 +24,7 @@ static void show_plain(json_t *r)
 
 	if (!json_array_size(profiles))
 		puts("no subflow profile");
-	profiles_plain(profiles);
+	profile_view_plain(profiles);
 }
 
 /* The rules of the command line, checked before anything changes. */
@@ -82,7 +82,8 @@ int cmd_subflow_set(const struct cmd_args *a)
 		p_err(-rc, "run with -v for libbpf's messages", "%s", why);
 		return EXIT_FAIL;
 	}
-	emit(json_pack("{s:o}", "profiles", profiles_json(&p, mount, cg.id, cg.rel)), show_plain);
+	emit(json_pack("{s:o}", "profiles", profile_view_json(&p, mount, cg.id, cg.rel)),
+	     show_plain);
 	pins_close(&p);
 	return EXIT_OK;
 }
@@ -98,7 +99,7 @@ int cmd_subflow_show(const struct cmd_args *a)
 	err = cmd_open_view(a, mount, &cg, &p);
 	if (err > 0)
 		return err;
-	profiles = err ? json_array() : profiles_json(&p, mount, cg.id, cg.rel);
+	profiles = err ? json_array() : profile_view_json(&p, mount, cg.id, cg.rel);
 	if (!err)
 		pins_close(&p);
 	if (a->cgroup && !json_array_size(profiles)) {

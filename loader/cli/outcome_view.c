@@ -52,7 +52,7 @@ static json_t *bytes_json(const struct mptcpify_bytes *b)
 	return o;
 }
 
-void outcome_to_json(const struct entry_counters *c, json_t *entry)
+void outcome_view_json(const struct entry_counters *c, json_t *entry)
 {
 	json_t *o = json_object(), *subflows = json_array(), *escaped = json_object();
 	char verdict[512];
@@ -76,7 +76,7 @@ void outcome_to_json(const struct entry_counters *c, json_t *entry)
 	json_object_set_new(entry, "refused", refused_json(&c->compat));
 	json_object_set_new(entry, "fallback_reasons", reasons_json(&c->fallbacks));
 	json_object_set_new(entry, "verdict",
-			    json_string(outcome_verdict(entry, verdict, sizeof(verdict))));
+			    json_string(outcome_view_verdict(entry, verdict, sizeof(verdict))));
 }
 
 static long long num(json_t *o, const char *key)
@@ -144,7 +144,7 @@ static size_t escaped(json_t *entry, char *buf, size_t len)
 	return used < len ? used : len - 1;
 }
 
-const char *outcome_verdict(json_t *entry, char *buf, size_t len)
+const char *outcome_view_verdict(json_t *entry, char *buf, size_t len)
 {
 	json_t *o = json_object_get(entry, "outcomes");
 	long long mptcp = num(o, "mptcp_active") + num(o, "mptcp_passive");

@@ -15,13 +15,13 @@
  * Add "escaped", "outcomes", "bytes", "refused" and "fallback_reasons" of
  * @c to @entry, and "verdict".
  */
-void outcome_to_json(const struct entry_counters *c, json_t *entry);
+void outcome_view_json(const struct entry_counters *c, json_t *entry);
 
 /*
  * The verdict of an entry's JSON: "97% MPTCP end to end (33 connections),
  * 3% fell back (no MP_CAPABLE from peer), 48% of bytes over additional
  * subflows; refused: TCP_MD5SIG x12".
  */
-const char *outcome_verdict(json_t *entry, char *buf, size_t len);
+const char *outcome_view_verdict(json_t *entry, char *buf, size_t len);
 
 #endif

@@ -17,7 +17,7 @@ static json_t *profile_json(struct pins *p, const char *rel, __u64 cgid,
 	__u32 i;
 
 	for (i = 0; i < prof->nrules && i < MPTCPIFY_MAX_RULES; i++) {
-		if (rule_format(&prof->rules[i], text, sizeof(text)) < 0)
+		if (rules_format(&prof->rules[i], text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "(rule %u)", i + 1);
 		rule_stats_read(p, cgid, i, &st);
 		json_array_append_new(
@@ -45,7 +45,7 @@ static void collect(const char *rel, __u64 cgid, void *ctx)
 		json_array_append_new(c->out, profile_json(c->p, rel, cgid, &prof));
 }
 
-json_t *profiles_json(struct pins *p, const char *cgroup2, __u64 only, const char *only_rel)
+json_t *profile_view_json(struct pins *p, const char *cgroup2, __u64 only, const char *only_rel)
 {
 	struct collect c = {.p = p, .out = json_array()};
 
@@ -56,7 +56,7 @@ json_t *profiles_json(struct pins *p, const char *cgroup2, __u64 only, const cha
 	return c.out;
 }
 
-void profiles_plain(json_t *profiles)
+void profile_view_plain(json_t *profiles)
 {
 	json_t *prof, *rule, *cg, *err;
 	size_t i, j;

@@ -12,7 +12,7 @@ struct pins;
  * The profiles as a JSON array: all of them, with their cgroup's path below
  * @cgroup2 (null when the cgroup is gone), or only @only's (@only_rel).
  */
-json_t *profiles_json(struct pins *p, const char *cgroup2, __u64 only, const char *only_rel);
-void profiles_plain(json_t *profiles);
+json_t *profile_view_json(struct pins *p, const char *cgroup2, __u64 only, const char *only_rel);
+void profile_view_plain(json_t *profiles);
 
 #endif

@@ -135,7 +135,7 @@ static int mount_open(struct attach_points *ap, const char *mount)
 {
 	if (mount)
 		snprintf(ap->mount, sizeof(ap->mount), "%s", mount);
-	else if (cgroup2_mount(ap->mount, sizeof(ap->mount)))
+	else if (cgroup_mount(ap->mount, sizeof(ap->mount)))
 		ap->mount[0] = '\0';
 	ap->mount_fd = -1;
 	if (!ap->mount[0])

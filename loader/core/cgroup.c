@@ -30,7 +30,7 @@ static int first_cgroup2(const char *target, const char *fstype, void *ctx)
 	return 1;
 }
 
-int cgroup2_mount_from(const char *mountinfo, char *out, size_t len)
+int cgroup_mount_from(const char *mountinfo, char *out, size_t len)
 {
 	struct found f = {out, len};
 	int ret = mountinfo_each(mountinfo, first_cgroup2, &f);
@@ -38,7 +38,7 @@ int cgroup2_mount_from(const char *mountinfo, char *out, size_t len)
 	return ret == 1 ? 0 : ret ? ret : -ENOENT;
 }
 
-int cgroup2_mount(char *out, size_t len)
+int cgroup_mount(char *out, size_t len)
 {
 	const char *forced = getenv("MPTCPIFY_CGROUP2");
 
@@ -48,7 +48,7 @@ int cgroup2_mount(char *out, size_t len)
 		strcpy(out, forced);
 		return 0;
 	}
-	return cgroup2_mount_from("/proc/self/mountinfo", out, len);
+	return cgroup_mount_from("/proc/self/mountinfo", out, len);
 }
 
 /* Is @path equal to @dir or below it? Both canonical. */

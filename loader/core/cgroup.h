@@ -17,9 +17,9 @@ struct cgroup_ref {
  * The first cgroup2 mount point listed in @mountinfo (a /proc/PID/mountinfo
  * file), with the kernel's octal escapes undone. Returns 0 or -ENOENT.
  */
-int cgroup2_mount_from(const char *mountinfo, char *out, size_t len);
+int cgroup_mount_from(const char *mountinfo, char *out, size_t len);
 /* The same for /proc/self/mountinfo, or $MPTCPIFY_CGROUP2 when set. */
-int cgroup2_mount(char *out, size_t len);
+int cgroup_mount(char *out, size_t len);
 
 /* The caller's own cgroup v2 path ("/a/b"), from /proc/self/cgroup. 0 or -errno. */
 int cgroup_own(char *rel, size_t len);

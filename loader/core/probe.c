@@ -250,7 +250,7 @@ void probe_run(struct probe_result *r, const char *pins_parent)
 	r->mptcp_compiled = access("/proc/sys/net/mptcp", F_OK) == 0;
 	r->mptcp_enabled = read_int_file("/proc/sys/net/mptcp/enabled");
 	r->netns_switch = kallsyms_has("mptcp_pernet_id");
-	if (cgroup2_mount(r->cgroup2, sizeof(r->cgroup2)))
+	if (cgroup_mount(r->cgroup2, sizeof(r->cgroup2)))
 		r->cgroup2[0] = '\0';
 	/* Not mounted counts too: attach mounts it at /sys/fs/bpf. */
 	r->bpffs = (!statfs("/sys/fs/bpf", &sfs) && sfs.f_type == BPF_FS_MAGIC) ||

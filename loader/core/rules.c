@@ -34,7 +34,7 @@ struct word {
 #define MATCH(n, b) .name = n, .bit = MPTCPIFY_MATCH_##b
 #define ACTION(n, b) .name = n, .action = true, .bit = MPTCPIFY_SET_##b
 
-/* In canonical order: rule_format() prints the words in this order. */
+/* In canonical order: rules_format() prints the words in this order. */
 static const struct word words[] = {
 	{MATCH("initial", INITIAL), .conflict = MPTCPIFY_MATCH_JOIN},
 	{MATCH("join", JOIN), .conflict = MPTCPIFY_MATCH_INITIAL},
@@ -224,7 +224,7 @@ static void format_prefix(const struct mptcpify_prefix *p, char *buf, size_t len
 		snprintf(buf, len, "%s/%d", a, plen);
 }
 
-int cc_available(const char *name, const char *available_cc)
+int rules_cc_available(const char *name, const char *available_cc)
 {
 	size_t n = strlen(name), w;
 	const char *p = available_cc;
@@ -316,7 +316,7 @@ static int parse_value(const struct word *w, const struct tok *t, const char *av
 	case V_CC:
 		if (t->len >= MPTCPIFY_NAME_MAX)
 			return bad_value(w, t, err, errlen);
-		if (!cc_available(v, available_cc))
+		if (!rules_cc_available(v, available_cc))
 			return cc_missing(t, available_cc, err, errlen);
 		memcpy(dst, v, t->len + 1);
 		return 0;
@@ -359,8 +359,8 @@ static int take(const struct tok *t, const char **p, const char *end, bool actio
 	return parse_value(w, &v, available_cc, r, err, errlen);
 }
 
-int rule_parse(const char *text, const char *available_cc, struct mptcpify_rule *out, char *err,
-	       size_t errlen)
+int rules_parse(const char *text, const char *available_cc, struct mptcpify_rule *out, char *err,
+		size_t errlen)
 {
 	const char *end, *p, *arrow = NULL;
 	struct mptcpify_rule r;
@@ -424,7 +424,7 @@ int rules_parse_all(int n, char **texts, const char *available_cc, struct mptcpi
 		return fail(err, errlen, "too many rules: %d (at most %d)", n, MPTCPIFY_MAX_RULES);
 	memset(&prof, 0, sizeof(prof));
 	for (i = 0; i < n; i++)
-		if (rule_parse(texts[i], available_cc, &prof.rules[i], why, sizeof(why)))
+		if (rules_parse(texts[i], available_cc, &prof.rules[i], why, sizeof(why)))
 			return fail(err, errlen, "rule %d: %s", i + 1, why);
 	prof.nrules = n;
 	*out = prof;
@@ -466,7 +466,7 @@ static void put_words(struct out *o, const struct mptcpify_rule *r, bool action)
 	}
 }
 
-int rule_format(const struct mptcpify_rule *r, char *buf, size_t len)
+int rules_format(const struct mptcpify_rule *r, char *buf, size_t len)
 {
 	struct out o = {buf, len, 0};
 

@@ -35,8 +35,8 @@
  * offending token in @err (which may be NULL). *out is written, padding
  * included, only on success.
  */
-int rule_parse(const char *text, const char *available_cc, struct mptcpify_rule *out, char *err,
-	       size_t errlen);
+int rules_parse(const char *text, const char *available_cc, struct mptcpify_rule *out, char *err,
+		size_t errlen);
 
 /*
  * Parse @n rules (1..MPTCPIFY_MAX_RULES) into a profile, first match first.
@@ -46,12 +46,12 @@ int rules_parse_all(int n, char **texts, const char *available_cc, struct mptcpi
 		    char *err, size_t errlen);
 
 /*
- * The canonical text of a rule: what rule_parse() turns back into the same
+ * The canonical text of a rule: what rules_parse() turns back into the same
  * struct. Returns its length, or -ENOSPC when @len is too small.
  */
-int rule_format(const struct mptcpify_rule *r, char *buf, size_t len);
+int rules_format(const struct mptcpify_rule *r, char *buf, size_t len);
 
 /* 1 if @name is a word of @available_cc (or @available_cc is NULL), else 0. */
-int cc_available(const char *name, const char *available_cc);
+int rules_cc_available(const char *name, const char *available_cc);
 
 #endif

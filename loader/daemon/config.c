@@ -145,8 +145,8 @@ static int parse_profiles(struct parse *ps, const struct ynode *map, struct conf
 					&ps->diag, r,
 					"a rule must be a string, such as \"join -> mark 0x20\"");
 			texts[n] = (char *)yamltree_scalar(r);
-			if (rule_parse(texts[n], ps->available_cc, &pc->prof.rules[n], rule_err,
-				       sizeof(rule_err)))
+			if (rules_parse(texts[n], ps->available_cc, &pc->prof.rules[n], rule_err,
+					sizeof(rule_err)))
 				return yamltree_fail(&ps->diag, r, "%s", rule_err);
 			n++;
 		}

@@ -84,7 +84,7 @@ struct config {
 
 /*
  * Parse @len bytes of YAML named @source in messages. @available_cc as for
- * rule_parse(). Returns 0, or -EINVAL with "SOURCE:LINE:COL: what" in @err.
+ * rules_parse(). Returns 0, or -EINVAL with "SOURCE:LINE:COL: what" in @err.
  * *out is only valid on success; release it with config_free().
  */
 int config_parse(const char *text, size_t len, const char *source, const char *available_cc,

@@ -460,7 +460,7 @@ int daemon_run(const struct daemon_opts *o, struct config *cfg)
 	mallopt(M_ARENA_MAX, 1);
 	if (!probe_available_cc(d.cc_buf, sizeof(d.cc_buf)))
 		d.available_cc = d.cc_buf;
-	rc = cgroup2_mount(cgroup2, sizeof(cgroup2));
+	rc = cgroup_mount(cgroup2, sizeof(cgroup2));
 	if (rc) {
 		config_free(cfg);
 		p_err(-rc, "mount cgroup2 (cgroup v2) first", "no cgroup2 mount");

@@ -258,7 +258,7 @@ int container_from_log_link(const char *filename, struct container *c)
 	return 0;
 }
 
-void containers_dir_of(const char *pods_dir, char *out, size_t len)
+void kube_containers_dir(const char *pods_dir, char *out, size_t len)
 {
 	size_t n = strlen(pods_dir);
 

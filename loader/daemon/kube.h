@@ -117,7 +117,7 @@ struct container {
 int container_from_log_link(const char *filename, struct container *c);
 
 /* Where the container log links are: "containers" beside @pods_dir. */
-void containers_dir_of(const char *pods_dir, char *out, size_t len);
+void kube_containers_dir(const char *pods_dir, char *out, size_t len);
 
 /* The containers of a links directory, by ID; the first link of an ID speaks for it. */
 struct container_table {

@@ -206,7 +206,7 @@ struct metrics_snapshot *metrics_snapshot_take(const struct state *r)
 	s->unwatched = r->watches.unwatched + r->pods_unwatched;
 	s->healthy = r->healthy;
 	s->cgroup_metrics = r->cfg.cgroup_metrics;
-	containers_dir_of(r->pods_dir, s->containers_dir, sizeof(s->containers_dir));
+	kube_containers_dir(r->pods_dir, s->containers_dir, sizeof(s->containers_dir));
 	s->refs = 1;
 	/* Map descriptors read counters without the lock, which goes now. */
 	s->pinned = !pins_open(&s->pins, r->pin_dir, PINS_SHARED, &(const char *){NULL});

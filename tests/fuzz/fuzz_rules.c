@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer: subflow rules. Whatever parses must print back to a text that
- * parses to the same rule: rule_format() and rule_parse() agree.
+ * parses to the same rule: rules_format() and rules_parse() agree.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -19,10 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (!rule_parse(text, "reno cubic bbr", &rule, err, sizeof(err))) {
-		if (rule_format(&rule, printed, sizeof(printed)) < 0)
+	if (!rules_parse(text, "reno cubic bbr", &rule, err, sizeof(err))) {
+		if (rules_format(&rule, printed, sizeof(printed)) < 0)
 			abort();
-		if (rule_parse(printed, "reno cubic bbr", &again, err, sizeof(err)) ||
+		if (rules_parse(printed, "reno cubic bbr", &again, err, sizeof(err)) ||
 		    memcmp(&rule, &again, sizeof(rule)))
 			abort();
 	}

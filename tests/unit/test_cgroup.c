@@ -61,7 +61,7 @@ static int mount_of(const char *mountinfo_text, char *out)
 
 	snprintf(path, sizeof(path), "%s/mountinfo", tree);
 	write_file(path, mountinfo_text);
-	return cgroup2_mount_from(path, out, PATH_MAX);
+	return cgroup_mount_from(path, out, PATH_MAX);
 }
 
 START_TEST(hybrid_layout)
@@ -108,7 +108,7 @@ START_TEST(no_cgroup2)
 				  "33 31 0:30 / /cgroup2-lookalike rw - tmpfs cgroup2 rw\n",
 				  out),
 			 -ENOENT);
-	ck_assert_int_eq(cgroup2_mount_from("/nonexistent/mountinfo", out, sizeof(out)), -ENOENT);
+	ck_assert_int_eq(cgroup_mount_from("/nonexistent/mountinfo", out, sizeof(out)), -ENOENT);
 }
 END_TEST
 

@@ -132,13 +132,13 @@ START_TEST(log_links_name_containers)
 			&c),
 		-EINVAL);
 	ck_assert_int_eq(container_from_log_link(".log", &c), -EINVAL);
-	containers_dir_of("/var/log/pods", dir, sizeof(dir));
+	kube_containers_dir("/var/log/pods", dir, sizeof(dir));
 	ck_assert_str_eq(dir, "/var/log/containers");
-	containers_dir_of("/host/var/log/pods/", dir, sizeof(dir));
+	kube_containers_dir("/host/var/log/pods/", dir, sizeof(dir));
 	ck_assert_str_eq(dir, "/host/var/log/containers");
-	containers_dir_of("pods", dir, sizeof(dir));
+	kube_containers_dir("pods", dir, sizeof(dir));
 	ck_assert_str_eq(dir, "containers");
-	containers_dir_of("/pods", dir, sizeof(dir));
+	kube_containers_dir("/pods", dir, sizeof(dir));
 	ck_assert_str_eq(dir, "/containers");
 }
 END_TEST

@@ -28,7 +28,7 @@ static const char *verdict(void)
 {
 	json_t *entry = json_object();
 
-	outcome_to_json(&c, entry);
+	outcome_view_json(&c, entry);
 	snprintf(buf, sizeof(buf), "%s", json_string_value(json_object_get(entry, "verdict")));
 	json_decref(entry);
 	entry_counters_free(&c);
@@ -70,7 +70,7 @@ START_TEST(bytes_by_path)
 	c.bytes.received[MPTCPIFY_PATH_INITIAL] = 400;
 	c.bytes.sent[MPTCPIFY_PATH_ADDITIONAL] = 900;
 	c.bytes.received[MPTCPIFY_PATH_ADDITIONAL] = 100;
-	outcome_to_json(&c, entry);
+	outcome_view_json(&c, entry);
 	b = json_object_get(entry, "bytes");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(b, "initial"), "sent")),
 			 600);
@@ -99,7 +99,7 @@ START_TEST(escapes_first)
 	c.escapes.count[MPTCPIFY_ESCAPE_HOOK_SKIPPED] = 3;
 	c.escapes.count[MPTCPIFY_ESCAPE_IO_URING] = 1;
 	c.outcomes.count[MPTCPIFY_MPTCP_ACTIVE] = 2;
-	outcome_to_json(&c, entry);
+	outcome_view_json(&c, entry);
 	e = json_object_get(entry, "escaped");
 	ck_assert_int_eq(json_integer_value(json_object_get(e, "hook_skipped")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(e, "io_uring")), 1);
@@ -136,7 +136,7 @@ START_TEST(refused_json)
 	refusal(0, MSG_OOB, MPTCPIFY_COMPAT_SEND, false, 0, 1);
 	c.outcomes.subflows[0] = 5;
 	c.outcomes.subflows[1] = 2;
-	outcome_to_json(&c, entry);
+	outcome_view_json(&c, entry);
 	r = json_array_get(json_object_get(entry, "refused"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(r, "option")), "TCP_ULP");
 	ck_assert_str_eq(json_string_value(json_object_get(r, "op")), "set");

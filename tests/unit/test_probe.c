@@ -16,7 +16,7 @@ START_TEST(read_kernel_list)
 		return;
 	}
 	ck_assert_int_eq(probe_available_cc(buf, sizeof(buf)), 0);
-	ck_assert_int_eq(cc_available("reno", buf), 1); /* always built in */
+	ck_assert_int_eq(rules_cc_available("reno", buf), 1); /* always built in */
 	ck_assert_ptr_null(strchr(buf, '\n'));
 	ck_assert_int_eq(probe_available_cc(tiny, sizeof(tiny)), -ENOSPC);
 	ck_assert_int_eq(probe_available_cc(tiny, 0), -ENOSPC);

@@ -15,7 +15,7 @@ static void parse_ok(const char *text, struct mptcpify_rule *r)
 {
 	char err[ERRLEN] = "";
 
-	ck_assert_msg(!rule_parse(text, CCS, r, err, sizeof(err)), "'%s': %s", text, err);
+	ck_assert_msg(!rules_parse(text, CCS, r, err, sizeof(err)), "'%s': %s", text, err);
 }
 
 /* Fails with exactly @want, and leaves the output alone. */
@@ -26,7 +26,7 @@ static void parse_fails(const char *text, const char *ccs, const char *want)
 
 	memset(&r, 0x5a, sizeof(r));
 	memset(&untouched, 0x5a, sizeof(untouched));
-	ck_assert_int_eq(rule_parse(text, ccs, &r, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(rules_parse(text, ccs, &r, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(!strcmp(err, want), "'%s': got \"%s\", want \"%s\"", text, err, want);
 	ck_assert_msg(!memcmp(&r, &untouched, sizeof(r)), "'%s' wrote its output", text);
 }
@@ -184,10 +184,10 @@ START_TEST(errors_without_buffer)
 	struct mptcpify_rule r;
 	char err[8];
 
-	ck_assert_int_eq(rule_parse("-> marx", CCS, &r, NULL, 0), -EINVAL);
-	ck_assert_int_eq(rule_parse(NULL, CCS, &r, NULL, 0), -EINVAL);
+	ck_assert_int_eq(rules_parse("-> marx", CCS, &r, NULL, 0), -EINVAL);
+	ck_assert_int_eq(rules_parse(NULL, CCS, &r, NULL, 0), -EINVAL);
 	/* A short buffer gets the message cut, still terminated. */
-	ck_assert_int_eq(rule_parse("-> marx", CCS, &r, err, sizeof(err)), -EINVAL);
+	ck_assert_int_eq(rules_parse("-> marx", CCS, &r, err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, "unknown");
 }
 END_TEST
@@ -344,19 +344,19 @@ START_TEST(congestion_controls)
 	parse_fails("-> cc cub", CCS,
 		    "congestion control 'cub' is not available (available: reno cubic bbr)");
 	/* NULL: not checked, the kernel will say when the option is set. */
-	ck_assert_int_eq(rule_parse("-> cc bbr2", NULL, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(rules_parse("-> cc bbr2", NULL, &r, err, sizeof(err)), 0);
 	ck_assert_str_eq(r.cc, "bbr2");
-	ck_assert_int_eq(rule_parse("-> cc abcdefghijklmno", NULL, &r, err, sizeof(err)), 0);
+	ck_assert_int_eq(rules_parse("-> cc abcdefghijklmno", NULL, &r, err, sizeof(err)), 0);
 	parse_fails("-> cc abcdefghijklmnop", NULL,
 		    "bad cc 'abcdefghijklmnop' (at most 15 characters)");
 
-	ck_assert_int_eq(cc_available("reno", "reno cubic\n"), 1);
-	ck_assert_int_eq(cc_available("cubic", "reno cubic\n"), 1);
-	ck_assert_int_eq(cc_available("cub", "reno cubic\n"), 0);
-	ck_assert_int_eq(cc_available("cubic2", "reno cubic\n"), 0);
-	ck_assert_int_eq(cc_available("", "reno cubic\n"), 0);
-	ck_assert_int_eq(cc_available("reno", ""), 0);
-	ck_assert_int_eq(cc_available("anything", NULL), 1);
+	ck_assert_int_eq(rules_cc_available("reno", "reno cubic\n"), 1);
+	ck_assert_int_eq(rules_cc_available("cubic", "reno cubic\n"), 1);
+	ck_assert_int_eq(rules_cc_available("cub", "reno cubic\n"), 0);
+	ck_assert_int_eq(rules_cc_available("cubic2", "reno cubic\n"), 0);
+	ck_assert_int_eq(rules_cc_available("", "reno cubic\n"), 0);
+	ck_assert_int_eq(rules_cc_available("reno", ""), 0);
+	ck_assert_int_eq(rules_cc_available("anything", NULL), 1);
 }
 END_TEST
 
@@ -439,11 +439,11 @@ START_TEST(round_trip)
 	int n;
 
 	parse_ok(varied[_i], &a);
-	n = rule_format(&a, text, sizeof(text));
+	n = rules_format(&a, text, sizeof(text));
 	ck_assert_int_eq(n, (int)strlen(text));
 	parse_ok(text, &b);
 	ck_assert_msg(!memcmp(&a, &b, sizeof(a)), "'%s' came back as '%s'", varied[_i], text);
-	ck_assert_int_eq(rule_format(&b, again, sizeof(again)), n);
+	ck_assert_int_eq(rules_format(&b, again, sizeof(again)), n);
 	ck_assert_str_eq(again, text);
 }
 END_TEST
@@ -473,7 +473,7 @@ START_TEST(canonical_text)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		parse_ok(cases[i].in, &r);
-		ck_assert_int_eq(rule_format(&r, text, sizeof(text)), strlen(cases[i].out));
+		ck_assert_int_eq(rules_format(&r, text, sizeof(text)), strlen(cases[i].out));
 		ck_assert_str_eq(text, cases[i].out);
 	}
 }
@@ -487,11 +487,11 @@ START_TEST(format_needs_room)
 	int n = strlen(want);
 
 	parse_ok("-> mark 1", &r);
-	ck_assert_int_eq(rule_format(&r, text, n + 1), n);
+	ck_assert_int_eq(rules_format(&r, text, n + 1), n);
 	ck_assert_str_eq(text, want);
-	ck_assert_int_eq(rule_format(&r, text, n), -ENOSPC);
-	ck_assert_int_eq(rule_format(&r, text, 4), -ENOSPC);
-	ck_assert_int_eq(rule_format(&r, NULL, 0), -ENOSPC);
+	ck_assert_int_eq(rules_format(&r, text, n), -ENOSPC);
+	ck_assert_int_eq(rules_format(&r, text, 4), -ENOSPC);
+	ck_assert_int_eq(rules_format(&r, NULL, 0), -ENOSPC);
 }
 END_TEST
 
