@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The shape of the loader, checked: files a reader can take in one sitting,
-# and modules that depend on each other one way only. TAP.
+# modules that depend on each other one way only, names that say where a
+# command or a function lives, and one owner for the pin store's lock. TAP.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -48,4 +49,31 @@ for f in loader/cli/cmd_*.c; do
 done
 is "main.c's command table is read" "$([ "$commands" != " " ] && echo ok)" ok
 is "each loader/cli/cmd_*.c is named after a command of main.c's table" "$unnamed" ""
+# Every function a module's header declares carries the module's name, or
+# the name of a struct or enum the header defines (pins_ in pinstore.h,
+# map_snapshot_ in snapshot.h): a call names the file that holds it. Not
+# yet: output.h, whose p_err/p_warn/p_info/emit every command calls, and
+# counters.h, named after each kind of counter it reads.
+PREFIX_EXEMPT=" output counters "
+unprefixed=""
+nfn=0
+for h in loader/*/*.h; do
+	m=$(basename "$h" .h)
+	case $PREFIX_EXEMPT in *" $m "*) continue ;; esac
+	allowed=$m
+	for t in $(grep -oP '^(struct|enum) \K[a-z_0-9]+(?= \{)' "$h"); do
+		allowed+="|$t"
+	done
+	fns=$(grep -oP '^[a-zA-Z_].*?\b\K[a-z_][a-z0-9_]*(?=\()' "$h")
+	nfn=$((nfn + $(echo "$fns" | grep -c .)))
+	bad=$(echo "$fns" | grep -Ev "^($allowed)(_|$)")
+	[ -n "$bad" ] && unprefixed+="$h: $(echo $bad) "
+done
+is "the headers' functions are read" "$([ "$nfn" -gt 100 ] && echo ok)" ok
+is "every function of a module's header carries its module's (or its type's) name" "$unprefixed" ""
+
+# The pin store owns its lock and its directory's descriptor: no flock()
+# and no dir_fd of struct pins anywhere else.
+lockers=$(grep -lE 'flock\(|[.>]dir_fd\b' loader/*/*.c | grep -v '^loader/core/\(pinstore\|pindir\)\.c$' | tr '\n' ' ')
+is "only the pin store takes locks and holds the pin directory's descriptor" "$lockers" ""
 tap_done
