@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "counters.h"
+#include "growarray.h"
 
 static const char *const names[MPTCPIFY_VERDICT_NR] = {
 	[MPTCPIFY_REWRITTEN] = "rewritten",	  [MPTCPIFY_EXCLUDED] = "excluded",
@@ -202,7 +203,6 @@ static bool same_kind(const struct tally_item *a, const struct tally_item *b)
 
 int tally_add(struct tally *t, const struct tally_item *item)
 {
-	struct tally_item *grown;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
@@ -211,13 +211,8 @@ int tally_add(struct tally *t, const struct tally_item *item)
 			return 0;
 		}
 	}
-	if (t->n == t->cap) {
-		grown = realloc(t->items, (t->cap ? t->cap * 2 : 4) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->items = grown;
-		t->cap = t->cap ? t->cap * 2 : 4;
-	}
+	if (growarray_reserve(t->items, t->cap, t->n + 1))
+		return -ENOMEM;
 	t->items[t->n++] = *item;
 	return 0;
 }
@@ -294,7 +289,7 @@ static __u64 percpu_count(int fd, const void *key)
  */
 static int forget_keys(int fd, size_t size, const struct idmap *gone)
 {
-	char key[32], *keys = NULL, *grown;
+	char key[32], *keys = NULL;
 	size_t n = 0, cap = 0, i;
 	void *prev = NULL;
 	__u64 cgid;
@@ -303,14 +298,9 @@ static int forget_keys(int fd, size_t size, const struct idmap *gone)
 		memcpy(&cgid, key, sizeof(cgid));
 		if (!idmap_get(gone, cgid))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(keys, cap * size);
-			if (!grown) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = grown;
+		if (growarray_grow(&keys, &cap, n + 1, size)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		memcpy(keys + n++ * size, key, size);
 	}

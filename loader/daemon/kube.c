@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "core/growarray.h"
 #include "kube.h"
 
 int pod_uid_normalize(const char *s, size_t n, char out[POD_UID_LEN + 1])
@@ -120,19 +121,14 @@ static struct pod_entry *entry_new(const struct pod *pod)
 
 int pod_table_add(struct pod_table *t, const struct pod *pod)
 {
-	struct pod_entry **grown, *p;
+	struct pod_entry *p;
 	int i;
 
 	p = at(t, idmap_get(&t->by_dir, dir_key(pod->namespace, pod->name, pod->uid)));
 	if (p && same_dir(p, pod))
 		return 0;
-	if (t->n == t->cap) {
-		grown = realloc(t->pods, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->pods = grown;
-		t->cap = t->cap ? t->cap * 2 : 64;
-	}
+	if (growarray_reserve(t->pods, t->cap, (size_t)t->n + 1))
+		return -ENOMEM;
 	p = entry_new(pod);
 	if (!p)
 		return -ENOMEM;
@@ -282,17 +278,10 @@ const struct container *container_table_find(const struct container_table *t, co
 
 int container_table_add(struct container_table *t, const struct container *c)
 {
-	struct container *grown;
-
 	if (container_table_find(t, c->id))
 		return 0;
-	if (t->n == t->cap) {
-		grown = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->v = grown;
-		t->cap = t->cap ? t->cap * 2 : 64;
-	}
+	if (growarray_reserve(t->v, t->cap, t->n + 1))
+		return -ENOMEM;
 	t->v[t->n++] = *c;
 	return idmap_put(&t->by_id, key_of(c->id), (void *)(uintptr_t)t->n);
 }

@@ -74,7 +74,8 @@ struct pod_entry {
 
 struct pod_table {
 	struct pod_entry **pods;
-	int n, cap;
+	int n;
+	size_t cap;
 	int dups;	     /* directories whose UID another one speaks for */
 	struct idmap by_uid; /* hash of the UID -> index + 1 of the pod that speaks for it */
 	struct idmap by_dir; /* hash of the directory's name -> index + 1 */

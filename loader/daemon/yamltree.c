@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "yamltree.h"
+#include "core/growarray.h"
 #include "core/idmap.h"
 
 /* A container being filled, and the keys its mapping has so far. */
@@ -67,7 +68,7 @@ static bool seen_key(struct frame *f, struct ynode *key)
 static int attach(struct build *b, struct ynode *node, const yaml_mark_t *at)
 {
 	struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
-	struct ynode *parent = f ? f->node : NULL, **grown;
+	struct ynode *parent = f ? f->node : NULL;
 	bool is_key = parent && parent->type == YNODE_MAPPING && parent->n % 2 == 0;
 
 	if (++b->nodes > YAMLTREE_MAX_NODES) {
@@ -89,14 +90,9 @@ static int attach(struct build *b, struct ynode *node, const yaml_mark_t *at)
 		free_node(node);
 		return fail(b, at, why);
 	}
-	/* Room doubles when n reaches a power of two: linear overall. */
-	if (!(parent->n & (parent->n - 1))) {
-		grown = realloc(parent->items, (parent->n ? parent->n * 2 : 2) * sizeof(*grown));
-		if (!grown) {
-			free_node(node);
-			return -ENOMEM;
-		}
-		parent->items = grown;
+	if (growarray_reserve(parent->items, parent->cap, parent->n + 1)) {
+		free_node(node);
+		return -ENOMEM;
 	}
 	parent->items[parent->n++] = node;
 	return 0;
