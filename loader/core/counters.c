@@ -45,14 +45,17 @@ const char *verdict_name(int v)
 	return v >= 0 && v < MPTCPIFY_VERDICT_NR ? names[v] : NULL;
 }
 
-void stats_sum(const struct mptcpify_stats *percpu, int ncpus, struct mptcpify_stats *out)
+void percpu_sum(const void *percpu, int ncpus, void *out, size_t size)
 {
-	int cpu, i;
+	const __u64 *v = percpu;
+	size_t i, words = size / sizeof(__u64);
+	__u64 *sum = out;
+	int cpu;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, size);
 	for (cpu = 0; cpu < ncpus; cpu++)
-		for (i = 0; i < MPTCPIFY_VERDICT_NR; i++)
-			out->count[i] += percpu[cpu].count[i];
+		for (i = 0; i < words; i++)
+			sum[i] += v[cpu * words + i];
 }
 
 void stats_to_json(const struct mptcpify_stats *s, json_t *obj)
@@ -70,21 +73,49 @@ void *percpu_alloc(size_t value_size, int *ncpus)
 	return *ncpus > 0 ? calloc(*ncpus, value_size) : NULL;
 }
 
+/*
+ * @key's value in the per-CPU map @fd, one of @size bytes per CPU, in a
+ * buffer to free; *ncpus gets the count. NULL with errno set on error.
+ */
+static void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
+{
+	void *percpu = percpu_alloc(size, ncpus);
+	int err;
+
+	if (!percpu) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (bpf_map_lookup_elem(fd, key, percpu)) {
+		err = errno;
+		free(percpu);
+		errno = err;
+		return NULL;
+	}
+	return percpu;
+}
+
+/*
+ * @key's value in the per-CPU map @fd, a struct of @size bytes of __u64
+ * counters, summed over CPUs into @out (zeroed when there is none).
+ */
+static int counters_sum(int fd, const void *key, void *out, size_t size)
+{
+	void *percpu;
+	int ncpus;
+
+	memset(out, 0, size);
+	percpu = percpu_lookup(fd, key, size, &ncpus);
+	if (!percpu)
+		return -errno;
+	percpu_sum(percpu, ncpus, out, size);
+	free(percpu);
+	return 0;
+}
+
 int stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out)
 {
-	struct mptcpify_stats *percpu;
-	int ncpus, err = 0;
-
-	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(p->stats_fd, &cgid, percpu))
-		err = -errno;
-	else
-		stats_sum(percpu, ncpus, out);
-	free(percpu);
-	return err;
+	return counters_sum(p->stats_fd, &cgid, out, sizeof(*out));
 }
 
 void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
@@ -94,19 +125,17 @@ void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rul
 	int ncpus, cpu;
 
 	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	percpu = percpu_lookup(p->rule_stats_fd, &key, sizeof(*percpu), &ncpus);
 	if (!percpu)
 		return;
-	if (!bpf_map_lookup_elem(p->rule_stats_fd, &key, percpu)) {
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			out->matched += percpu[cpu].matched;
-			out->applied += percpu[cpu].applied;
-			out->failed += percpu[cpu].failed;
-			/* The latest failure over all CPUs tells the errno. */
-			if (percpu[cpu].last_fail_ns > out->last_fail_ns) {
-				out->last_fail_ns = percpu[cpu].last_fail_ns;
-				out->last_errno = percpu[cpu].last_errno;
-			}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		out->matched += percpu[cpu].matched;
+		out->applied += percpu[cpu].applied;
+		out->failed += percpu[cpu].failed;
+		/* Not a sum: the latest failure over all CPUs tells the errno. */
+		if (percpu[cpu].last_fail_ns > out->last_fail_ns) {
+			out->last_fail_ns = percpu[cpu].last_fail_ns;
+			out->last_errno = percpu[cpu].last_errno;
 		}
 	}
 	free(percpu);
@@ -128,30 +157,6 @@ int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n)
 			err = -errno;
 	}
 	free(zero);
-	return err;
-}
-
-/*
- * @key's value in the per-CPU map @fd, a struct of @size bytes of __u64
- * counters, summed over CPUs into @out (zeroed when there is none).
- */
-static int counters_sum(int fd, const void *key, void *out, size_t size)
-{
-	__u64 *percpu, *sum = out;
-	size_t i, words = size / sizeof(__u64);
-	int ncpus, cpu, err = 0;
-
-	memset(out, 0, size);
-	percpu = percpu_alloc(size, &ncpus);
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, key, percpu))
-		err = -errno;
-	else
-		for (cpu = 0; cpu < ncpus; cpu++)
-			for (i = 0; i < words; i++)
-				sum[i] += percpu[cpu * words + i];
-	free(percpu);
 	return err;
 }
 
@@ -268,17 +273,12 @@ static struct entry_counters *tallies_of(struct idmap *by_cgid, __u64 cgid)
 	return c;
 }
 
-/* A per-CPU __u64 count, summed. */
+/* A per-CPU __u64 count, summed (0 if none). */
 static __u64 percpu_count(int fd, const void *key)
 {
-	__u64 *percpu, sum = 0;
-	int ncpus, cpu;
+	__u64 sum;
 
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (percpu && !bpf_map_lookup_elem(fd, key, percpu))
-		for (cpu = 0; cpu < ncpus; cpu++)
-			sum += percpu[cpu];
-	free(percpu);
+	counters_sum(fd, key, &sum, sizeof(sum));
 	return sum;
 }
 
