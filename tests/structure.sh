@@ -37,4 +37,10 @@ up=$(grep -l '#include "\(cli\|daemon\)/' loader/core/* 2>/dev/null | tr '\n' ' 
 is "loader/core includes nothing of cli/ or daemon/" "$up" ""
 up=$(grep -l '#include "cli/' loader/daemon/* 2>/dev/null | tr '\n' ' ')
 is "loader/daemon includes nothing of cli/" "$up" ""
+
+# Arrays grow in one place, where the size arithmetic is checked for
+# overflow once: every other file calls growarray_reserve().
+grows=$(grep -l '\<realloc\(array\)\?\s*(' loader/*/*.c loader/*/*.h |
+	grep -v '^loader/core/growarray\.[ch]$' | tr '\n' ' ')
+is "realloc is only in loader/core/growarray.c (use growarray_reserve: its growth is overflow-checked)" "$grows" ""
 tap_done
