@@ -17,9 +17,12 @@ int growarray_grow(void *arrayp, size_t *cap, size_t want, size_t size)
 			return -ENOMEM;
 		room *= 2;
 	}
+	/* Refused here, not by reallocarray: a sanitizer takes that for a bug. */
+	if (size && room > SIZE_MAX / size)
+		return -ENOMEM;
 	/* Through memcpy: the pointer is a T *, read and written as a void *. */
 	memcpy(&array, arrayp, sizeof(array));
-	grown = reallocarray(array, room, size); /* NULL if room * size overflows */
+	grown = reallocarray(array, room, size);
 	if (!grown)
 		return -ENOMEM;
 	memcpy(arrayp, &grown, sizeof(grown));
