@@ -76,4 +76,17 @@ is "every function of a module's header carries its module's (or its type's) nam
 # and no dir_fd of struct pins anywhere else.
 lockers=$(grep -lE 'flock\(|[.>]dir_fd\b' loader/*/*.c | grep -v '^loader/core/\(pinstore\|pindir\)\.c$' | tr '\n' ' ')
 is "only the pin store takes locks and holds the pin directory's descriptor" "$lockers" ""
+
+# Arrays grow in one place, where the size arithmetic is checked for
+# overflow once: every other file calls growarray_reserve().
+grows=$(grep -l '\<realloc\(array\)\?\s*(' loader/*/*.c loader/*/*.h |
+	grep -v '^loader/core/growarray\.[ch]$' | tr '\n' ' ')
+is "realloc is only in loader/core/growarray.c (use growarray_reserve: its growth is overflow-checked)" "$grows" ""
+
+# A table keyed by a hash of a name takes two names with one hash for one:
+# names are keyed by themselves (strmap, which hashes only to find a chain
+# and compares the key). lifecycle's build id is a fingerprint, no key.
+hashed=$(grep -l 'idmap_hash *(' loader/*/*.c |
+	grep -v '^loader/core/\(idmap\|strmap\|lifecycle\)\.c$' | tr '\n' ' ')
+is "idmap_hash is only in strmap.c and lifecycle.c (key tables of names with strmap: it compares the keys)" "$hashed" ""
 tap_done

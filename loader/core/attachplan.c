@@ -3,18 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "attachplan.h"
+#include "growarray.h"
 
 static int push(const char ***v, size_t *n, size_t *cap, const char *s)
 {
-	const char **grown;
-
-	if (*n == *cap) {
-		grown = realloc(*v, (*cap ? *cap * 2 : 16) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		*v = grown;
-		*cap = *cap ? *cap * 2 : 16;
-	}
+	if (growarray_reserve(*v, *cap, *n + 1))
+		return -ENOMEM;
 	(*v)[(*n)++] = s;
 	return 0;
 }

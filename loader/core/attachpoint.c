@@ -14,6 +14,7 @@
 #include "attachplan.h"
 #include "attachpoint.h"
 #include "cgroup.h"
+#include "growarray.h"
 #include "idmap.h"
 
 /* The programs that attach to cgroups, as PINS_LINK_BIT()s. */
@@ -146,19 +147,13 @@ static int mount_open(struct attach_points *ap, const char *mount)
 
 static int append(struct attach_points *ap, __u64 id, const char *rel)
 {
-	struct attach_point *grown;
 	char *copy = strdup(rel);
 
 	if (!copy)
 		return -ENOMEM;
-	if (ap->n == ap->cap) {
-		grown = realloc(ap->v, (ap->cap ? ap->cap * 2 : 16) * sizeof(*grown));
-		if (!grown) {
-			free(copy);
-			return -ENOMEM;
-		}
-		ap->v = grown;
-		ap->cap = ap->cap ? ap->cap * 2 : 16;
+	if (growarray_reserve(ap->v, ap->cap, ap->n + 1)) {
+		free(copy);
+		return -ENOMEM;
 	}
 	ap->v[ap->n++] = (struct attach_point){.id = id, .rel = copy};
 	return 0;

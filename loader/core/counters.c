@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "counters.h"
+#include "growarray.h"
 
 static const char *const names[MPTCPIFY_VERDICT_NR] = {
 	[MPTCPIFY_REWRITTEN] = "rewritten",	  [MPTCPIFY_EXCLUDED] = "excluded",
@@ -44,14 +45,17 @@ const char *verdict_name(int v)
 	return v >= 0 && v < MPTCPIFY_VERDICT_NR ? names[v] : NULL;
 }
 
-void stats_sum(const struct mptcpify_stats *percpu, int ncpus, struct mptcpify_stats *out)
+void percpu_sum(const void *percpu, int ncpus, void *out, size_t size)
 {
-	int cpu, i;
+	const __u64 *v = percpu;
+	size_t i, words = size / sizeof(__u64);
+	__u64 *sum = out;
+	int cpu;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, size);
 	for (cpu = 0; cpu < ncpus; cpu++)
-		for (i = 0; i < MPTCPIFY_VERDICT_NR; i++)
-			out->count[i] += percpu[cpu].count[i];
+		for (i = 0; i < words; i++)
+			sum[i] += v[cpu * words + i];
 }
 
 void stats_to_json(const struct mptcpify_stats *s, json_t *obj)
@@ -69,21 +73,49 @@ void *percpu_alloc(size_t value_size, int *ncpus)
 	return *ncpus > 0 ? calloc(*ncpus, value_size) : NULL;
 }
 
+/*
+ * @key's value in the per-CPU map @fd, one of @size bytes per CPU, in a
+ * buffer to free; *ncpus gets the count. NULL with errno set on error.
+ */
+static void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
+{
+	void *percpu = percpu_alloc(size, ncpus);
+	int err;
+
+	if (!percpu) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (bpf_map_lookup_elem(fd, key, percpu)) {
+		err = errno;
+		free(percpu);
+		errno = err;
+		return NULL;
+	}
+	return percpu;
+}
+
+/*
+ * @key's value in the per-CPU map @fd, a struct of @size bytes of __u64
+ * counters, summed over CPUs into @out (zeroed when there is none).
+ */
+static int counters_sum(int fd, const void *key, void *out, size_t size)
+{
+	void *percpu;
+	int ncpus;
+
+	memset(out, 0, size);
+	percpu = percpu_lookup(fd, key, size, &ncpus);
+	if (!percpu)
+		return -errno;
+	percpu_sum(percpu, ncpus, out, size);
+	free(percpu);
+	return 0;
+}
+
 int stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out)
 {
-	struct mptcpify_stats *percpu;
-	int ncpus, err = 0;
-
-	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(p->stats_fd, &cgid, percpu))
-		err = -errno;
-	else
-		stats_sum(percpu, ncpus, out);
-	free(percpu);
-	return err;
+	return counters_sum(p->stats_fd, &cgid, out, sizeof(*out));
 }
 
 void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
@@ -93,19 +125,17 @@ void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rul
 	int ncpus, cpu;
 
 	memset(out, 0, sizeof(*out));
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
+	percpu = percpu_lookup(p->rule_stats_fd, &key, sizeof(*percpu), &ncpus);
 	if (!percpu)
 		return;
-	if (!bpf_map_lookup_elem(p->rule_stats_fd, &key, percpu)) {
-		for (cpu = 0; cpu < ncpus; cpu++) {
-			out->matched += percpu[cpu].matched;
-			out->applied += percpu[cpu].applied;
-			out->failed += percpu[cpu].failed;
-			/* The latest failure over all CPUs tells the errno. */
-			if (percpu[cpu].last_fail_ns > out->last_fail_ns) {
-				out->last_fail_ns = percpu[cpu].last_fail_ns;
-				out->last_errno = percpu[cpu].last_errno;
-			}
+	for (cpu = 0; cpu < ncpus; cpu++) {
+		out->matched += percpu[cpu].matched;
+		out->applied += percpu[cpu].applied;
+		out->failed += percpu[cpu].failed;
+		/* Not a sum: the latest failure over all CPUs tells the errno. */
+		if (percpu[cpu].last_fail_ns > out->last_fail_ns) {
+			out->last_fail_ns = percpu[cpu].last_fail_ns;
+			out->last_errno = percpu[cpu].last_errno;
 		}
 	}
 	free(percpu);
@@ -127,30 +157,6 @@ int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n)
 			err = -errno;
 	}
 	free(zero);
-	return err;
-}
-
-/*
- * @key's value in the per-CPU map @fd, a struct of @size bytes of __u64
- * counters, summed over CPUs into @out (zeroed when there is none).
- */
-static int counters_sum(int fd, const void *key, void *out, size_t size)
-{
-	__u64 *percpu, *sum = out;
-	size_t i, words = size / sizeof(__u64);
-	int ncpus, cpu, err = 0;
-
-	memset(out, 0, size);
-	percpu = percpu_alloc(size, &ncpus);
-	if (!percpu)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, key, percpu))
-		err = -errno;
-	else
-		for (cpu = 0; cpu < ncpus; cpu++)
-			for (i = 0; i < words; i++)
-				sum[i] += percpu[cpu * words + i];
-	free(percpu);
 	return err;
 }
 
@@ -202,7 +208,6 @@ static bool same_kind(const struct tally_item *a, const struct tally_item *b)
 
 int tally_add(struct tally *t, const struct tally_item *item)
 {
-	struct tally_item *grown;
 	size_t i;
 
 	for (i = 0; i < t->n; i++) {
@@ -211,13 +216,8 @@ int tally_add(struct tally *t, const struct tally_item *item)
 			return 0;
 		}
 	}
-	if (t->n == t->cap) {
-		grown = realloc(t->items, (t->cap ? t->cap * 2 : 4) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->items = grown;
-		t->cap = t->cap ? t->cap * 2 : 4;
-	}
+	if (growarray_reserve(t->items, t->cap, t->n + 1))
+		return -ENOMEM;
 	t->items[t->n++] = *item;
 	return 0;
 }
@@ -273,17 +273,12 @@ static struct entry_counters *tallies_of(struct idmap *by_cgid, __u64 cgid)
 	return c;
 }
 
-/* A per-CPU __u64 count, summed. */
+/* A per-CPU __u64 count, summed (0 if none). */
 static __u64 percpu_count(int fd, const void *key)
 {
-	__u64 *percpu, sum = 0;
-	int ncpus, cpu;
+	__u64 sum;
 
-	percpu = percpu_alloc(sizeof(*percpu), &ncpus);
-	if (percpu && !bpf_map_lookup_elem(fd, key, percpu))
-		for (cpu = 0; cpu < ncpus; cpu++)
-			sum += percpu[cpu];
-	free(percpu);
+	counters_sum(fd, key, &sum, sizeof(sum));
 	return sum;
 }
 
@@ -294,7 +289,7 @@ static __u64 percpu_count(int fd, const void *key)
  */
 static int forget_keys(int fd, size_t size, const struct idmap *gone)
 {
-	char key[32], *keys = NULL, *grown;
+	char key[32], *keys = NULL;
 	size_t n = 0, cap = 0, i;
 	void *prev = NULL;
 	__u64 cgid;
@@ -303,14 +298,9 @@ static int forget_keys(int fd, size_t size, const struct idmap *gone)
 		memcpy(&cgid, key, sizeof(cgid));
 		if (!idmap_get(gone, cgid))
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(keys, cap * size);
-			if (!grown) {
-				free(keys);
-				return -ENOMEM;
-			}
-			keys = grown;
+		if (growarray_grow(&keys, &cap, n + 1, size)) {
+			free(keys);
+			return -ENOMEM;
 		}
 		memcpy(keys + n++ * size, key, size);
 	}

@@ -31,8 +31,12 @@ void stats_to_json(const struct mptcpify_stats *s, json_t *obj);
  */
 void *percpu_alloc(size_t value_size, int *ncpus);
 
-/* Sum @ncpus per-CPU values into @out. */
-void stats_sum(const struct mptcpify_stats *percpu, int ncpus, struct mptcpify_stats *out);
+/*
+ * Sum @ncpus per-CPU values (as percpu_alloc() shapes them) into @out: each
+ * a struct of @size bytes of __u64 counters, added field by field. Every
+ * per-CPU sum of this module is this one.
+ */
+void percpu_sum(const void *percpu, int ncpus, void *out, size_t size);
 
 /* @cgid's socket counters, summed. */
 int stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include "growarray.h"
 #include "netns.h"
 
 __u64 netns_ino_of(pid_t pid)
@@ -33,7 +34,6 @@ static int note(struct found *f, pid_t pid)
 	/* pid 0: a process of a PID namespace that ours cannot see (a pod's,
 	 * from an agent without hostPID), so neither its namespace. */
 	__u64 ino = pid > 0 ? netns_ino_of(pid) : 0;
-	struct netns_found *grown;
 	size_t i;
 
 	if (!ino) /* that, gone meanwhile, or a kernel thread */
@@ -44,13 +44,8 @@ static int note(struct found *f, pid_t pid)
 			return 0;
 		}
 	}
-	if (f->n == f->cap) {
-		grown = realloc(f->v, (f->cap ? f->cap * 2 : 4) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		f->v = grown;
-		f->cap = f->cap ? f->cap * 2 : 4;
-	}
+	if (growarray_reserve(f->v, f->cap, f->n + 1))
+		return -ENOMEM;
 	f->v[f->n++] =
 		(struct netns_found){.ino = ino, .pid = pid, .nprocs = 1, .host = f->host == ino};
 	return 0;

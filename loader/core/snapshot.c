@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include "growarray.h"
 #include "snapshot.h"
 
 #define BATCH 1024
@@ -12,19 +13,7 @@
 
 static int grow(struct map_snapshot *s, size_t want)
 {
-	void *grown;
-	size_t cap = s->cap ? s->cap : BATCH;
-
-	while (cap < want)
-		cap *= 2;
-	if (cap == s->cap)
-		return 0;
-	grown = realloc(s->values, cap * s->value_size);
-	if (!grown)
-		return -ENOMEM;
-	s->values = grown;
-	s->cap = cap;
-	return 0;
+	return growarray_grow(&s->values, &s->cap, want, s->value_size);
 }
 
 static int add(struct map_snapshot *s, __u64 key, const void *value)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "core/growarray.h"
 #include "kube.h"
 
 int pod_uid_normalize(const char *s, size_t n, char out[POD_UID_LEN + 1])
@@ -51,30 +52,20 @@ int pod_from_log_dir(const char *dirname, struct pod *pod)
 	return 0;
 }
 
-static __u64 key_of(const char *s)
+/* A pod's directory name, "<namespace>_<name>_<uid>": the key of by_dir. */
+#define DIR_KEY_LEN \
+	(sizeof(((struct pod *)0)->namespace) + sizeof(((struct pod *)0)->name) + POD_UID_LEN + 3)
+
+static const char *dir_key(const char *namespace, const char *name, const char *uid,
+			   char buf[DIR_KEY_LEN])
 {
-	return idmap_hash(s, strlen(s));
+	snprintf(buf, DIR_KEY_LEN, "%s_%s_%s", namespace, name, uid);
+	return buf;
 }
 
-/* The same directory name: namespace, name and UID all equal. */
-static bool same_dir(const struct pod_entry *a, const struct pod *b)
+static const char *entry_dir_key(const struct pod_entry *p, char buf[DIR_KEY_LEN])
 {
-	return !strcmp(a->uid, b->uid) && !strcmp(a->namespace, b->namespace) &&
-	       !strcmp(a->name, b->name);
-}
-
-static __u64 dir_key(const char *namespace, const char *name, const char *uid)
-{
-	char buf[sizeof(((struct pod *)0)->namespace) + sizeof(((struct pod *)0)->name) +
-		 POD_UID_LEN + 3];
-
-	snprintf(buf, sizeof(buf), "%s_%s_%s", namespace, name, uid);
-	return key_of(buf);
-}
-
-static __u64 entry_dir_key(const struct pod_entry *p)
-{
-	return dir_key(p->namespace, p->name, p->uid);
+	return dir_key(p->namespace, p->name, p->uid, buf);
 }
 
 /* Table indexes are stored +1: a NULL value is "none". */
@@ -90,18 +81,9 @@ static void *index_of(int i)
 	return (void *)(uintptr_t)(i + 1);
 }
 
-/*
- * Keys are 64-bit hashes, checked against the pod: two UIDs with one hash
- * read as a miss, which no UID of a real cluster will meet.
- */
 const struct pod_entry *pod_table_find(const struct pod_table *t, const char *uid)
 {
-	const struct pod_entry *p;
-
-	if (!t)
-		return NULL;
-	p = at(t, idmap_get(&t->by_uid, key_of(uid)));
-	return p && !strcmp(p->uid, uid) ? p : NULL;
+	return t ? at(t, strmap_get(&t->by_uid, uid)) : NULL;
 }
 
 static struct pod_entry *entry_new(const struct pod *pod)
@@ -120,64 +102,64 @@ static struct pod_entry *entry_new(const struct pod *pod)
 
 int pod_table_add(struct pod_table *t, const struct pod *pod)
 {
-	struct pod_entry **grown, *p;
+	char dk[DIR_KEY_LEN];
+	struct pod_entry *p;
 	int i;
 
-	p = at(t, idmap_get(&t->by_dir, dir_key(pod->namespace, pod->name, pod->uid)));
-	if (p && same_dir(p, pod))
+	if (strmap_get(&t->by_dir, dir_key(pod->namespace, pod->name, pod->uid, dk)))
 		return 0;
-	if (t->n == t->cap) {
-		grown = realloc(t->pods, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->pods = grown;
-		t->cap = t->cap ? t->cap * 2 : 64;
-	}
+	if (growarray_reserve(t->pods, t->cap, (size_t)t->n + 1))
+		return -ENOMEM;
 	p = entry_new(pod);
 	if (!p)
 		return -ENOMEM;
 	i = t->n++;
 	t->pods[i] = p;
-	if (idmap_put(&t->by_dir, entry_dir_key(p), index_of(i)))
+	if (strmap_put(&t->by_dir, dk, index_of(i)))
 		return -ENOMEM;
 	/* A second directory with a UID already known does not speak for it. */
 	if (pod_table_find(t, p->uid)) {
 		t->dups++;
 		return 0;
 	}
-	return idmap_put(&t->by_uid, key_of(p->uid), index_of(i));
+	return strmap_put(&t->by_uid, p->uid, index_of(i));
 }
 
 /* Move the pod at index @from to index @to, keeping the indexes right. */
 static void move(struct pod_table *t, int to, int from)
 {
 	struct pod_entry *p = t->pods[from];
+	char dk[DIR_KEY_LEN];
 
-	if (at(t, idmap_get(&t->by_uid, key_of(p->uid))) == p)
-		idmap_put(&t->by_uid, key_of(p->uid), index_of(to));
-	idmap_put(&t->by_dir, entry_dir_key(p), index_of(to));
+	/* Values of keys that are there: replacing them cannot fail. */
+	if (at(t, strmap_get(&t->by_uid, p->uid)) == p)
+		strmap_put(&t->by_uid, p->uid, index_of(to));
+	strmap_put(&t->by_dir, entry_dir_key(p, dk), index_of(to));
 	t->pods[to] = p;
 }
 
 void pod_table_remove(struct pod_table *t, const struct pod *pod)
 {
-	__u64 dk = dir_key(pod->namespace, pod->name, pod->uid);
-	uintptr_t i = (uintptr_t)idmap_get(&t->by_dir, dk);
+	char dk[DIR_KEY_LEN];
+	uintptr_t i =
+		(uintptr_t)strmap_get(&t->by_dir, dir_key(pod->namespace, pod->name, pod->uid, dk));
 	struct pod_entry *p = at(t, (void *)i);
 	int j;
 
-	if (!p || !same_dir(p, pod))
+	if (!p)
 		return;
-	idmap_del(&t->by_dir, dk);
-	if (at(t, idmap_get(&t->by_uid, key_of(p->uid))) == p) {
-		idmap_del(&t->by_uid, key_of(p->uid));
-		/* Another directory with its UID speaks for it now. */
-		for (j = 0; t->dups && j < t->n; j++) {
-			if (t->pods[j] != p && !strcmp(t->pods[j]->uid, p->uid)) {
-				idmap_put(&t->by_uid, key_of(p->uid), index_of(j));
-				t->dups--;
+	strmap_del(&t->by_dir, dk);
+	if (at(t, strmap_get(&t->by_uid, p->uid)) == p) {
+		/* Another directory with its UID speaks for it now, if there is one. */
+		for (j = 0; t->dups && j < t->n; j++)
+			if (t->pods[j] != p && !strcmp(t->pods[j]->uid, p->uid))
 				break;
-			}
+		if (t->dups && j < t->n) {
+			/* The value of a key that is there: replacing it cannot fail. */
+			strmap_put(&t->by_uid, p->uid, index_of(j));
+			t->dups--;
+		} else {
+			strmap_del(&t->by_uid, p->uid);
 		}
 	} else {
 		t->dups--;
@@ -196,8 +178,8 @@ void pod_table_free(struct pod_table *t)
 	for (i = 0; i < t->n; i++)
 		free(t->pods[i]);
 	free(t->pods);
-	idmap_free(&t->by_uid);
-	idmap_free(&t->by_dir);
+	strmap_free(&t->by_uid);
+	strmap_free(&t->by_dir);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -275,32 +257,25 @@ void kube_containers_dir(const char *pods_dir, char *out, size_t len)
 
 const struct container *container_table_find(const struct container_table *t, const char *id)
 {
-	uintptr_t i = (uintptr_t)idmap_get(&t->by_id, key_of(id));
+	uintptr_t i = (uintptr_t)strmap_get(&t->by_id, id);
 
-	return i && i <= t->n && !strcmp(t->v[i - 1].id, id) ? &t->v[i - 1] : NULL;
+	return i && i <= t->n ? &t->v[i - 1] : NULL;
 }
 
 int container_table_add(struct container_table *t, const struct container *c)
 {
-	struct container *grown;
-
 	if (container_table_find(t, c->id))
 		return 0;
-	if (t->n == t->cap) {
-		grown = realloc(t->v, (t->cap ? t->cap * 2 : 64) * sizeof(*grown));
-		if (!grown)
-			return -ENOMEM;
-		t->v = grown;
-		t->cap = t->cap ? t->cap * 2 : 64;
-	}
+	if (growarray_reserve(t->v, t->cap, t->n + 1))
+		return -ENOMEM;
 	t->v[t->n++] = *c;
-	return idmap_put(&t->by_id, key_of(c->id), (void *)(uintptr_t)t->n);
+	return strmap_put(&t->by_id, c->id, (void *)(uintptr_t)t->n);
 }
 
 void container_table_free(struct container_table *t)
 {
 	free(t->v);
-	idmap_free(&t->by_id);
+	strmap_free(&t->by_id);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include "core/idmap.h"
+#include "core/strmap.h"
 
 #define POD_UID_LEN 36
 #define CONTAINER_ID_LEN 64
@@ -74,10 +74,11 @@ struct pod_entry {
 
 struct pod_table {
 	struct pod_entry **pods;
-	int n, cap;
-	int dups;	     /* directories whose UID another one speaks for */
-	struct idmap by_uid; /* hash of the UID -> index + 1 of the pod that speaks for it */
-	struct idmap by_dir; /* hash of the directory's name -> index + 1 */
+	int n;
+	size_t cap;
+	int dups;	      /* directories whose UID another one speaks for */
+	struct strmap by_uid; /* UID -> index + 1 of the pod that speaks for it */
+	struct strmap by_dir; /* the directory's name -> index + 1 */
 };
 
 /*
@@ -123,7 +124,7 @@ void kube_containers_dir(const char *pods_dir, char *out, size_t len);
 struct container_table {
 	struct container *v;
 	size_t n, cap;
-	struct idmap by_id; /* hash of the ID -> index + 1 */
+	struct strmap by_id; /* ID -> index + 1 */
 };
 
 /* Fill @t from the root-owned entries of @dir (missing: empty table). 0 or -errno. */

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pass.h"
 #include "core/entries.h"
+#include "core/growarray.h"
 #include "core/lifecycle.h"
 
 int pass_pins(struct pass *ps)
@@ -44,16 +45,9 @@ int pass_pins(struct pass *ps)
 
 void pass_queue_removal(struct pass *ps, __u64 cgid)
 {
-	__u64 *grown;
-
-	if (ps->nremovals == ps->cap) {
-		grown = realloc(ps->removals, (ps->cap ? ps->cap * 2 : 64) * sizeof(*grown));
-		if (!grown) {
-			ps->err = -ENOMEM;
-			return;
-		}
-		ps->removals = grown;
-		ps->cap = ps->cap ? ps->cap * 2 : 64;
+	if (growarray_reserve(ps->removals, ps->cap, ps->nremovals + 1)) {
+		ps->err = -ENOMEM;
+		return;
 	}
 	ps->removals[ps->nremovals++] = cgid;
 }

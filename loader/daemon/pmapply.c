@@ -10,6 +10,7 @@
 #include "pmapply.h"
 #include "pmconfig.h"
 #include "state.h"
+#include "core/growarray.h"
 #include "core/netns.h"
 
 #define MAX_DEV_ADDRESSES 8
@@ -27,15 +28,10 @@ static struct pm_applied *find(struct pm_table *t, __u64 netns)
 
 static struct pm_applied *add(struct pm_table *t, __u64 netns, int selector, const char *rel)
 {
-	struct pm_applied *grown, *a;
+	struct pm_applied *a;
 
-	if (t->n == t->cap) {
-		grown = realloc(t->v, (t->cap ? t->cap * 2 : 8) * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		t->v = grown;
-		t->cap = t->cap ? t->cap * 2 : 8;
-	}
+	if (growarray_reserve(t->v, t->cap, t->n + 1))
+		return NULL;
 	a = &t->v[t->n];
 	memset(a, 0, sizeof(*a));
 	a->rel = strdup(rel);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,16 @@
 /* A flapping count of unwatched cgroups logs its warning at most this often. */
 #define WARN_EVERY_S 60
 
-/* The watch at the first @n bytes of @rel: its hash finds a chain, not a watch. */
+/* The watch at the first @n bytes of @rel. */
 static struct watched *find(const struct watch_table *t, const char *rel, size_t n)
 {
-	struct watched *w;
+	char key[PATH_MAX];
 
-	for (w = idmap_get(&t->by_path, idmap_hash(rel, n)); w; w = w->same_hash)
-		if (!strncmp(w->rel, rel, n) && !w->rel[n])
-			return w;
-	return NULL;
+	if (n >= sizeof(key))
+		return NULL; /* longer than any cgroup's path */
+	memcpy(key, rel, n);
+	key[n] = '\0';
+	return strmap_get(&t->by_path, key);
 }
 
 /* The watch of the cgroup directly above @rel, if there is one. */
@@ -36,44 +38,17 @@ static struct watched *parent_of(const struct watch_table *t, const char *rel)
 	return find(t, rel, slash > rel ? (size_t)(slash - rel) : 1);
 }
 
-/*
- * Put @w in the chain of its hash, after the head: only a new chain takes a
- * slot, so only that can fail (-ENOMEM).
- */
+/* Find @w by its path. 0 or -ENOMEM. */
 static int link_path(struct watch_table *t, struct watched *w)
 {
-	__u64 key = idmap_hash(w->rel, strlen(w->rel));
-	struct watched *head = idmap_get(&t->by_path, key);
-
-	w->same_hash = NULL;
-	if (!head)
-		return idmap_put(&t->by_path, key, w);
-	w->same_hash = head->same_hash;
-	head->same_hash = w;
-	return 0;
+	return strmap_put(&t->by_path, w->rel, w);
 }
 
-/* Take @w out of its chain, if a newer watch of its path has not already. */
+/* Take @w out of by_path, if a newer watch of its path has not already. */
 static void unlink_path(struct watch_table *t, struct watched *w)
 {
-	__u64 key = idmap_hash(w->rel, strlen(w->rel));
-	struct watched *prev = idmap_get(&t->by_path, key);
-
-	if (prev == w) {
-		/*
-		 * The next one heads the chain. idmap_put into the room that
-		 * idmap_del just made does not grow the table: it cannot fail,
-		 * and if it did, no slot would still point at @w.
-		 */
-		idmap_del(&t->by_path, key);
-		if (w->same_hash)
-			idmap_put(&t->by_path, key, w->same_hash);
-		return;
-	}
-	while (prev && prev->same_hash != w)
-		prev = prev->same_hash;
-	if (prev)
-		prev->same_hash = w->same_hash;
+	if (strmap_get(&t->by_path, w->rel) == w)
+		strmap_del(&t->by_path, w->rel);
 }
 
 int watch_init(struct watch_table *t)
@@ -95,7 +70,7 @@ void watch_free(struct watch_table *t)
 		free(val);
 	idmap_free(&t->by_wd);
 	idmap_free(&t->nowatch);
-	idmap_free(&t->by_path);
+	strmap_free(&t->by_path);
 	if (t->inotify_fd >= 0)
 		close(t->inotify_fd);
 	t->inotify_fd = -1;
@@ -108,7 +83,7 @@ struct watched *watch_by_wd(const struct watch_table *t, int wd)
 
 struct watched *watch_at(const struct watch_table *t, const char *rel)
 {
-	return find(t, rel, strlen(rel));
+	return strmap_get(&t->by_path, rel);
 }
 
 void watch_drop(struct watch_table *t, struct watched *w, bool rm)
@@ -178,7 +153,7 @@ static struct watched *entry(struct watch_table *t, const char *rel, __u64 id)
 	}
 	/*
 	 * A path taken by an older cgroup of the same name: this one now.
-	 * Undone, as if malloc had failed, where its chain cannot be made (out
+	 * Undone, as if malloc had failed, where its path cannot be recorded (out
 	 * of memory): an entry its path does not find misses the removals
 	 * heard from its parent.
 	 */

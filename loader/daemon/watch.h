@@ -18,13 +18,13 @@
 #include <linux/types.h>
 #include "kube.h"
 #include "core/idmap.h"
+#include "core/strmap.h"
 
 struct watched {
 	__u64 cgid;
 	int wd;			       /* -1: not watched (in nowatch) */
 	bool spare;		       /* not watched as it needs no watch */
 	unsigned int children;	       /* entries of the cgroups directly below */
-	struct watched *same_hash;     /* next in by_path whose rel hashes alike */
 	char pod_uid[POD_UID_LEN + 1]; /* "" unless it is a pod's cgroup */
 	char rel[];		       /* path below the cgroup2 mount, "/" for the root */
 };
@@ -33,11 +33,10 @@ struct watch_table {
 	int inotify_fd;
 	struct idmap by_wd; /* wd -> struct watched */
 	/*
-	 * Hash of rel -> a chain of struct watched, linked by same_hash: cgroup
-	 * names are chosen by whoever may make cgroups, and two whose hashes
-	 * collide must not take each other's place. Lookups compare the path.
+	 * rel -> struct watched: cgroup names are chosen by whoever may make
+	 * cgroups, so the table keys by the path itself, not a hash of it.
 	 */
-	struct idmap by_path;
+	struct strmap by_path;
 	struct idmap nowatch; /* cgid -> struct watched without a watch */
 	size_t unwatched;     /* those of them that need one */
 	int err;	      /* why the last watch failed: errno */

@@ -7,12 +7,13 @@
 #include <string.h>
 #include <yaml.h>
 #include "yamltree.h"
-#include "core/idmap.h"
+#include "core/growarray.h"
+#include "core/strmap.h"
 
 /* A container being filled, and the keys its mapping has so far. */
 struct frame {
 	struct ynode *node;
-	struct idmap keys; /* hash of a key -> the key's node */
+	struct strmap keys; /* a key -> the key's node */
 };
 
 struct build {
@@ -49,26 +50,21 @@ void yamltree_free(struct ynode *node)
 	free_node(node);
 }
 
-/* Is @key, the next key of mapping @f, one it has already? Linear overall. */
-static bool seen_key(struct frame *f, struct ynode *key)
+/* Is @key, the next key of mapping @f, one it has already? 1, 0 or -ENOMEM. */
+static int seen_key(struct frame *f, struct ynode *key)
 {
-	__u64 h = idmap_hash(key->scalar, strlen(key->scalar));
-	struct ynode *old = idmap_get(&f->keys, h);
-
-	if (old && !strcmp(old->scalar, key->scalar))
-		return true;
-	/* Distinct keys with one hash: the later one is not checked again. */
-	if (!old)
-		idmap_put(&f->keys, h, key);
-	return false;
+	if (strmap_get(&f->keys, key->scalar))
+		return 1;
+	return strmap_put(&f->keys, key->scalar, key);
 }
 
 /* Put @node into the container on top (or make it the root). */
 static int attach(struct build *b, struct ynode *node, const yaml_mark_t *at)
 {
 	struct frame *f = b->depth ? &b->stack[b->depth - 1] : NULL;
-	struct ynode *parent = f ? f->node : NULL, **grown;
+	struct ynode *parent = f ? f->node : NULL;
 	bool is_key = parent && parent->type == YNODE_MAPPING && parent->n % 2 == 0;
+	int seen;
 
 	if (++b->nodes > YAMLTREE_MAX_NODES) {
 		free_node(node);
@@ -82,21 +78,21 @@ static int attach(struct build *b, struct ynode *node, const yaml_mark_t *at)
 		free_node(node);
 		return fail(b, at, "a key must be a string");
 	}
-	if (is_key && seen_key(f, node)) {
+	seen = is_key ? seen_key(f, node) : 0;
+	if (seen < 0) {
+		free_node(node);
+		return seen;
+	}
+	if (seen) {
 		char why[160];
 
 		snprintf(why, sizeof(why), "'%.100s' is given twice", node->scalar);
 		free_node(node);
 		return fail(b, at, why);
 	}
-	/* Room doubles when n reaches a power of two: linear overall. */
-	if (!(parent->n & (parent->n - 1))) {
-		grown = realloc(parent->items, (parent->n ? parent->n * 2 : 2) * sizeof(*grown));
-		if (!grown) {
-			free_node(node);
-			return -ENOMEM;
-		}
-		parent->items = grown;
+	if (growarray_reserve(parent->items, parent->cap, parent->n + 1)) {
+		free_node(node);
+		return -ENOMEM;
 	}
 	parent->items[parent->n++] = node;
 	return 0;
@@ -173,7 +169,7 @@ static int on_event(struct build *b, const yaml_event_t *ev, int *documents)
 		return open_container(b, ev, YNODE_MAPPING);
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
-		idmap_free(&b->stack[--b->depth].keys);
+		strmap_free(&b->stack[--b->depth].keys);
 		return 0;
 	default:
 		return 0;
@@ -208,7 +204,7 @@ int yamltree_parse(const char *text, size_t len, struct ynode **root, struct yam
 		yaml_event_delete(&ev);
 	}
 	while (b.depth)
-		idmap_free(&b.stack[--b.depth].keys);
+		strmap_free(&b.stack[--b.depth].keys);
 	yaml_parser_delete(&parser);
 	if (rc)
 		free_node(b.root);

@@ -26,7 +26,7 @@ struct ynode {
 	unsigned int line, column; /* from 1 */
 	char *scalar;		   /* YNODE_SCALAR: its text */
 	struct ynode **items;	   /* a sequence's items; a mapping's keys and values, in turn */
-	size_t n;
+	size_t n, cap;		   /* items, and the room for them */
 };
 
 /* Where a parse failed, and why. */

@@ -12,7 +12,7 @@ START_TEST(sums_every_cpu)
 	percpu[2].count[MPTCPIFY_REWRITTEN] = 4;
 	percpu[2].count[MPTCPIFY_UNAVAILABLE] = 7;
 	percpu[1].count[MPTCPIFY_VERDICT_NR - 1] = 9;
-	stats_sum(percpu, 3, &sum);
+	percpu_sum(percpu, 3, &sum, sizeof(sum));
 	ck_assert_uint_eq(sum.count[MPTCPIFY_REWRITTEN], 7);
 	ck_assert_uint_eq(sum.count[MPTCPIFY_UNAVAILABLE], 7);
 	ck_assert_uint_eq(sum.count[MPTCPIFY_EXCLUDED], 0);
@@ -25,8 +25,22 @@ START_TEST(sum_overwrites_the_output)
 	struct mptcpify_stats percpu[1] = {}, sum;
 
 	memset(&sum, 0xff, sizeof(sum));
-	stats_sum(percpu, 1, &sum);
+	percpu_sum(percpu, 1, &sum, sizeof(sum));
 	ck_assert_uint_eq(sum.count[MPTCPIFY_REWRITTEN], 0);
+}
+END_TEST
+
+START_TEST(sums_any_struct_of_counters)
+{
+	struct mptcpify_escapes percpu[2] = {}, sum;
+
+	percpu[0].count[MPTCPIFY_ESCAPE_IO_URING] = 3;
+	percpu[1].count[MPTCPIFY_ESCAPE_IO_URING] = 5;
+	percpu[1].count[MPTCPIFY_ESCAPE_OTHER] = 1;
+	percpu_sum(percpu, 2, &sum, sizeof(sum));
+	ck_assert_uint_eq(sum.count[MPTCPIFY_ESCAPE_IO_URING], 8);
+	ck_assert_uint_eq(sum.count[MPTCPIFY_ESCAPE_OTHER], 1);
+	ck_assert_uint_eq(sum.count[MPTCPIFY_ESCAPE_HOOK_SKIPPED], 0);
 }
 END_TEST
 
@@ -104,6 +118,7 @@ static Suite *counters_suite(void)
 
 	tcase_add_test(tc, sums_every_cpu);
 	tcase_add_test(tc, sum_overwrites_the_output);
+	tcase_add_test(tc, sums_any_struct_of_counters);
 	tcase_add_test(tc, names_cover_the_counters);
 	tcase_add_test(tc, json_has_named_counters_only);
 	tcase_add_test(tc, entry_counters_add_up);
