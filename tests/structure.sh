@@ -89,4 +89,18 @@ is "realloc is only in loader/core/growarray.c (use growarray_reserve: its growt
 hashed=$(grep -l 'idmap_hash *(' loader/*/*.c |
 	grep -v '^loader/core/\(idmap\|strmap\|lifecycle\)\.c$' | tr '\n' ' ')
 is "idmap_hash is only in strmap.c and lifecycle.c (key tables of names with strmap: it compares the keys)" "$hashed" ""
+
+# README's Architecture section answers each newcomer's question with at
+# most three files, read in order: the files must exist, and stay three.
+arch=$(sed -n '/^## Architecture$/,/^## /p' README.md)
+named=$(echo "$arch" | grep -oE '`(bpf|include|loader|tests)/[A-Za-z0-9_./-]+`' | tr -d '`' | sort -u)
+missing=""
+for f in $named; do [ -e "$f" ] || missing+="$f "; done
+is "README's Architecture section names files" "$([ -n "$named" ] && echo ok)" ok
+is "every file README's Architecture section names exists" "$missing" ""
+answers=$(echo "$arch" | awk '/^\*\*.*\?\*\*$/ { if (q != "") print q ": " n; q = $0; n = 0; next }
+	/^[0-9]+\. `/ { n++ } END { if (q != "") print q ": " n }')
+is "README's Architecture section asks its questions" "$(echo "$answers" | grep -c .)" 3
+is "each question of README's Architecture section is answered by at most three files" \
+	"$(echo "$answers" | grep -v ': [0-3]$' || true)" ""
 tap_done
