@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the daemon's path-manager settings came to in each namespace of an
+ * entry's cgroup (core/pmresults.h), as `stats` shows it: applied, refused
+ * with its errno, or restored.
+ */
+#ifndef MPTCPIFY_PMRESULT_VIEW_H
+#define MPTCPIFY_PMRESULT_VIEW_H
+
+#include <jansson.h>
+#include <linux/types.h>
+#include "core/idmap.h"
+
+/* Every row of the store at @pin_dir, by cgroup id; none when there is no map. */
+void pmresult_view_load(const char *pin_dir, struct idmap *by_cgroup);
+void pmresult_view_free(struct idmap *by_cgroup);
+
+/* "path_manager" of @entry: @cgid's rows, when it has any. */
+void pmresult_to_json(const struct idmap *by_cgroup, __u64 cgid, json_t *entry);
+/* One line a namespace of @entry's "path_manager", indented under it. */
+void pmresult_plain(json_t *entry);
+
+#endif
