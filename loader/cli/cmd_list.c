@@ -158,7 +158,7 @@ static void stats_plain(json_t *r)
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
 		printf("%8s %s\n", "", outcome_verdict(e, verdict, sizeof(verdict)));
-		pmresult_plain(e);
+		pmresult_plain(stdout, e);
 	}
 	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
 		printf("\nsubflow profiles:\n");

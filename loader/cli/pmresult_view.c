@@ -15,7 +15,7 @@ struct rows {
 	struct pmresult_row v[];
 };
 
-static int keep(struct idmap *m, const struct pmresult_row *row)
+int pmresult_view_add(struct idmap *m, const struct pmresult_row *row)
 {
 	struct rows *r = idmap_get(m, row->key.cgid), *grown;
 	size_t cap;
@@ -50,7 +50,8 @@ void pmresult_view_load(const char *pin_dir, struct idmap *by_cgroup)
 	while (!bpf_map_get_next_key(fd, prev, &row.key)) {
 		key = row.key;
 		prev = &key;
-		if (!bpf_map_lookup_elem(fd, &row.key, &row.val) && keep(by_cgroup, &row))
+		if (!bpf_map_lookup_elem(fd, &row.key, &row.val) &&
+		    pmresult_view_add(by_cgroup, &row))
 			break;
 	}
 	close(fd);
@@ -105,7 +106,7 @@ void pmresult_to_json(const struct idmap *by_cgroup, __u64 cgid, json_t *entry)
 	json_object_set_new(entry, "path_manager", list);
 }
 
-void pmresult_plain(json_t *entry)
+void pmresult_plain(FILE *f, json_t *entry)
 {
 	json_t *list = json_object_get(entry, "path_manager"), *o;
 	const char *error;
@@ -113,11 +114,12 @@ void pmresult_plain(json_t *entry)
 
 	json_array_foreach (list, i, o) {
 		error = json_string_value(json_object_get(o, "error"));
-		printf("%8s path manager, netns %lld: %s", "",
-		       (long long)json_integer_value(json_object_get(o, "netns")),
-		       json_string_value(json_object_get(o, "result")));
+		fprintf(f, "%8s path manager, netns %lld: %s", "",
+			(long long)json_integer_value(json_object_get(o, "netns")),
+			json_string_value(json_object_get(o, "result")));
 		if (error)
-			printf(" %s (%s)", error, json_string_value(json_object_get(o, "step")));
-		printf(", selector %s\n", json_string_value(json_object_get(o, "selector")));
+			fprintf(f, " %s (%s)", error,
+				json_string_value(json_object_get(o, "step")));
+		fprintf(f, ", selector %s\n", json_string_value(json_object_get(o, "selector")));
 	}
 }
