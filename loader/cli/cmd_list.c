@@ -157,8 +157,9 @@ static void stats_plain(json_t *r)
 					       json_object_get(e, verdict_name(k))));
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
-		printf("%8s %s\n", "", outcome_verdict(e, verdict, sizeof(verdict)));
+		/* The verdict stays the entry's last line: what scripts take. */
 		pmresult_plain(stdout, e);
+		printf("%8s %s\n", "", outcome_verdict(e, verdict, sizeof(verdict)));
 	}
 	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
 		printf("\nsubflow profiles:\n");
