@@ -312,7 +312,8 @@ static void visit_ns(struct reconciler *r, const struct netns_found *ns, int sel
 /* Again, restored first: @sel's block, now. */
 static void redo(struct reconciler *r, struct pm_applied *a, int sel, const char *why)
 {
-	const char *was = a->what;
+	/* Another block is news whatever its result; a retry, only a new result. */
+	const char *was = a->matched ? a->what : NULL;
 	int was_err = a->err;
 	int err = undo(a);
 

@@ -157,6 +157,7 @@ wait_for "a reload that changes the block sets it in the namespace already found
 	"[ \"\$(ip -n '$NS' mptcp limits show)\" = 'add_addr_accepted 3 subflows 2 ' ]"
 is "with the same endpoints" "$(eps | sed 's/ id [0-9]* / /')" "$(sed 's/ id [0-9]* / /' <<<"$eps_applied")"
 wait_for "-j stats: applied" "[ \"\$(pmrows '$TESTCG/app' | jq -r '.[0].result')\" = applied ]"
+check "the new block is logged" grep -q "path-manager .*selector=app .*result=applied why=\"its selector's block changed\"" "$LOG"
 sed -i '/^  - name: app$/,/^  - name: hostns$/{/^  - name: hostns$/!d}' "$CONF"
 kill -HUP "$DPID"
 wait_for "once its entry goes (a reload without it), the limits are as before" \
