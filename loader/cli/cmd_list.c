@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include "cmd.h"
 #include "outcome_view.h"
+#include "pmresult_view.h"
 #include "profile_view.h"
 #include "core/attachpoint.h"
 #include "core/cgroup.h"
@@ -21,6 +22,7 @@ struct collect {
 	json_t *entries;
 	bool with_stats;
 	struct idmap tallies; /* refused options and fallback reasons, by cgroup id */
+	struct idmap pm;      /* path-manager results, by cgroup id */
 };
 
 /* One JSON object per policy entry, with its path while the cgroup exists. */
@@ -47,6 +49,7 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
 			entry_counters_add(&counters, tallies);
 		stats_to_json(&counters.sockets, o);
 		outcome_view_json(&counters, o);
+		pmresult_view_json(&c->pm, id, o);
 		entry_counters_free(&counters);
 	}
 	json_array_append_new(c->entries, o);
@@ -154,6 +157,8 @@ static void stats_plain(json_t *r)
 					       json_object_get(e, verdict_name(k))));
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
+		/* The verdict stays the entry's last line: what scripts take. */
+		pmresult_view_plain(stdout, e);
 		printf("%8s %s\n", "", outcome_view_verdict(e, verdict, sizeof(verdict)));
 	}
 	if (json_array_size(json_object_get(r, "subflow_profiles"))) {
@@ -187,8 +192,10 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 		p_warn("%s", problem);
 		json_object_set_new(res, "warning", json_string(problem));
 	}
-	if (c->with_stats)
+	if (c->with_stats) {
 		entry_tallies_load(p, NULL, &c->tallies);
+		pmresult_view_load(p->dir, &c->pm);
+	}
 	if (only)
 		collect_entry(only->rel, only->id, c);
 	else
@@ -223,6 +230,7 @@ static int list_or_stats(const struct cmd_args *a, bool with_stats)
 	if (!err)
 		pins_close(&p);
 	entry_tallies_free(&c.tallies);
+	pmresult_view_free(&c.pm);
 	json_object_set_new(res, "cgroups", c.entries);
 	if (a->cgroup && !json_array_size(c.entries) &&
 	    !json_array_size(json_object_get(res, "subflow_profiles"))) {

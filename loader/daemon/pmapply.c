@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pmapply.h"
 #include "pmconfig.h"
+#include "pmreport.h"
 #include "state.h"
 #include "core/growarray.h"
 #include "core/netns.h"
@@ -41,6 +42,7 @@ static struct pm_applied *add(struct pm_table *t, __u64 netns, int selector, con
 	a->fd = -1;
 	a->selector = selector;
 	a->sweep = t->sweep;
+	a->want = -1;
 	a->what = "applied";
 	t->n++;
 	return a;
@@ -173,62 +175,215 @@ static void drop_implicit(struct pm_applied *a, struct pm_conn *c)
 	free(eps);
 }
 
-static void restore(struct pm_applied *a)
+/* What was there before, the namespace kept open: 1 (put back), 0 (none), -errno. */
+static int undo(struct pm_applied *a)
 {
 	const char *why = NULL;
 	struct pm_conn c;
 	int err = 0;
 	size_t i;
 
-	if (a->fd >= 0 && (a->limits_set || a->nadded)) {
-		err = pm_connect(&c, a->fd, &why);
-		for (i = 0; !err && i < a->nadded; i++)
-			pm_del_endpoint(&c, a->added[i]);
-		if (!err)
-			drop_implicit(a, &c);
-		if (!err && a->limits_set)
-			err = pm_set_limits(&c, &a->before);
-		if (c.nl)
-			pm_disconnect(&c);
-		log_event(err ? LOG_ERR : LOG_INFO, "path-manager-restore", "cgroup", a->rel,
-			  "error", err ? strerror(-err) : NULL, NULL);
-	}
+	if (a->fd < 0 || (!a->limits_set && !a->nadded))
+		return 0;
+	err = pm_connect(&c, a->fd, &why);
+	for (i = 0; !err && i < a->nadded; i++)
+		pm_del_endpoint(&c, a->added[i]);
+	if (!err)
+		drop_implicit(a, &c);
+	if (!err && a->limits_set)
+		err = pm_set_limits(&c, &a->before);
+	if (c.nl)
+		pm_disconnect(&c);
+	a->limits_set = false;
+	a->nadded = 0;
+	return err ? err : 1;
+}
+
+/* As it was, and closed: 1 (put back), 0 (nothing to), or -errno. */
+static int restore(struct pm_applied *a)
+{
+	int err = undo(a);
+
+	if (err)
+		log_event(err < 0 ? LOG_ERR : LOG_INFO, "path-manager-restore", "cgroup", a->rel,
+			  "error", err < 0 ? strerror(-err) : NULL, NULL);
 	if (a->fd >= 0)
 		close(a->fd);
 	free(a->rel);
+	return err;
 }
 
-/* A namespace of @rel's processes: applied, refused, or already known. */
-static void visit_ns(struct state *r, const struct netns_found *ns, int sel, const char *rel)
+/* Restored, and shown so where it had been applied or something was put back. */
+static void restored(struct state *r, struct pm_applied *a)
+{
+	int err = restore(a);
+
+	if (err || !a->err)
+		pmreport_restored(&r->pm->report, a->netns, err < 0 ? err : 0);
+}
+
+/* Set the block of selector @sel in @a's namespace, entered through a->ns. */
+static void attempt(struct state *r, struct pm_applied *a, int sel)
+{
+	const struct selector *s = &r->cfg.selectors[sel];
+
+	a->err = 0;
+	a->what = "applied";
+	a->selector = sel;
+	a->matched = true;
+	a->tried = r->pm->sweep;
+	memcpy(&a->cfg, s->pm, sizeof(a->cfg));
+	if (a->ns.host && !s->pm->host_namespace) {
+		if (a->fd >= 0)
+			close(a->fd); /* nothing of ours there to put back */
+		a->fd = -1;
+		failed(a, -EPERM, "the host's namespace (host-namespace is not set)");
+		return;
+	}
+	if (a->fd < 0)
+		a->fd = netns_open(&a->ns);
+	if (a->fd < 0) {
+		failed(a, a->fd, "its process has gone");
+		a->fd = -1;
+		return;
+	}
+	apply(a, s->pm);
+}
+
+/* Logged when the result is new or another than before, not at each try. */
+static void report(struct state *r, struct pm_applied *a, int was_err, const char *was,
+		   const char *why)
+{
+	char ino[32];
+
+	if (was && was_err == a->err && !strcmp(was, a->what))
+		return;
+	a->since = time(NULL);
+	r->version++; /* for /metrics */
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)a->netns);
+	log_event(a->err ? LOG_WARNING : LOG_INFO, "path-manager", "cgroup", a->rel, "selector",
+		  r->cfg.selectors[a->selector].name, "netns", ino, "result", a->what, "why", why,
+		  "errno", a->err ? strerror(-a->err) : NULL, NULL);
+}
+
+/*
+ * A namespace of @rel's processes: a new one is set now; a known one is
+ * noted, and settled at the end of the sweep (settle()), when every
+ * selector that finds it has.
+ */
+static void visit_ns(struct state *r, const struct netns_found *ns, int sel, __u64 cgid,
+		     const char *rel)
 {
 	const struct selector *s = &r->cfg.selectors[sel];
 	struct pm_applied *a = find(r->pm, ns->ino);
-	char ino[32];
 
-	if (a) {
+	pmreport_pair(&r->pm->report, cgid, ns->ino);
+	if (!a) {
+		a = add(r->pm, ns->ino, sel, rel);
+		if (!a)
+			return;
+		a->ns = *ns;
+		attempt(r, a, sel);
+		report(r, a, 0, NULL, "found");
+		return;
+	}
+	if (a->sweep != r->pm->sweep) {
 		a->sweep = r->pm->sweep;
+		a->matched = false;
+		a->want = -1;
+	}
+	if (a->matched)
+		return;
+	/* The parser zeroes a block and sets its fields: equal blocks are equal bytes. */
+	if (!memcmp(&a->cfg, s->pm, sizeof(a->cfg))) {
+		a->matched = true;
 		a->selector = sel; /* its index in this configuration, after a reload */
-		return;
+		a->ns = *ns;
+	} else if (a->want < 0) {
+		a->want = sel;
+		a->ns = *ns;
 	}
-	a = add(r->pm, ns->ino, sel, rel);
-	if (!a)
-		return;
-	if (ns->host && !s->pm->host_namespace) {
-		failed(a, -EPERM, "the host's namespace (host-namespace is not set)");
-	} else {
-		a->fd = netns_open(ns);
-		if (a->fd < 0)
-			failed(a, a->fd, "its process has gone");
-		else
-			apply(a, s->pm);
-	}
-	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)ns->ino);
-	log_event(a->err ? LOG_WARNING : LOG_INFO, "path-manager", "cgroup", rel, "selector",
-		  s->name, "netns", ino, "result", a->what, "errno",
-		  a->err ? strerror(-a->err) : NULL, NULL);
 }
 
-void pmapply_sweep(struct state *r)
+/* Again, restored first: @sel's block, now. */
+static void redo(struct state *r, struct pm_applied *a, int sel, const char *why)
+{
+	/* Another block is news whatever its result; a retry, only a new result. */
+	const char *was = a->matched ? a->what : NULL;
+	int was_err = a->err;
+	int err = undo(a);
+
+	if (err < 0) {
+		/* What was set cannot be taken back: not set over it either. */
+		a->err = err;
+		a->what = "restoring before setting anew";
+		report(r, a, was_err, was, why);
+		return;
+	}
+	attempt(r, a, sel);
+	report(r, a, was_err, was, why);
+}
+
+/*
+ * The known namespaces found this sweep: set anew where no selector that
+ * found it has the block it was set from (a reload changed it); on a full
+ * pass, tried again where refused, at most once a pass.
+ */
+static void settle(struct state *r, bool full)
+{
+	struct pm_applied *a;
+	size_t i;
+
+	for (i = 0; i < r->pm->n; i++) {
+		a = &r->pm->v[i];
+		if (a->sweep != r->pm->sweep)
+			continue;
+		if (!a->matched && a->want >= 0)
+			redo(r, a, a->want, "its selector's block changed");
+		else if (a->matched && a->err && full && a->tried != r->pm->sweep)
+			redo(r, a, a->selector, "retry");
+	}
+}
+
+struct lookup {
+	const struct state *r;
+	struct idmap by_netns; /* netns -> struct pm_applied */
+};
+
+/* What `stats` shows of a namespace: its result now. */
+static bool result_of(void *ctx, __u64 netns, struct pmresult_val *v)
+{
+	const struct lookup *l = ctx;
+	const struct pm_applied *a = idmap_get(&l->by_netns, netns);
+
+	if (!a)
+		return false;
+	memset(v, 0, sizeof(*v));
+	v->result = a->err ? PMRESULT_REFUSED : PMRESULT_APPLIED;
+	v->err = -a->err;
+	v->since = (__u64)a->since;
+	if (a->selector >= 0 && a->selector < l->r->cfg.nselectors)
+		snprintf(v->selector, sizeof(v->selector), "%s",
+			 l->r->cfg.selectors[a->selector].name);
+	if (a->err)
+		snprintf(v->step, sizeof(v->step), "%s", a->what);
+	return true;
+}
+
+static void publish(struct state *r)
+{
+	struct lookup l = {.r = r};
+	size_t i;
+
+	for (i = 0; i < r->pm->n; i++)
+		if (idmap_put(&l.by_netns, r->pm->v[i].netns, &r->pm->v[i]))
+			break; /* memory short: shown as before */
+	if (i == r->pm->n)
+		pmreport_publish(&r->pm->report, r, result_of, &l);
+	idmap_free(&l.by_netns);
+}
+
+void pmapply_sweep(struct state *r, bool full)
 {
 	struct netns_found *found;
 	char path[PATH_MAX * 2];
@@ -247,6 +402,7 @@ void pmapply_sweep(struct state *r)
 			return;
 	}
 	r->pm->sweep++;
+	r->pm->report.npairs = 0;
 	for (it = 0; idmap_next(&r->owned, &it, &key, &val);) {
 		o = val;
 		if (o->selector < 0 || o->selector >= r->cfg.nselectors ||
@@ -256,19 +412,21 @@ void pmapply_sweep(struct state *r)
 		if (netns_of_cgroup(path, &found, &n))
 			continue; /* gone meanwhile */
 		for (i = 0; i < n; i++)
-			visit_ns(r, &found[i], o->selector, o->rel);
+			visit_ns(r, &found[i], o->selector, key, o->rel);
 		free(found);
 	}
+	settle(r, full);
 	/* Where no selected process is left: as it was. */
 	for (i = 0; i < r->pm->n;) {
 		if (r->pm->v[i].sweep == r->pm->sweep) {
 			i++;
 			continue;
 		}
-		restore(&r->pm->v[i]);
+		restored(r, &r->pm->v[i]);
 		r->pm->v[i] = r->pm->v[--r->pm->n];
 		r->version++; /* for /metrics */
 	}
+	publish(r);
 }
 
 void pmapply_free(struct state *r, bool undo)
@@ -279,13 +437,19 @@ void pmapply_free(struct state *r, bool undo)
 		return;
 	for (i = 0; i < r->pm->n; i++) {
 		if (undo) {
-			restore(&r->pm->v[i]);
+			restored(r, &r->pm->v[i]);
 		} else {
 			if (r->pm->v[i].fd >= 0)
 				close(r->pm->v[i].fd);
 			free(r->pm->v[i].rel);
 		}
 	}
+	if (undo) {
+		r->pm->n = 0;
+		r->pm->report.npairs = 0;
+		publish(r); /* the rows of cgroups whose entries stay: restored */
+	}
+	pmreport_free(&r->pm->report);
 	free(r->pm->v);
 	free(r->pm);
 	r->pm = NULL;

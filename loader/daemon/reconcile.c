@@ -233,7 +233,7 @@ int reconcile_all(struct state *r, enum reconcile_trigger why)
 	idmap_free(&seen);
 	watch_report(&r->watches, r->pods_unwatched);
 	err = pass_finish(&ps, config_links(&r->cfg));
-	pmapply_sweep(r);
+	pmapply_sweep(r, true);
 	if (r->pinned)
 		pinwatch_arm(r);
 	/*
@@ -385,7 +385,7 @@ int reconcile_events(struct state *r)
 		r->version++; /* for /metrics */
 	if (ps.opened || ps.nremovals) {
 		pass_finish(&ps, config_links(&r->cfg));
-		pmapply_sweep(r);
+		pmapply_sweep(r, false);
 	} else {
 		free(ps.removals);
 	}

@@ -94,6 +94,13 @@ config "    path-manager:" "      limits: {subflows: 2, add-addr-accepted: 2}"
 kill -HUP "$DPID"
 applied() { [ "$(ip -n cli mptcp limits show)" = "add_addr_accepted 2 subflows 2 " ]; }
 check "the reload applies the limits in the client's namespace" wait_for 120 applied
+pmrow=$(mptcpify -j stats "$T/client" | grep -o '"path_manager":\[[^]]*\]')
+diag "stats: $pmrow"
+case "$pmrow" in
+*'"result":"applied"'*'"selector":"client"'* | *'"selector":"client"'*'"result":"applied"'*)
+	ok "-j stats says the client's namespace has them" ;;
+*) not_ok "-j stats says the client's namespace has them" "$pmrow" ;;
+esac
 two=$(run)
 diag "with path-manager: ${two} Kbit/s; $(grep -E 'sender|receiver' /tmp/iperf.out | tr -s ' ')"
 check "iperf3 gets at least 1.8 times one path ($two vs $one Kbit/s)" \
