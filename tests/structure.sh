@@ -51,10 +51,10 @@ is "main.c's command table is read" "$([ "$commands" != " " ] && echo ok)" ok
 is "each loader/cli/cmd_*.c is named after a command of main.c's table" "$unnamed" ""
 # Every function a module's header declares carries the module's name, or
 # the name of a struct or enum the header defines (pins_ in pinstore.h,
-# map_snapshot_ in snapshot.h): a call names the file that holds it. Not
-# yet: output.h, whose p_err/p_warn/p_info/emit every command calls, and
-# counters.h, named after each kind of counter it reads.
-PREFIX_EXEMPT=" output counters "
+# map_snapshot_ in snapshot.h): a call names the file that holds it. But
+# output.h: p_err/p_warn/p_info are bpftool's names, which every command
+# calls and a reader of bpftool already knows.
+PREFIX_EXEMPT=" output "
 unprefixed=""
 nfn=0
 for h in loader/*/*.h; do

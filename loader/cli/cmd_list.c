@@ -47,7 +47,7 @@ static void collect_entry(const char *rel, __u64 id, void *ctx)
 		tallies = idmap_get(&c->tallies, id);
 		if (tallies)
 			entry_counters_add(&counters, tallies);
-		stats_to_json(&counters.sockets, o);
+		counters_stats_json(&counters.sockets, o);
 		outcome_view_json(&counters, o);
 		pmresult_view_json(&c->pm, id, o);
 		entry_counters_free(&counters);
@@ -151,10 +151,10 @@ static void stats_plain(json_t *r)
 	json_array_foreach (json_object_get(r, "cgroups"), i, e) {
 		printf("%-8s", json_string_value(json_object_get(e, "mode")));
 		for (k = 0; k < MPTCPIFY_VERDICT_NR; k++)
-			if (verdict_name(k))
+			if (counters_verdict_name(k))
 				printf(" %*lld", width[k],
 				       (long long)json_integer_value(
-					       json_object_get(e, verdict_name(k))));
+					       json_object_get(e, counters_verdict_name(k))));
 		cg = json_object_get(e, "cgroup");
 		printf("  %s\n", json_is_null(cg) ? "(cgroup removed)" : json_string_value(cg));
 		/* The verdict stays the entry's last line: what scripts take. */
@@ -174,7 +174,7 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 	const char *problem = entries_check(p);
 	struct mptcpify_diag diag;
 
-	diag_read(p, &diag);
+	counters_diag_read(p, &diag);
 	json_object_set_new(res, "tail_call_misses",
 			    json_integer((json_int_t)diag.tail_call_misses));
 	json_object_set_new(res, "hook_recursion_misses",
@@ -193,7 +193,7 @@ static void describe_pins(struct pins *p, json_t *res, struct collect *c, const 
 		json_object_set_new(res, "warning", json_string(problem));
 	}
 	if (c->with_stats) {
-		entry_tallies_load(p, NULL, &c->tallies);
+		counters_tallies_load(p, NULL, &c->tallies);
 		pmresult_view_load(p->dir, &c->pm);
 	}
 	if (only)
@@ -229,7 +229,7 @@ static int list_or_stats(const struct cmd_args *a, bool with_stats)
 		describe_pins(&p, res, &c, mount, a->cgroup ? &cg : NULL);
 	if (!err)
 		pins_close(&p);
-	entry_tallies_free(&c.tallies);
+	counters_tallies_free(&c.tallies);
 	pmresult_view_free(&c.pm);
 	json_object_set_new(res, "cgroups", c.entries);
 	if (a->cgroup && !json_array_size(c.entries) &&

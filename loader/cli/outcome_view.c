@@ -59,13 +59,13 @@ void outcome_view_json(const struct entry_counters *c, json_t *entry)
 	int i;
 
 	for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
-		if (escape_name(i))
-			json_object_set_new(escaped, escape_name(i),
+		if (counters_escape_name(i))
+			json_object_set_new(escaped, counters_escape_name(i),
 					    json_integer((json_int_t)c->escapes.count[i]));
 	json_object_set_new(entry, "escaped", escaped);
 	for (i = 0; i < MPTCPIFY_OUTCOME_NR; i++)
-		if (outcome_name(i))
-			json_object_set_new(o, outcome_name(i),
+		if (counters_outcome_name(i))
+			json_object_set_new(o, counters_outcome_name(i),
 					    json_integer((json_int_t)c->outcomes.count[i]));
 	/* [n - 1]: connections that had at least n subflows. */
 	for (i = 0; i < MPTCPIFY_SUBFLOW_BUCKETS; i++)

@@ -19,7 +19,7 @@ static json_t *profile_json(struct pins *p, const char *rel, __u64 cgid,
 	for (i = 0; i < prof->nrules && i < MPTCPIFY_MAX_RULES; i++) {
 		if (rules_format(&prof->rules[i], text, sizeof(text)) < 0)
 			snprintf(text, sizeof(text), "(rule %u)", i + 1);
-		rule_stats_read(p, cgid, i, &st);
+		counters_rule_stats_read(p, cgid, i, &st);
 		json_array_append_new(
 			rules, json_pack("{s:s, s:I, s:I, s:I, s:o}", "rule", text, "matched",
 					 (json_int_t)st.matched, "applied", (json_int_t)st.applied,

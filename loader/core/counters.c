@@ -30,22 +30,22 @@ static const char *const escape_names[MPTCPIFY_ESCAPE_NR] = {
 	[MPTCPIFY_ESCAPE_OTHER] = "other",
 };
 
-const char *escape_name(int e)
+const char *counters_escape_name(int e)
 {
 	return e >= 0 && e < MPTCPIFY_ESCAPE_NR ? escape_names[e] : NULL;
 }
 
-const char *outcome_name(int o)
+const char *counters_outcome_name(int o)
 {
 	return o >= 0 && o < MPTCPIFY_OUTCOME_NR ? outcome_names[o] : NULL;
 }
 
-const char *verdict_name(int v)
+const char *counters_verdict_name(int v)
 {
 	return v >= 0 && v < MPTCPIFY_VERDICT_NR ? names[v] : NULL;
 }
 
-void percpu_sum(const void *percpu, int ncpus, void *out, size_t size)
+void counters_percpu_sum(const void *percpu, int ncpus, void *out, size_t size)
 {
 	const __u64 *v = percpu;
 	size_t i, words = size / sizeof(__u64);
@@ -58,7 +58,7 @@ void percpu_sum(const void *percpu, int ncpus, void *out, size_t size)
 			sum[i] += v[cpu * words + i];
 }
 
-void stats_to_json(const struct mptcpify_stats *s, json_t *obj)
+void counters_stats_json(const struct mptcpify_stats *s, json_t *obj)
 {
 	int i;
 
@@ -67,7 +67,7 @@ void stats_to_json(const struct mptcpify_stats *s, json_t *obj)
 			json_object_set_new(obj, names[i], json_integer((json_int_t)s->count[i]));
 }
 
-void *percpu_alloc(size_t value_size, int *ncpus)
+void *counters_percpu_alloc(size_t value_size, int *ncpus)
 {
 	*ncpus = libbpf_num_possible_cpus();
 	return *ncpus > 0 ? calloc(*ncpus, value_size) : NULL;
@@ -79,7 +79,7 @@ void *percpu_alloc(size_t value_size, int *ncpus)
  */
 static void *percpu_lookup(int fd, const void *key, size_t size, int *ncpus)
 {
-	void *percpu = percpu_alloc(size, ncpus);
+	void *percpu = counters_percpu_alloc(size, ncpus);
 	int err;
 
 	if (!percpu) {
@@ -108,17 +108,18 @@ static int counters_sum(int fd, const void *key, void *out, size_t size)
 	percpu = percpu_lookup(fd, key, size, &ncpus);
 	if (!percpu)
 		return -errno;
-	percpu_sum(percpu, ncpus, out, size);
+	counters_percpu_sum(percpu, ncpus, out, size);
 	free(percpu);
 	return 0;
 }
 
-int stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out)
+int counters_stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out)
 {
 	return counters_sum(p->stats_fd, &cgid, out, sizeof(*out));
 }
 
-void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out)
+void counters_rule_stats_read(struct pins *p, __u64 cgid, __u32 rule,
+			      struct mptcpify_rule_stats *out)
 {
 	struct mptcpify_rule_key key = {.cgid = cgid, .rule = rule};
 	struct mptcpify_rule_stats *percpu;
@@ -141,13 +142,13 @@ void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rul
 	free(percpu);
 }
 
-int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n)
+int counters_rule_stats_reset(struct pins *p, __u64 cgid, __u32 n)
 {
 	struct mptcpify_rule_key key = {.cgid = cgid};
 	struct mptcpify_rule_stats *zero;
 	int ncpus, err = 0;
 
-	zero = percpu_alloc(sizeof(*zero), &ncpus);
+	zero = counters_percpu_alloc(sizeof(*zero), &ncpus);
 	if (!zero)
 		return -ENOMEM;
 	for (key.rule = 0; key.rule < MPTCPIFY_MAX_RULES; key.rule++) {
@@ -165,7 +166,7 @@ int counters_create(int fd, __u64 cgid, size_t size)
 	void *zero;
 	int ncpus, err;
 
-	zero = percpu_alloc(size, &ncpus);
+	zero = counters_percpu_alloc(size, &ncpus);
 	if (!zero)
 		return -ENOMEM;
 	err = bpf_map_update_elem(fd, &cgid, zero, BPF_NOEXIST);
@@ -174,7 +175,7 @@ int counters_create(int fd, __u64 cgid, size_t size)
 	return err;
 }
 
-int diag_read(struct pins *p, struct mptcpify_diag *out)
+int counters_diag_read(struct pins *p, struct mptcpify_diag *out)
 {
 	__u32 zero = 0;
 
@@ -188,13 +189,13 @@ void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out)
 	__u32 i;
 
 	memset(out, 0, sizeof(*out));
-	stats_read(p, cgid, &out->sockets);
+	counters_stats_read(p, cgid, &out->sockets);
 	counters_sum(p->outcomes_fd, &cgid, &out->outcomes, sizeof(out->outcomes));
 	counters_sum(p->escapes_fd, &cgid, &out->escapes, sizeof(out->escapes));
 	counters_sum(p->bytes_fd, &cgid, &out->bytes, sizeof(out->bytes));
 	out->profile = !bpf_map_lookup_elem(p->profile_fd, &cgid, &prof);
 	for (i = 0; out->profile && i < prof.nrules && i < MPTCPIFY_MAX_RULES; i++) {
-		rule_stats_read(p, cgid, i, &rs);
+		counters_rule_stats_read(p, cgid, i, &rs);
 		out->subflow_applied += rs.applied;
 		out->subflow_failed += rs.failed;
 	}
@@ -310,7 +311,7 @@ static int forget_keys(int fd, size_t size, const struct idmap *gone)
 	return 0;
 }
 
-int entry_tallies_load(struct pins *p, const struct idmap *only, struct idmap *by_cgid)
+int counters_tallies_load(struct pins *p, const struct idmap *only, struct idmap *by_cgid)
 {
 	struct mptcpify_compat_key ck, *cprev = NULL;
 	struct mptcpify_fallback_key fk, *fprev = NULL;
@@ -342,14 +343,14 @@ int entry_tallies_load(struct pins *p, const struct idmap *only, struct idmap *b
 	return 0;
 }
 
-int entry_tallies_forget(struct pins *p, const struct idmap *gone)
+int counters_tallies_forget(struct pins *p, const struct idmap *gone)
 {
 	int err = forget_keys(p->compat_fd, sizeof(struct mptcpify_compat_key), gone);
 
 	return err ? err : forget_keys(p->fallbacks_fd, sizeof(struct mptcpify_fallback_key), gone);
 }
 
-void entry_tallies_free(struct idmap *by_cgid)
+void counters_tallies_free(struct idmap *by_cgid)
 {
 	size_t it;
 	__u64 key;

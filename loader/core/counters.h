@@ -14,38 +14,39 @@
 #include "pinstore.h"
 
 /* The name of verdict @v's counter ("rewritten", ...), NULL for a spare slot. */
-const char *verdict_name(int v);
+const char *counters_verdict_name(int v);
 
 /* The name of outcome @o's counter ("mptcp_active", ...), NULL for a spare slot. */
-const char *outcome_name(int o);
+const char *counters_outcome_name(int o);
 
 /* The name of escape cause @e's counter ("hook_skipped", ...), NULL for a spare slot. */
-const char *escape_name(int e);
+const char *counters_escape_name(int e);
 
 /* Add every named counter of @s to the JSON object @obj. */
-void stats_to_json(const struct mptcpify_stats *s, json_t *obj);
+void counters_stats_json(const struct mptcpify_stats *s, json_t *obj);
 
 /*
  * A zeroed buffer of one @value_size value per possible CPU, the shape
  * per-CPU maps read and write; *ncpus gets the count. NULL on error.
  */
-void *percpu_alloc(size_t value_size, int *ncpus);
+void *counters_percpu_alloc(size_t value_size, int *ncpus);
 
 /*
- * Sum @ncpus per-CPU values (as percpu_alloc() shapes them) into @out: each
+ * Sum @ncpus per-CPU values (as counters_percpu_alloc() shapes them) into @out: each
  * a struct of @size bytes of __u64 counters, added field by field. Every
  * per-CPU sum of this module is this one.
  */
-void percpu_sum(const void *percpu, int ncpus, void *out, size_t size);
+void counters_percpu_sum(const void *percpu, int ncpus, void *out, size_t size);
 
 /* @cgid's socket counters, summed. */
-int stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out);
+int counters_stats_read(struct pins *p, __u64 cgid, struct mptcpify_stats *out);
 
 /* Rule @rule's counters for @cgid, summed over CPUs (zero if none). */
-void rule_stats_read(struct pins *p, __u64 cgid, __u32 rule, struct mptcpify_rule_stats *out);
+void counters_rule_stats_read(struct pins *p, __u64 cgid, __u32 rule,
+			      struct mptcpify_rule_stats *out);
 
 /* Fresh zeroed counters for rules 0..n-1 of @cgid, none left from before. */
-int rule_stats_reset(struct pins *p, __u64 cgid, __u32 n);
+int counters_rule_stats_reset(struct pins *p, __u64 cgid, __u32 n);
 
 /* One kind of refused option (level, optname, ...), or of fallback (reason), and how many. */
 struct tally_item {
@@ -79,7 +80,7 @@ struct entry_counters {
 	struct tally fallbacks; /* fallback reasons */
 };
 
-/* @cgid's counters but its tallies, which entry_tallies_load() reads for all at once. */
+/* @cgid's counters but its tallies, which counters_tallies_load() reads for all at once. */
 void entry_counters_read(struct pins *p, __u64 cgid, struct entry_counters *out);
 /* @to += @from, field by field, tallies included. */
 void entry_counters_add(struct entry_counters *to, const struct entry_counters *from);
@@ -89,15 +90,15 @@ void entry_counters_free(struct entry_counters *c);
  * The tallies of every entry, in one pass over the "compat" and
  * "fallbacks" maps, into @by_cgid: cgroup id -> struct entry_counters with
  * only the tallies filled. With @only, only those of the cgroup ids in it.
- * Free with entry_tallies_free().
+ * Free with counters_tallies_free().
  */
-int entry_tallies_load(struct pins *p, const struct idmap *only, struct idmap *by_cgid);
-void entry_tallies_free(struct idmap *by_cgid);
+int counters_tallies_load(struct pins *p, const struct idmap *only, struct idmap *by_cgid);
+void counters_tallies_free(struct idmap *by_cgid);
 /*
  * Delete the tallies of the cgroup ids in @gone from both maps: the
  * entries of removed cgroups take theirs along. 0 or -errno.
  */
-int entry_tallies_forget(struct pins *p, const struct idmap *gone);
+int counters_tallies_forget(struct pins *p, const struct idmap *gone);
 
 /*
  * Zeroed per-CPU counters of @size bytes for a new entry @cgid in map @fd
@@ -107,6 +108,6 @@ int entry_tallies_forget(struct pins *p, const struct idmap *gone);
 int counters_create(int fd, __u64 cgid, size_t size);
 
 /* The node-wide counts of the socket() programs, summed over CPUs. */
-int diag_read(struct pins *p, struct mptcpify_diag *out);
+int counters_diag_read(struct pins *p, struct mptcpify_diag *out);
 
 #endif

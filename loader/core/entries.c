@@ -194,7 +194,7 @@ int entries_profile_put(struct pins *p, __u64 cgid, const char *rel,
 		*why = err == -E2BIG ? "too many subflow profiles" : "cannot store the profile";
 		return err;
 	}
-	err = rule_stats_reset(p, cgid, prof->nrules);
+	err = counters_rule_stats_reset(p, cgid, prof->nrules);
 	if (err) {
 		*why = "cannot reset the rule counters";
 		return err;
@@ -212,7 +212,7 @@ int entries_profile_delete(struct pins *p, __u64 cgid)
 
 	if (bpf_map_delete_elem(p->profile_fd, &cgid))
 		return -errno;
-	err = rule_stats_reset(p, cgid, 0);
+	err = counters_rule_stats_reset(p, cgid, 0);
 	/* The cache may answer with the profile just deleted. */
 	return err ? err : pins_bump_gen(p);
 }
@@ -290,7 +290,7 @@ int entries_prune(struct pins *p, const char *cgroup2)
 	close(mount_fd);
 	/* Their refused options and fallback reasons go with them. */
 	if (gone.n)
-		entry_tallies_forget(p, &gone);
+		counters_tallies_forget(p, &gone);
 	idmap_free(&gone);
 	return n;
 }

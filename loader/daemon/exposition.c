@@ -192,22 +192,23 @@ static void cgroup_families(FILE *f, const struct metrics_snapshot *s, const str
 		for (i = 0; i < MPTCPIFY_VERDICT_NR; i++)
 			if (counts_for(s->selectors[r->selector].mode, i))
 				row_sample(f, "mptcpify_cgroup_sockets_total", s, r, "result",
-					   verdict_name(i), r->c->sockets.count[i]);
+					   counters_verdict_name(i), r->c->sockets.count[i]);
 	help(f, "mptcpify_cgroup_sockets_escaped_total", "counter",
 	     "escapes of an enforced cgroup (or pod), by cause: its TCP sockets that stayed TCP "
 	     "although its entry rewrites and MPTCP was available");
 	for (r = rows; r < rows + n; r++)
 		for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
-			if (escapes_for(s->selectors[r->selector].mode) && escape_name(i))
+			if (escapes_for(s->selectors[r->selector].mode) && counters_escape_name(i))
 				row_sample(f, "mptcpify_cgroup_sockets_escaped_total", s, r,
-					   "cause", escape_name(i), r->c->escapes.count[i]);
+					   "cause", counters_escape_name(i),
+					   r->c->escapes.count[i]);
 	help(f, "mptcpify_cgroup_connections_total", "counter",
 	     "connections of an enforced cgroup (or pod), by outcome");
 	for (r = rows; r < rows + n; r++)
 		for (i = 0; i < MPTCPIFY_JOIN_ESTABLISHED; i++)
-			if (outcome_name(i))
+			if (counters_outcome_name(i))
 				row_sample(f, "mptcpify_cgroup_connections_total", s, r, "outcome",
-					   outcome_name(i), r->c->outcomes.count[i]);
+					   counters_outcome_name(i), r->c->outcomes.count[i]);
 	help(f, "mptcpify_cgroup_subflow_options_total", "counter",
 	     "subflow socket options of an enforced cgroup's (or pod's) connections, set or "
 	     "refused");
@@ -290,11 +291,11 @@ static void outcomes(FILE *f, const struct metrics_snapshot *s, const struct ent
 	     "connections of a selector's cgroups, by outcome: MPTCP end to end, or fell back");
 	for (k = 0; k < s->nselectors; k++)
 		for (i = 0; i < MPTCPIFY_JOIN_ESTABLISHED; i++)
-			if (outcome_name(i))
+			if (counters_outcome_name(i))
 				fprintf(f,
 					"mptcpify_connections_total{selector=\"%s\",outcome=\"%s\"}"
 					" %llu\n",
-					s->selectors[k].name, outcome_name(i),
+					s->selectors[k].name, counters_outcome_name(i),
 					(unsigned long long)sums[k].outcomes.count[i]);
 	help(f, "mptcpify_subflows_total", "counter",
 	     "additional (MP_JOIN) subflows of a selector's connections, by event");
@@ -376,7 +377,7 @@ static void per_selector(FILE *f, const struct metrics_snapshot *s, struct entry
 				fprintf(f,
 					"mptcpify_sockets_total{selector=\"%s\",result=\"%s\"} "
 					"%llu\n",
-					sel->name, verdict_name(i),
+					sel->name, counters_verdict_name(i),
 					(unsigned long long)sums[k].sockets.count[i]);
 	}
 	help(f, "mptcpify_sockets_escaped_total", "counter",
@@ -385,11 +386,11 @@ static void per_selector(FILE *f, const struct metrics_snapshot *s, struct entry
 	for (k = 0; k < s->nselectors; k++) {
 		sel = &s->selectors[k];
 		for (i = 0; i < MPTCPIFY_ESCAPE_NR; i++)
-			if (escapes_for(sel->mode) && escape_name(i))
+			if (escapes_for(sel->mode) && counters_escape_name(i))
 				fprintf(f,
 					"mptcpify_sockets_escaped_total{selector=\"%s\","
 					"cause=\"%s\"} %llu\n",
-					sel->name, escape_name(i),
+					sel->name, counters_escape_name(i),
 					(unsigned long long)sums[k].escapes.count[i]);
 	}
 	help(f, "mptcpify_subflow_options_total", "counter",

@@ -90,10 +90,10 @@ static char *render(struct metrics_feed *feed, struct metrics_snapshot *s)
 	if (!f)
 		return NULL;
 	if (s->pinned) {
-		entry_tallies_load(&s->pins, NULL, &pinned.tallies);
+		counters_tallies_load(&s->pins, NULL, &pinned.tallies);
 		src.read = read_pinned;
-		/* diag_read() zeroes what it could not read. */
-		diag_read(&s->pins, &diag);
+		/* counters_diag_read() zeroes what it could not read. */
+		counters_diag_read(&s->pins, &diag);
 		src.misses.tail_call = diag.tail_call_misses;
 		src.misses.recursion = lifecycle_hook_recursion_misses(&s->pins);
 	}
@@ -103,7 +103,7 @@ static char *render(struct metrics_feed *feed, struct metrics_snapshot *s)
 		src.container = container_name;
 	}
 	metrics_write(f, s, &src, level);
-	entry_tallies_free(&pinned.tallies);
+	counters_tallies_free(&pinned.tallies);
 	fclose(f);
 	return buf;
 }

@@ -180,14 +180,14 @@ static void retire_tallies(struct pass *ps)
 	__u64 cgid;
 	void *val;
 
-	entry_tallies_load(&ps->p, &ps->gone, &tallies);
+	counters_tallies_load(&ps->p, &ps->gone, &tallies);
 	for (it = 0; idmap_next(&tallies, &it, &cgid, &val);) {
 		selector = (uintptr_t)idmap_get(&ps->gone, cgid);
 		if (selector && selector <= (uintptr_t)ps->r->cfg.nselectors)
 			entry_counters_add(&ps->r->totals[selector - 1].counters, val);
 	}
-	entry_tallies_free(&tallies);
-	entry_tallies_forget(&ps->p, &ps->gone);
+	counters_tallies_free(&tallies);
+	counters_tallies_forget(&ps->p, &ps->gone);
 }
 
 int pass_finish(struct pass *ps, unsigned int links)

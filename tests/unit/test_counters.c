@@ -12,7 +12,7 @@ START_TEST(sums_every_cpu)
 	percpu[2].count[MPTCPIFY_REWRITTEN] = 4;
 	percpu[2].count[MPTCPIFY_UNAVAILABLE] = 7;
 	percpu[1].count[MPTCPIFY_VERDICT_NR - 1] = 9;
-	percpu_sum(percpu, 3, &sum, sizeof(sum));
+	counters_percpu_sum(percpu, 3, &sum, sizeof(sum));
 	ck_assert_uint_eq(sum.count[MPTCPIFY_REWRITTEN], 7);
 	ck_assert_uint_eq(sum.count[MPTCPIFY_UNAVAILABLE], 7);
 	ck_assert_uint_eq(sum.count[MPTCPIFY_EXCLUDED], 0);
@@ -25,7 +25,7 @@ START_TEST(sum_overwrites_the_output)
 	struct mptcpify_stats percpu[1] = {}, sum;
 
 	memset(&sum, 0xff, sizeof(sum));
-	percpu_sum(percpu, 1, &sum, sizeof(sum));
+	counters_percpu_sum(percpu, 1, &sum, sizeof(sum));
 	ck_assert_uint_eq(sum.count[MPTCPIFY_REWRITTEN], 0);
 }
 END_TEST
@@ -37,7 +37,7 @@ START_TEST(sums_any_struct_of_counters)
 	percpu[0].count[MPTCPIFY_ESCAPE_IO_URING] = 3;
 	percpu[1].count[MPTCPIFY_ESCAPE_IO_URING] = 5;
 	percpu[1].count[MPTCPIFY_ESCAPE_OTHER] = 1;
-	percpu_sum(percpu, 2, &sum, sizeof(sum));
+	counters_percpu_sum(percpu, 2, &sum, sizeof(sum));
 	ck_assert_uint_eq(sum.count[MPTCPIFY_ESCAPE_IO_URING], 8);
 	ck_assert_uint_eq(sum.count[MPTCPIFY_ESCAPE_OTHER], 1);
 	ck_assert_uint_eq(sum.count[MPTCPIFY_ESCAPE_HOOK_SKIPPED], 0);
@@ -46,15 +46,15 @@ END_TEST
 
 START_TEST(names_cover_the_counters)
 {
-	ck_assert_str_eq(verdict_name(MPTCPIFY_REWRITTEN), "rewritten");
-	ck_assert_str_eq(verdict_name(MPTCPIFY_UNAVAILABLE), "unavailable");
-	ck_assert_str_eq(verdict_name(MPTCPIFY_AUDIT_MPTCP), "mptcp_created");
-	ck_assert_str_eq(verdict_name(MPTCPIFY_INCOMPATIBLE), "incompatible");
-	ck_assert_str_eq(outcome_name(MPTCPIFY_FELL_BACK_PASSIVE), "fell_back_passive");
-	ck_assert_ptr_null(outcome_name(4)); /* spare */
-	ck_assert_ptr_null(outcome_name(MPTCPIFY_OUTCOME_NR));
-	ck_assert_ptr_null(verdict_name(-1));
-	ck_assert_ptr_null(verdict_name(MPTCPIFY_VERDICT_NR));
+	ck_assert_str_eq(counters_verdict_name(MPTCPIFY_REWRITTEN), "rewritten");
+	ck_assert_str_eq(counters_verdict_name(MPTCPIFY_UNAVAILABLE), "unavailable");
+	ck_assert_str_eq(counters_verdict_name(MPTCPIFY_AUDIT_MPTCP), "mptcp_created");
+	ck_assert_str_eq(counters_verdict_name(MPTCPIFY_INCOMPATIBLE), "incompatible");
+	ck_assert_str_eq(counters_outcome_name(MPTCPIFY_FELL_BACK_PASSIVE), "fell_back_passive");
+	ck_assert_ptr_null(counters_outcome_name(4)); /* spare */
+	ck_assert_ptr_null(counters_outcome_name(MPTCPIFY_OUTCOME_NR));
+	ck_assert_ptr_null(counters_verdict_name(-1));
+	ck_assert_ptr_null(counters_verdict_name(MPTCPIFY_VERDICT_NR));
 }
 END_TEST
 
@@ -65,7 +65,7 @@ START_TEST(json_has_named_counters_only)
 
 	s.count[MPTCPIFY_EXCLUDED] = 3;
 	s.count[MPTCPIFY_NON_TCP] = 1ULL << 40;
-	stats_to_json(&s, o);
+	counters_stats_json(&s, o);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "excluded")), 3);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "non_tcp")), 1LL << 40);
 	ck_assert_int_eq(json_object_size(o), 8);
