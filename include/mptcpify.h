@@ -130,12 +130,7 @@ struct mptcpify_state {
 	__u32 gen;
 	__u32 layout;	/* MPTCPIFY_LAYOUT of the build that created the pins */
 	__u64 build_id; /* hash of the BPF object that runs now */
-	/*
-	 * Always 0. The hook reads its tail-call key from here because with a
-	 * constant key the JIT emits a direct jump and re-patches kernel text
-	 * on every slot update; read at run time, the jump stays indirect and
-	 * an upgrade is a plain pointer store.
-	 */
+	/* The hooks' tail-call key, always 0: see tail_call_dynamic(). */
 	__u32 impl_slot;
 	/*
 	 * Counted here by builds before the "diag" map. Userspace writes this
