@@ -41,6 +41,13 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /*
+ * The release, in the object: its build id, which says whether a load
+ * upgrades the running programs, changes with the release even where the
+ * programs compile alike.
+ */
+const char mptcpify_version[] = MPTCPIFY_VERSION;
+
+/*
  * 0 when this kernel has no MPTCP over IPv6 (CONFIG_MPTCP_IPV6=n). The
  * loader finds out with a trial socket(): BTF does not reliably carry a type
  * that only exists with that option.
