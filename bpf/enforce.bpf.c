@@ -122,7 +122,7 @@ static __always_inline bool take_mark(void)
  * only what it rewrites, so that whichever hook runs first nothing is
  * counted twice: a rewrite ends the chain (an fmod_ret program that returns
  * non-zero does), and what a backup leaves alone the main rewrite counts,
- * before or after it.
+ * before or after it, where the kernel ran it.
  */
 static __always_inline int rewrite(int family, int type, int protocol, bool backup)
 {
