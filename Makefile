@@ -56,7 +56,7 @@ INCLUDES := -Iinclude -I$(BUILD) -Iloader -DMPTCPIFY_VERSION='"$(VERSION)"'
 LDLIBS := -lbpf -ljansson -lyaml -lmicrohttpd -lsystemd -lmount -lmnl -lelf -lz
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	      -Ivmlinux/$(ARCH) -Iinclude $(EXTRA_BPF_CFLAGS)
+	      -Ivmlinux/$(ARCH) -Iinclude -DMPTCPIFY_VERSION='"$(VERSION)"' $(EXTRA_BPF_CFLAGS)
 
 # One object of the programs and their maps, linked from its parts as
 # libbpf-bootstrap does (bpftool gen object); the probe's trial program is

@@ -4,25 +4,20 @@
  *
  * mptcpify_hook is attached as fmod_ret on update_socket_protocol() (Linux
  * 6.6+), once: a caller the cache knows is not ours leaves at once, anyone
- * else goes on by a tail call to the program in the rewrite_impl slot, so
- * that the hook's code changes only with the cache's layout.
- * mptcpify_rewrite is that program: it returns
- * IPPROTO_MPTCP for the TCP sockets of processes whose nearest configured
- * cgroup says "rewrite". An upgrade to a build whose decision differs is one
- * update of the slot: no kernel text is re-patched, and the slot is never
- * empty while the hook is attached. Should the tail call still not happen,
- * the hook counts it and leaves the socket as the application asked, as
- * Cilium does: a socket() never fails because of us.
+ * else goes on by tail_call_dynamic() to the program in the rewrite_impl
+ * slot, mptcpify_rewrite, which decides (rewrite()): IPPROTO_MPTCP for the
+ * TCP sockets of processes whose nearest configured cgroup says "rewrite".
+ * The hook's code changes only with the cache's layout; an upgrade to
+ * another build swaps the slot, which is never empty while the hook is
+ * attached. Should the tail call still not happen, the hook counts it and
+ * leaves the socket as the application asked, as Cilium does: a socket()
+ * never fails because of us.
  *
  * The kernel runs a trampoline program at most once per CPU at a time: a
  * task preempted inside the hook (preemptible kernels) makes the next
- * socket() on that CPU skip it. mptcpify_hook_backup, a second fmod_ret
- * program with a recursion guard of its own, tail-calls
- * mptcpify_rewrite_backup through the rewrite_backup slot: that socket() is
- * still decided unless both hooks were running. The backup only rewrites,
- * and counts only what it rewrites: whichever of the two runs first,
- * nothing is counted twice (an fmod_ret program that returns non-zero ends
- * the chain). What makes such skips rare is time: the shorter a caller stays
+ * socket() on that CPU skip it. Hence the backups (MPTCPIFY_BACKUP), each a
+ * hook with a recursion guard and a slot of its own in front of the same
+ * rewrite(). What makes such skips rare is time: the shorter a caller stays
  * inside a hook, the rarer it is preempted there, hence the cache check
  * before the tail call. Disabling preemption inside the programs does not
  * help: bpf_preempt_enable() is itself a preemption point, still inside
@@ -44,6 +39,13 @@
 #include "resolve.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/*
+ * The release, in the object: its build id, which says whether a load
+ * upgrades the running programs, changes with the release even where the
+ * programs compile alike.
+ */
+const char mptcpify_version[] = MPTCPIFY_VERSION;
 
 /*
  * 0 when this kernel has no MPTCP over IPv6 (CONFIG_MPTCP_IPV6=n). The
@@ -114,9 +116,15 @@ static __always_inline bool take_mark(void)
 	return mine;
 }
 
-/* Reached through mptcpify_hook's tail call; never attached itself. */
-SEC("fmod_ret/update_socket_protocol")
-int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
+/*
+ * The decision of every rewrite program: IPPROTO_MPTCP, or 0, which lets the
+ * kernel (and any other fmod_ret program) keep @protocol. A @backup counts
+ * only what it rewrites, so that whichever hook runs first nothing is
+ * counted twice: a rewrite ends the chain (an fmod_ret program that returns
+ * non-zero does), and what a backup leaves alone the main rewrite counts,
+ * before or after it, where the kernel ran it.
+ */
+static __always_inline int rewrite(int family, int type, int protocol, bool backup)
 {
 	enum mptcpify_verdict verdict;
 	__u64 policy_cgid = 0;
@@ -126,22 +134,20 @@ int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
 	if (mode == MPTCPIFY_MODE_NONE)
 		return 0;
 	mark_decided();
-#ifdef MPTCPIFY_TEST_VARIANT
-	/*
-	 * The second build of the upgrade test: the same verdicts, reached
-	 * in another order, so that its program really differs from this one.
-	 */
-	verdict = mptcpify_decide(mode, family, type, protocol, mptcp_available(family));
-#else
 	/* The netns switch costs a few loads: read it only for a rewrite. */
 	verdict = mptcpify_decide(mode, family, type, protocol, 1);
 	if (verdict == MPTCPIFY_REWRITTEN)
 		verdict = mptcpify_decide(mode, family, type, protocol, mptcp_available(family));
-#endif
-	count(policy_cgid, verdict);
-
-	/* 0 lets the kernel (and any other fmod_ret program) keep @protocol. */
+	if (!backup || verdict == MPTCPIFY_REWRITTEN)
+		count(policy_cgid, verdict);
 	return verdict == MPTCPIFY_REWRITTEN ? IPPROTO_MPTCP : 0;
+}
+
+/* Reached through mptcpify_hook's tail call; never attached itself. */
+SEC("fmod_ret/update_socket_protocol")
+int BPF_PROG(mptcpify_rewrite, int family, int type, int protocol)
+{
+	return rewrite(family, type, protocol, false);
 }
 
 /* The slot was empty: counted where userspace never writes. */
@@ -155,7 +161,21 @@ static __always_inline void count_tail_call_miss(void)
 		__sync_fetch_and_add(&d->tail_call_misses, 1);
 }
 
-/* Every hook: a caller the cache knows is not ours leaves; others tail-call @slot. */
+/*
+ * The one deliberate indirect jump: tail-call the program in @slot. The key
+ * (always 0) is read at run time from the state map: with a key the
+ * verifier knows, the JIT emits a direct jump, and every update of the slot
+ * re-patches kernel text; with one read at run time the jump stays
+ * indirect, and an upgrade's swap of the slot is one pointer store.
+ * Returns only when the slot is empty.
+ */
+static __always_inline void tail_call_dynamic(void *ctx, void *slot,
+					      const struct mptcpify_state *st)
+{
+	bpf_tail_call(ctx, slot, st->impl_slot);
+}
+
+/* Every hook: a caller the cache knows is not ours leaves; others go on to @slot. */
 static __always_inline int hook_body(void *ctx, void *slot)
 {
 	struct mptcpify_state *st;
@@ -164,7 +184,7 @@ static __always_inline int hook_body(void *ctx, void *slot)
 	st = bpf_map_lookup_elem(&state, &zero);
 	if (!st || cached_not_ours(st, bpf_get_current_cgroup_id()))
 		return 0;
-	bpf_tail_call(ctx, slot, st->impl_slot);
+	tail_call_dynamic(ctx, slot, st);
 	count_tail_call_miss();
 	return 0;
 }
@@ -180,41 +200,22 @@ int BPF_PROG(mptcpify_hook, int family, int type, int protocol)
 	return hook_body(ctx, &rewrite_impl);
 }
 
-/* A backup's decision: rewrites, or stays out; counts only what it rewrites. */
-static __always_inline int backup_rewrite(int family, int type, int protocol)
-{
-	__u64 policy_cgid = 0;
-	__u32 mode;
-
-	mode = resolve_current(&policy_cgid);
-	if (mode == MPTCPIFY_MODE_NONE)
-		return 0;
-	mark_decided();
-	if (mode != MPTCPIFY_MODE_REWRITE ||
-	    mptcpify_decide(mode, family, type, protocol, 1) != MPTCPIFY_REWRITTEN ||
-	    mptcpify_decide(mode, family, type, protocol, mptcp_available(family)) !=
-		    MPTCPIFY_REWRITTEN)
-		return 0;
-	count(policy_cgid, MPTCPIFY_REWRITTEN);
-	return IPPROTO_MPTCP;
-}
-
 /*
  * The backups, each a hook and the program in its slot. The kernel keeps a
  * recursion guard per loaded program, so each backup is a program of its
  * own, from one definition: a socket() stays TCP only when every hook was
  * taken, on its CPU, by a task preempted inside it.
  */
-#define MPTCPIFY_BACKUP(hook, rewrite, slot)                      \
-	SEC("fmod_ret/update_socket_protocol")                    \
-	int BPF_PROG(rewrite, int family, int type, int protocol) \
-	{                                                         \
-		return backup_rewrite(family, type, protocol);    \
-	}                                                         \
-	SEC("fmod_ret/update_socket_protocol")                    \
-	int BPF_PROG(hook, int family, int type, int protocol)    \
-	{                                                         \
-		return hook_body(ctx, &slot);                     \
+#define MPTCPIFY_BACKUP(hook, rewrite_prog, slot)                      \
+	SEC("fmod_ret/update_socket_protocol")                         \
+	int BPF_PROG(rewrite_prog, int family, int type, int protocol) \
+	{                                                              \
+		return rewrite(family, type, protocol, true);          \
+	}                                                              \
+	SEC("fmod_ret/update_socket_protocol")                         \
+	int BPF_PROG(hook, int family, int type, int protocol)         \
+	{                                                              \
+		return hook_body(ctx, &slot);                          \
 	}
 
 MPTCPIFY_BACKUP(mptcpify_hook_backup, mptcpify_rewrite_backup, rewrite_backup)

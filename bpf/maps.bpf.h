@@ -30,10 +30,21 @@ struct mptcpify_stats_map {
 	__type(value, struct mptcpify_stats);
 };
 
-/* Resolved policies, direct-mapped by the caller's cgroup id. */
+/*
+ * Resolved answers, direct-mapped by cgroup id (struct mptcpify_resolved):
+ * "cache" of policies, "profile_cache" of subflow profiles.
+ */
 struct mptcpify_cache_map {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MPTCPIFY_CACHE_ENTRIES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+	__type(key, __u32);
+	__type(value, struct mptcpify_resolved);
+};
+
+struct mptcpify_profile_cache_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MPTCPIFY_PROFILE_CACHE_ENTRIES);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 	__type(key, __u32);
 	__type(value, struct mptcpify_resolved);
@@ -170,6 +181,7 @@ struct mptcpify_marks_map {
 struct mptcpify_policy_map policy SEC(".maps") __weak;
 struct mptcpify_stats_map stats SEC(".maps") __weak;
 struct mptcpify_cache_map cache SEC(".maps") __weak;
+struct mptcpify_profile_cache_map profile_cache SEC(".maps") __weak;
 struct mptcpify_state_map state SEC(".maps") __weak;
 struct mptcpify_impl_map rewrite_impl SEC(".maps") __weak;
 struct mptcpify_impl_map rewrite_backup SEC(".maps") __weak;

@@ -97,24 +97,30 @@ static __always_inline struct cgroup *sock_cgroup(const void *sk)
 }
 
 /*
- * What the cache answers for cgroup @cgid: its policy mode and deciding
- * entry, or (@profile) the cgroup of its nearest subflow profile with mode
- * MPTCPIFY_CACHED_PROFILE. One inlined array access when the answer is
- * known; one walk when it is not, or when a change of the maps bumped the
- * generation since, from the cgroup of socket @sk (NULL: of the calling
- * task), read only then.
+ * What the cache answers for cgroup @cgid: from "cache" its policy mode and
+ * deciding entry, or (@profile) from "profile_cache" the cgroup of its
+ * nearest subflow profile, with mode NONE. One inlined array access when
+ * the answer is known; one walk when it is not, or when a change of the
+ * maps bumped the generation since, from the cgroup of socket @sk (NULL:
+ * of the calling task), read only then. A mode this build does not know
+ * is a miss: builds of one layout share these maps.
  */
 static __always_inline __u32 cached(__u64 cgid, const void *sk, bool profile, __u64 *found)
 {
+	__u32 zero = 0, key, gen, mode = MPTCPIFY_MODE_NONE;
 	struct mptcpify_resolved hit, *slot;
 	struct mptcpify_state *st;
-	__u32 zero = 0, key, gen, mode;
 	struct cgroup *cg;
 	__u64 id = 0;
 
 	st = bpf_map_lookup_elem(&state, &zero);
-	key = (profile ? cgid ^ MPTCPIFY_CACHE_PROFILE_SALT : cgid) & (MPTCPIFY_CACHE_ENTRIES - 1);
-	slot = bpf_map_lookup_elem(&cache, &key);
+	if (profile) {
+		key = cgid & (MPTCPIFY_PROFILE_CACHE_ENTRIES - 1);
+		slot = bpf_map_lookup_elem(&profile_cache, &key);
+	} else {
+		key = cgid & (MPTCPIFY_CACHE_ENTRIES - 1);
+		slot = bpf_map_lookup_elem(&cache, &key);
+	}
 	*found = 0;
 	if (!st || !slot)
 		return MPTCPIFY_MODE_NONE;
@@ -123,22 +129,19 @@ static __always_inline __u32 cached(__u64 cgid, const void *sk, bool profile, __
 	gen = st->gen;
 
 	hit = *slot;
-	if (hit.cgid == cgid && hit.gen == gen &&
-	    (hit.mode == MPTCPIFY_CACHED_PROFILE) == profile &&
-	    hit.check == mptcpify_resolved_check(hit.cgid, hit.policy_cgid, hit.mode, hit.gen)) {
-		*found = hit.policy_cgid;
+	if (hit.cgid == cgid && hit.gen == gen && hit.mode <= MPTCPIFY_MODE_TRIPPED &&
+	    hit.check == mptcpify_resolved_check(hit.cgid, hit.entry_cgid, hit.mode, hit.gen)) {
+		*found = hit.entry_cgid;
 		return hit.mode;
 	}
 
 	cg = sk ? sock_cgroup(sk) : current_cgroup();
-	if (profile) {
+	if (profile)
 		id = nearest_profile_id((__u64)cg);
-		mode = MPTCPIFY_CACHED_PROFILE;
-	} else {
+	else
 		mode = policy_of(cg, &id);
-	}
 	slot->cgid = cgid;
-	slot->policy_cgid = id;
+	slot->entry_cgid = id;
 	slot->mode = mode;
 	slot->gen = gen;
 	slot->check = mptcpify_resolved_check(cgid, id, mode, gen);
@@ -161,7 +164,7 @@ static __always_inline bool cached_not_ours(const struct mptcpify_state *st, __u
 		return false;
 	hit = *slot;
 	return hit.cgid == cgid && hit.gen == gen && hit.mode == MPTCPIFY_MODE_NONE &&
-	       hit.check == mptcpify_resolved_check(hit.cgid, hit.policy_cgid, hit.mode, hit.gen);
+	       hit.check == mptcpify_resolved_check(hit.cgid, hit.entry_cgid, hit.mode, hit.gen);
 }
 
 /* The calling task's policy mode, its deciding entry in *policy_cgid. */

@@ -19,6 +19,8 @@
 #define MPTCPIFY_MAX_PROFILES 4096   /* cgroups with a subflow profile */
 #define MPTCPIFY_MAX_RULES 8	     /* rules per profile */
 #define MPTCPIFY_NAME_MAX 16	     /* TCP_CA_NAME_MAX and IFNAMSIZ alike */
+/* Slots of the profiles' cache, asked for MPTCP subflows only. */
+#define MPTCPIFY_PROFILE_CACHE_ENTRIES 16384
 
 /*
  * Ancestors walked to find a cgroup's nearest entry. A cgroup nested deeper
@@ -89,36 +91,34 @@ struct mptcpify_stats {
 };
 
 /*
- * Value of the "cache" array: a direct-mapped cache of resolved policies, the
- * slot being the caller's cgroup id modulo MPTCPIFY_CACHE_ENTRIES. An array
- * lookup is a few inlined instructions where a hash map would hash the key
- * on every socket(). Two cgroups sharing a slot evict each other, which costs
- * an ancestor walk, never a wrong answer: the key is stored in the value.
- * Slots are written in place by concurrent callers, so @check mixes the other
- * fields and a reader that sees a torn value takes the slow path.
- *
- * A cgroup's nearest subflow profile is cached the same way, at the slot of
- * its id XOR MPTCPIFY_CACHE_PROFILE_SALT, with @mode MPTCPIFY_CACHED_PROFILE
- * and the profile's cgroup in @policy_cgid. The salt keeps the two answers
- * for one cgroup in different slots, so a reader of either kind never takes
- * the other for its own (a build that knows only policies sees a miss).
+ * Value of the "cache" and "profile_cache" arrays: direct-mapped caches of
+ * resolved answers, the slot being the cgroup id modulo the number of
+ * slots. An array lookup is a few inlined instructions
+ * where a hash map would hash the key on every socket(). Two cgroups
+ * sharing a slot evict each other, which costs an ancestor walk, never a
+ * wrong answer: the key is stored in the value. "cache" answers a cgroup's
+ * policy (@mode and its deciding entry), "profile_cache" its nearest subflow
+ * profile (@mode stays 0): each kind in its own map.
  */
-#define MPTCPIFY_CACHE_PROFILE_SALT 0x5a5aU
-#define MPTCPIFY_CACHED_PROFILE 0xffffU
-
 struct mptcpify_resolved {
 	__u64 cgid;
-	__u64 policy_cgid; /* entry that decided, 0 when mode is NONE */
-	__u32 mode;	   /* enum mptcpify_mode */
-	__u32 gen;	   /* policy generation the answer was computed at */
-	__u64 check;	   /* mptcpify_resolved_check() of the fields above */
+	__u64 entry_cgid; /* the entry that answered, 0 when none */
+	__u32 mode;	  /* enum mptcpify_mode */
+	__u32 gen;	  /* policy generation the answer was computed at */
+	__u64 check;	  /* mptcpify_resolved_check() of the fields above */
 };
 
-static inline __u64 mptcpify_resolved_check(__u64 cgid, __u64 policy_cgid, __u32 mode, __u32 gen)
+/*
+ * Slots are written in place by concurrent callers, field by field, so a
+ * reader may see fields of two writers; a value that does not check out
+ * takes the slow path. Each field enters the check multiplied by an odd
+ * constant, a bijection: a mix that takes one field (mode and gen count as
+ * one) from another writer than its check's never checks out. One that
+ * takes two or more can, where their changes to the XOR cancel.
+ */
+static inline __u64 mptcpify_resolved_check(__u64 cgid, __u64 entry_cgid, __u32 mode, __u32 gen)
 {
-	/* Odd multipliers are bijections: a value mixing two writers' fields
-	 * only checks out if those fields were equal anyway. */
-	return (cgid * 0x9e3779b97f4a7c15ULL) ^ (policy_cgid * 0xc2b2ae3d27d4eb4fULL) ^
+	return (cgid * 0x9e3779b97f4a7c15ULL) ^ (entry_cgid * 0xc2b2ae3d27d4eb4fULL) ^
 	       ((((__u64)gen << 32) | mode) * 0x165667b19e3779f9ULL) ^ 1;
 }
 
@@ -130,12 +130,7 @@ struct mptcpify_state {
 	__u32 gen;
 	__u32 layout;	/* MPTCPIFY_LAYOUT of the build that created the pins */
 	__u64 build_id; /* hash of the BPF object that runs now */
-	/*
-	 * Always 0. The hook reads its tail-call key from here because with a
-	 * constant key the JIT emits a direct jump and re-patches kernel text
-	 * on every slot update; read at run time, the jump stays indirect and
-	 * an upgrade is a plain pointer store.
-	 */
+	/* The hooks' tail-call key, always 0: see tail_call_dynamic(). */
 	__u32 impl_slot;
 	/*
 	 * Counted here by builds before the "diag" map. Userspace writes this

@@ -82,6 +82,15 @@ else
 fi
 
 check "and $(basename "$NEXT") (for the upgrade test)" test -f "$NEXT"
-check "whose BPF programs are the test variant's" \
-	grep -q -- -DMPTCPIFY_TEST_VARIANT "$BUILD/deb-next/build.log"
+# build_id DEB: the hash of the BPF object its mptcpify runs, which says
+# whether a load upgrades.
+build_id() {
+	local dir
+	dir=$(mktemp -d) && dpkg-deb -x "$1" "$dir" &&
+		"$dir/usr/sbin/mptcpify" -j version | jq -r .build_id
+	rm -rf "$dir"
+}
+old=$(build_id "$DEB") new=$(build_id "$NEXT")
+check "whose BPF object is another ($old, $new): its upgrade swaps the programs" \
+	test -n "$old" -a -n "$new" -a "$old" != "$new"
 tap_done

@@ -133,18 +133,19 @@ $(VM_BIN)/mptcpify-%.sh: tests/vm/%.sh
 $(VM_BIN)/mptcpify: $(BUILD)/mptcpify
 	$(Q)mkdir -p $(@D) && cp $< $@
 
-# A build whose rewrite program reaches the same verdicts by other code: the
-# "newer build" of the upgrade tests, whose programs really differ.
+# The "newer build" of the upgrade tests: the same tree as another release,
+# whose BPF object, which carries the release, has another build id.
 $(VM_BIN)/mptcpify-next: $(BPF_SRCS) $(LOADER_SRCS) $(HEADERS)
-	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/next \
-		EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT $(BUILD)/next/mptcpify
+	$(Q)$(MAKE) --no-print-directory BUILD=$(BUILD)/next VERSION=$(VERSION)+next \
+		$(BUILD)/next/mptcpify
 	$(Q)mkdir -p $(@D) && cp $(BUILD)/next/mptcpify $@
 
 vm-bin: $(VM_PROGS)
 
-# The packages the package and system suites test: the tree as it is, and a
-# "next" version of the test build for the upgrade cases. Made here, before
-# any suite runs, rather than by one suite for another.
+# The packages the package and system suites test: the tree as it is, and
+# the same tree as a "next" version for the upgrade cases (its BPF object
+# carries that version: another build id). Made here, before any suite
+# runs, rather than by one suite for another.
 DEB_PKG_VERSION = $(shell dpkg-parsechangelog -S Version)
 DEB_ARCH = $(shell dpkg --print-architecture)
 DEB_INPUTS := $(wildcard $(filter-out tests/% build/%,$(shell git ls-files -c -o --exclude-standard 2>/dev/null)))
@@ -157,8 +158,7 @@ $(BUILD)/deb/mptcpify_%.deb: $(DEB_INPUTS) | $(PKG_DEPS_STAMP)
 	$(Q)deploy/build-deb.sh $(@D) $(DEB_PKG_VERSION) >/dev/null
 $(BUILD)/deb-next/mptcpify_%.deb: $(DEB_INPUTS) | $(PKG_DEPS_STAMP)
 	@echo "  DEB     $@"
-	$(Q)EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT deploy/build-deb.sh $(@D) \
-		$(DEB_PKG_VERSION)+next1 >/dev/null
+	$(Q)deploy/build-deb.sh $(@D) $(DEB_PKG_VERSION)+next1 >/dev/null
 
 # make test: everything the suites run, built with a job per core (.ci/run
 # calls plain make test), then the suites (tests/run.sh), the full set or

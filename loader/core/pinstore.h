@@ -30,7 +30,7 @@
 	X(policy) X(stats) X(cache) X(state) X(rewrite_impl) X(profile) \
 	X(rule_stats) X(outcomes) X(compat) X(incompat) X(fallbacks) X(listeners) \
 	X(rewrite_backup) X(escapes) X(diag) X(marks) X(rewrite_backup2) X(rewrite_backup3) \
-	X(bytes)
+	X(bytes) X(profile_cache)
 /* clang-format on */
 
 /* The programs that get attached, one pinned link each. */

@@ -4,8 +4,8 @@
 # here from Debian packages (lib.sh). Then what the Debian guest needs to
 # run it as Kubernetes would (tests/vm/system/70-daemonset.sh):
 #   $BUILD/images/mptcpify-images.tar mptcpify:VERSION and mptcpify:VERSION-next,
-#                              a newer image (the test build of the same
-#                              version, whose programs differ) for the
+#                              a newer image (the same tree built as a later
+#                              version, another BPF object) for the
 #                              rolling update (podman save)
 #   $BUILD/images/mptcpify-storage.tar  the same, as the guest's podman
 #                              store (/var/lib/containers/storage)
@@ -86,9 +86,9 @@ is "the image holds /usr/sbin/mptcpify and its configuration" \
 is "and no build tree, compiler or headers" \
 	"$(grep -E '^(src/|usr/bin/(clang|gcc|cc|make)$|usr/include/bpf/)' <<<"$files")" ""
 
-# The newer image: the same one with the test build of the loader, whose
-# programs reach the same verdicts by other code, as an upgrade brings.
-make -s --no-print-directory BUILD="$BUILD/next" EXTRA_BPF_CFLAGS=-DMPTCPIFY_TEST_VARIANT \
+# The newer image: the same one with the loader built as a later version,
+# whose BPF object (it carries the version) an upgrade swaps in.
+make -s --no-print-directory BUILD="$BUILD/next" VERSION="$VERSION+next" \
 	"$BUILD/next/mptcpify" >/dev/null
 ctx=$(mktemp -d)
 cp "$BUILD/next/mptcpify" "$ctx/mptcpify"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Enforcement lives in the pins: it outlives the loader, ends with unload,
-# and a rebuilt loader replaces the programs while a client loops on
+# and another build's loader replaces the programs while a client loops on
 # socket() without one TCP socket slipping through.
 . /usr/bin/mptcpify-guest-lib.sh
 need_rewrite "persistence and upgrade"
@@ -12,22 +12,21 @@ check "the rewrite link is pinned" test -e /sys/fs/bpf/mptcpify/links/rewrite
 is "a socket created after the loader exited is MPTCP" "$(in_cg "$T/app" sockcheck inet stream 0)" 262
 
 # upgrade BINARY: a client loops on socket() in the cgroup while BINARY,
-# another build whose rewrite program decides by other code, adopts the pins
-# and swaps that program in under the hook, which stays.
-# The JITed rewrite program's name (not its backup's).
-rewrite_prog() {
-	grep -oE 'bpf_prog_[0-9a-f]*_mptcpify_rewrite[[:space:]]' /proc/kallsyms | tr -d '[:space:]'
-}
-
-# JITed programs show in kallsyms as bpf_prog_<tag>_<name>.
+# a build of another BPF object (another version), adopts the pins and
+# swaps its rewrite programs into the slots under the hooks, which stay.
+# JITed programs show in kallsyms as ADDRESS t bpf_prog_<tag>_<name>.
 progs_named() { # NAME: how many loaded programs have that name
 	grep -cE "_${1}[[:space:]]" /proc/kallsyms
 }
 one_each() { [ "$(progs_named mptcpify_rewrite) $(progs_named mptcpify_rewrite_backup)" = "1 1" ]; }
+# prog_id NAME: the id of the pinned program progs/NAME (mptcpify list's program_costs).
+prog_id() {
+	mptcpify -j list | grep -o "\"$1\":{\"id\":[0-9]*" | grep -o '[0-9]*$'
+}
 
 upgrade() {
 	hook=$(grep '_mptcpify_hook' /proc/kallsyms)
-	rewrite=$(rewrite_prog)
+	hook_id=$(prog_id hook) rewrite_id=$(prog_id rewrite)
 	# The loop spans the whole load, however long a loaded machine takes
 	# over it: the load starts once its sockets are counted, and it stops
 	# once it has made more after the load returned.
@@ -44,16 +43,18 @@ upgrade() {
 	*) not_ok "no TCP socket escaped during the upgrade to $1" "$(cat /tmp/loop.out)" \
 		"$(mptcpify -j stats "$T/app")" ;;
 	esac
-	# The loader waits for the kernel to free the old programs, a while:
-	# on a loaded machine the freeing can come later still.
-	wait_for 300 one_each
-	is "the old program is gone: one rewrite program loaded" "$(progs_named mptcpify_rewrite)" 1
-	is "and one backup rewrite program" "$(progs_named mptcpify_rewrite_backup)" 1
 	is "the attached hook stayed: no kernel text was re-patched" \
-		"$(grep '_mptcpify_hook' /proc/kallsyms)" "$hook"
-	# The tag in a JITed program's name is a hash of its instructions.
-	new=$(rewrite_prog)
-	check "the rewrite program is another's: $rewrite, now $new" test "$new" != "$rewrite"
+		"$(grep '_mptcpify_hook' /proc/kallsyms) $(prog_id hook)" "$hook $hook_id"
+	new=$(prog_id rewrite)
+	check "the pinned rewrite program is the new build's: $rewrite_id, now $new" \
+		test -n "$new" -a "$new" != "$rewrite_id"
+	# The slots hold their programs too: the old ones go only once no slot
+	# holds them. The loader waits for the kernel to free them, a while: on
+	# a loaded machine the freeing can come later still.
+	wait_for 300 one_each
+	is "the old program is gone, so the slot holds the new one" \
+		"$(progs_named mptcpify_rewrite)" 1
+	is "and the same of the backup's" "$(progs_named mptcpify_rewrite_backup)" 1
 	is "every tail call happened" \
 		"$(mptcpify -j list | grep -o '"tail_call_misses":[0-9]*')" '"tail_call_misses":0'
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
-# An upgrade to a rebuilt package whose BPF programs really differ, while
-# an enforced service loops on socket(); then dpkg -r and --purge.
+# An upgrade to a package of a later version (another BPF object: it
+# carries the version), while an enforced service loops on socket(); then
+# dpkg -r and --purge.
 # shellcheck source=lib
 . /usr/local/lib/vmtest/cases/lib
 # What is judged here is whether a socket escaped the rewrite: on the
@@ -32,7 +33,7 @@ old_hook=$(prog_id hook) old_rewrite=$(prog_id rewrite)
 check "dpkg -i $(basename "$DEB_NEXT") (the upgrade)" dpkg -i "$DEB_NEXT"
 new=$(mptcpify -j version | grep -o '"build_id":"[0-9a-f]*"')
 diag "BPF object: $old before, $new after"
-check "the new build's programs differ" test "$old" != "$new"
+check "the new package's BPF object is another" test "$old" != "$new"
 diag "hook program $old_hook -> $(prog_id hook), rewrite program $old_rewrite -> $(prog_id rewrite)"
 is "in place: the hook the kernel patched stays" "$(prog_id hook)" "$old_hook"
 check "and the rewrite program behind it is the new one" test "$(prog_id rewrite)" != "$old_rewrite"
