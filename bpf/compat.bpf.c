@@ -151,23 +151,26 @@ int mptcpify_getsockopt(struct bpf_sockopt *ctx)
 	return 1;
 }
 
-/* The urgent byte of an MPTCP socket goes in band, and send() says nothing. */
-SEC("fentry/mptcp_sendmsg")
-int BPF_PROG(mptcpify_oob_mptcp, struct sock *sk, struct msghdr *msg, size_t len)
+/* A send() with MSG_OOB on an entry's socket, counted as refused on @mptcp ones. */
+static __always_inline void count_oob(struct sock *sk, struct msghdr *msg, bool mptcp)
 {
 	__u64 cgid = msg->msg_flags & MSG_OOB ? sock_entry(sk) : 0;
 
 	if (cgid)
-		refused(cgid, true, 0, MSG_OOB, MPTCPIFY_COMPAT_SEND, 0);
+		refused(cgid, mptcp, 0, MSG_OOB, MPTCPIFY_COMPAT_SEND, 0);
+}
+
+/* The urgent byte of an MPTCP socket goes in band, and send() says nothing. */
+SEC("fentry/mptcp_sendmsg")
+int BPF_PROG(mptcpify_oob_mptcp, struct sock *sk, struct msghdr *msg, size_t len)
+{
+	count_oob(sk, msg, true);
 	return 0;
 }
 
 SEC("fentry/tcp_sendmsg")
 int BPF_PROG(mptcpify_oob_tcp, struct sock *sk, struct msghdr *msg, size_t size)
 {
-	__u64 cgid = msg->msg_flags & MSG_OOB ? sock_entry(sk) : 0;
-
-	if (cgid)
-		refused(cgid, false, 0, MSG_OOB, MPTCPIFY_COMPAT_SEND, 0);
+	count_oob(sk, msg, false);
 	return 0;
 }

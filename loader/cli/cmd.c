@@ -141,9 +141,22 @@ int cmd_open_view(const struct cmd_args *a, char *mount, struct cgroup_ref *cg, 
 	return err && err != -ENOENT ? EXIT_FAIL : err;
 }
 
-int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgid),
-	       struct cgroup_ref *cg, bool *unloaded)
+int cmd_open_attach_points(struct pins *p, const char *mount, struct attach_points *ap,
+			   const char **why)
 {
+	int err;
+
+	entries_prune(p, mount);
+	err = attachpoint_open(p, mount, ap);
+	if (err)
+		*why = "cannot read the attach points";
+	return err;
+}
+
+int cmd_remove_entry(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgid),
+		     struct cgroup_ref *cg, bool *unloaded)
+{
+	const char *why = NULL;
 	struct attach_points ap;
 	char mount[PATH_MAX];
 	struct pins p;
@@ -155,16 +168,36 @@ int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgi
 	err = cmd_open_existing(&p, a);
 	if (err)
 		return err;
-	entries_prune(&p, mount);
 	err = remove(&p, cg->id);
 	if (!err)
-		err = attachpoint_open(&p, mount, &ap);
+		err = cmd_open_attach_points(&p, mount, &ap, &why);
 	if (!err) {
 		err = entries_release(&p, 0, &ap, unloaded);
 		attachpoint_close(&ap);
 	}
 	pins_close(&p);
 	return err;
+}
+
+int cmd_remove(const struct cmd_args *a, const struct cmd_removal *r)
+{
+	struct cgroup_ref cg;
+	bool unloaded;
+	int err;
+
+	err = cmd_remove_entry(a, r->remove, &cg, &unloaded);
+	if (err == -ENOENT) {
+		p_err(ENOENT, r->hint, "'%s' %s", a->cgroup, r->missing);
+		return EXIT_FAIL;
+	}
+	if (err < 0)
+		p_err(-err, NULL, "%s '%s'", r->failed, a->cgroup);
+	if (err)
+		return EXIT_FAIL;
+	emit(json_pack("{s:o, s:I, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
+		       "unloaded", unloaded),
+	     r->plain);
+	return EXIT_OK;
 }
 
 const char *cmd_usage(const struct cmd_args *a)

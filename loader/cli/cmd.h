@@ -8,7 +8,10 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include <jansson.h>
 #include "args.h"
+
+struct attach_points;
 
 struct cgroup_ref;
 struct pins;
@@ -33,12 +36,33 @@ int cmd_check_mode(const struct cmd_args *a, __u32 mode);
  */
 int cmd_open_view(const struct cmd_args *a, char *mount, struct cgroup_ref *cg, struct pins *p);
 /*
- * detach and subflow clear: @remove a->cgroup's entry, then release what
- * nothing needs any more. 0, -ENOENT when there was none (or nothing is
- * loaded), another -errno, or EXIT_FAIL after its error line.
+ * The attach points of the tree at @mount, opened to change an entry, once
+ * the entries of removed cgroups have gone. 0, or -errno with @why set.
  */
-int cmd_remove(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgid),
-	       struct cgroup_ref *cg, bool *unloaded);
+int cmd_open_attach_points(struct pins *p, const char *mount, struct attach_points *ap,
+			   const char **why);
+
+/* What detach and subflow clear remove, and how they say so. */
+struct cmd_removal {
+	int (*remove)(struct pins *p, __u64 cgid);
+	const char *hint;	       /* for an error line, e.g. "see 'mptcpify list'" */
+	const char *missing;	       /* "'CGROUP' <missing>": e.g. "is not attached" */
+	const char *failed;	       /* "<failed> 'CGROUP'": e.g. "cannot detach" */
+	void (*plain)(json_t *result); /* prints {cgroup, id, unloaded} */
+};
+
+/*
+ * @remove a->cgroup's entry, then release what nothing needs any more. 0,
+ * -ENOENT when there was none (or nothing is loaded), another -errno, or
+ * EXIT_FAIL after its error line.
+ */
+int cmd_remove_entry(const struct cmd_args *a, int (*remove)(struct pins *p, __u64 cgid),
+		     struct cgroup_ref *cg, bool *unloaded);
+/*
+ * detach and subflow clear: cmd_remove_entry(), and the result printed. EXIT_OK, or EXIT_FAIL after
+ * its error line.
+ */
+int cmd_remove(const struct cmd_args *a, const struct cmd_removal *r);
 /* The usage line of a command, for hints: "mptcpify attach CGROUP ...". */
 const char *cmd_usage(const struct cmd_args *a);
 

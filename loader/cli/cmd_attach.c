@@ -31,11 +31,8 @@ int cmd_attach_cgroup(const struct cmd_args *a, const char *arg, struct cgroup_r
 	/* Refuse before creating anything: bad input changes nothing. */
 	if (cmd_check_mode(a, a->mode) || cmd_open_write(&p, a))
 		return EXIT_FAIL;
-	entries_prune(&p, mount);
-	err = attachpoint_open(&p, mount, &ap);
-	if (err)
-		why = "cannot read the attach points";
-	else
+	err = cmd_open_attach_points(&p, mount, &ap, &why);
+	if (!err)
 		err = entries_policy_set(&p, cg->id, cg->rel, a->mode, MPTCPIFY_OWNER_CLI,
 					 a->protect ? MPTCPIFY_PROTECT : 0, &ap, changed, &why);
 	/* The attach points below it go; a mode change may leave a program unneeded. */
@@ -83,21 +80,13 @@ static void detach_plain(json_t *r)
 
 int cmd_detach(const struct cmd_args *a)
 {
-	struct cgroup_ref cg;
-	bool unloaded;
-	int err;
+	static const struct cmd_removal detach = {
+		.remove = entries_policy_delete,
+		.hint = "see 'mptcpify list'",
+		.missing = "is not attached",
+		.failed = "cannot detach",
+		.plain = detach_plain,
+	};
 
-	err = cmd_remove(a, entries_policy_delete, &cg, &unloaded);
-	if (err == -ENOENT) {
-		p_err(ENOENT, "see 'mptcpify list'", "'%s' is not attached", a->cgroup);
-		return EXIT_FAIL;
-	}
-	if (err < 0)
-		p_err(-err, NULL, "cannot detach '%s'", a->cgroup);
-	if (err)
-		return EXIT_FAIL;
-	emit(json_pack("{s:o, s:I, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
-		       "unloaded", unloaded),
-	     detach_plain);
-	return EXIT_OK;
+	return cmd_remove(a, &detach);
 }

@@ -229,7 +229,7 @@ static int disable_unit(const struct cmd_args *a, sd_bus *bus, const char *unit)
 	unit_cgroup(bus, unit, running, sizeof(running));
 	if (running[0]) {
 		one.cgroup = running;
-		err = cmd_remove(&one, entries_policy_delete, &cg, &unloaded);
+		err = cmd_remove_entry(&one, entries_policy_delete, &cg, &unloaded);
 		if (err > 0 || (err < 0 && err != -ENOENT))
 			return EXIT_FAIL;
 		detached = !err;

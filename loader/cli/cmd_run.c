@@ -120,11 +120,8 @@ int cmd_run(const struct cmd_args *a)
 		rmdir(path);
 		return EXIT_FAIL;
 	}
-	entries_prune(&p, mount);
-	err = attachpoint_open(&p, mount, &ap);
-	if (err)
-		why = "cannot read the attach points";
-	else
+	err = cmd_open_attach_points(&p, mount, &ap, &why);
+	if (!err)
 		err = entries_policy_set(&p, cg.id, cg.rel, a->mode, MPTCPIFY_OWNER_CLI,
 					 a->protect ? MPTCPIFY_PROTECT : 0, &ap, &changed, &why);
 	if (!err)

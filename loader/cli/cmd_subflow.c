@@ -68,11 +68,8 @@ int cmd_subflow_set(const struct cmd_args *a)
 		return rc;
 	if (cmd_need_root() || cmd_resolve(a->cgroup, mount, &cg) || cmd_open_write(&p, a))
 		return EXIT_FAIL;
-	entries_prune(&p, mount);
-	rc = attachpoint_open(&p, mount, &ap);
-	if (rc)
-		why = "cannot read the attach points";
-	else
+	rc = cmd_open_attach_points(&p, mount, &ap, &why);
+	if (!rc)
 		rc = entries_profile_put(&p, cg.id, cg.rel, &prof, &ap, &changed, &why);
 	/* On error (the map was full), what the attempt attached goes again. */
 	entries_release(&p, 0, &ap, &unloaded);
@@ -120,22 +117,13 @@ static void clear_plain(json_t *r)
 
 int cmd_subflow_clear(const struct cmd_args *a)
 {
-	struct cgroup_ref cg;
-	bool unloaded;
-	int err;
+	static const struct cmd_removal clear = {
+		.remove = entries_profile_delete,
+		.hint = "see 'mptcpify subflow show'",
+		.missing = "has no subflow profile",
+		.failed = "cannot clear the subflow profile of",
+		.plain = clear_plain,
+	};
 
-	err = cmd_remove(a, entries_profile_delete, &cg, &unloaded);
-	if (err == -ENOENT) {
-		p_err(ENOENT, "see 'mptcpify subflow show'", "'%s' has no subflow profile",
-		      a->cgroup);
-		return EXIT_FAIL;
-	}
-	if (err < 0)
-		p_err(-err, NULL, "cannot release the programs");
-	if (err)
-		return EXIT_FAIL;
-	emit(json_pack("{s:o, s:I, s:b}", "cgroup", json_text(cg.rel), "id", (json_int_t)cg.id,
-		       "unloaded", unloaded),
-	     clear_plain);
-	return EXIT_OK;
+	return cmd_remove(a, &clear);
 }
