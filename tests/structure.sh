@@ -103,4 +103,10 @@ answers=$(echo "$arch" | awk '/^\*\*.*\?\*\*$/ { if (q != "") print q ": " n; q 
 is "README's Architecture section asks its questions" "$(echo "$answers" | grep -c .)" 3
 is "each question of README's Architecture section is answered by at most three files" \
 	"$(echo "$answers" | grep -v ': [0-3]$' || true)" ""
+
+# README's list of the pins is the pin store's: a map added to PINNED_MAPS
+# is added there too.
+readme_maps=$(sed -n '/^maps\/{/,/}/p' README.md | tr -d ' \n' | sed 's/^maps\/{//; s/}.*//' | tr ',' '\n' | sort)
+store_maps=$(grep -oP 'X\(\K[a-z_0-9]+(?=\))' loader/core/pinstore.h | sort)
+is "README lists the maps of PINNED_MAPS (pinstore.h)" "$(comm -3 <(echo "$readme_maps") <(echo "$store_maps") | tr -d '\t' | tr '\n' ' ')" ""
 tap_done
