@@ -43,6 +43,21 @@ check() {
 	fi
 }
 
+# unmount MOUNTPOINT: umount, tried again while the mount is busy. A daemon
+# under test opens its pin directory for a moment about once a second, and
+# umount refuses while it has it open: the tests are about what follows an
+# unmount, not that instant. Gives up after 10 tries, with umount's error.
+unmount() {
+	_tries=1
+	while ! _err=$(umount "$1" 2>&1); do
+		case $_err in
+		*busy*) [ "$_tries" -lt 10 ] && sleep 1 && _tries=$((_tries + 1)) && continue ;;
+		esac
+		echo "$_err" >&2
+		return 1
+	done
+}
+
 # is DESC GOT WANT: string equality (numbers compare as their text).
 is() {
 	if [ "$2" = "$3" ]; then

@@ -141,7 +141,7 @@ metric_is "the restart remade nothing" 'mptcpify_entry_changes_total{change="set
 # stay TCP meanwhile) is a make bench figure: said, not judged.
 loop_in "$web/ctr" "$web" rewritten
 t0=$(uptime_s)
-umount /sys/fs/bpf
+unmount /sys/fs/bpf
 wait_for 120 grep -q 'trigger=repair' "$LOG"
 diag "unmount to repaired: $(since "$t0") s"
 is "bpffs unmounted: the daemon restores it" "$(grep -c 'trigger=repair' "$LOG")" 1

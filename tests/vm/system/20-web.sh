@@ -32,7 +32,7 @@ check "the pins are on the host's bpffs, not in the service's namespace" \
 # bpffs unmounted under the daemon: a mount in its own namespace would hide
 # the pins from the host, so it exits, and its next start mounts bpffs on
 # the host and makes the pins again.
-check "bpffs unmounted under the running daemon" umount /sys/fs/bpf
+check "bpffs unmounted under the running daemon" unmount /sys/fs/bpf
 wait_until "it exits, and its restart mounts bpffs on the host and pins again" "$HANG_S" \
 	sh -c 'mountpoint -q /sys/fs/bpf && test -d /sys/fs/bpf/mptcpify/maps && systemctl is-active -q mptcpify'
 diag "unmounted to pinned again: ${WAITED}s"
